@@ -1,0 +1,210 @@
+#pragma once
+/// \file
+/// Access decisions (ACCESS.md): role resolution A1-A8, site permissions,
+/// the action table of sections 3-8 and the one decision function that reads
+/// it, checked in the order of section 11.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "calm/result.hpp"
+#include "calm/snapshot.hpp"
+
+namespace calm {
+
+/// Reason codes (ACCESS.md section 7), in their priority order.
+enum class Code : std::uint8_t {
+  invalid_request,
+  unknown_action,
+  unknown_user,
+  unknown_site,
+  unknown_resource,
+  unknown_module,
+  not_entitled,
+  missing_role,
+  missing_site_permission,
+  not_assigned,
+  not_own_thread,
+  not_own_fulfillment,
+  external_course,
+  integration_not_connected,
+  escalation,
+  invalid_state,
+  allowed,
+};
+
+/// The stable string of a code, e.g. `missing-role`.
+[[nodiscard]] std::string_view code_name(Code code) noexcept;
+
+/// Site permissions (ACCESS.md section 3).
+enum class SitePermission : std::uint8_t { none, update_site, manage_users, manage_integrations };
+
+/// `update-site`, `manage-users`, `manage-integrations` (empty for none).
+[[nodiscard]] std::string_view site_permission_name(SitePermission permission) noexcept;
+
+/// A block reference `{ record, block }`.
+struct BlockRef {
+  std::string record;
+  std::string block;
+};
+
+/// The resource of a request (ACCESS.md section 8); absent keys are empty.
+struct Resource {
+  std::optional<std::string> course, fulfillment, record, thread, company, target, module, role;
+  std::optional<BlockRef> block;
+};
+
+/// One decision request (ACCESS.md section 8).
+struct Request {
+  std::string user;
+  std::string action;
+  std::optional<std::string> site;
+  Resource resource;
+};
+
+/// The compact outcome of a check: enough to render a full decision.
+struct [[nodiscard]] Verdict {
+  Code code = Code::invalid_request;
+  /// Index into the action table, or `kNone` when the action is unknown.
+  Index action = kNone;
+  /// The rule id that decided (e.g. `T7`, `A8`, `S2`).
+  std::string_view rule;
+  /// The resolved site, or `kNone`.
+  Index site = kNone;
+  /// For `missing-role`, `not-entitled`, `escalation`: the module in question.
+  Index module = kNone;
+  /// For `missing-role` / `escalation`: the role that would allow it.
+  Role needed = Role::none;
+  /// For `missing-role` / `escalation`: the role held.
+  Role held = Role::none;
+  /// For `missing-site-permission`: the permission that would allow it.
+  SitePermission permission = SitePermission::none;
+  /// For `invalid-request`: what was wrong (static text).
+  std::string_view detail;
+  /// For `unknown-*`: which request field named the unknown id.
+  std::string_view field;
+
+  [[nodiscard]] bool allowed() const noexcept { return code == Code::allowed; }
+};
+
+/// A fully explained decision.
+struct [[nodiscard]] Decision {
+  bool allowed = false;
+  Code code = Code::invalid_request;
+  /// Rule id that decided it.
+  std::string rule;
+  /// One-line message (the exact P17 text where it applies).
+  std::string message;
+  /// What would allow it: `{ entitlement?, module?, role?, site?, sitePermission?, condition?, owner? }`.
+  nlohmann::json requires_ = nlohmann::json::object();
+
+  /// `{ allowed, code, message, rule, requires }`.
+  [[nodiscard]] nlohmann::json to_json() const;
+};
+
+/// Where an effective role came from (section 9 `roles`).
+struct RoleSource {
+  enum class Kind : std::uint8_t { direct, cascade, implied, owner };
+  Kind kind = Kind::direct;
+  Role role = Role::none;
+  /// The grant's site for cascade and implied, `kNone` otherwise.
+  Index from = kNone;
+};
+
+/// One row of the View Access table.
+struct EffectiveRole {
+  Index site = kNone;
+  Index module = kNone;
+  Role role = Role::none;
+  bool entitled = true;
+  std::vector<RoleSource> sources;
+};
+
+/// Action table entry count and lookup.
+[[nodiscard]] std::size_t action_count() noexcept;
+/// The id of action `index`.
+[[nodiscard]] std::string_view action_id(Index index) noexcept;
+/// Index of an action id, or `kNone`.
+[[nodiscard]] Index find_action(std::string_view id) noexcept;
+
+/// Parses a decision request from JSON. Never fails: a malformed request
+/// yields a request whose check is `invalid-request` (see `Engine::check_json`).
+struct ParsedRequest {
+  Request request;
+  /// Empty when the shape is valid; otherwise what is wrong.
+  std::string_view shape_error;
+};
+[[nodiscard]] ParsedRequest parse_request(const nlohmann::json& json) noexcept;
+
+/// The access engine: holds one snapshot and answers questions about it.
+class Engine {
+ public:
+  Engine();
+  ~Engine();
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Loads a snapshot from JSON text. On failure the previous snapshot stays
+  /// in force and the errors are returned.
+  [[nodiscard]] std::vector<Error> load(std::string_view json_text);
+  /// Replaces the snapshot with an already validated one.
+  void load(Snapshot snapshot);
+  /// True once a snapshot is loaded.
+  [[nodiscard]] bool loaded() const noexcept;
+  /// The current snapshot (an empty one before the first load).
+  [[nodiscard]] const Snapshot& snapshot() const noexcept;
+
+  /// The decision function: total, never throws, default deny.
+  [[nodiscard]] Verdict check(const Request& request) const noexcept;
+  /// As `check`, but for actions that need a resource, evaluates the
+  /// site-level part only (entitlement, roles, site permissions), for
+  /// capability maps and `sitesWhere` style questions.
+  [[nodiscard]] Verdict check_site_level(const Request& request) const noexcept;
+  /// `check` rendered with message and requirements.
+  [[nodiscard]] Decision decide(const Request& request) const;
+  /// Renders a verdict for `request`.
+  [[nodiscard]] Decision explain(const Request& request, const Verdict& verdict) const;
+  /// True when `check(request)` allows.
+  [[nodiscard]] bool can(const Request& request) const noexcept { return check(request).allowed(); }
+
+  /// Effective role of user `u` for module `m` at site `s` (A1-A7); indices
+  /// must be valid.
+  [[nodiscard]] Role effective_role(Index user, Index site, Index module) const noexcept;
+  /// Whether `user` holds `permission` at `site` (section 3).
+  [[nodiscard]] bool has_site_permission(Index user, Index site, SitePermission permission) const noexcept;
+  /// Every (site, module) where the user holds a role or has a source, with
+  /// provenance; sites in pre-order, modules by index.
+  [[nodiscard]] std::vector<EffectiveRole> roles(Index user) const;
+  /// Every action with its decision for `user` at `site` (site-level for
+  /// actions that need a resource).
+  [[nodiscard]] std::vector<Verdict> capabilities(std::string_view user, std::string_view site) const;
+
+  // ---- JSON boundary (used by the wasm layer, the CLI and tests) ----
+
+  /// `{ ok: true, stats }` or `{ ok: false, errors: [{ code, path, message }] }`.
+  [[nodiscard]] std::string load_json(std::string_view json_text);
+  /// A request as JSON text -> a decision as JSON text (malformed -> `invalid-request`).
+  [[nodiscard]] std::string decide_json(std::string_view request_text) const;
+  /// A request as a JSON value -> the decision.
+  [[nodiscard]] Decision decide_json_value(const nlohmann::json& request) const;
+  /// `{ ok, value: { [action]: decision } }` or `{ ok: false, errors }`.
+  [[nodiscard]] std::string capabilities_json(std::string_view user, std::string_view site) const;
+  /// `{ ok, value: [{ site, module, role, entitled, sources }] }` or `{ ok: false, errors }`.
+  [[nodiscard]] std::string roles_json(std::string_view user) const;
+  /// Ids of the action table, as a JSON array.
+  [[nodiscard]] static std::string actions_json();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace calm

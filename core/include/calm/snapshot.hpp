@@ -1,0 +1,344 @@
+#pragma once
+/// \file
+/// The snapshot (SNAPSHOT.md, version 1): the whole world the engine decides
+/// on, validated on load. Ids are interned into dense indices; the model is
+/// immutable once loaded, except through workflow commands.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "calm/result.hpp"
+
+namespace calm {
+
+/// Dense index into one of the snapshot's collections.
+using Index = std::uint32_t;
+/// The absent index.
+inline constexpr Index kNone = 0xFFFFFFFFu;
+
+/// Module roles, ordered (ACCESS.md section 1).
+enum class Role : std::uint8_t { none = 0, member = 1, manager = 2, admin = 3 };
+
+/// `none`, `member`, `manager`, `admin`.
+[[nodiscard]] std::string_view role_name(Role role) noexcept;
+/// Parses a role name; `std::nullopt` for anything else.
+[[nodiscard]] std::optional<Role> parse_role(std::string_view text) noexcept;
+
+/// An id is a string of 1 to 128 UTF-8 bytes (ACCESS.md section 11).
+[[nodiscard]] bool is_valid_id(std::string_view text) noexcept;
+
+/// String id <-> dense index table for one collection.
+class IdTable {
+ public:
+  /// Adds `id`; returns false when it is already present.
+  bool add(std::string_view id);
+  /// Index of `id`, or `kNone`.
+  [[nodiscard]] Index find(std::string_view id) const noexcept;
+  /// The id at `index`.
+  [[nodiscard]] const std::string& at(Index index) const { return ids_[index]; }
+  /// Number of ids.
+  [[nodiscard]] std::size_t size() const noexcept { return ids_.size(); }
+  /// All ids in insertion order.
+  [[nodiscard]] const std::vector<std::string>& ids() const noexcept { return ids_; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::vector<std::string> ids_;
+  std::unordered_map<std::string, Index, Hash, std::equal_to<>> index_;
+};
+
+/// The three well-known modules always have these indices.
+inline constexpr Index kModuleSite = 0;
+inline constexpr Index kModulePersonnel = 1;
+inline constexpr Index kModulePremises = 2;
+
+/// A site of the forest.
+struct Site {
+  std::string name;
+  Index parent = kNone;
+  /// Children in snapshot order.
+  std::vector<Index> children;
+  /// Pre-order interval: `a` is an ancestor-or-self of `b` iff
+  /// `a.enter <= b.enter && b.enter < a.exit`.
+  std::uint32_t enter = 0;
+  std::uint32_t exit = 0;
+  std::uint32_t depth = 0;
+};
+
+/// A person who can sign in.
+struct User {
+  std::string name;
+  std::string email;
+};
+
+/// A direct grant (user, site, module, role, includeChildSites).
+struct Grant {
+  Index user = kNone;
+  Index site = kNone;
+  Index module = kNone;
+  Role role = Role::none;
+  bool include_child_sites = false;
+};
+
+/// A named group of users at a site (T14 expands it on assignment).
+struct Group {
+  std::string name;
+  Index site = kNone;
+  std::vector<Index> members;
+};
+
+/// A permission template: module -> role (S3).
+struct Template {
+  std::string name;
+  std::vector<std::pair<Index, Role>> roles;
+};
+
+/// Personnel settings of one site (ACCESS.md section 5, defaults false).
+struct PersonnelSettings {
+  bool restrict_comment_viewing = false;
+  bool auto_create_records = false;
+  bool inbound_email_comments = false;
+  nlohmann::json notifications = nlohmann::json::object();
+};
+
+/// The iHasco integration at one site.
+struct IhascoIntegration {
+  bool connected = false;
+  nlohmann::json mapping = nlohmann::json::object();
+};
+
+/// Course source.
+enum class CourseSource : std::uint8_t { calm, ihasco };
+/// Course status (W1).
+enum class CourseStatus : std::uint8_t { draft, published, archived };
+/// Step type.
+enum class StepType : std::uint8_t { content, video, document, assessment };
+/// Question kind.
+enum class QuestionKind : std::uint8_t { single, multiple };
+/// Stored fulfillment status (`overdue` is derived, never stored).
+enum class FulfillmentStatus : std::uint8_t { not_started, in_progress, completed, withdrawn };
+/// Result source.
+enum class ResultSource : std::uint8_t { course, manual, ihasco };
+
+/// An assessment question (W9).
+struct Question {
+  std::string id;
+  std::string text;
+  QuestionKind kind = QuestionKind::single;
+  std::vector<std::pair<std::string, std::string>> options;  // id, text
+  std::optional<std::vector<std::string>> correct;          // absent: key not shipped (W11)
+};
+
+/// An assessment (W9).
+struct Assessment {
+  int pass_mark = 100;
+  int max_attempts = 0;
+  std::vector<Question> questions;
+};
+
+/// A course step.
+struct Step {
+  std::string id;
+  StepType type = StepType::content;
+  std::string title;
+  nlohmann::json extra = nlohmann::json::object();  // body, url, file
+  std::optional<Assessment> assessment;
+};
+
+/// A training course.
+struct Course {
+  Index site = kNone;
+  std::string title;
+  std::string description;
+  CourseSource source = CourseSource::calm;
+  std::string external_id;
+  CourseStatus status = CourseStatus::draft;
+  std::vector<Step> steps;
+  std::optional<int> validity_months;
+  Index created_by = kNone;
+  std::string updated_at;
+};
+
+/// An assignment of a course to people and groups.
+struct Assignment {
+  Index course = kNone;
+  std::vector<Index> people;
+  std::vector<Index> groups;
+  std::string due_date;
+};
+
+/// One person's obligation to complete one course.
+struct Fulfillment {
+  Index course = kNone;
+  Index user = kNone;
+  Index assignment = kNone;
+  FulfillmentStatus status = FulfillmentStatus::not_started;
+  std::string due_date;
+  std::string completed_at;
+  std::vector<std::string> steps_done;
+};
+
+/// One assessment attempt.
+struct Attempt {
+  Index fulfillment = kNone;
+  std::string step;
+  nlohmann::json answers = nlohmann::json::object();
+  std::optional<int> score;
+  std::optional<bool> passed;
+  bool pending = false;
+  std::string at;
+};
+
+/// A training result (certificate).
+struct TrainingResult {
+  Index user = kNone;
+  Index course = kNone;
+  std::string title;
+  std::string completed_on;
+  std::optional<int> score;
+  std::string expires_on;
+  ResultSource source = ResultSource::manual;
+  Index recorded_by = kNone;
+  std::string external_id;
+  nlohmann::json extra = nlohmann::json::object();  // file, note
+};
+
+/// Block type (PERSONNEL.md).
+enum class BlockType : std::uint8_t {
+  employment,
+  emergency_contact,
+  qualification,
+  dbs,
+  right_to_work,
+  financial,
+  identity,
+  other
+};
+
+/// A block on a personnel record.
+struct Block {
+  std::string id;
+  BlockType type = BlockType::other;
+  std::string title;
+  /// Effective sensitivity (the flag, or the type's default).
+  bool sensitive = false;
+  /// Effective reveal requirement (the flag, or the type's default).
+  bool reveal_required = false;
+  nlohmann::json data = nlohmann::json::object();
+};
+
+/// A file on a personnel record.
+struct RecordFile {
+  std::string id;
+  std::string name;
+  bool sensitive = false;
+};
+
+/// A personnel record.
+struct Record {
+  Index site = kNone;
+  Index user = kNone;
+  std::string name;
+  std::string email;
+  std::string status;
+  std::vector<Block> blocks;
+  std::vector<RecordFile> files;
+  std::vector<Index> companies;
+  nlohmann::json assets = nlohmann::json::array();
+  nlohmann::json custom_fields = nlohmann::json::object();
+};
+
+/// A company contact.
+struct Contact {
+  std::string id;
+  nlohmann::json fields = nlohmann::json::object();  // name, email, phone
+};
+
+/// A company.
+struct Company {
+  Index site = kNone;
+  std::string name;
+  nlohmann::json details = nlohmann::json::object();
+  std::optional<nlohmann::json> sensitive;
+  std::vector<Contact> contacts;
+};
+
+/// A comment; a thread is a root comment and every reply below it.
+struct Comment {
+  Index record = kNone;
+  Index author = kNone;
+  Index parent = kNone;
+  /// The root comment of this comment's thread (itself for a root).
+  Index root = kNone;
+  std::string body;
+  std::string created_at;
+};
+
+/// The loaded, validated world.
+struct Snapshot {
+  std::string organisation_id;
+  std::string organisation_name;
+  std::string issued_at;
+  std::string valid_until;
+
+  IdTable site_ids, user_ids, module_ids, group_ids, template_ids;
+  IdTable course_ids, assignment_ids, fulfillment_ids, attempt_ids, result_ids;
+  IdTable record_ids, company_ids, comment_ids;
+
+  std::vector<Site> sites;
+  /// Sites in pre-order (parents before children).
+  std::vector<Index> site_preorder;
+  std::vector<User> users;
+  std::vector<Grant> grants;
+  std::vector<Group> groups;
+  std::vector<Template> templates;
+  /// Indexed by module; `site` is always entitled.
+  std::vector<bool> entitled;
+  /// Indexed by user.
+  std::vector<bool> owner;
+  std::vector<Index> owners;
+  /// Indexed by site.
+  std::vector<PersonnelSettings> settings;
+  std::vector<IhascoIntegration> integrations;
+
+  std::vector<Course> courses;
+  std::vector<Assignment> assignments;
+  std::vector<Fulfillment> fulfillments;
+  std::vector<Attempt> attempts;
+  std::vector<TrainingResult> results;
+
+  std::vector<Record> records;
+  std::vector<Company> companies;
+  std::vector<Comment> comments;
+
+  /// Derived: per user, indices into `grants` sorted by module.
+  std::vector<std::vector<Index>> grants_by_user;
+  /// Derived: per user, the courses they hold a fulfillment of (sorted).
+  std::vector<std::vector<Index>> courses_by_user;
+
+  /// True when `ancestor` is `site` or one of its ancestors.
+  [[nodiscard]] bool is_ancestor_or_self(Index ancestor, Index site) const noexcept {
+    const Site& a = sites[ancestor];
+    const std::uint32_t e = sites[site].enter;
+    return a.enter <= e && e < a.exit;
+  }
+  /// Index of the block `block_id` on record `record`, or `kNone`.
+  [[nodiscard]] Index find_block(Index record, std::string_view block_id) const noexcept;
+};
+
+/// Parses and validates a snapshot from JSON text. On failure no snapshot is
+/// produced; the errors name JSON paths and what was expected.
+[[nodiscard]] Result<Snapshot> load_snapshot(std::string_view json_text);
+/// Validates an already parsed JSON document (moved in).
+[[nodiscard]] Result<Snapshot> load_snapshot(nlohmann::json document);
+
+}  // namespace calm
