@@ -1,0 +1,421 @@
+// Hand-written types for calm-access (our Emscripten predates embind's
+// TypeScript generation). Guarded by tests/types (tsc --noEmit) and by
+// tests/js/api.test.mjs, which checks `ActionId` against the engine's table.
+
+/**
+ * Every action id of the engine's action table (ACCESS.md sections 3-8).
+ * `engine.actions()` returns the same ids at run time.
+ */
+export type ActionId =
+  | 'training.course.complete'
+  | 'training.progress.view_own'
+  | 'training.insights.view'
+  | 'training.profile.view'
+  | 'training.course.view'
+  | 'training.course.create'
+  | 'training.course.edit'
+  | 'training.course.publish'
+  | 'training.course.archive'
+  | 'training.course.assign'
+  | 'training.course.delete'
+  | 'training.result.record'
+  | 'training.assessment.review'
+  | 'training.quiz.manage'
+  | 'training.integration.connect'
+  | 'training.integration.sync'
+  | 'personnel.record.view'
+  | 'personnel.record.view_assets'
+  | 'personnel.record.create'
+  | 'personnel.record.edit'
+  | 'personnel.record.delete'
+  | 'personnel.training.view'
+  | 'personnel.company.view'
+  | 'personnel.comment.add'
+  | 'personnel.comment.view'
+  | 'personnel.insights.view'
+  | 'personnel.block.view'
+  | 'personnel.file.view'
+  | 'personnel.block.manage'
+  | 'personnel.file.manage'
+  | 'personnel.sensitive.view'
+  | 'personnel.company.manage'
+  | 'personnel.company.delete'
+  | 'personnel.contact.delete'
+  | 'personnel.settings.view'
+  | 'personnel.settings.edit'
+  | 'personnel.training.manage'
+  | 'site.update'
+  | 'site.users.manage'
+  | 'site.integrations.manage'
+  | 'users.view'
+  | 'users.access.view'
+  | 'users.access.edit'
+  | 'users.access.set'
+  | 'users.owner.set'
+  | 'users.owner.unset';
+
+/** The stable reason code of a denial (ACCESS.md section 7), in priority order. */
+export type DenialCode =
+  | 'invalid-request'
+  | 'unknown-action'
+  | 'unknown-user'
+  | 'unknown-site'
+  | 'unknown-resource'
+  | 'unknown-module'
+  | 'not-entitled'
+  | 'missing-role'
+  | 'missing-site-permission'
+  | 'not-assigned'
+  | 'not-own-thread'
+  | 'not-own-fulfillment'
+  | 'external-course'
+  | 'integration-not-connected'
+  | 'escalation'
+  | 'invalid-state';
+
+/** Every reason code: a denial code, or `allowed`. */
+export type DecisionCode = DenialCode | 'allowed';
+
+/** A module role, ordered `none` < `member` < `manager` < `admin`. */
+export type Role = 'none' | 'member' | 'manager' | 'admin';
+
+/**
+ * A module id. `site`, `personnel` and `premises` are always known; any other
+ * id the snapshot names (in entitlements, grants or templates) is too.
+ */
+export type ModuleId = 'site' | 'personnel' | 'premises' | (string & {});
+
+/** A site permission (ACCESS.md section 3). */
+export type SitePermission = 'update-site' | 'manage-users' | 'manage-integrations';
+
+/** A block of a personnel record. */
+export interface BlockRef {
+  /** The record's id. */
+  record: string;
+  /** The block's id on that record. */
+  block: string;
+}
+
+/**
+ * The resource of a request (ACCESS.md section 8). Each action takes exactly
+ * its own keys; another key, or a missing required one, is `invalid-request`.
+ */
+export interface Resource {
+  /** A training course id. */
+  course?: string;
+  /** A fulfillment id (one person's obligation to complete a course). */
+  fulfillment?: string;
+  /** A personnel record id. */
+  record?: string;
+  /** A block of a record; its `record` must equal `record` when both are given. */
+  block?: BlockRef;
+  /** The id of the root comment of a comment thread. */
+  thread?: string;
+  /** A company id. */
+  company?: string;
+  /** The user whose access is being viewed or edited (`users.access.*`, `users.owner.*`). */
+  target?: string;
+  /** The module of the role being set (`users.access.set`). */
+  module?: ModuleId;
+  /** The role being set (`users.access.set`). */
+  role?: Role;
+}
+
+/**
+ * One decision request (ACCESS.md section 8). `site` may be left out when the
+ * resource belongs to a site, and for the organisation-level `users.owner.*`.
+ */
+export interface DecisionRequest {
+  /** The acting user's id. */
+  user: string;
+  /** The action id. */
+  action: ActionId;
+  /** The site the action is asked at. */
+  site?: string;
+  /** The resource the action is about. */
+  resource?: Resource;
+}
+
+/**
+ * Where a check is asked for `can`, `explain` and `assertCan`: a site id, or
+ * an object whose `site` becomes the request's site and whose other keys
+ * become its resource.
+ *
+ * @example `'north'`, `{ course: 'c-7' }`, `{ site: 'north', target: 'u-2', module: 'personnel', role: 'manager' }`
+ */
+export type Target = string | (Resource & { site?: string });
+
+/** What would allow a denied request; keys are present only where they apply. */
+export interface Requirements {
+  /** The module the organisation would need to be entitled to. */
+  entitlement?: string;
+  /** The module whose role is needed. */
+  module?: ModuleId;
+  /** The role needed for `module`. */
+  role?: Role;
+  /** The site where it is needed. */
+  site?: string;
+  /** The site permission needed. */
+  sitePermission?: SitePermission;
+  /** A resource condition, e.g. that the fulfillment is the actor's. */
+  condition?: string;
+  /** True when only an owner may do it. */
+  owner?: boolean;
+  /** Further keys the engine may add. */
+  [key: string]: unknown;
+}
+
+/** A decision that allows. */
+export interface Allowed {
+  /** Always true. */
+  allowed: true;
+  /** Always `allowed`. */
+  code: 'allowed';
+  /** A one-line human message. */
+  message: string;
+  /** The rule id that decided (e.g. `T6`). */
+  rule: string;
+  /** What the request needed (and had). */
+  requires: Requirements;
+}
+
+/** A decision that denies. */
+export interface Denied {
+  /** Always false. */
+  allowed: false;
+  /** The stable reason code. */
+  code: DenialCode;
+  /** A one-line human message (the exact P17 text where it applies). */
+  message: string;
+  /** The rule id that decided (e.g. `A8`, `T7`, `S2`). */
+  rule: string;
+  /** What would have allowed it. */
+  requires: Requirements;
+}
+
+/** An explained decision: total, default deny (ACCESS.md section 7). */
+export type Decision = Allowed | Denied;
+
+/** One problem with an input, naming its JSON Pointer. */
+export interface InputError {
+  /** Stable machine code, e.g. `wrong-type`, `missing-field`, `dangling-reference`. */
+  code: string;
+  /** JSON Pointer of the offending value, e.g. `/grants/3/role` (empty for the document). */
+  path: string;
+  /** One-line human message. */
+  message: string;
+}
+
+/** Counts of what a snapshot holds, as reported by the engine. */
+export type LoadStats = Record<string, number>;
+
+/**
+ * The outcome of `load`. A failed load leaves the previous snapshot in force;
+ * its errors name JSON paths and what was expected.
+ */
+export type LoadResult =
+  | { ok: true; errors: []; stats: LoadStats }
+  | { ok: false; errors: InputError[] };
+
+/** A site of the snapshot's forest. */
+export interface SnapshotSite {
+  id: string;
+  name?: string;
+  /** The parent site's id; absent for a root. */
+  parent?: string;
+  [key: string]: unknown;
+}
+
+/** A direct grant (user, site, module, role, includeChildSites). */
+export interface SnapshotGrant {
+  user: string;
+  site: string;
+  module: ModuleId;
+  role: Role;
+  /** Gives the role at every descendant site too (A3); default false. */
+  includeChildSites?: boolean;
+  [key: string]: unknown;
+}
+
+/**
+ * A snapshot, version 1 (SNAPSHOT.md): the whole world the engine decides on.
+ * Only the required top-level keys are typed closely; the engine validates the
+ * rest and reports each problem with its JSON path.
+ */
+export interface Snapshot {
+  version: 1;
+  organisation: {
+    id: string;
+    name?: string;
+    /** The modules the subscription includes; `site` is always entitled. */
+    entitlements?: string[];
+    /** User ids that hold `admin` for every module at every site (A6). */
+    owners?: string[];
+    [key: string]: unknown;
+  };
+  sites: SnapshotSite[];
+  users: Array<{ id: string; name?: string; email?: string; [key: string]: unknown }>;
+  grants: SnapshotGrant[];
+  groups?: Array<{ id: string; name?: string; site: string; members: string[]; [key: string]: unknown }>;
+  templates?: Array<{ id: string; name?: string; roles: Record<string, Role>; [key: string]: unknown }>;
+  /** Per site id: `{ personnel: { restrictCommentViewing?, autoCreateRecords?, inboundEmailComments?, notifications? } }`. */
+  settings?: Record<string, { personnel?: Record<string, unknown>; [key: string]: unknown }>;
+  /** Per site id: `{ ihasco: { connected } }`. */
+  integrations?: Record<string, { ihasco?: { connected?: boolean; [key: string]: unknown }; [key: string]: unknown }>;
+  /** Courses, assignments, fulfillments, attempts, results (TRAINING.md). */
+  training?: Record<string, unknown>;
+  /** Records, companies, comments (PERSONNEL.md). */
+  personnel?: Record<string, unknown>;
+  /** When the server made the snapshot (ISO-8601). */
+  issuedAt?: string;
+  /** Until when it may be trusted offline (ISO-8601). */
+  validUntil?: string;
+}
+
+/** Where one effective role came from. */
+export interface RoleSource {
+  /** A direct grant, a cascading grant at an ancestor, implied by a child site's role, or ownership. */
+  kind: 'direct' | 'cascade' | 'implied' | 'owner';
+  /** The role this source gives. */
+  role: Role;
+  /** The grant's site for `cascade`, the child site for `implied`. */
+  from?: string;
+}
+
+/** One row of the View Access table: the effective role of a module at a site. */
+export interface EffectiveRole {
+  /** The site id. */
+  site: string;
+  /** The module id. */
+  module: ModuleId;
+  /** The effective role (A1-A7); `none` when the module is not entitled. */
+  role: Role;
+  /** Whether the organisation is entitled to the module (A7). */
+  entitled: boolean;
+  /** Every source, combined by maximum (A5). */
+  sources: RoleSource[];
+}
+
+/** Every action with its decision for one user at one site. */
+export type Capabilities = Record<ActionId, Decision>;
+
+/** Options of `createEngine`. */
+export interface CreateEngineOptions {
+  /**
+   * The bytes of `calm-access.wasm`, when the caller has them (a bundler, a
+   * cache, a worker that received them). Skips reading or fetching it.
+   */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /**
+   * Where the .wasm is, given its file name and the folder of the module:
+   * return a URL (browser) or a path or file URL (Node).
+   */
+  locateFile?: (path: string, prefix: string) => string;
+}
+
+/**
+ * An engine holding one snapshot. Every method is synchronous; none throws
+ * for bad input except where documented.
+ */
+export interface Engine {
+  /**
+   * Loads a snapshot given as a value, JSON text or UTF-8 bytes. On failure
+   * the previous snapshot stays in force and the errors name JSON paths.
+   * Never throws.
+   *
+   * @example
+   * const r = engine.load(snapshot);
+   * if (!r.ok) for (const e of r.errors) console.error(`${e.path}: ${e.message}`);
+   */
+  load(snapshot: Snapshot | string | Uint8Array | ArrayBuffer): LoadResult;
+
+  /**
+   * Decides one request. Never throws: a malformed request (even `42`) is an
+   * `invalid-request` decision, an unknown id an `unknown-*` one.
+   */
+  decide(request: DecisionRequest): Decision;
+
+  /**
+   * Decides one request given as JSON text and returns the decision as JSON
+   * text, with no conversion on the JS side. For pipelines (the CLI) and
+   * workers; text that is not JSON is an `invalid-request` decision.
+   */
+  decideJson(requestText: string): string;
+
+  /** Whether `user` may do `action` at `target`. */
+  can(user: string, action: ActionId, target?: Target): boolean;
+
+  /** The full decision for `user` doing `action` at `target`. */
+  explain(user: string, action: ActionId, target?: Target): Decision;
+
+  /**
+   * Returns the decision when it allows; throws a `ForbiddenError` carrying
+   * it when it denies.
+   *
+   * @throws {ForbiddenError} when the decision is a denial.
+   */
+  assertCan(user: string, action: ActionId, target?: Target): Allowed;
+
+  /**
+   * Every action with its decision for `user` at `site`, for rendering a whole
+   * screen. Actions that need a resource are decided at site level
+   * (entitlement, roles, site permissions).
+   *
+   * @throws {QueryError} when the core cannot answer, e.g. an unknown user or site.
+   * @throws {TypeError} when `user` or `site` is not a string.
+   */
+  capabilities(user: string, site: string): Capabilities;
+
+  /**
+   * The effective role of every module at every site for `user`, with where
+   * each came from (the View Access table).
+   *
+   * @throws {QueryError} when the core cannot answer, e.g. an unknown user.
+   * @throws {TypeError} when `user` is not a string.
+   */
+  roles(user: string): EffectiveRole[];
+
+  /** The action ids of the engine's action table, in table order. */
+  actions(): ActionId[];
+
+  /**
+   * Frees the engine's wasm memory now rather than when it is garbage
+   * collected. Any later call throws. Calling it twice is harmless.
+   */
+  dispose(): void;
+}
+
+/**
+ * Loads the wasm engine and returns an empty engine; `load` a snapshot next.
+ * In Node the .wasm is read from the package; in a browser or worker it is
+ * fetched beside the package's module (serve it as `application/wasm`).
+ *
+ * @example
+ * import { createEngine } from 'calm-access';
+ * const engine = await createEngine();
+ */
+export function createEngine(options?: CreateEngineOptions): Promise<Engine>;
+
+/** Thrown by `assertCan` when the decision is a denial. */
+export class ForbiddenError extends Error {
+  /** @param decision The denial. */
+  constructor(decision: Denied);
+  /** Always `ForbiddenError`. */
+  readonly name: 'ForbiddenError';
+  /** The denial's reason code. */
+  readonly code: DenialCode;
+  /** The full denial. */
+  readonly decision: Denied;
+}
+
+/** Thrown by `capabilities` and `roles` when the core cannot answer. */
+export class QueryError extends Error {
+  /** @param errors What went wrong; the first gives `code` and the message. */
+  constructor(errors: InputError[]);
+  /** Always `QueryError`. */
+  readonly name: 'QueryError';
+  /** The first error's code, e.g. `unknown-user`. */
+  readonly code: string;
+  /** Every error. */
+  readonly errors: InputError[];
+}

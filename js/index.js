@@ -1,0 +1,214 @@
+// calm-access: the JavaScript face of the C++ engine (core/), compiled to
+// wasm (wasm/bindings.cpp). This file only marshals: values go to the core as
+// JSON text and come back as JSON text. It holds no access rule; every answer,
+// including the answer to a malformed request, is the core's.
+//
+// The types and the documentation of every export are in index.d.ts.
+
+import createCalmModule from '../dist/wasm/calm-access.mjs';
+
+const WASM_FILE = 'calm-access.wasm';
+const WASM_URL = new URL(`../dist/wasm/${WASM_FILE}`, import.meta.url);
+
+// Text that is not JSON: the core answers it with an `invalid-request`
+// decision (or a load error). Used when a JS value has no JSON form at all
+// (a cycle, a BigInt, `undefined`, a function).
+const NOT_JSON = '';
+
+const isNode = typeof process !== 'undefined' && process.versions?.node != null;
+
+/** @type {Promise<any> | undefined} */
+let defaultModule;
+
+async function readNodeFile(url) {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(url);
+}
+
+/**
+ * Instantiates the Emscripten module. In Node the `-sENVIRONMENT=web,worker`
+ * build cannot read files itself, so the bytes are read here and handed over;
+ * in a browser or worker the module fetches the .wasm beside its .mjs (or
+ * where `locateFile` says).
+ */
+async function instantiate(options) {
+  const moduleOptions = {};
+  if (options.locateFile) moduleOptions.locateFile = options.locateFile;
+  if (options.wasmBinary) {
+    moduleOptions.wasmBinary = options.wasmBinary;
+  } else if (isNode) {
+    let url = WASM_URL;
+    if (options.locateFile) {
+      const located = options.locateFile(WASM_FILE, new URL('.', WASM_URL).href);
+      url = located instanceof URL || /^[a-z][a-z0-9+.-]*:/i.test(located) ? new URL(located) : located;
+    }
+    const bytes = await readNodeFile(url);
+    moduleOptions.wasmBinary = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return createCalmModule(moduleOptions);
+}
+
+function loadModule(options) {
+  if (options.wasmBinary || options.locateFile) return instantiate(options);
+  if (!defaultModule) {
+    defaultModule = instantiate(options);
+    // A failed load is not cached: the next createEngine() tries again.
+    defaultModule.catch(() => {
+      defaultModule = undefined;
+    });
+  }
+  return defaultModule;
+}
+
+/** JSON text of any value, or text that is not JSON when it has no JSON form. */
+function toJsonText(value) {
+  try {
+    const text = JSON.stringify(value);
+    return typeof text === 'string' ? text : NOT_JSON;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/** The text of a snapshot given as text, bytes or a value. */
+function snapshotText(snapshot) {
+  if (typeof snapshot === 'string') return snapshot;
+  if (snapshot instanceof Uint8Array) return new TextDecoder().decode(snapshot);
+  if (snapshot instanceof ArrayBuffer) return new TextDecoder().decode(new Uint8Array(snapshot));
+  return toJsonText(snapshot);
+}
+
+/**
+ * The request of `can`, `explain` and `assertCan`: a target is a site id, or
+ * an object whose `site` becomes the request's site and whose other keys
+ * become its resource. Anything else is passed on as the site, for the core to
+ * judge.
+ */
+function toRequest(user, action, target) {
+  const request = { user, action };
+  if (target === undefined || target === null) return request;
+  if (typeof target !== 'object' || Array.isArray(target)) {
+    request.site = target;
+    return request;
+  }
+  const { site, ...resource } = target;
+  if (site !== undefined) request.site = site;
+  if (Object.keys(resource).length > 0) request.resource = resource;
+  return request;
+}
+
+function requireId(name, value) {
+  if (typeof value !== 'string') {
+    throw new TypeError(`${name} must be a string id, got ${value === null ? 'null' : typeof value}`);
+  }
+}
+
+/** Thrown by `assertCan` when the decision is a denial. */
+export class ForbiddenError extends Error {
+  constructor(decision) {
+    super(decision.message);
+    this.name = 'ForbiddenError';
+    this.code = decision.code;
+    this.decision = decision;
+  }
+}
+
+/** Thrown by `capabilities` and `roles` when the core cannot answer (e.g. an unknown user). */
+export class QueryError extends Error {
+  constructor(errors) {
+    const first = errors[0] ?? { code: 'unknown', path: '', message: 'the query failed' };
+    super(first.message);
+    this.name = 'QueryError';
+    this.code = first.code;
+    this.errors = errors;
+  }
+}
+
+// Frees the C++ engine of a JS engine that was dropped without dispose().
+const finalizer =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((native) => {
+        if (!native.isDeleted()) native.delete();
+      })
+    : undefined;
+
+class Engine {
+  #module;
+  #native;
+
+  constructor(module) {
+    this.#module = module;
+    this.#native = new module.Engine();
+    finalizer?.register(this, this.#native, this);
+  }
+
+  #engine() {
+    if (this.#native === undefined) throw new Error('this engine has been disposed');
+    return this.#native;
+  }
+
+  load(snapshot) {
+    const answer = JSON.parse(this.#engine().load(snapshotText(snapshot)));
+    if (answer.ok) return { ok: true, errors: [], stats: answer.stats };
+    return { ok: false, errors: answer.errors };
+  }
+
+  decideJson(requestText) {
+    return this.#engine().decide(typeof requestText === 'string' ? requestText : NOT_JSON);
+  }
+
+  decide(request) {
+    return JSON.parse(this.#engine().decide(toJsonText(request)));
+  }
+
+  // `can` is kept separate from `explain` so that it can move to a faster
+  // call that renders no decision, without changing its callers.
+  can(user, action, target) {
+    return this.explain(user, action, target).allowed === true;
+  }
+
+  explain(user, action, target) {
+    return this.decide(toRequest(user, action, target));
+  }
+
+  assertCan(user, action, target) {
+    const decision = this.explain(user, action, target);
+    if (decision.allowed !== true) throw new ForbiddenError(decision);
+    return decision;
+  }
+
+  capabilities(user, site) {
+    requireId('user', user);
+    requireId('site', site);
+    const answer = JSON.parse(this.#engine().capabilities(user, site));
+    if (!answer.ok) throw new QueryError(answer.errors);
+    return answer.value;
+  }
+
+  roles(user) {
+    requireId('user', user);
+    const answer = JSON.parse(this.#engine().roles(user));
+    if (!answer.ok) throw new QueryError(answer.errors);
+    return answer.value;
+  }
+
+  actions() {
+    return JSON.parse(this.#module.actions());
+  }
+
+  dispose() {
+    if (this.#native === undefined) return;
+    finalizer?.unregister(this);
+    this.#native.delete();
+    this.#native = undefined;
+  }
+}
+
+if (typeof Symbol.dispose === 'symbol') {
+  Engine.prototype[Symbol.dispose] = Engine.prototype.dispose;
+}
+
+export async function createEngine(options = {}) {
+  const module = await loadModule(options ?? {});
+  return new Engine(module);
+}
