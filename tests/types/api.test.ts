@@ -1,0 +1,155 @@
+// Type test for the hand-written js/index.d.ts, compiled by `tsc --noEmit -p
+// tests/types` (never run). It imports the package by its own name, so the
+// exports map ("types" first) is what resolves it. Every `@ts-expect-error`
+// line must fail to compile, or tsc reports the directive as unused.
+
+import {
+  createEngine,
+  ForbiddenError,
+  QueryError,
+  type ActionId,
+  type Allowed,
+  type Capabilities,
+  type Decision,
+  type DecisionCode,
+  type DenialCode,
+  type EffectiveRole,
+  type Engine,
+  type LoadResult,
+  type Snapshot,
+} from 'calm-access';
+
+const snapshot: Snapshot = {
+  version: 1,
+  organisation: { id: 'org-1', entitlements: ['personnel'], owners: ['u-owner'] },
+  sites: [{ id: 'hq' }, { id: 'north', parent: 'hq' }],
+  users: [{ id: 'u-owner' }, { id: 'u-1' }],
+  grants: [{ user: 'u-1', site: 'north', module: 'personnel', role: 'manager', includeChildSites: true }],
+};
+
+const engine: Engine = await createEngine();
+await createEngine({ wasmBinary: new Uint8Array(0) });
+await createEngine({ locateFile: (path, prefix) => prefix + path });
+// @ts-expect-error: unknown option
+await createEngine({ wasm: new Uint8Array(0) });
+
+const loaded: LoadResult = engine.load(snapshot);
+engine.load(JSON.stringify(snapshot));
+engine.load(new TextEncoder().encode('{}'));
+if (loaded.ok) {
+  const count: number | undefined = loaded.stats['sites'];
+  void count;
+} else {
+  const path: string = loaded.errors[0]!.path;
+  void path;
+  // @ts-expect-error: a failed load has no stats
+  void loaded.stats;
+}
+// @ts-expect-error: version must be 1
+engine.load({ ...snapshot, version: 2 });
+// @ts-expect-error: unknown role in a grant
+engine.load({ ...snapshot, grants: [{ user: 'u-1', site: 'hq', module: 'site', role: 'boss' }] });
+// @ts-expect-error: a snapshot needs its users
+engine.load({ version: 1, organisation: { id: 'o' }, sites: [], grants: [] });
+
+const decision: Decision = engine.decide({ user: 'u-1', action: 'training.course.edit', resource: { course: 'c-7' } });
+if (decision.allowed) {
+  const code: 'allowed' = decision.code;
+  void code;
+} else {
+  const code: DenialCode = decision.code;
+  // @ts-expect-error: a denial's code is never `allowed`
+  const wrong: 'allowed' = decision.code;
+  void code;
+  void wrong;
+}
+const anyCode: DecisionCode = decision.code;
+void anyCode;
+const rule: string = decision.rule;
+void rule;
+engine.decide({
+  user: 'u-1',
+  action: 'users.access.set',
+  site: 'north',
+  resource: { target: 'u-2', module: 'documents', role: 'member' },
+});
+engine.decide({ user: 'u-1', action: 'personnel.block.view', resource: { block: { record: 'r-1', block: 'b-1' } } });
+// @ts-expect-error: unknown action id
+engine.decide({ user: 'u-1', action: 'training.course.fly', site: 'north' });
+// @ts-expect-error: a request needs a user
+engine.decide({ action: 'site.update', site: 'north' });
+// @ts-expect-error: a block is `{ record, block }`, not an id
+engine.decide({ user: 'u-1', action: 'personnel.block.view', resource: { block: 'b-1' } });
+// @ts-expect-error: unknown role
+engine.decide({ user: 'u', action: 'users.access.set', site: 's', resource: { target: 'v', module: 'site', role: 'root' } });
+// @ts-expect-error: not a request
+engine.decide(42);
+
+const text: string = engine.decideJson('{"user":"u-1","action":"site.update","site":"north"}');
+void text;
+
+const yes: boolean = engine.can('u-1', 'site.update', 'north');
+engine.can('u-1', 'training.progress.view_own');
+engine.can('u-1', 'training.course.edit', { course: 'c-7' });
+engine.can('u-1', 'users.access.set', { site: 'north', target: 'u-2', module: 'personnel', role: 'member' });
+void yes;
+// @ts-expect-error: unknown action id
+engine.can('u-1', 'site.destroy', 'north');
+// @ts-expect-error: a target is a site id or an object
+engine.can('u-1', 'site.update', 42);
+// @ts-expect-error: unknown resource key
+engine.can('u-1', 'training.course.edit', { courze: 'c-7' });
+
+const explained: Decision = engine.explain('u-1', 'site.update', 'north');
+void explained;
+const ok: Allowed = engine.assertCan('u-1', 'site.update', 'north');
+void ok;
+
+try {
+  engine.assertCan('u-1', 'site.update', 'north');
+} catch (error) {
+  if (error instanceof ForbiddenError) {
+    const denied: DenialCode = error.decision.code;
+    const same: DenialCode = error.code;
+    const allowed: false = error.decision.allowed;
+    void denied;
+    void same;
+    void allowed;
+  }
+}
+
+const capabilities: Capabilities = engine.capabilities('u-1', 'north');
+const one: Decision = capabilities['training.course.edit'];
+void one;
+// @ts-expect-error: not an action id
+void capabilities['training.course.fly'];
+// @ts-expect-error: capabilities needs a site
+engine.capabilities('u-1');
+
+const roles: EffectiveRole[] = engine.roles('u-1');
+for (const row of roles) {
+  const from: string | undefined = row.sources[0]?.from;
+  const kind: 'direct' | 'cascade' | 'implied' | 'owner' | undefined = row.sources[0]?.kind;
+  const entitled: boolean = row.entitled;
+  void from;
+  void kind;
+  void entitled;
+}
+try {
+  engine.roles('nobody');
+} catch (error) {
+  if (error instanceof QueryError) {
+    const path: string | undefined = error.errors[0]?.path;
+    const code: string = error.code;
+    void path;
+    void code;
+  }
+}
+
+const actions: ActionId[] = engine.actions();
+void actions;
+// @ts-expect-error: actions are action ids, not numbers
+const wrongActions: number[] = engine.actions();
+void wrongActions;
+
+engine.dispose();
