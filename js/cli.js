@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// calm-access command line: decisions and effective roles from a snapshot
+// file, through the package's public API only.
+//
+//   calm-access decide --snapshot FILE < requests.jsonl > decisions.jsonl
+//   calm-access roles --snapshot FILE --user ID [--json]
+//
+// Exit codes: 0 done; 1 the snapshot or a query failed (errors on stderr);
+// 2 usage error (usage on stderr).
+
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+import { createEngine } from './index.js';
+
+const USAGE = `usage:
+  calm-access decide --snapshot FILE
+      reads one JSON decision request per line on stdin and writes one JSON
+      decision per line on stdout, in order; a line that is not a valid
+      request gets an invalid-request decision; blank lines are skipped
+  calm-access roles --snapshot FILE --user ID [--json]
+      prints the effective roles of a user, with where each came from
+  calm-access --help
+`;
+
+class UsageError extends Error {}
+
+class Failure extends Error {}
+
+function parse(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        snapshot: { type: 'string' },
+        user: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error.message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help' };
+  if (positionals.length === 0) throw new UsageError('missing command');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument \`${positionals[1]}\``);
+  const [command] = positionals;
+  if (command === 'help') return { command };
+  if (command !== 'decide' && command !== 'roles') throw new UsageError(`unknown command \`${command}\``);
+  if (!values.snapshot) throw new UsageError(`\`${command}\` needs --snapshot FILE`);
+  if (command === 'roles' && !values.user) throw new UsageError('`roles` needs --user ID');
+  if (command === 'decide' && (values.user !== undefined || values.json !== undefined)) {
+    throw new UsageError('`decide` takes only --snapshot');
+  }
+  return { command, snapshot: values.snapshot, user: values.user, json: values.json === true };
+}
+
+async function loadEngine(file) {
+  let bytes;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new Failure(`cannot read snapshot \`${file}\`: ${error.code ?? error.message}`);
+  }
+  const engine = await createEngine();
+  const result = engine.load(bytes);
+  if (!result.ok) {
+    const lines = result.errors.map((e) => `${e.path || '/'}: ${e.message} [${e.code}]`);
+    throw new Failure(`snapshot \`${file}\` does not load:\n${lines.join('\n')}`);
+  }
+  return engine;
+}
+
+/** Writes `text` to stdout, waiting when the pipe is full. */
+function write(text) {
+  if (process.stdout.write(text)) return undefined;
+  return new Promise((resolve) => process.stdout.once('drain', resolve));
+}
+
+async function decide(engine) {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let batch = '';
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    batch += engine.decideJson(line) + '\n';
+    if (batch.length >= 1 << 16) {
+      await write(batch);
+      batch = '';
+    }
+  }
+  if (batch) await write(batch);
+}
+
+function describeSource(source) {
+  const role = `(${source.role})`;
+  switch (source.kind) {
+    case 'direct':
+      return `direct ${role}`;
+    case 'cascade':
+      return `cascade from ${source.from} ${role}`;
+    case 'implied':
+      return `implied by ${source.from} ${role}`;
+    case 'owner':
+      return `owner ${role}`;
+    default:
+      return `${source.kind} ${role}`;
+  }
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+async function roles(engine, user, json) {
+  let rows;
+  try {
+    rows = engine.roles(user);
+  } catch (error) {
+    if (error.name === 'QueryError') throw new Failure(error.message);
+    throw error;
+  }
+  if (json) {
+    await write(JSON.stringify(rows) + '\n');
+    return;
+  }
+  if (rows.length === 0) {
+    await write(`\`${user}\` holds no role anywhere\n`);
+    return;
+  }
+  const cells = [['SITE', 'MODULE', 'ROLE', 'SOURCES']];
+  for (const row of rows) {
+    const role = row.entitled ? row.role : `${row.role} (not entitled)`;
+    cells.push([row.site, row.module, role, row.sources.map(describeSource).join(', ')]);
+  }
+  await write(table(cells) + '\n');
+}
+
+async function main(argv) {
+  const options = parse(argv);
+  if (options.command === 'help') {
+    await write(USAGE);
+    return;
+  }
+  const engine = await loadEngine(options.snapshot);
+  if (options.command === 'decide') await decide(engine);
+  else await roles(engine, options.user, options.json);
+}
+
+process.stdout.on('error', (error) => {
+  // The reader went away (`| head`): stop quietly.
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`calm-access: ${error.message}\n${USAGE}`);
+    process.exitCode = 2;
+  } else if (error instanceof Failure) {
+    process.stderr.write(`calm-access: ${error.message}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`calm-access: internal error: ${error?.stack ?? error}\n`);
+    process.exitCode = 1;
+  }
+}
