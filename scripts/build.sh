@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# npm run build: the native library, tests and benchmarks (build/) and the
+# wasm package files (build-wasm/ -> dist/wasm/calm-access.{mjs,wasm}).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+fail_fast
+
+step "native build (build/)"
+build_native build -DCMAKE_BUILD_TYPE=Release
+
+step "wasm build (build-wasm/ -> dist/wasm/)"
+build_wasm
+ls -l "$ROOT/dist/wasm"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, only when something is missing:
+# Debian packages (compilers, GoogleTest, nlohmann-json, Emscripten, Chromium,
+# clang-format) and the npm dev dependencies. Non-interactive.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+fail_fast
+cd "$ROOT"
+
+missing=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have cmake || missing+=(cmake)
+have g++ || missing+=(g++)
+[[ -f /usr/include/gtest/gtest.h ]] || missing+=(libgtest-dev)
+[[ -f /usr/include/nlohmann/json.hpp ]] || missing+=(nlohmann-json3-dev)
+have em++ && have emcmake || missing+=(emscripten)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+have clang-format || missing+=(clang-format)
+
+if ((${#missing[@]} > 0)); then
+  step "installing Debian packages: ${missing[*]}"
+  sudo=()
+  [[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" apt-get install -y cmake g++ libgtest-dev nlohmann-json3-dev emscripten chromium clang-format
+fi
+
+if ! have node || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
+  echo "setup: Node.js 20 or newer is needed (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+if [[ ! -x node_modules/.bin/tsc || ! -d node_modules/playwright-core ]]; then
+  step "installing npm dev dependencies"
+  npm ci --no-audit --no-fund
+fi

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# npm test: every test, stopping at the first failure.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+fail_fast
+cd "$ROOT"
+
+step "setup"
+bash scripts/setup.sh
+
+step "native build (build/)"
+build_native build -DCMAKE_BUILD_TYPE=Release
+
+step "native tests (ctest, build/)"
+ctest --test-dir build --output-on-failure -j "$JOBS"
+
+step "sanitizer build (ASan + UBSan, build-asan/)"
+build_native build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALM_SANITIZE=ON -DCALM_BUILD_BENCH=OFF
+
+step "native tests under ASan + UBSan (ctest, build-asan/)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$JOBS"
+
+step "clang-format check (core/, wasm/)"
+mapfile -t sources < <(find core wasm -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' \) | sort)
+clang-format --dry-run --Werror "${sources[@]}"
+echo "${#sources[@]} files formatted"
+
+step "wasm build (build-wasm/ -> dist/wasm/)"
+build_wasm
+
+step "type test (tsc --noEmit -p tests/types)"
+node_modules/.bin/tsc --noEmit -p tests/types
+echo "types ok"
+
+step "Node tests against the built wasm (tests/js/*.test.mjs)"
+node --test tests/js/*.test.mjs
+
+step "packed package: npm pack, install, Node and Chromium (tests/js/package/)"
+node --test tests/js/package/
+
+printf '\nall tests passed\n'
