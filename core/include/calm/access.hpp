@@ -58,6 +58,8 @@ struct BlockRef {
 struct Resource {
   std::optional<std::string> course, fulfillment, record, thread, company, target, module, role;
   std::optional<BlockRef> block;
+  /// True when the request named a resource key that no action takes.
+  bool unknown_key = false;
 };
 
 /// One decision request (ACCESS.md section 8).

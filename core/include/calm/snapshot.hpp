@@ -164,8 +164,10 @@ struct Course {
   CourseStatus status = CourseStatus::draft;
   std::vector<Step> steps;
   std::optional<int> validity_months;
-  Index created_by = kNone;
+  std::string created_by;
   std::string updated_at;
+  /// Unknown fields kept for the round trip are not stored; display fields are.
+
 };
 
 /// An assignment of a course to people and groups.
@@ -184,7 +186,8 @@ struct Fulfillment {
   FulfillmentStatus status = FulfillmentStatus::not_started;
   std::string due_date;
   std::string completed_at;
-  std::vector<std::string> steps_done;
+  /// Ids of the steps done (`completedSteps`).
+  std::vector<std::string> completed_steps;
 };
 
 /// One assessment attempt.

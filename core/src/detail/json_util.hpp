@@ -1,0 +1,113 @@
+#pragma once
+// Validation helpers: a reader that walks a JSON document while carrying the
+// JSON Pointer of where it is, so that every error names its path.
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "calm/result.hpp"
+#include "calm/snapshot.hpp"
+
+namespace calm::detail {
+
+/// Deepest nesting a document may have; deeper input is rejected before parsing.
+inline constexpr std::size_t kMaxDepth = 64;
+/// Errors kept per load; the rest are counted in one final error.
+inline constexpr std::size_t kMaxErrors = 100;
+
+/// "a string", "null", "an array", ... for messages.
+std::string describe(const nlohmann::json& value);
+/// Clips user text for messages (64 bytes, on a UTF-8 boundary).
+std::string clip(std::string_view text);
+/// Escapes a key for a JSON Pointer (`~` -> `~0`, `/` -> `~1`).
+std::string pointer_escape(std::string_view key);
+/// Parses JSON text without exceptions; errors get `invalid-json` or `too-deep`.
+nlohmann::json parse_json(std::string_view text, std::vector<Error>& errors);
+/// Serialises to compact JSON, replacing invalid UTF-8 rather than throwing.
+std::string dump(const nlohmann::json& value);
+
+class JsonReader {
+ public:
+  static constexpr bool kRequired = true;
+  static constexpr bool kOptional = false;
+
+  class [[nodiscard]] PathGuard {
+   public:
+    PathGuard(std::string& path, std::size_t length) : path_(path), length_(length) {}
+    ~PathGuard() { path_.resize(length_); }
+    PathGuard(const PathGuard&) = delete;
+    PathGuard& operator=(const PathGuard&) = delete;
+
+   private:
+    std::string& path_;
+    std::size_t length_;
+  };
+
+  PathGuard push(std::string_view key);
+  PathGuard push(std::size_t index);
+
+  void fail(std::string_view code, std::string message);
+  /// Fails at `path()/key` without pushing.
+  void fail_at(std::string_view key, std::string_view code, std::string message);
+  [[nodiscard]] bool failed() const noexcept { return !errors_.empty(); }
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  std::vector<Error> take_errors();
+
+  /// The member `key` of `object` when present with the right type.
+  const nlohmann::json* member(const nlohmann::json& object, std::string_view key, bool required,
+                               nlohmann::json::value_t type);
+  /// A display string; empty when absent; wrong type is an error.
+  std::string text(const nlohmann::json& object, std::string_view key);
+  /// An id field.
+  std::optional<std::string> id(const nlohmann::json& object, std::string_view key, bool required);
+  /// The value at the current path as an id.
+  std::optional<std::string> id_value(const nlohmann::json& value, std::string_view what);
+  /// An id field that must be unique in `seen`.
+  std::optional<std::string> unique_id(const nlohmann::json& object, IdTable& seen, std::string_view what);
+  /// A reference field resolved in `table`; `kNone` when absent or dangling.
+  Index ref(const nlohmann::json& object, std::string_view key, const IdTable& table, std::string_view what,
+            bool required);
+  /// The value at the current path as a reference.
+  Index ref_value(const nlohmann::json& value, const IdTable& table, std::string_view what);
+  /// An optional array of references.
+  std::vector<Index> ref_list(const nlohmann::json& object, std::string_view key, const IdTable& table,
+                              std::string_view what);
+  std::optional<Role> role(const nlohmann::json& object, std::string_view key, bool required);
+  std::optional<Role> role_value(const nlohmann::json& value);
+  bool boolean(const nlohmann::json& object, std::string_view key, bool fallback);
+  int integer(const nlohmann::json& object, std::string_view key, int fallback, int min, int max);
+
+  /// An enum field read by name; returns the index in `names` cast to `E`.
+  template <typename E, std::size_t N>
+  E enumeration(const nlohmann::json& object, std::string_view key, const std::array<std::string_view, N>& names,
+                E fallback, bool required) {
+    auto it = object.find(key);
+    if (it == object.end()) {
+      if (required) fail_at(key, "missing-field", "expected `" + std::string(key) + "`");
+      return fallback;
+    }
+    if (it->is_string()) {
+      const auto& s = it->get_ref<const std::string&>();
+      for (std::size_t i = 0; i < N; ++i) {
+        if (names[i] == s) return static_cast<E>(i);
+      }
+    }
+    std::string expected = "expected one of";
+    for (std::size_t i = 0; i < N; ++i) expected += (i == 0 ? " `" : ", `") + std::string(names[i]) + "`";
+    fail_at(key, it->is_string() ? "unknown-enum" : "wrong-type", expected + ", got " + describe(*it));
+    return fallback;
+  }
+
+ private:
+  std::string path_;
+  std::vector<Error> errors_;
+  std::size_t dropped_ = 0;
+};
+
+}  // namespace calm::detail

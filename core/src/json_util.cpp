@@ -1,0 +1,284 @@
+// Validation helpers (see detail/json_util.hpp).
+
+#include "detail/json_util.hpp"
+
+#include <limits>
+#include <utility>
+
+namespace calm::detail {
+
+using nlohmann::json;
+
+std::string describe(const json& value) {
+  switch (value.type()) {
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float:
+      return "a number";
+    default:
+      return "an unsupported value";
+  }
+}
+
+std::string clip(std::string_view text) {
+  if (text.size() <= 64) return std::string(text);
+  std::size_t end = 64;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0u) == 0x80u) --end;
+  return std::string(text.substr(0, end)) + "...";
+}
+
+std::string pointer_escape(std::string_view key) {
+  std::string out;
+  out.reserve(key.size());
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+json parse_json(std::string_view text, std::vector<Error>& errors) {
+  // Nesting is bounded before parsing so that no later walk can exhaust the stack.
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) {
+        errors.push_back({"too-deep", "", "expected JSON nested at most " + std::to_string(kMaxDepth) + " levels"});
+        return json();
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  json document = json::parse(text.begin(), text.end(), nullptr, false);
+  if (document.is_discarded()) {
+    errors.push_back({"invalid-json", "", "expected well-formed JSON text"});
+    return json();
+  }
+  return document;
+}
+
+std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+JsonReader::PathGuard JsonReader::push(std::string_view key) {
+  const std::size_t length = path_.size();
+  path_ += '/';
+  path_ += pointer_escape(key);
+  return PathGuard(path_, length);
+}
+
+JsonReader::PathGuard JsonReader::push(std::size_t index) {
+  const std::size_t length = path_.size();
+  path_ += '/';
+  path_ += std::to_string(index);
+  return PathGuard(path_, length);
+}
+
+void JsonReader::fail(std::string_view code, std::string message) {
+  if (errors_.size() < kMaxErrors) {
+    errors_.push_back({std::string(code), path_, std::move(message)});
+  } else {
+    ++dropped_;
+  }
+}
+
+void JsonReader::fail_at(std::string_view key, std::string_view code, std::string message) {
+  auto guard = push(key);
+  fail(code, std::move(message));
+}
+
+std::vector<Error> JsonReader::take_errors() {
+  if (dropped_ > 0) {
+    errors_.push_back({"too-many-errors", "", std::to_string(dropped_) + " more errors not shown"});
+    dropped_ = 0;
+  }
+  return std::move(errors_);
+}
+
+namespace {
+std::string type_name(json::value_t type) {
+  switch (type) {
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    default:
+      return "a number";
+  }
+}
+}  // namespace
+
+const json* JsonReader::member(const json& object, std::string_view key, bool required, json::value_t type) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    if (required) fail_at(key, "missing-field", "expected `" + std::string(key) + "`");
+    return nullptr;
+  }
+  if (it->type() != type) {
+    fail_at(key, "wrong-type", "expected " + type_name(type) + ", got " + describe(*it));
+    return nullptr;
+  }
+  return &*it;
+}
+
+std::string JsonReader::text(const json& object, std::string_view key) {
+  auto it = object.find(key);
+  if (it == object.end()) return {};
+  if (!it->is_string()) {
+    fail_at(key, "wrong-type", "expected a string, got " + describe(*it));
+    return {};
+  }
+  return it->get<std::string>();
+}
+
+std::optional<std::string> JsonReader::id_value(const json& value, std::string_view what) {
+  if (!value.is_string()) {
+    fail("wrong-type", "expected " + std::string(what) + " (a string), got " + describe(value));
+    return std::nullopt;
+  }
+  const auto& s = value.get_ref<const std::string&>();
+  if (!is_valid_id(s)) {
+    fail("invalid-id", "expected " + std::string(what) + " of 1 to 128 bytes, got " + std::to_string(s.size()) +
+                           " bytes");
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::string> JsonReader::id(const json& object, std::string_view key, bool required) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    if (required) fail_at(key, "missing-field", "expected `" + std::string(key) + "`");
+    return std::nullopt;
+  }
+  auto guard = push(key);
+  return id_value(*it, "an id");
+}
+
+std::optional<std::string> JsonReader::unique_id(const json& object, IdTable& seen, std::string_view what) {
+  auto id_text = id(object, "id", kRequired);
+  if (id_text && !seen.add(*id_text)) {
+    fail_at("id", "duplicate-id", "duplicate " + std::string(what) + " id `" + clip(*id_text) + "`");
+  }
+  return id_text;
+}
+
+Index JsonReader::ref_value(const json& value, const IdTable& table, std::string_view what) {
+  auto id_text = id_value(value, "a " + std::string(what) + " id");
+  if (!id_text) return kNone;
+  Index index = table.find(*id_text);
+  if (index == kNone) fail("dangling-reference", "no " + std::string(what) + " `" + clip(*id_text) + "`");
+  return index;
+}
+
+Index JsonReader::ref(const json& object, std::string_view key, const IdTable& table, std::string_view what,
+                      bool required) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    if (required) fail_at(key, "missing-field", "expected `" + std::string(key) + "`");
+    return kNone;
+  }
+  auto guard = push(key);
+  return ref_value(*it, table, what);
+}
+
+std::vector<Index> JsonReader::ref_list(const json& object, std::string_view key, const IdTable& table,
+                                        std::string_view what) {
+  std::vector<Index> out;
+  const json* list = member(object, key, kOptional, json::value_t::array);
+  if (list == nullptr) return out;
+  auto guard = push(key);
+  out.reserve(list->size());
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    auto gi = push(i);
+    Index index = ref_value((*list)[i], table, what);
+    if (index != kNone) out.push_back(index);
+  }
+  return out;
+}
+
+std::optional<Role> JsonReader::role_value(const json& value) {
+  if (value.is_string()) {
+    if (auto role = parse_role(value.get_ref<const std::string&>())) return role;
+  }
+  fail(value.is_string() ? "unknown-enum" : "wrong-type",
+       "expected one of `none`, `member`, `manager`, `admin`, got " +
+           (value.is_string() ? "`" + clip(value.get_ref<const std::string&>()) + "`" : describe(value)));
+  return std::nullopt;
+}
+
+std::optional<Role> JsonReader::role(const json& object, std::string_view key, bool required) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    if (required) fail_at(key, "missing-field", "expected `" + std::string(key) + "`");
+    return std::nullopt;
+  }
+  auto guard = push(key);
+  return role_value(*it);
+}
+
+bool JsonReader::boolean(const json& object, std::string_view key, bool fallback) {
+  auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  if (!it->is_boolean()) {
+    fail_at(key, "wrong-type", "expected a boolean, got " + describe(*it));
+    return fallback;
+  }
+  return it->get<bool>();
+}
+
+int JsonReader::integer(const json& object, std::string_view key, int fallback, int min, int max) {
+  auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  if (!it->is_number_integer()) {  // unsigned counts as integer in nlohmann
+    fail_at(key, "wrong-type", "expected an integer, got " + describe(*it));
+    return fallback;
+  }
+  const std::int64_t v = it->is_number_unsigned()
+                             ? static_cast<std::int64_t>(std::min<std::uint64_t>(
+                                   it->get<std::uint64_t>(),
+                                   static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())))
+                             : it->get<std::int64_t>();
+  if (v < min || v > max) {
+    fail_at(key, "out-of-range",
+            "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
+                std::to_string(v));
+    return fallback;
+  }
+  return static_cast<int>(v);
+}
+
+}  // namespace calm::detail

@@ -1,0 +1,791 @@
+// Snapshot loading and validation (SNAPSHOT.md, TRAINING.md, PERSONNEL.md).
+//
+// The loader reads in two passes: first every collection's ids (so references
+// may point forwards), then every field and reference. Errors carry the JSON
+// Pointer of the offending value. Nothing is returned unless the whole
+// document is valid.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <string>
+#include <utility>
+
+#include "calm/snapshot.hpp"
+#include "detail/json_util.hpp"
+
+namespace calm {
+
+using nlohmann::json;
+
+std::string_view role_name(Role role) noexcept {
+  switch (role) {
+    case Role::none:
+      return "none";
+    case Role::member:
+      return "member";
+    case Role::manager:
+      return "manager";
+    case Role::admin:
+      return "admin";
+  }
+  return "none";
+}
+
+std::optional<Role> parse_role(std::string_view text) noexcept {
+  if (text == "none") return Role::none;
+  if (text == "member") return Role::member;
+  if (text == "manager") return Role::manager;
+  if (text == "admin") return Role::admin;
+  return std::nullopt;
+}
+
+bool is_valid_id(std::string_view text) noexcept { return !text.empty() && text.size() <= 128; }
+
+bool IdTable::add(std::string_view id) {
+  auto [it, inserted] = index_.try_emplace(std::string(id), static_cast<Index>(ids_.size()));
+  if (!inserted) return false;
+  ids_.emplace_back(id);
+  return true;
+}
+
+Index IdTable::find(std::string_view id) const noexcept {
+  auto it = index_.find(id);
+  return it == index_.end() ? kNone : it->second;
+}
+
+Index Snapshot::find_block(Index record, std::string_view block_id) const noexcept {
+  const auto& blocks = records[record].blocks;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    if (blocks[i].id == block_id) return static_cast<Index>(i);
+  }
+  return kNone;
+}
+
+namespace {
+
+using detail::JsonReader;
+
+constexpr std::array<std::string_view, 3> kCourseStatus = {"draft", "published", "archived"};
+constexpr std::array<std::string_view, 2> kCourseSource = {"calm", "ihasco"};
+constexpr std::array<std::string_view, 4> kStepType = {"content", "video", "document", "assessment"};
+constexpr std::array<std::string_view, 2> kQuestionKind = {"single", "multiple"};
+constexpr std::array<std::string_view, 4> kFulfillmentStatus = {"not_started", "in_progress", "completed",
+                                                                 "withdrawn"};
+constexpr std::array<std::string_view, 3> kResultSource = {"course", "manual", "ihasco"};
+constexpr std::array<std::string_view, 8> kBlockType = {"employment", "emergency-contact", "qualification", "dbs",
+                                                        "right-to-work", "financial", "identity", "other"};
+constexpr std::array<std::string_view, 2> kAttemptStatus = {"graded", "pending"};
+
+bool default_sensitive(BlockType type) noexcept {
+  return type == BlockType::employment || type == BlockType::dbs || type == BlockType::right_to_work ||
+         type == BlockType::financial || type == BlockType::identity;
+}
+
+bool default_reveal_required(BlockType type) noexcept {
+  return type == BlockType::identity || type == BlockType::financial || type == BlockType::emergency_contact ||
+         type == BlockType::right_to_work;
+}
+
+class SnapshotLoader {
+ public:
+  explicit SnapshotLoader(JsonReader& r) : r_(r) {}
+
+  void run(json& root) {
+    if (!root.is_object()) {
+      r_.fail("wrong-type", "expected the snapshot to be an object");
+      return;
+    }
+    read_version(root);
+    if (r_.failed()) return;  // an unsupported version is not read further
+
+    const json* organisation = r_.member(root, "organisation", JsonReader::kRequired, json::value_t::object);
+    const json* sites = r_.member(root, "sites", JsonReader::kRequired, json::value_t::array);
+    const json* users = r_.member(root, "users", JsonReader::kRequired, json::value_t::array);
+    const json* grants = r_.member(root, "grants", JsonReader::kRequired, json::value_t::array);
+    const json* groups = r_.member(root, "groups", JsonReader::kOptional, json::value_t::array);
+    const json* templates = r_.member(root, "templates", JsonReader::kOptional, json::value_t::array);
+    const json* settings = r_.member(root, "settings", JsonReader::kOptional, json::value_t::object);
+    const json* integrations = r_.member(root, "integrations", JsonReader::kOptional, json::value_t::object);
+    const json* training = r_.member(root, "training", JsonReader::kOptional, json::value_t::object);
+    const json* personnel = r_.member(root, "personnel", JsonReader::kOptional, json::value_t::object);
+    s_.issued_at = r_.text(root, "issuedAt");
+    s_.valid_until = r_.text(root, "validUntil");
+
+    const json* courses = nullptr;
+    const json* assignments = nullptr;
+    const json* fulfillments = nullptr;
+    const json* attempts = nullptr;
+    const json* results = nullptr;
+    if (training != nullptr) {
+      auto g = r_.push("training");
+      courses = r_.member(*training, "courses", JsonReader::kOptional, json::value_t::array);
+      assignments = r_.member(*training, "assignments", JsonReader::kOptional, json::value_t::array);
+      fulfillments = r_.member(*training, "fulfillments", JsonReader::kOptional, json::value_t::array);
+      attempts = r_.member(*training, "attempts", JsonReader::kOptional, json::value_t::array);
+      results = r_.member(*training, "results", JsonReader::kOptional, json::value_t::array);
+    }
+    const json* records = nullptr;
+    const json* companies = nullptr;
+    const json* comments = nullptr;
+    if (personnel != nullptr) {
+      auto g = r_.push("personnel");
+      records = r_.member(*personnel, "records", JsonReader::kOptional, json::value_t::array);
+      companies = r_.member(*personnel, "companies", JsonReader::kOptional, json::value_t::array);
+      comments = r_.member(*personnel, "comments", JsonReader::kOptional, json::value_t::array);
+    }
+
+    // Pass 1: ids of every collection, so references can resolve in any order.
+    collect_ids(sites, "sites", s_.site_ids, "site");
+    collect_ids(users, "users", s_.user_ids, "user");
+    collect_ids(groups, "groups", s_.group_ids, "group");
+    collect_ids(templates, "templates", s_.template_ids, "template");
+    {
+      auto g = r_.push("training");
+      collect_ids(courses, "courses", s_.course_ids, "course");
+      collect_ids(assignments, "assignments", s_.assignment_ids, "assignment");
+      collect_ids(fulfillments, "fulfillments", s_.fulfillment_ids, "fulfillment");
+      collect_ids(attempts, "attempts", s_.attempt_ids, "attempt");
+      collect_ids(results, "results", s_.result_ids, "result");
+    }
+    {
+      auto g = r_.push("personnel");
+      collect_ids(records, "records", s_.record_ids, "record");
+      collect_ids(companies, "companies", s_.company_ids, "company");
+      collect_ids(comments, "comments", s_.comment_ids, "comment");
+    }
+    s_.module_ids.add("site");
+    s_.module_ids.add("personnel");
+    s_.module_ids.add("premises");
+
+    // Pass 2: fields and references.
+    if (organisation != nullptr) read_organisation(*organisation);
+    if (sites != nullptr) read_sites(*sites);
+    if (users != nullptr) read_users(*users);
+    if (grants != nullptr) read_grants(*grants);
+    if (groups != nullptr) read_groups(*groups);
+    if (templates != nullptr) read_templates(*templates);
+    s_.entitled.assign(s_.module_ids.size(), false);
+    s_.entitled[kModuleSite] = true;
+    for (Index m : entitlements_) s_.entitled[m] = true;
+    s_.settings.assign(s_.sites.size(), PersonnelSettings{});
+    s_.integrations.assign(s_.sites.size(), IhascoIntegration{});
+    if (settings != nullptr) read_settings(*settings);
+    if (integrations != nullptr) read_integrations(*integrations);
+    {
+      auto g = r_.push("training");
+      if (courses != nullptr) read_courses(*courses);
+      if (assignments != nullptr) read_assignments(*assignments);
+      if (fulfillments != nullptr) read_fulfillments(*fulfillments);
+      if (attempts != nullptr) read_attempts(*attempts);
+      if (results != nullptr) read_results(*results);
+    }
+    {
+      auto g = r_.push("personnel");
+      if (companies != nullptr) read_companies(*companies);
+      if (records != nullptr) read_records(*records);
+      if (comments != nullptr) read_comments(*comments);
+    }
+    if (!r_.failed()) derive();
+  }
+
+  Snapshot take() { return std::move(s_); }
+
+ private:
+  void read_version(const json& root) {
+    auto g = r_.push("version");
+    auto it = root.find("version");
+    if (it == root.end()) {
+      r_.fail("missing-field", "expected `version`");
+      return;
+    }
+    const bool is_one = (it->is_number_unsigned() && it->get<std::uint64_t>() == 1) ||
+                        (it->is_number_integer() && it->get<std::int64_t>() == 1);
+    if (!is_one) r_.fail("unsupported-version", "expected version 1, got " + detail::describe(*it));
+  }
+
+  void collect_ids(const json* array, const char* key, IdTable& table, std::string_view what) {
+    if (array == nullptr) return;
+    auto g = r_.push(key);
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      auto gi = r_.push(i);
+      const json& item = (*array)[i];
+      if (!item.is_object()) {
+        r_.fail("wrong-type", "expected " + std::string(what) + " to be an object, got " + detail::describe(item));
+        // keep indices aligned: a placeholder id that cannot clash (ids are <= 128 bytes)
+        table.add(std::string(200, '\x01') + std::to_string(i));
+        continue;
+      }
+      auto id = r_.id(item, "id", JsonReader::kRequired);
+      if (!id) {
+        table.add(std::string(200, '\x01') + std::to_string(i));
+        continue;
+      }
+      if (!table.add(*id)) {
+        auto gid = r_.push("id");
+        r_.fail("duplicate-id", "duplicate " + std::string(what) + " id `" + *id + "`");
+        table.add(std::string(200, '\x01') + std::to_string(i));
+      }
+    }
+  }
+
+  Index module_of(std::string_view id) {
+    Index m = s_.module_ids.find(id);
+    if (m == kNone) {
+      s_.module_ids.add(id);
+      m = static_cast<Index>(s_.module_ids.size() - 1);
+    }
+    return m;
+  }
+
+  void read_organisation(const json& org) {
+    auto g = r_.push("organisation");
+    if (auto id = r_.id(org, "id", JsonReader::kRequired)) s_.organisation_id = *id;
+    s_.organisation_name = r_.text(org, "name");
+    if (const json* ent = r_.member(org, "entitlements", JsonReader::kOptional, json::value_t::array)) {
+      auto ge = r_.push("entitlements");
+      for (std::size_t i = 0; i < ent->size(); ++i) {
+        auto gi = r_.push(i);
+        if (auto m = r_.id_value((*ent)[i], "a module id")) entitlements_.push_back(module_of(*m));
+      }
+    }
+    if (const json* owners = r_.member(org, "owners", JsonReader::kOptional, json::value_t::array)) {
+      auto go = r_.push("owners");
+      for (std::size_t i = 0; i < owners->size(); ++i) {
+        auto gi = r_.push(i);
+        Index u = r_.ref_value((*owners)[i], s_.user_ids, "user");
+        if (u != kNone) owners_.push_back(u);
+      }
+    }
+  }
+
+  void read_sites(const json& sites) {
+    auto g = r_.push("sites");
+    s_.sites.resize(sites.size());
+    for (std::size_t i = 0; i < sites.size(); ++i) {
+      if (!sites[i].is_object()) continue;
+      auto gi = r_.push(i);
+      Site& site = s_.sites[i];
+      site.name = r_.text(sites[i], "name");
+      site.parent = r_.ref(sites[i], "parent", s_.site_ids, "site", JsonReader::kOptional);
+    }
+    // Cycle check: follow parents with colouring (unresolved parents are already errors).
+    std::vector<std::uint8_t> state(s_.sites.size(), 0);  // 0 new, 1 on path, 2 done
+    for (std::size_t start = 0; start < s_.sites.size(); ++start) {
+      std::vector<Index> path;
+      Index cur = static_cast<Index>(start);
+      while (cur != kNone && state[cur] == 0) {
+        state[cur] = 1;
+        path.push_back(cur);
+        cur = s_.sites[cur].parent;
+      }
+      if (cur != kNone && state[cur] == 1) {
+        auto gc = r_.push(cur);
+        auto gp = r_.push("parent");
+        r_.fail("site-cycle", "site `" + s_.site_ids.at(cur) + "` is its own ancestor");
+      }
+      for (Index p : path) state[p] = 2;
+    }
+  }
+
+  void read_users(const json& users) {
+    auto g = r_.push("users");
+    s_.users.resize(users.size());
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      if (!users[i].is_object()) continue;
+      auto gi = r_.push(i);
+      s_.users[i].name = r_.text(users[i], "name");
+      s_.users[i].email = r_.text(users[i], "email");
+    }
+  }
+
+  void read_grants(const json& grants) {
+    auto g = r_.push("grants");
+    s_.grants.reserve(grants.size());
+    for (std::size_t i = 0; i < grants.size(); ++i) {
+      auto gi = r_.push(i);
+      const json& item = grants[i];
+      if (!item.is_object()) {
+        r_.fail("wrong-type", "expected a grant object, got " + detail::describe(item));
+        continue;
+      }
+      Grant grant;
+      grant.user = r_.ref(item, "user", s_.user_ids, "user", JsonReader::kRequired);
+      grant.site = r_.ref(item, "site", s_.site_ids, "site", JsonReader::kRequired);
+      if (auto m = r_.id(item, "module", JsonReader::kRequired)) grant.module = module_of(*m);
+      grant.role = r_.role(item, "role", JsonReader::kRequired).value_or(Role::none);
+      grant.include_child_sites = r_.boolean(item, "includeChildSites", false);
+      s_.grants.push_back(grant);
+    }
+  }
+
+  void read_groups(const json& groups) {
+    auto g = r_.push("groups");
+    s_.groups.resize(groups.size());
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      if (!groups[i].is_object()) continue;
+      auto gi = r_.push(i);
+      Group& group = s_.groups[i];
+      group.name = r_.text(groups[i], "name");
+      group.site = r_.ref(groups[i], "site", s_.site_ids, "site", JsonReader::kRequired);
+      group.members = r_.ref_list(groups[i], "members", s_.user_ids, "user");
+    }
+  }
+
+  void read_templates(const json& templates) {
+    auto g = r_.push("templates");
+    s_.templates.resize(templates.size());
+    for (std::size_t i = 0; i < templates.size(); ++i) {
+      if (!templates[i].is_object()) continue;
+      auto gi = r_.push(i);
+      Template& tpl = s_.templates[i];
+      tpl.name = r_.text(templates[i], "name");
+      const json* roles = r_.member(templates[i], "roles", JsonReader::kRequired, json::value_t::object);
+      if (roles == nullptr) continue;
+      auto gr = r_.push("roles");
+      for (const auto& [module, role] : roles->items()) {
+        auto gm = r_.push(module);
+        if (!is_valid_id(module)) {
+          r_.fail("invalid-id", "expected a module id of 1 to 128 bytes");
+          continue;
+        }
+        auto parsed = r_.role_value(role);
+        if (parsed) tpl.roles.emplace_back(module_of(module), *parsed);
+      }
+    }
+  }
+
+  void read_settings(const json& settings) {
+    auto g = r_.push("settings");
+    for (const auto& [site_id, value] : settings.items()) {
+      auto gs = r_.push(site_id);
+      Index site = s_.site_ids.find(site_id);
+      if (site == kNone) {
+        r_.fail("dangling-reference", "no site `" + detail::clip(site_id) + "`");
+        continue;
+      }
+      if (!value.is_object()) {
+        r_.fail("wrong-type", "expected an object, got " + detail::describe(value));
+        continue;
+      }
+      const json* p = r_.member(value, "personnel", JsonReader::kOptional, json::value_t::object);
+      if (p == nullptr) continue;
+      auto gp = r_.push("personnel");
+      PersonnelSettings& out = s_.settings[site];
+      out.restrict_comment_viewing = r_.boolean(*p, "restrictCommentViewing", false);
+      out.auto_create_records = r_.boolean(*p, "autoCreateRecords", false);
+      out.inbound_email_comments = r_.boolean(*p, "inboundEmailComments", false);
+      if (auto it = p->find("notifications"); it != p->end()) out.notifications = *it;
+    }
+  }
+
+  void read_integrations(const json& integrations) {
+    auto g = r_.push("integrations");
+    for (const auto& [site_id, value] : integrations.items()) {
+      auto gs = r_.push(site_id);
+      Index site = s_.site_ids.find(site_id);
+      if (site == kNone) {
+        r_.fail("dangling-reference", "no site `" + detail::clip(site_id) + "`");
+        continue;
+      }
+      if (!value.is_object()) {
+        r_.fail("wrong-type", "expected an object, got " + detail::describe(value));
+        continue;
+      }
+      const json* ih = r_.member(value, "ihasco", JsonReader::kOptional, json::value_t::object);
+      if (ih == nullptr) continue;
+      auto gi = r_.push("ihasco");
+      IhascoIntegration& out = s_.integrations[site];
+      out.connected = r_.boolean(*ih, "connected", false);
+      if (const json* mapping = r_.member(*ih, "mapping", JsonReader::kOptional, json::value_t::object)) {
+        out.mapping = *mapping;
+      }
+    }
+  }
+
+  void read_assessment(const json& step, Step& out) {
+    const json* a = r_.member(step, "assessment", JsonReader::kOptional, json::value_t::object);
+    if (a == nullptr) return;
+    auto g = r_.push("assessment");
+    Assessment assessment;
+    assessment.pass_mark = r_.integer(*a, "passMark", 100, 1, 100);
+    assessment.max_attempts = r_.integer(*a, "maxAttempts", 0, 0, 1000000);
+    const json* questions = r_.member(*a, "questions", JsonReader::kOptional, json::value_t::array);
+    if (questions != nullptr) {
+      auto gq = r_.push("questions");
+      IdTable seen;
+      for (std::size_t i = 0; i < questions->size(); ++i) {
+        auto gi = r_.push(i);
+        const json& q = (*questions)[i];
+        if (!q.is_object()) {
+          r_.fail("wrong-type", "expected a question object, got " + detail::describe(q));
+          continue;
+        }
+        Question question;
+        if (auto id = r_.unique_id(q, seen, "question")) question.id = *id;
+        question.text = r_.text(q, "text");
+        question.kind = r_.enumeration(q, "kind", kQuestionKind, QuestionKind::single, JsonReader::kRequired);
+        if (const json* options = r_.member(q, "options", JsonReader::kOptional, json::value_t::array)) {
+          auto go = r_.push("options");
+          for (std::size_t k = 0; k < options->size(); ++k) {
+            auto gk = r_.push(k);
+            const json& o = (*options)[k];
+            if (!o.is_object()) {
+              r_.fail("wrong-type", "expected an option object, got " + detail::describe(o));
+              continue;
+            }
+            auto oid = r_.id(o, "id", JsonReader::kRequired);
+            question.options.emplace_back(oid.value_or(""), r_.text(o, "text"));
+          }
+        }
+        if (const json* correct = r_.member(q, "correct", JsonReader::kOptional, json::value_t::array)) {
+          auto gc = r_.push("correct");
+          std::vector<std::string> ids;
+          for (std::size_t k = 0; k < correct->size(); ++k) {
+            auto gk = r_.push(k);
+            if (auto oid = r_.id_value((*correct)[k], "an option id")) ids.push_back(*oid);
+          }
+          question.correct = std::move(ids);
+        }
+        assessment.questions.push_back(std::move(question));
+      }
+    }
+    out.assessment = std::move(assessment);
+  }
+
+  void read_steps(const json& course, Course& out) {
+    const json* steps = r_.member(course, "steps", JsonReader::kOptional, json::value_t::array);
+    if (steps == nullptr) return;
+    auto g = r_.push("steps");
+    IdTable seen;
+    for (std::size_t i = 0; i < steps->size(); ++i) {
+      auto gi = r_.push(i);
+      const json& st = (*steps)[i];
+      if (!st.is_object()) {
+        r_.fail("wrong-type", "expected a step object, got " + detail::describe(st));
+        continue;
+      }
+      Step step;
+      if (auto id = r_.unique_id(st, seen, "step")) step.id = *id;
+      step.type = r_.enumeration(st, "type", kStepType, StepType::content, JsonReader::kRequired);
+      step.title = r_.text(st, "title");
+      for (const char* key : {"body", "url", "file"}) {
+        if (auto it = st.find(key); it != st.end()) step.extra[key] = *it;
+      }
+      read_assessment(st, step);
+      out.steps.push_back(std::move(step));
+    }
+  }
+
+  void read_courses(const json& courses) {
+    auto g = r_.push("courses");
+    s_.courses.resize(courses.size());
+    for (std::size_t i = 0; i < courses.size(); ++i) {
+      if (!courses[i].is_object()) continue;
+      auto gi = r_.push(i);
+      const json& c = courses[i];
+      Course& course = s_.courses[i];
+      course.site = r_.ref(c, "site", s_.site_ids, "site", JsonReader::kRequired);
+      course.title = r_.text(c, "title");
+      course.description = r_.text(c, "description");
+      course.source = r_.enumeration(c, "source", kCourseSource, CourseSource::calm, JsonReader::kRequired);
+      course.external_id = r_.text(c, "externalId");
+      course.status = r_.enumeration(c, "status", kCourseStatus, CourseStatus::draft, JsonReader::kRequired);
+      if (c.contains("validityMonths")) course.validity_months = r_.integer(c, "validityMonths", 0, 0, 1200);
+      course.created_by = r_.text(c, "createdBy");
+      course.updated_at = r_.text(c, "updatedAt");
+      read_steps(c, course);
+    }
+  }
+
+  void read_assignments(const json& assignments) {
+    auto g = r_.push("assignments");
+    s_.assignments.resize(assignments.size());
+    for (std::size_t i = 0; i < assignments.size(); ++i) {
+      if (!assignments[i].is_object()) continue;
+      auto gi = r_.push(i);
+      const json& a = assignments[i];
+      Assignment& out = s_.assignments[i];
+      out.course = r_.ref(a, "course", s_.course_ids, "course", JsonReader::kRequired);
+      out.people = r_.ref_list(a, "people", s_.user_ids, "user");
+      out.groups = r_.ref_list(a, "groups", s_.group_ids, "group");
+      out.due_date = r_.text(a, "dueDate");
+    }
+  }
+
+  void read_fulfillments(const json& fulfillments) {
+    auto g = r_.push("fulfillments");
+    s_.fulfillments.resize(fulfillments.size());
+    for (std::size_t i = 0; i < fulfillments.size(); ++i) {
+      if (!fulfillments[i].is_object()) continue;
+      auto gi = r_.push(i);
+      const json& f = fulfillments[i];
+      Fulfillment& out = s_.fulfillments[i];
+      out.course = r_.ref(f, "course", s_.course_ids, "course", JsonReader::kRequired);
+      out.user = r_.ref(f, "user", s_.user_ids, "user", JsonReader::kRequired);
+      out.assignment = r_.ref(f, "assignment", s_.assignment_ids, "assignment", JsonReader::kOptional);
+      out.status = r_.enumeration(f, "status", kFulfillmentStatus, FulfillmentStatus::not_started,
+                                  JsonReader::kRequired);
+      out.due_date = r_.text(f, "dueDate");
+      out.completed_at = r_.text(f, "completedAt");
+      if (const json* done = r_.member(f, "completedSteps", JsonReader::kOptional, json::value_t::array)) {
+        auto gd = r_.push("completedSteps");
+        for (std::size_t k = 0; k < done->size(); ++k) {
+          auto gk = r_.push(k);
+          if (auto sid = r_.id_value((*done)[k], "a step id")) out.completed_steps.push_back(*sid);
+        }
+      }
+    }
+  }
+
+  void read_attempts(const json& attempts) {
+    auto g = r_.push("attempts");
+    s_.attempts.resize(attempts.size());
+    for (std::size_t i = 0; i < attempts.size(); ++i) {
+      if (!attempts[i].is_object()) continue;
+      auto gi = r_.push(i);
+      const json& a = attempts[i];
+      Attempt& out = s_.attempts[i];
+      out.fulfillment = r_.ref(a, "fulfillment", s_.fulfillment_ids, "fulfillment", JsonReader::kRequired);
+      if (auto sid = r_.id(a, "step", JsonReader::kOptional)) out.step = *sid;
+      if (const json* answers = r_.member(a, "answers", JsonReader::kOptional, json::value_t::object)) {
+        out.answers = *answers;
+      }
+      if (a.contains("score")) out.score = r_.integer(a, "score", 0, 0, 100);
+      if (a.contains("passed")) out.passed = r_.boolean(a, "passed", false);
+      out.pending = r_.enumeration(a, "status", kAttemptStatus, 0, JsonReader::kOptional) == 1;
+      out.at = r_.text(a, "at");
+    }
+  }
+
+  void read_results(const json& results) {
+    auto g = r_.push("results");
+    s_.results.resize(results.size());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      if (!results[i].is_object()) continue;
+      auto gi = r_.push(i);
+      const json& res = results[i];
+      TrainingResult& out = s_.results[i];
+      out.user = r_.ref(res, "user", s_.user_ids, "user", JsonReader::kRequired);
+      out.course = r_.ref(res, "course", s_.course_ids, "course", JsonReader::kOptional);
+      out.title = r_.text(res, "title");
+      out.completed_on = r_.text(res, "completedOn");
+      if (res.contains("score")) out.score = r_.integer(res, "score", 0, 0, 100);
+      out.expires_on = r_.text(res, "expiresOn");
+      out.source = r_.enumeration(res, "source", kResultSource, ResultSource::manual, JsonReader::kOptional);
+      out.recorded_by = r_.ref(res, "recordedBy", s_.user_ids, "user", JsonReader::kOptional);
+      out.external_id = r_.text(res, "externalId");
+      for (const char* key : {"file", "note"}) {
+        if (auto it = res.find(key); it != res.end()) out.extra[key] = *it;
+      }
+    }
+  }
+
+  void read_companies(const json& companies) {
+    auto g = r_.push("companies");
+    s_.companies.resize(companies.size());
+    for (std::size_t i = 0; i < companies.size(); ++i) {
+      if (!companies[i].is_object()) continue;
+      auto gi = r_.push(i);
+      const json& c = companies[i];
+      Company& out = s_.companies[i];
+      out.site = r_.ref(c, "site", s_.site_ids, "site", JsonReader::kRequired);
+      out.name = r_.text(c, "name");
+      if (const json* d = r_.member(c, "details", JsonReader::kOptional, json::value_t::object)) out.details = *d;
+      if (const json* sd = r_.member(c, "sensitive", JsonReader::kOptional, json::value_t::object)) {
+        out.sensitive = *sd;
+      }
+      if (const json* contacts = r_.member(c, "contacts", JsonReader::kOptional, json::value_t::array)) {
+        auto gc = r_.push("contacts");
+        IdTable seen;
+        for (std::size_t k = 0; k < contacts->size(); ++k) {
+          auto gk = r_.push(k);
+          const json& ct = (*contacts)[k];
+          if (!ct.is_object()) {
+            r_.fail("wrong-type", "expected a contact object, got " + detail::describe(ct));
+            continue;
+          }
+          Contact contact;
+          if (auto id = r_.unique_id(ct, seen, "contact")) contact.id = *id;
+          for (const char* key : {"name", "email", "phone"}) {
+            r_.text(ct, key);
+            if (auto it = ct.find(key); it != ct.end()) contact.fields[key] = *it;
+          }
+          out.contacts.push_back(std::move(contact));
+        }
+      }
+    }
+  }
+
+  void read_records(const json& records) {
+    auto g = r_.push("records");
+    s_.records.resize(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (!records[i].is_object()) continue;
+      auto gi = r_.push(i);
+      const json& rec = records[i];
+      Record& out = s_.records[i];
+      out.site = r_.ref(rec, "site", s_.site_ids, "site", JsonReader::kRequired);
+      out.user = r_.ref(rec, "user", s_.user_ids, "user", JsonReader::kOptional);
+      out.name = r_.text(rec, "name");
+      out.email = r_.text(rec, "email");
+      out.status = r_.text(rec, "status");
+      out.companies = r_.ref_list(rec, "companies", s_.company_ids, "company");
+      if (const json* assets = r_.member(rec, "assets", JsonReader::kOptional, json::value_t::array)) {
+        out.assets = *assets;
+      }
+      if (const json* cf = r_.member(rec, "customFields", JsonReader::kOptional, json::value_t::object)) {
+        out.custom_fields = *cf;
+      }
+      if (const json* blocks = r_.member(rec, "blocks", JsonReader::kOptional, json::value_t::array)) {
+        auto gb = r_.push("blocks");
+        IdTable seen;
+        for (std::size_t k = 0; k < blocks->size(); ++k) {
+          auto gk = r_.push(k);
+          const json& b = (*blocks)[k];
+          if (!b.is_object()) {
+            r_.fail("wrong-type", "expected a block object, got " + detail::describe(b));
+            continue;
+          }
+          Block block;
+          if (auto id = r_.unique_id(b, seen, "block")) block.id = *id;
+          block.type = r_.enumeration(b, "type", kBlockType, BlockType::other, JsonReader::kRequired);
+          block.title = r_.text(b, "title");
+          block.sensitive = r_.boolean(b, "sensitive", default_sensitive(block.type));
+          block.reveal_required = r_.boolean(b, "revealRequired", default_reveal_required(block.type));
+          if (const json* d = r_.member(b, "data", JsonReader::kOptional, json::value_t::object)) block.data = *d;
+          out.blocks.push_back(std::move(block));
+        }
+      }
+      if (const json* files = r_.member(rec, "files", JsonReader::kOptional, json::value_t::array)) {
+        auto gf = r_.push("files");
+        IdTable seen;
+        for (std::size_t k = 0; k < files->size(); ++k) {
+          auto gk = r_.push(k);
+          const json& f = (*files)[k];
+          if (!f.is_object()) {
+            r_.fail("wrong-type", "expected a file object, got " + detail::describe(f));
+            continue;
+          }
+          RecordFile file;
+          if (auto id = r_.unique_id(f, seen, "file")) file.id = *id;
+          file.name = r_.text(f, "name");
+          file.sensitive = r_.boolean(f, "sensitive", false);
+          out.files.push_back(std::move(file));
+        }
+      }
+    }
+  }
+
+  void read_comments(const json& comments) {
+    auto g = r_.push("comments");
+    s_.comments.resize(comments.size());
+    for (std::size_t i = 0; i < comments.size(); ++i) {
+      if (!comments[i].is_object()) continue;
+      auto gi = r_.push(i);
+      const json& c = comments[i];
+      Comment& out = s_.comments[i];
+      out.record = r_.ref(c, "record", s_.record_ids, "record", JsonReader::kRequired);
+      out.author = r_.ref(c, "author", s_.user_ids, "user", JsonReader::kRequired);
+      out.parent = r_.ref(c, "parent", s_.comment_ids, "comment", JsonReader::kOptional);
+      out.body = r_.text(c, "body");
+      out.created_at = r_.text(c, "createdAt");
+    }
+    if (r_.failed()) return;
+    // Roots: follow parents; a cycle has no root; a reply stays on its thread's record.
+    for (std::size_t i = 0; i < s_.comments.size(); ++i) {
+      Index cur = static_cast<Index>(i);
+      std::size_t steps = 0;
+      while (s_.comments[cur].parent != kNone && steps <= s_.comments.size()) {
+        cur = s_.comments[cur].parent;
+        ++steps;
+      }
+      auto gi = r_.push(i);
+      auto gp = r_.push("parent");
+      if (steps > s_.comments.size()) {
+        r_.fail("comment-cycle", "comment `" + s_.comment_ids.at(static_cast<Index>(i)) + "` is its own ancestor");
+        continue;
+      }
+      s_.comments[i].root = cur;
+      if (s_.comments[i].parent != kNone && s_.comments[s_.comments[i].parent].record != s_.comments[i].record) {
+        r_.fail("invalid-reference", "a reply must be on the same record as the comment it answers");
+      }
+    }
+  }
+
+  void derive() {
+    // Owners.
+    s_.owner.assign(s_.users.size(), false);
+    for (Index u : owners_) {
+      if (!s_.owner[u]) s_.owners.push_back(u);
+      s_.owner[u] = true;
+    }
+    // Site tree: children, pre-order intervals, depth (iterative, no recursion).
+    for (std::size_t i = 0; i < s_.sites.size(); ++i) {
+      if (s_.sites[i].parent != kNone) s_.sites[s_.sites[i].parent].children.push_back(static_cast<Index>(i));
+    }
+    std::uint32_t clock = 0;
+    std::vector<std::pair<Index, std::size_t>> stack;
+    for (std::size_t i = 0; i < s_.sites.size(); ++i) {
+      if (s_.sites[i].parent != kNone) continue;
+      stack.emplace_back(static_cast<Index>(i), 0);
+      s_.sites[i].enter = clock++;
+      s_.site_preorder.push_back(static_cast<Index>(i));
+      while (!stack.empty()) {
+        auto& [node, next] = stack.back();
+        Site& site = s_.sites[node];
+        if (next < site.children.size()) {
+          Index child = site.children[next++];
+          s_.sites[child].enter = clock++;
+          s_.sites[child].depth = site.depth + 1;
+          s_.site_preorder.push_back(child);
+          stack.emplace_back(child, 0);
+        } else {
+          site.exit = clock;
+          stack.pop_back();
+        }
+      }
+    }
+    // Grants by user, sorted by module then site.
+    s_.grants_by_user.assign(s_.users.size(), {});
+    for (std::size_t i = 0; i < s_.grants.size(); ++i) {
+      s_.grants_by_user[s_.grants[i].user].push_back(static_cast<Index>(i));
+    }
+    for (auto& list : s_.grants_by_user) {
+      std::sort(list.begin(), list.end(), [&](Index a, Index b) {
+        return s_.grants[a].module != s_.grants[b].module ? s_.grants[a].module < s_.grants[b].module : a < b;
+      });
+    }
+    // Courses a user holds a fulfillment of (T5).
+    s_.courses_by_user.assign(s_.users.size(), {});
+    for (const Fulfillment& f : s_.fulfillments) s_.courses_by_user[f.user].push_back(f.course);
+    for (auto& list : s_.courses_by_user) {
+      std::sort(list.begin(), list.end());
+      list.erase(std::unique(list.begin(), list.end()), list.end());
+    }
+  }
+
+  JsonReader& r_;
+  Snapshot s_;
+  std::vector<Index> entitlements_;
+  std::vector<Index> owners_;
+};
+
+}  // namespace
+
+Result<Snapshot> load_snapshot(json document) {
+  JsonReader reader;
+  SnapshotLoader loader(reader);
+  loader.run(document);
+  if (reader.failed()) return reader.take_errors();
+  return loader.take();
+}
+
+Result<Snapshot> load_snapshot(std::string_view json_text) {
+  std::vector<Error> errors;
+  json document = detail::parse_json(json_text, errors);
+  if (!errors.empty()) return errors;
+  return load_snapshot(std::move(document));
+}
+
+}  // namespace calm
