@@ -254,6 +254,12 @@ struct Engine::Impl {
       return unknown(Code::unknown_module, "module");
     }
     r.role = role_set;
+    return finish(user, site, spec, r);
+  }
+
+  // Steps 6 and 7 on resolved indices.
+  Verdict finish(Index user, Index site, const ActionSpec& spec, const Resolved& r) const noexcept {
+    const Snapshot& s = snapshot;
     // 6. One site: the given one and every resource's must agree.
     if (r.record != kNone && r.block_record != kNone && r.record != r.block_record) {
       return invalid("`resource.block.record` and `resource.record` name different records");
@@ -376,6 +382,58 @@ struct Engine::Impl {
     return v;
   }
 
+  Verdict check_indexed(const IndexedRequest& q) const noexcept {
+    const Snapshot& s = snapshot;
+    if (q.action >= kActions.size()) return deny(Code::unknown_action, "ACCESS-8");
+    const ActionSpec& spec = kActions[q.action];
+    const std::uint16_t allowed_keys = spec.required | spec.optional;
+    if ((q.key & ~allowed_keys) != 0 || (q.key & spec.required) != spec.required ||
+        (q.key != 0 && q.resource == kNone)) {
+      return with_action(invalid("the resource keys do not match the action"), q.action);
+    }
+    Verdict v = [&]() noexcept {
+      if (q.user >= s.users.size()) return unknown(Code::unknown_user, "user");
+      if (q.site != kNone && q.site >= s.sites.size()) return unknown(Code::unknown_site, "site");
+      Resolved r;
+      auto in = [&](std::size_t n) { return q.resource < n; };
+      switch (q.key) {
+        case 0:
+          break;
+        case detail::kCourse:
+          if (!in(s.courses.size())) return unknown(Code::unknown_resource, "course");
+          r.course = q.resource;
+          break;
+        case detail::kFulfillment:
+          if (!in(s.fulfillments.size())) return unknown(Code::unknown_resource, "fulfillment");
+          r.fulfillment = q.resource;
+          break;
+        case detail::kRecord:
+          if (!in(s.records.size())) return unknown(Code::unknown_resource, "record");
+          r.record = q.resource;
+          break;
+        case detail::kThread:
+          if (!in(s.comments.size()) || s.comments[q.resource].parent != kNone) {
+            return unknown(Code::unknown_resource, "thread");
+          }
+          r.thread = q.resource;
+          break;
+        case detail::kCompany:
+          if (!in(s.companies.size())) return unknown(Code::unknown_resource, "company");
+          r.company = q.resource;
+          break;
+        case detail::kTarget:
+          if (!in(s.users.size())) return unknown(Code::unknown_resource, "target");
+          r.target = q.resource;
+          break;
+        default:
+          return invalid("the fast path takes at most one simple resource key");
+      }
+      return finish(q.user, q.site, spec, r);
+    }();
+    v.action = q.action;
+    return v;
+  }
+
   std::string id_of_module(Index m) const { return m == kNone ? std::string() : snapshot.module_ids.at(m); }
   std::string id_of_site(Index site) const { return site == kNone ? std::string() : snapshot.site_ids.at(site); }
 };
@@ -408,6 +466,8 @@ const Snapshot& Engine::snapshot() const noexcept { return impl_->snapshot; }
 
 Verdict Engine::check(const Request& request) const noexcept { return impl_->check(request, false); }
 Verdict Engine::check_site_level(const Request& request) const noexcept { return impl_->check(request, true); }
+
+Verdict Engine::check(const IndexedRequest& request) const noexcept { return impl_->check_indexed(request); }
 
 Role Engine::effective_role(Index user, Index site, Index module) const noexcept {
   return impl_->effective_role(user, site, module);
@@ -770,6 +830,17 @@ std::string Engine::actions_json() {
   json list = json::array();
   for (const ActionSpec& spec : kActions) list.push_back(std::string(spec.id));
   return detail::dump(list);
+}
+
+std::string Engine::index_json() const {
+  const Snapshot& s = impl_->snapshot;
+  return detail::dump(json{{"users", s.user_ids.ids()},
+                           {"sites", s.site_ids.ids()},
+                           {"courses", s.course_ids.ids()},
+                           {"fulfillments", s.fulfillment_ids.ids()},
+                           {"records", s.record_ids.ids()},
+                           {"comments", s.comment_ids.ids()},
+                           {"companies", s.company_ids.ids()}});
 }
 
 }  // namespace calm

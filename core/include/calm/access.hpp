@@ -144,6 +144,18 @@ struct ParsedRequest {
 };
 [[nodiscard]] ParsedRequest parse_request(const nlohmann::json& json) noexcept;
 
+/// A request whose ids are already dense indices (the bindings' fast path).
+/// `key` is zero or one of: 1 course, 2 fulfillment, 4 record, 16 thread,
+/// 32 company, 64 target (the bits of section 8's resource keys); any other
+/// request goes through `Request`. Out-of-range indices are unknown ids.
+struct IndexedRequest {
+  Index user = kNone;
+  Index action = kNone;
+  Index site = kNone;
+  std::uint16_t key = 0;
+  Index resource = kNone;
+};
+
 /// The access engine: holds one snapshot and answers questions about it.
 class Engine {
  public:
@@ -166,6 +178,8 @@ class Engine {
 
   /// The decision function: total, never throws, default deny.
   [[nodiscard]] Verdict check(const Request& request) const noexcept;
+  /// The same decision function on pre-resolved indices.
+  [[nodiscard]] Verdict check(const IndexedRequest& request) const noexcept;
   /// As `check`, but for actions that need a resource, evaluates the
   /// site-level part only (entitlement, roles, site permissions), for
   /// capability maps and `sitesWhere` style questions.
@@ -201,6 +215,10 @@ class Engine {
   [[nodiscard]] std::string capabilities_json(std::string_view user, std::string_view site) const;
   /// `{ ok, value: [{ site, module, role, entitled, sources }] }` or `{ ok: false, errors }`.
   [[nodiscard]] std::string roles_json(std::string_view user) const;
+  /// The ids of users, sites, courses, fulfillments, records, comments and
+  /// companies in index order, as `{ users: [...], ... }`, so that bindings can
+  /// build `IndexedRequest`s.
+  [[nodiscard]] std::string index_json() const;
   /// Ids of the action table, as a JSON array.
   [[nodiscard]] static std::string actions_json();
 
