@@ -1,0 +1,376 @@
+#pragma once
+// The engine's state and its decision function, shared by the access,
+// workflow and query translation units. Not part of the public API.
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "actions.hpp"
+#include "calm/access.hpp"
+
+namespace calm {
+
+using detail::ActionSpec;
+using detail::Condition;
+using detail::kActions;
+
+namespace detail {
+
+inline constexpr std::string_view kP17Message =
+    "You don't have permission to view personnel settings. Please contact your administrator.";
+
+inline Role min_role_for(SitePermission permission) noexcept {
+  return permission == SitePermission::manage_integrations ? Role::admin : Role::manager;
+}
+
+inline Verdict deny(Code code, std::string_view rule) noexcept {
+  Verdict v;
+  v.code = code;
+  v.rule = rule;
+  return v;
+}
+
+inline Verdict invalid(std::string_view detail) noexcept {
+  Verdict v = deny(Code::invalid_request, "ACCESS-11");
+  v.detail = detail;
+  return v;
+}
+
+inline Verdict unknown(Code code, std::string_view field) noexcept {
+  Verdict v = deny(code, "A8");
+  v.field = field;
+  return v;
+}
+
+// The resolved resources of a request.
+struct Resolved {
+  Index course = kNone;
+  Index fulfillment = kNone;
+  Index record = kNone;
+  Index block = kNone;  // index within the record
+  Index block_record = kNone;
+  Index thread = kNone;
+  Index company = kNone;
+  Index target = kNone;
+  Index module = kNone;
+  Role role = Role::none;
+};
+
+inline std::uint16_t present_keys(const Resource& r) noexcept {
+  std::uint16_t keys = 0;
+  if (r.course) keys |= detail::kCourse;
+  if (r.fulfillment) keys |= detail::kFulfillment;
+  if (r.record) keys |= detail::kRecord;
+  if (r.block) keys |= detail::kBlock;
+  if (r.thread) keys |= detail::kThread;
+  if (r.company) keys |= detail::kCompany;
+  if (r.target) keys |= detail::kTarget;
+  if (r.module) keys |= detail::kModule;
+  if (r.role) keys |= detail::kRole;
+  return keys;
+}
+
+}  // namespace detail
+
+using namespace detail;  // NOLINT(google-build-using-namespace): private header of this library
+
+struct Engine::Impl {
+  Snapshot snapshot;
+  bool loaded = false;
+
+  Role effective_role(Index user, Index site, Index module) const noexcept {
+    const Snapshot& s = snapshot;
+    if (module >= s.entitled.size() || !s.entitled[module]) return Role::none;  // A7
+    if (s.owner[user]) return Role::admin;                                      // A6
+    Role best = Role::none;
+    for (Index gi : s.grants_by_user[user]) {
+      const Grant& g = s.grants[gi];
+      if (g.module != module) {
+        if (g.module > module) break;
+        continue;
+      }
+      if (g.role == Role::none) continue;
+      Role gives = Role::none;
+      if (g.site == site || (g.include_child_sites && s.is_ancestor_or_self(g.site, site))) {
+        gives = g.role;  // A1, A3
+      } else if (s.is_ancestor_or_self(site, g.site)) {
+        gives = Role::member;  // A4: a descendant holds at least member
+      }
+      best = std::max(best, gives);  // A5
+      if (best == Role::admin) break;
+    }
+    return best;
+  }
+
+  bool has_permission(Index user, Index site, SitePermission permission) const noexcept {
+    if (permission == SitePermission::none) return true;
+    return effective_role(user, site, kModuleSite) >= min_role_for(permission);
+  }
+
+  Verdict check(const Request& req, bool site_level) const noexcept {
+    // 1. Shape.
+    if (!is_valid_id(req.user)) return invalid("`user` must be an id of 1 to 128 bytes");
+    if (req.site && !is_valid_id(*req.site)) return invalid("`site` must be an id of 1 to 128 bytes");
+    const Resource& res = req.resource;
+    for (const auto* field : {&res.course, &res.fulfillment, &res.record, &res.thread, &res.company, &res.target,
+                              &res.module}) {
+      if (*field && !is_valid_id(**field)) return invalid("resource ids must be of 1 to 128 bytes");
+    }
+    if (res.block && (!is_valid_id(res.block->record) || !is_valid_id(res.block->block))) {
+      return invalid("`resource.block` must be `{ record, block }` ids");
+    }
+    std::optional<Role> role_set;
+    if (res.role) {
+      role_set = parse_role(*res.role);
+      if (!role_set) return invalid("`resource.role` must be one of `none`, `member`, `manager`, `admin`");
+    }
+    // 2. Action.
+    const Index action = find_action(req.action);
+    if (action == kNone) return deny(Code::unknown_action, "ACCESS-8");
+    const ActionSpec& spec = kActions[action];
+    // 3. Resource keys: exactly those the action takes.
+    const std::uint16_t keys = present_keys(res);
+    const std::uint16_t allowed_keys = spec.required | spec.optional;
+    if ((keys & ~allowed_keys) != 0 || res.unknown_key) return with_action(invalid("a resource key the action does not take"), action);
+    if (!site_level && (keys & spec.required) != spec.required) {
+      return with_action(invalid("a resource key the action needs is missing"), action);
+    }
+    Verdict v = run(req, spec, role_set.value_or(Role::none));
+    v.action = action;
+    return v;
+  }
+
+  static Verdict with_action(Verdict v, Index action) noexcept {
+    v.action = action;
+    return v;
+  }
+
+  Verdict run(const Request& req, const ActionSpec& spec, Role role_set) const noexcept {
+    const Snapshot& s = snapshot;
+    const Resource& res = req.resource;
+    // 4. Actor and site.
+    const Index user = s.user_ids.find(req.user);
+    if (user == kNone) return unknown(Code::unknown_user, "user");
+    Index site = kNone;
+    if (req.site) {
+      site = s.site_ids.find(*req.site);
+      if (site == kNone) return unknown(Code::unknown_site, "site");
+    }
+    // 5. Resources, in the order of section 11.
+    Resolved r;
+    if (res.course && (r.course = s.course_ids.find(*res.course)) == kNone) {
+      return unknown(Code::unknown_resource, "course");
+    }
+    if (res.fulfillment && (r.fulfillment = s.fulfillment_ids.find(*res.fulfillment)) == kNone) {
+      return unknown(Code::unknown_resource, "fulfillment");
+    }
+    if (res.record && (r.record = s.record_ids.find(*res.record)) == kNone) {
+      return unknown(Code::unknown_resource, "record");
+    }
+    if (res.block) {
+      r.block_record = s.record_ids.find(res.block->record);
+      if (r.block_record == kNone) return unknown(Code::unknown_resource, "block");
+      r.block = s.find_block(r.block_record, res.block->block);
+      if (r.block == kNone) return unknown(Code::unknown_resource, "block");
+    }
+    if (res.thread) {
+      r.thread = s.comment_ids.find(*res.thread);
+      // A reply's id is not a thread id.
+      if (r.thread == kNone || s.comments[r.thread].parent != kNone) return unknown(Code::unknown_resource, "thread");
+    }
+    if (res.company && (r.company = s.company_ids.find(*res.company)) == kNone) {
+      return unknown(Code::unknown_resource, "company");
+    }
+    if (res.target && (r.target = s.user_ids.find(*res.target)) == kNone) {
+      return unknown(Code::unknown_resource, "target");
+    }
+    if (res.module && (r.module = s.module_ids.find(*res.module)) == kNone) {
+      return unknown(Code::unknown_module, "module");
+    }
+    r.role = role_set;
+    return finish(user, site, spec, r);
+  }
+
+  // Steps 6 and 7 on resolved indices.
+  Verdict finish(Index user, Index site, const ActionSpec& spec, const Resolved& r) const noexcept {
+    const Snapshot& s = snapshot;
+    // 6. One site: the given one and every resource's must agree.
+    if (r.record != kNone && r.block_record != kNone && r.record != r.block_record) {
+      return invalid("`resource.block.record` and `resource.record` name different records");
+    }
+    Index resource_site = kNone;
+    bool disagree = false;
+    auto agree = [&](Index other) {
+      if (other == kNone) return;
+      if (resource_site == kNone) {
+        resource_site = other;
+      } else if (resource_site != other) {
+        disagree = true;
+      }
+    };
+    if (r.course != kNone) agree(s.courses[r.course].site);
+    if (r.fulfillment != kNone) agree(s.courses[s.fulfillments[r.fulfillment].course].site);
+    if (r.record != kNone) agree(s.records[r.record].site);
+    if (r.block_record != kNone) agree(s.records[r.block_record].site);
+    if (r.thread != kNone) agree(s.records[s.comments[r.thread].record].site);
+    if (r.company != kNone) agree(s.companies[r.company].site);
+    if (disagree) return invalid("the resources belong to different sites");
+    if (site != kNone && resource_site != kNone && site != resource_site) {
+      return invalid("`site` disagrees with the resource's site");
+    }
+    if (site == kNone) site = resource_site;
+    if (site == kNone && !spec.org_level) return invalid("the request names no site");
+
+    Verdict v = evaluate(user, site, spec, r);
+    v.site = site;
+    return v;
+  }
+
+  // 7. Entitlements, roles, site permissions, resource conditions, escalation.
+  Verdict evaluate(Index user, Index site, const ActionSpec& spec, const Resolved& r) const noexcept {
+    const Snapshot& s = snapshot;
+    std::array<detail::ModuleNeed, 2> needs{spec.need1, spec.need2};
+    std::string_view role_rule = spec.rule;
+    if (spec.condition == Condition::sensitive_block_needs_manager && r.block != kNone &&
+        s.records[r.block_record].blocks[r.block].sensitive) {
+      needs[0].role = Role::manager;  // P11
+      role_rule = "P11";
+    }
+    if (spec.condition == Condition::role_within_editor && r.module != kNone) needs[1] = {r.module, Role::none};
+    for (const auto& need : needs) {
+      if (need.module != kNone && !s.entitled[need.module]) {
+        Verdict v = deny(Code::not_entitled, "A7");
+        v.module = need.module;
+        return v;
+      }
+    }
+    for (const auto& need : needs) {
+      if (need.module == kNone || need.role == Role::none) continue;
+      const Role held = effective_role(user, site, need.module);
+      if (held < need.role) {
+        Verdict v = deny(Code::missing_role, role_rule);
+        v.module = need.module;
+        v.needed = need.role;
+        v.held = held;
+        return v;
+      }
+    }
+    const bool external = r.course != kNone && s.courses[r.course].source == CourseSource::ihasco;
+    std::string_view rule = spec.rule;
+    SitePermission permission = spec.permission;
+    if (spec.condition == Condition::external_needs_integrations && external) {
+      permission = SitePermission::manage_integrations;  // T7
+      rule = "T7";
+    }
+    if (!has_permission(user, site, permission)) {
+      Verdict v = deny(Code::missing_site_permission, rule);
+      v.permission = permission;
+      v.module = kModuleSite;
+      v.needed = min_role_for(permission);
+      v.held = effective_role(user, site, kModuleSite);
+      return v;
+    }
+    // Resource conditions, in the order of section 7.
+    switch (spec.condition) {
+      case Condition::assigned_if_member:
+        if (r.course != kNone && effective_role(user, site, kModulePersonnel) < Role::manager &&
+            !std::binary_search(s.courses_by_user[user].begin(), s.courses_by_user[user].end(), r.course)) {
+          return deny(Code::not_assigned, "T5");
+        }
+        break;
+      case Condition::own_thread_if_restricted:
+        if (r.thread != kNone && s.settings[site].restrict_comment_viewing &&
+            effective_role(user, site, kModulePersonnel) < Role::manager && s.comments[r.thread].author != user) {
+          return deny(Code::not_own_thread, "P6");
+        }
+        break;
+      case Condition::own_fulfillment:
+        if (r.fulfillment != kNone && s.fulfillments[r.fulfillment].user != user) {
+          return deny(Code::not_own_fulfillment, "T1");
+        }
+        break;
+      case Condition::calm_course_only:
+        if (external) return deny(Code::external_course, "T6");
+        break;
+      case Condition::integration_connected:
+        if (!s.integrations[site].connected) return deny(Code::integration_not_connected, "T13");
+        break;
+      case Condition::role_within_editor:
+        if (r.module != kNone && r.role != Role::none && effective_role(user, site, r.module) < r.role) {
+          Verdict v = deny(Code::escalation, "S2");
+          v.module = r.module;
+          v.needed = r.role;
+          v.held = effective_role(user, site, r.module);
+          return v;
+        }
+        break;
+      case Condition::actor_is_owner:
+        if (!s.owner[user]) return deny(Code::escalation, "S2");
+        break;
+      case Condition::none:
+      case Condition::external_needs_integrations:
+      case Condition::sensitive_block_needs_manager:
+        break;
+    }
+    Verdict v = deny(Code::allowed, rule == spec.rule ? role_rule : rule);
+    return v;
+  }
+
+  Verdict check_indexed(const IndexedRequest& q) const noexcept {
+    const Snapshot& s = snapshot;
+    if (q.action >= kActions.size()) return deny(Code::unknown_action, "ACCESS-8");
+    const ActionSpec& spec = kActions[q.action];
+    const std::uint16_t allowed_keys = spec.required | spec.optional;
+    if ((q.key & ~allowed_keys) != 0 || (q.key & spec.required) != spec.required ||
+        (q.key != 0 && q.resource == kNone)) {
+      return with_action(invalid("the resource keys do not match the action"), q.action);
+    }
+    Verdict v = [&]() noexcept {
+      if (q.user >= s.users.size()) return unknown(Code::unknown_user, "user");
+      if (q.site != kNone && q.site >= s.sites.size()) return unknown(Code::unknown_site, "site");
+      Resolved r;
+      auto in = [&](std::size_t n) { return q.resource < n; };
+      switch (q.key) {
+        case 0:
+          break;
+        case detail::kCourse:
+          if (!in(s.courses.size())) return unknown(Code::unknown_resource, "course");
+          r.course = q.resource;
+          break;
+        case detail::kFulfillment:
+          if (!in(s.fulfillments.size())) return unknown(Code::unknown_resource, "fulfillment");
+          r.fulfillment = q.resource;
+          break;
+        case detail::kRecord:
+          if (!in(s.records.size())) return unknown(Code::unknown_resource, "record");
+          r.record = q.resource;
+          break;
+        case detail::kThread:
+          if (!in(s.comments.size()) || s.comments[q.resource].parent != kNone) {
+            return unknown(Code::unknown_resource, "thread");
+          }
+          r.thread = q.resource;
+          break;
+        case detail::kCompany:
+          if (!in(s.companies.size())) return unknown(Code::unknown_resource, "company");
+          r.company = q.resource;
+          break;
+        case detail::kTarget:
+          if (!in(s.users.size())) return unknown(Code::unknown_resource, "target");
+          r.target = q.resource;
+          break;
+        default:
+          return invalid("the fast path takes at most one simple resource key");
+      }
+      return finish(q.user, q.site, spec, r);
+    }();
+    v.action = q.action;
+    return v;
+  }
+
+  std::string id_of_module(Index m) const { return m == kNone ? std::string() : snapshot.module_ids.at(m); }
+  std::string id_of_site(Index site) const { return site == kNone ? std::string() : snapshot.site_ids.at(site); }
+};
+
+}  // namespace calm
