@@ -159,27 +159,29 @@ struct Engine::Impl {
     }
     // 5. Resources, in the order of section 11.
     Resolved r;
-    if (res.course && (r.course = s.course_ids.find(*res.course)) == kNone) {
+    if (res.course && ((r.course = s.course_ids.find(*res.course)) == kNone || s.courses[r.course].deleted)) {
       return unknown(Code::unknown_resource, "course");
     }
     if (res.fulfillment && (r.fulfillment = s.fulfillment_ids.find(*res.fulfillment)) == kNone) {
       return unknown(Code::unknown_resource, "fulfillment");
     }
-    if (res.record && (r.record = s.record_ids.find(*res.record)) == kNone) {
+    if (res.record && ((r.record = s.record_ids.find(*res.record)) == kNone || s.records[r.record].deleted)) {
       return unknown(Code::unknown_resource, "record");
     }
     if (res.block) {
       r.block_record = s.record_ids.find(res.block->record);
-      if (r.block_record == kNone) return unknown(Code::unknown_resource, "block");
+      if (r.block_record == kNone || s.records[r.block_record].deleted) return unknown(Code::unknown_resource, "block");
       r.block = s.find_block(r.block_record, res.block->block);
       if (r.block == kNone) return unknown(Code::unknown_resource, "block");
     }
     if (res.thread) {
       r.thread = s.comment_ids.find(*res.thread);
       // A reply's id is not a thread id.
-      if (r.thread == kNone || s.comments[r.thread].parent != kNone) return unknown(Code::unknown_resource, "thread");
+      if (r.thread == kNone || s.comments[r.thread].parent != kNone || s.records[s.comments[r.thread].record].deleted) {
+        return unknown(Code::unknown_resource, "thread");
+      }
     }
-    if (res.company && (r.company = s.company_ids.find(*res.company)) == kNone) {
+    if (res.company && ((r.company = s.company_ids.find(*res.company)) == kNone || s.companies[r.company].deleted)) {
       return unknown(Code::unknown_resource, "company");
     }
     if (res.target && (r.target = s.user_ids.find(*res.target)) == kNone) {
@@ -335,7 +337,7 @@ struct Engine::Impl {
         case 0:
           break;
         case detail::kCourse:
-          if (!in(s.courses.size())) return unknown(Code::unknown_resource, "course");
+          if (!in(s.courses.size()) || s.courses[q.resource].deleted) return unknown(Code::unknown_resource, "course");
           r.course = q.resource;
           break;
         case detail::kFulfillment:
@@ -343,17 +345,18 @@ struct Engine::Impl {
           r.fulfillment = q.resource;
           break;
         case detail::kRecord:
-          if (!in(s.records.size())) return unknown(Code::unknown_resource, "record");
+          if (!in(s.records.size()) || s.records[q.resource].deleted) return unknown(Code::unknown_resource, "record");
           r.record = q.resource;
           break;
         case detail::kThread:
-          if (!in(s.comments.size()) || s.comments[q.resource].parent != kNone) {
+          if (!in(s.comments.size()) || s.comments[q.resource].parent != kNone ||
+              s.records[s.comments[q.resource].record].deleted) {
             return unknown(Code::unknown_resource, "thread");
           }
           r.thread = q.resource;
           break;
         case detail::kCompany:
-          if (!in(s.companies.size())) return unknown(Code::unknown_resource, "company");
+          if (!in(s.companies.size()) || s.companies[q.resource].deleted) return unknown(Code::unknown_resource, "company");
           r.company = q.resource;
           break;
         case detail::kTarget:

@@ -62,6 +62,63 @@ Index Snapshot::find_block(Index record, std::string_view block_id) const noexce
   return kNone;
 }
 
+void Snapshot::rebuild_indexes() {
+  owner.assign(users.size(), false);
+  for (Index u : owners) owner[u] = true;
+  // Site tree: children, pre-order intervals, depth (iterative, no recursion).
+  for (Site& site : sites) site.children.clear();
+  site_preorder.clear();
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    if (sites[i].parent != kNone) sites[sites[i].parent].children.push_back(static_cast<Index>(i));
+  }
+  std::uint32_t clock = 0;
+  std::vector<std::pair<Index, std::size_t>> stack;
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    if (sites[i].parent != kNone) continue;
+    stack.emplace_back(static_cast<Index>(i), 0);
+    sites[i].enter = clock++;
+    sites[i].depth = 0;
+    site_preorder.push_back(static_cast<Index>(i));
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      Site& site = sites[node];
+      if (next < site.children.size()) {
+        Index child = site.children[next++];
+        sites[child].enter = clock++;
+        sites[child].depth = site.depth + 1;
+        site_preorder.push_back(child);
+        stack.emplace_back(child, 0);
+      } else {
+        site.exit = clock;
+        stack.pop_back();
+      }
+    }
+  }
+  rebuild_grant_index();
+  rebuild_fulfillment_index();
+  applied_index.clear();
+  for (std::size_t i = 0; i < applied_commands.size(); ++i) applied_index[applied_commands[i].first] = i;
+}
+
+void Snapshot::rebuild_grant_index() {
+  grants_by_user.assign(users.size(), {});
+  for (std::size_t i = 0; i < grants.size(); ++i) grants_by_user[grants[i].user].push_back(static_cast<Index>(i));
+  for (auto& list : grants_by_user) {
+    std::sort(list.begin(), list.end(), [&](Index a, Index b) {
+      return grants[a].module != grants[b].module ? grants[a].module < grants[b].module : a < b;
+    });
+  }
+}
+
+void Snapshot::rebuild_fulfillment_index() {
+  courses_by_user.assign(users.size(), {});
+  for (const Fulfillment& f : fulfillments) courses_by_user[f.user].push_back(f.course);
+  for (auto& list : courses_by_user) {
+    std::sort(list.begin(), list.end());
+    list.erase(std::unique(list.begin(), list.end()), list.end());
+  }
+}
+
 namespace {
 
 using detail::JsonReader;
@@ -494,6 +551,7 @@ class SnapshotLoader {
       if (c.contains("validityMonths")) course.validity_months = r_.integer(c, "validityMonths", 0, 0, 1200);
       course.created_by = r_.text(c, "createdBy");
       course.updated_at = r_.text(c, "updatedAt");
+      course.deleted = r_.boolean(c, "deleted", false);
       read_steps(c, course);
     }
   }
@@ -591,6 +649,7 @@ class SnapshotLoader {
       Company& out = s_.companies[i];
       out.site = r_.ref(c, "site", s_.site_ids, "site", JsonReader::kRequired);
       out.name = r_.text(c, "name");
+      out.deleted = r_.boolean(c, "deleted", false);
       if (const json* d = r_.member(c, "details", JsonReader::kOptional, json::value_t::object)) out.details = *d;
       if (const json* sd = r_.member(c, "sensitive", JsonReader::kOptional, json::value_t::object)) {
         out.sensitive = *sd;
@@ -631,6 +690,7 @@ class SnapshotLoader {
       out.email = r_.text(rec, "email");
       out.status = r_.text(rec, "status");
       out.companies = r_.ref_list(rec, "companies", s_.company_ids, "company");
+      out.deleted = r_.boolean(rec, "deleted", false);
       if (const json* assets = r_.member(rec, "assets", JsonReader::kOptional, json::value_t::array)) {
         out.assets = *assets;
       }
@@ -714,55 +774,10 @@ class SnapshotLoader {
   }
 
   void derive() {
-    // Owners.
-    s_.owner.assign(s_.users.size(), false);
     for (Index u : owners_) {
-      if (!s_.owner[u]) s_.owners.push_back(u);
-      s_.owner[u] = true;
+      if (std::find(s_.owners.begin(), s_.owners.end(), u) == s_.owners.end()) s_.owners.push_back(u);
     }
-    // Site tree: children, pre-order intervals, depth (iterative, no recursion).
-    for (std::size_t i = 0; i < s_.sites.size(); ++i) {
-      if (s_.sites[i].parent != kNone) s_.sites[s_.sites[i].parent].children.push_back(static_cast<Index>(i));
-    }
-    std::uint32_t clock = 0;
-    std::vector<std::pair<Index, std::size_t>> stack;
-    for (std::size_t i = 0; i < s_.sites.size(); ++i) {
-      if (s_.sites[i].parent != kNone) continue;
-      stack.emplace_back(static_cast<Index>(i), 0);
-      s_.sites[i].enter = clock++;
-      s_.site_preorder.push_back(static_cast<Index>(i));
-      while (!stack.empty()) {
-        auto& [node, next] = stack.back();
-        Site& site = s_.sites[node];
-        if (next < site.children.size()) {
-          Index child = site.children[next++];
-          s_.sites[child].enter = clock++;
-          s_.sites[child].depth = site.depth + 1;
-          s_.site_preorder.push_back(child);
-          stack.emplace_back(child, 0);
-        } else {
-          site.exit = clock;
-          stack.pop_back();
-        }
-      }
-    }
-    // Grants by user, sorted by module then site.
-    s_.grants_by_user.assign(s_.users.size(), {});
-    for (std::size_t i = 0; i < s_.grants.size(); ++i) {
-      s_.grants_by_user[s_.grants[i].user].push_back(static_cast<Index>(i));
-    }
-    for (auto& list : s_.grants_by_user) {
-      std::sort(list.begin(), list.end(), [&](Index a, Index b) {
-        return s_.grants[a].module != s_.grants[b].module ? s_.grants[a].module < s_.grants[b].module : a < b;
-      });
-    }
-    // Courses a user holds a fulfillment of (T5).
-    s_.courses_by_user.assign(s_.users.size(), {});
-    for (const Fulfillment& f : s_.fulfillments) s_.courses_by_user[f.user].push_back(f.course);
-    for (auto& list : s_.courses_by_user) {
-      std::sort(list.begin(), list.end());
-      list.erase(std::unique(list.begin(), list.end()), list.end());
-    }
+    s_.rebuild_indexes();
   }
 
   JsonReader& r_;

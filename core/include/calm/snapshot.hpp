@@ -166,6 +166,9 @@ struct Course {
   std::optional<int> validity_months;
   std::string created_by;
   std::string updated_at;
+  /// Deleted (W5): kept as history for completed fulfillments and results;
+  /// unknown to every check.
+  bool deleted = false;
   /// Unknown fields kept for the round trip are not stored; display fields are.
 
 };
@@ -258,6 +261,8 @@ struct Record {
   std::vector<Index> companies;
   nlohmann::json assets = nlohmann::json::array();
   nlohmann::json custom_fields = nlohmann::json::object();
+  /// Deleted (PW3): kept so that its comments still resolve; unknown to every check.
+  bool deleted = false;
 };
 
 /// A company contact.
@@ -273,6 +278,8 @@ struct Company {
   nlohmann::json details = nlohmann::json::object();
   std::optional<nlohmann::json> sensitive;
   std::vector<Contact> contacts;
+  /// Deleted (P13): unknown to every check.
+  bool deleted = false;
 };
 
 /// A comment; a thread is a root comment and every reply below it.
@@ -327,6 +334,19 @@ struct Snapshot {
   std::vector<std::vector<Index>> grants_by_user;
   /// Derived: per user, the courses they hold a fulfillment of (sorted).
   std::vector<std::vector<Index>> courses_by_user;
+
+  /// Ids of the commands applied to this state, with their answers (idempotency).
+  std::vector<std::pair<std::string, nlohmann::json>> applied_commands;
+  /// Derived: command id -> index into `applied_commands`.
+  std::unordered_map<std::string, std::size_t> applied_index;
+
+  /// Recomputes every derived index: owner flags, site tree, grants by user,
+  /// courses by user, thread roots, applied commands.
+  void rebuild_indexes();
+  /// Recomputes `grants_by_user` (after grants change).
+  void rebuild_grant_index();
+  /// Recomputes `courses_by_user` (after fulfillments change).
+  void rebuild_fulfillment_index();
 
   /// True when `ancestor` is `site` or one of its ancestors.
   [[nodiscard]] bool is_ancestor_or_self(Index ancestor, Index site) const noexcept {
