@@ -149,7 +149,6 @@ function row(name, s) {
 const memory = () => process.memoryUsage();
 const gc = () => { if (typeof globalThis.gc === 'function') globalThis.gc(); };
 
-const mem0 = memory();
 const tImport = performance.now();
 const { createEngine } = await import(pathToFileURL(apiPath).href);
 const importMs = performance.now() - tImport;
@@ -202,6 +201,10 @@ for (const size of opt.sizes) {
   const stringifyOnly = timeRepeated(loads, () => sink(JSON.stringify(object).length));
   const loadText = timeRepeated(loads, () => sink(scratch.load(text).ok));
   const loadObject = timeRepeated(loads, () => sink(scratch.load(object).ok));
+  // The access part alone (no training, no personnel): what role questions need.
+  const { training: _t, personnel: _p, ...accessObject } = object;
+  const accessText = JSON.stringify(accessObject);
+  const loadAccess = timeRepeated(loads, () => sink(scratch.load(accessText).ok));
   scratch.dispose?.();
   console.log(`load (N = ${loads})                                   ${lpad('median', 11)} ${lpad('min', 11)} ${lpad('max', 11)}`);
   const loadRow = (name, t) => console.log(`  ${pad(name, 44)}        ${lpad(ms(t.median), 11)} ${lpad(ms(t.min), 11)} ${lpad(ms(t.max), 11)}`);
@@ -209,6 +212,7 @@ for (const size of opt.sizes) {
   loadRow('JSON.stringify(object) in JS (reference)', stringifyOnly);
   loadRow('engine.load(text)', loadText);
   loadRow('engine.load(object)  (stringify + load)', loadObject);
+  loadRow(`engine.load(access part only, ${(accessText.length / 1048576).toFixed(1)} MiB text)`, loadAccess);
   console.log(`  ${pad('first load into a fresh engine', 44)}        ${lpad(ms(firstLoadMs), 11)}`);
 
   console.log('memory (process.memoryUsage, one engine loaded)');

@@ -265,12 +265,12 @@ std::string human_kib(long kib) {
 }
 
 void print_header() {
-  std::printf("  %-40s %6s %11s %11s %11s %11s\n", "operation", "batch", "median/op", "p99/op", "mean/op",
+  std::printf("  %-44s %6s %11s %11s %11s %11s\n", "operation", "batch", "median/op", "p99/op", "mean/op",
               "ops/s");
 }
 
 void print_row(const char* name, const Stats& s) {
-  std::printf("  %-40s %6zu %11s %11s %11s %11s\n", name, s.batch, human_ns(s.median).c_str(),
+  std::printf("  %-44s %6zu %11s %11s %11s %11s\n", name, s.batch, human_ns(s.median).c_str(),
               human_ns(s.p99).c_str(), human_ns(s.mean).c_str(), human_rate(s.ops_per_second).c_str());
 }
 
@@ -313,7 +313,6 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
 
   trim_heap();
   const bool peak_reset = reset_peak_rss();
-  const long rss_start = proc_status_kib("VmRSS");
   std::string text;
   std::string req_text;
   std::string cap_text;
@@ -366,34 +365,68 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
     auto doc = nlohmann::json::parse(text, nullptr, false);
     sink(doc.size());
   });
-  const auto load_times = time_loads([&] {
-    calm::Engine e;
+  // Only the load call is timed: a fresh engine is made before and dropped
+  // after the clock stops.
+  auto time_engine_loads = [&](auto&& fn) {
+    std::vector<double> v;
+    for (int i = 0; i < loads; ++i) {
+      calm::Engine e;
+      const auto t0 = Clock::now();
+      fn(e);
+      v.push_back(elapsed_ns(t0, Clock::now()));
+    }
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  const auto snapshot_times = time_loads([&] {
+    auto result = calm::load_snapshot(std::string_view(text));
+    sink(result.ok() ? result.value().grants.size() : 0);
+  });
+  const auto load_times = time_engine_loads([&](calm::Engine& e) {
     const auto errs = e.load(std::string_view(text));
     sink(errs.size() + e.snapshot().grants.size());
   });
-  const auto load_json_times = time_loads([&] {
-    calm::Engine e;
+  const auto load_json_times = time_engine_loads([&](calm::Engine& e) {
     const std::string answer = e.load_json(text);
     sink(answer.size());
   });
-  std::printf("load (N = %d)                              %11s %11s %11s\n", loads, "median", "min", "max");
+  // The access part alone (organisation, sites, users, grants, groups,
+  // templates, settings, integrations): what role questions need.
+  std::string access_text;
+  {
+    auto doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_object()) {
+      doc.erase("training");
+      doc.erase("personnel");
+      access_text = doc.dump();
+    }
+  }
+  const auto access_times = time_engine_loads([&](calm::Engine& e) {
+    const auto errs = e.load(std::string_view(access_text));
+    sink(errs.size() + e.snapshot().grants.size());
+  });
+  std::printf("load (N = %d)%*s %11s %11s %11s\n", loads, loads < 10 ? 37 : 36, "", "median", "min", "max");
   auto load_row = [](const char* name, const std::vector<double>& v) {
-    std::printf("  %-40s %11s %11s %11s\n", name, human_ns(percentile(v, 0.5)).c_str(), human_ns(v.front()).c_str(),
+    std::printf("  %-44s %11s %11s %11s\n", name, human_ns(percentile(v, 0.5)).c_str(), human_ns(v.front()).c_str(),
                 human_ns(v.back()).c_str());
   };
   load_row("json::parse only (no engine)", parse_times);
-  load_row("Engine::load(text) (incl. engine ctor/dtor)", load_times);
+  load_row("calm::load_snapshot(text) (parse + validate)", snapshot_times);
+  load_row("Engine::load(text)", load_times);
   load_row("Engine::load_json(text)", load_json_times);
+  char access_name[80];
+  std::snprintf(access_name, sizeof access_name, "Engine::load(access part only, %.1f MiB)",
+                static_cast<double>(access_text.size()) / (1024.0 * 1024.0));
+  load_row(access_name, access_times);
 
   std::printf("memory\n");
-  std::printf("  %-40s %11s\n", "RSS with the JSON text read", human_kib(rss_text).c_str());
-  std::printf("  %-40s %11s (+%s; +%s before malloc_trim)\n", "RSS with the engine loaded",
+  std::printf("  %-44s %11s\n", "RSS with the JSON text read", human_kib(rss_text).c_str());
+  std::printf("  %-44s %11s (+%s; +%s before malloc_trim)\n", "RSS with the engine loaded",
               human_kib(rss_loaded).c_str(), human_kib(rss_loaded - rss_text).c_str(),
               human_kib(rss_loaded_untrimmed - rss_text).c_str());
-  std::printf("  %-40s %11s (+%s over the text; ru_maxrss %s%s)\n", "peak RSS during the load",
+  std::printf("  %-44s %11s (+%s over the text; ru_maxrss %s%s)\n", "peak RSS during the load",
               human_kib(hwm_load).c_str(), human_kib(hwm_load - rss_text).c_str(), human_kib(maxrss_load).c_str(),
               peak_reset ? "" : ", peak since process start");
-  static_cast<void>(rss_start);
 
   // Requests.
   const auto lines = read_lines(req_text);
@@ -468,7 +501,7 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
   print_row("check(Request) -> Verdict  [can]", check);
   const Stats single = measure_single(
       n, t, [&](std::size_t i) { sink(static_cast<std::uint64_t>(engine.check(requests[i]).code)); }, clock_ns);
-  std::printf("  %-40s %6s %11s %11s %11s   p99.9 %s, max %s\n", "  same, each call timed alone", "1",
+  std::printf("  %-44s %6s %11s %11s %11s   p99.9 %s, max %s\n", "  same, each call timed alone", "1",
               human_ns(single.median).c_str(), human_ns(single.p99).c_str(), human_ns(single.mean).c_str(),
               human_ns(single.p999).c_str(), human_ns(single.max).c_str());
   const Stats site_level = measure(n, t, [&](std::size_t i) {
@@ -490,6 +523,19 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
     sink(answer.size());
   });
   print_row("decide_json(text) -> text  [wasm path]", decide_text);
+  const Stats parse_only = measure(lines.size(), t, [&](std::size_t i) {
+    const auto j = nlohmann::json::parse(lines[i], nullptr, false);
+    sink(j.size());
+  });
+  print_row("  of which json::parse(request text)", parse_only);
+  std::vector<calm::Decision> decisions;
+  decisions.reserve(values.size());
+  for (const auto& v : values) decisions.push_back(engine.decide_json_value(v));
+  const Stats render = measure(decisions.size(), t, [&](std::size_t i) {
+    const std::string answer = decisions[i].to_json().dump();
+    sink(answer.size());
+  });
+  print_row("  of which Decision::to_json().dump()", render);
   const Stats caps = measure(pairs.size(), t, [&](std::size_t i) {
     const auto verdicts = engine.capabilities(pairs[i].first, pairs[i].second);
     sink(verdicts.size() + (verdicts.empty() ? 0 : static_cast<std::uint64_t>(verdicts.back().code)));
