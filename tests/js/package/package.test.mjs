@@ -192,7 +192,7 @@ describe('the installed package in Chromium', () => {
       join(consumer, 'index.html'),
       [
         '<!doctype html>',
-        '<html><head><meta charset="utf-8"><title>calm-access</title>',
+        '<html><head><meta charset="utf-8"><title>calm-access</title><link rel="icon" href="data:,">',
         `<script type="importmap">${JSON.stringify(importMap)}</script>`,
         '</head><body>',
         '<script type="module">',
@@ -221,7 +221,7 @@ describe('the installed package in Chromium', () => {
     });
     const { port } = server.address();
     await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForSelector('body[data-ready="yes"]', { timeout: 30_000 });
+    await page.waitForSelector('body[data-ready="yes"]', { state: 'attached', timeout: 30_000 });
   });
 
   after(async () => {
