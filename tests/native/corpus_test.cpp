@@ -7,6 +7,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <ostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -113,6 +114,9 @@ std::string test_name(const testing::TestParamInfo<CorpusCase>& info) {
   while (!name.empty() && name.back() == '_') name.pop_back();
   return name;
 }
+
+// Printed instead of the bytes of the struct when a case fails.
+void PrintTo(const CorpusCase& c, std::ostream* os) { *os << c.file << ".json #" << c.index << " \"" << c.name << "\""; }
 
 class Corpus : public testing::TestWithParam<CorpusCase> {};
 
