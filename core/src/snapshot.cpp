@@ -144,6 +144,89 @@ bool default_reveal_required(BlockType type) noexcept {
          type == BlockType::right_to_work;
 }
 
+}  // namespace
+
+namespace detail {
+
+void read_assessment(JsonReader& r, const json& step, Step& out) {
+  const json* a = r.member(step, "assessment", JsonReader::kOptional, json::value_t::object);
+  if (a == nullptr) return;
+  auto g = r.push("assessment");
+  Assessment assessment;
+  assessment.pass_mark = r.integer(*a, "passMark", 100, 1, 100);
+  assessment.max_attempts = r.integer(*a, "maxAttempts", 0, 0, 1000000);
+  const json* questions = r.member(*a, "questions", JsonReader::kOptional, json::value_t::array);
+  if (questions != nullptr) {
+    auto gq = r.push("questions");
+    IdTable seen;
+    for (std::size_t i = 0; i < questions->size(); ++i) {
+      auto gi = r.push(i);
+      const json& q = (*questions)[i];
+      if (!q.is_object()) {
+        r.fail("wrong-type", "expected a question object, got " + detail::describe(q));
+        continue;
+      }
+      Question question;
+      if (auto id = r.unique_id(q, seen, "question")) question.id = *id;
+      question.text = r.text(q, "text");
+      question.kind = r.enumeration(q, "kind", kQuestionKind, QuestionKind::single, JsonReader::kRequired);
+      if (const json* options = r.member(q, "options", JsonReader::kOptional, json::value_t::array)) {
+        auto go = r.push("options");
+        for (std::size_t k = 0; k < options->size(); ++k) {
+          auto gk = r.push(k);
+          const json& o = (*options)[k];
+          if (!o.is_object()) {
+            r.fail("wrong-type", "expected an option object, got " + detail::describe(o));
+            continue;
+          }
+          auto oid = r.id(o, "id", JsonReader::kRequired);
+          question.options.emplace_back(oid.value_or(""), r.text(o, "text"));
+        }
+      }
+      if (const json* correct = r.member(q, "correct", JsonReader::kOptional, json::value_t::array)) {
+        auto gc = r.push("correct");
+        std::vector<std::string> ids;
+        for (std::size_t k = 0; k < correct->size(); ++k) {
+          auto gk = r.push(k);
+          if (auto oid = r.id_value((*correct)[k], "an option id")) ids.push_back(*oid);
+        }
+        question.correct = std::move(ids);
+      }
+      assessment.questions.push_back(std::move(question));
+    }
+  }
+  out.assessment = std::move(assessment);
+}
+
+void read_steps(JsonReader& r, const json& course, std::vector<Step>& out) {
+  const json* steps = r.member(course, "steps", JsonReader::kOptional, json::value_t::array);
+  if (steps == nullptr) return;
+  auto g = r.push("steps");
+  IdTable seen;
+  for (std::size_t i = 0; i < steps->size(); ++i) {
+    auto gi = r.push(i);
+    const json& st = (*steps)[i];
+    if (!st.is_object()) {
+      r.fail("wrong-type", "expected a step object, got " + detail::describe(st));
+      continue;
+    }
+    Step step;
+    if (auto id = r.unique_id(st, seen, "step")) step.id = *id;
+    step.type = r.enumeration(st, "type", kStepType, StepType::content, JsonReader::kRequired);
+    step.title = r.text(st, "title");
+    for (const char* key : {"body", "url", "file"}) {
+      if (auto it = st.find(key); it != st.end()) step.extra[key] = *it;
+    }
+    read_assessment(r, st, step);
+    out.push_back(std::move(step));
+  }
+}
+
+
+}  // namespace detail
+
+namespace {
+
 class SnapshotLoader {
  public:
   explicit SnapshotLoader(JsonReader& r) : r_(r) {}
@@ -167,6 +250,7 @@ class SnapshotLoader {
     const json* training = r_.member(root, "training", JsonReader::kOptional, json::value_t::object);
     const json* personnel = r_.member(root, "personnel", JsonReader::kOptional, json::value_t::object);
     s_.issued_at = r_.text(root, "issuedAt");
+    read_applied(root);
     s_.valid_until = r_.text(root, "validUntil");
 
     const json* courses = nullptr;
@@ -259,6 +343,24 @@ class SnapshotLoader {
     const bool is_one = (it->is_number_unsigned() && it->get<std::uint64_t>() == 1) ||
                         (it->is_number_integer() && it->get<std::int64_t>() == 1);
     if (!is_one) r_.fail("unsupported-version", "expected version 1, got " + detail::describe(*it));
+  }
+
+  // `appliedCommands` (an extension of this engine's exports): `[{ id, command, result }]`.
+  void read_applied(const json& root) {
+    const json* applied = r_.member(root, "appliedCommands", JsonReader::kOptional, json::value_t::array);
+    if (applied == nullptr) return;
+    auto g = r_.push("appliedCommands");
+    IdTable seen;
+    for (std::size_t i = 0; i < applied->size(); ++i) {
+      auto gi = r_.push(i);
+      const json& item = (*applied)[i];
+      if (!item.is_object()) {
+        r_.fail("wrong-type", "expected an object, got " + detail::describe(item));
+        continue;
+      }
+      auto id = r_.unique_id(item, seen, "command");
+      if (id) s_.applied_commands.emplace_back(*id, item);
+    }
   }
 
   void collect_ids(const json* array, const char* key, IdTable& table, std::string_view what) {
@@ -460,80 +562,6 @@ class SnapshotLoader {
     }
   }
 
-  void read_assessment(const json& step, Step& out) {
-    const json* a = r_.member(step, "assessment", JsonReader::kOptional, json::value_t::object);
-    if (a == nullptr) return;
-    auto g = r_.push("assessment");
-    Assessment assessment;
-    assessment.pass_mark = r_.integer(*a, "passMark", 100, 1, 100);
-    assessment.max_attempts = r_.integer(*a, "maxAttempts", 0, 0, 1000000);
-    const json* questions = r_.member(*a, "questions", JsonReader::kOptional, json::value_t::array);
-    if (questions != nullptr) {
-      auto gq = r_.push("questions");
-      IdTable seen;
-      for (std::size_t i = 0; i < questions->size(); ++i) {
-        auto gi = r_.push(i);
-        const json& q = (*questions)[i];
-        if (!q.is_object()) {
-          r_.fail("wrong-type", "expected a question object, got " + detail::describe(q));
-          continue;
-        }
-        Question question;
-        if (auto id = r_.unique_id(q, seen, "question")) question.id = *id;
-        question.text = r_.text(q, "text");
-        question.kind = r_.enumeration(q, "kind", kQuestionKind, QuestionKind::single, JsonReader::kRequired);
-        if (const json* options = r_.member(q, "options", JsonReader::kOptional, json::value_t::array)) {
-          auto go = r_.push("options");
-          for (std::size_t k = 0; k < options->size(); ++k) {
-            auto gk = r_.push(k);
-            const json& o = (*options)[k];
-            if (!o.is_object()) {
-              r_.fail("wrong-type", "expected an option object, got " + detail::describe(o));
-              continue;
-            }
-            auto oid = r_.id(o, "id", JsonReader::kRequired);
-            question.options.emplace_back(oid.value_or(""), r_.text(o, "text"));
-          }
-        }
-        if (const json* correct = r_.member(q, "correct", JsonReader::kOptional, json::value_t::array)) {
-          auto gc = r_.push("correct");
-          std::vector<std::string> ids;
-          for (std::size_t k = 0; k < correct->size(); ++k) {
-            auto gk = r_.push(k);
-            if (auto oid = r_.id_value((*correct)[k], "an option id")) ids.push_back(*oid);
-          }
-          question.correct = std::move(ids);
-        }
-        assessment.questions.push_back(std::move(question));
-      }
-    }
-    out.assessment = std::move(assessment);
-  }
-
-  void read_steps(const json& course, Course& out) {
-    const json* steps = r_.member(course, "steps", JsonReader::kOptional, json::value_t::array);
-    if (steps == nullptr) return;
-    auto g = r_.push("steps");
-    IdTable seen;
-    for (std::size_t i = 0; i < steps->size(); ++i) {
-      auto gi = r_.push(i);
-      const json& st = (*steps)[i];
-      if (!st.is_object()) {
-        r_.fail("wrong-type", "expected a step object, got " + detail::describe(st));
-        continue;
-      }
-      Step step;
-      if (auto id = r_.unique_id(st, seen, "step")) step.id = *id;
-      step.type = r_.enumeration(st, "type", kStepType, StepType::content, JsonReader::kRequired);
-      step.title = r_.text(st, "title");
-      for (const char* key : {"body", "url", "file"}) {
-        if (auto it = st.find(key); it != st.end()) step.extra[key] = *it;
-      }
-      read_assessment(st, step);
-      out.steps.push_back(std::move(step));
-    }
-  }
-
   void read_courses(const json& courses) {
     auto g = r_.push("courses");
     s_.courses.resize(courses.size());
@@ -552,7 +580,7 @@ class SnapshotLoader {
       course.created_by = r_.text(c, "createdBy");
       course.updated_at = r_.text(c, "updatedAt");
       course.deleted = r_.boolean(c, "deleted", false);
-      read_steps(c, course);
+      detail::read_steps(r_, c, course.steps);
     }
   }
 
@@ -568,6 +596,9 @@ class SnapshotLoader {
       out.people = r_.ref_list(a, "people", s_.user_ids, "user");
       out.groups = r_.ref_list(a, "groups", s_.group_ids, "group");
       out.due_date = r_.text(a, "dueDate");
+      out.revoked = r_.boolean(a, "revoked", false);
+      out.assigned_by = r_.text(a, "assignedBy");
+      out.assigned_at = r_.text(a, "assignedAt");
     }
   }
 

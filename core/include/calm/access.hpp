@@ -18,6 +18,8 @@
 
 namespace calm {
 
+struct CommandResult;
+
 /// Reason codes (ACCESS.md section 7), in their priority order.
 enum class Code : std::uint8_t {
   invalid_request,
@@ -203,7 +205,24 @@ class Engine {
   /// actions that need a resource).
   [[nodiscard]] std::vector<Verdict> capabilities(std::string_view user, std::string_view site) const;
 
+  // ---- Workflow (calm/workflow.hpp) ----
+
+  /// Applies a command: checked by the decision function, then applied whole
+  /// or refused with nothing changed. Idempotent by command `id`.
+  CommandResult apply(const nlohmann::json& command);
+  /// The answer `apply` would give now, without changing anything (no events).
+  [[nodiscard]] CommandResult dry_run(const nlohmann::json& command) const;
+  /// The current state in the snapshot format; loading it gives the same answers.
+  [[nodiscard]] nlohmann::json export_snapshot() const;
+
   // ---- JSON boundary (used by the wasm layer, the CLI and tests) ----
+
+  /// A command as JSON text -> the answer as JSON text (malformed -> errors).
+  [[nodiscard]] std::string apply_json(std::string_view command_text);
+  /// As `apply_json`, without applying.
+  [[nodiscard]] std::string dry_run_json(std::string_view command_text) const;
+  /// `export_snapshot()` as JSON text.
+  [[nodiscard]] std::string snapshot_json() const;
 
   /// `{ ok: true, stats }` or `{ ok: false, errors: [{ code, path, message }] }`.
   [[nodiscard]] std::string load_json(std::string_view json_text);
@@ -223,6 +242,7 @@ class Engine {
   [[nodiscard]] static std::string actions_json();
 
  private:
+  friend struct CommandContext;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

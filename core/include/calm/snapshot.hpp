@@ -179,6 +179,10 @@ struct Assignment {
   std::vector<Index> people;
   std::vector<Index> groups;
   std::string due_date;
+  /// Revoked by a manager (its open fulfillments were withdrawn).
+  bool revoked = false;
+  std::string assigned_by;
+  std::string assigned_at;
 };
 
 /// One person's obligation to complete one course.

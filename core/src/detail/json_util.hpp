@@ -110,4 +110,9 @@ class JsonReader {
   std::size_t dropped_ = 0;
 };
 
+/// Reads the `steps` of a course object (TRAINING.md), replacing `out`.
+void read_steps(JsonReader& reader, const nlohmann::json& course, std::vector<Step>& out);
+/// Reads the `assessment` of a step object, when present.
+void read_assessment(JsonReader& reader, const nlohmann::json& step, Step& out);
+
 }  // namespace calm::detail
