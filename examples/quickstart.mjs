@@ -22,7 +22,7 @@ console.log(engine.can('u-2', 'training.course.edit', { course: 'c-7' }));
 
 // ...but is only a member at hq (implied by the child site), so no insights there.
 const why = engine.explain('u-2', 'training.insights.view', 'hq');
-console.log(why.allowed, why.code, why.rule, why.requires);
+console.log(why.allowed, why.code, why.rule, JSON.stringify(why.requires));
 
 // The throwing form, for command handlers.
 try {

@@ -359,9 +359,11 @@ export interface Engine {
   /**
    * Every action with its decision for `user` at `site`, for rendering a whole
    * screen. Actions that need a resource are decided at site level
-   * (entitlement, roles, site permissions).
+   * (entitlement, roles, site permissions). An unknown user or site does not
+   * throw: every decision is then denied `unknown-user` / `unknown-site`, as
+   * `decide` would deny it.
    *
-   * @throws {QueryError} when the core cannot answer, e.g. an unknown user or site.
+   * @throws {QueryError} when the core reports that it cannot answer at all.
    * @throws {TypeError} when `user` or `site` is not a string.
    */
   capabilities(user: string, site: string): Capabilities;
@@ -408,7 +410,7 @@ export class ForbiddenError extends Error {
   readonly decision: Denied;
 }
 
-/** Thrown by `capabilities` and `roles` when the core cannot answer. */
+/** Thrown by `roles` (unknown user) and `capabilities` when the core cannot answer. */
 export class QueryError extends Error {
   /** @param errors What went wrong; the first gives `code` and the message. */
   constructor(errors: InputError[]);

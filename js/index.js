@@ -33,7 +33,6 @@ async function readNodeFile(url) {
  */
 async function instantiate(options) {
   const moduleOptions = {};
-  if (options.locateFile) moduleOptions.locateFile = options.locateFile;
   if (options.wasmBinary) {
     moduleOptions.wasmBinary = options.wasmBinary;
   } else if (isNode) {
@@ -44,6 +43,9 @@ async function instantiate(options) {
     }
     const bytes = await readNodeFile(url);
     moduleOptions.wasmBinary = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  } else if (options.locateFile) {
+    // Browser or worker: Emscripten asks it, with the folder of its .mjs.
+    moduleOptions.locateFile = options.locateFile;
   }
   return createCalmModule(moduleOptions);
 }
