@@ -1,0 +1,9 @@
+// personnel commands (being written).
+
+#include "workflow_impl.hpp"
+
+namespace calm::detail {
+
+std::span<const CommandEntry> personnel_commands() { return {}; }
+
+}  // namespace calm::detail

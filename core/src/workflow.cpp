@@ -1,0 +1,172 @@
+// Applying commands: the envelope (id, type, actor, at), idempotency by id,
+// dispatch to the handlers, and the all-or-nothing answer.
+
+#include <string>
+#include <utility>
+
+#include "calm/workflow.hpp"
+#include "workflow_impl.hpp"
+
+namespace calm {
+
+using nlohmann::json;
+
+json CommandResult::to_json() const {
+  json out{{"ok", ok}};
+  if (ok) {
+    out["events"] = events;
+    if (!result.is_null()) out["result"] = result;
+    if (duplicate) out["duplicate"] = true;
+    return out;
+  }
+  if (decision) out["decision"] = decision->to_json();
+  if (!errors.empty()) {
+    json list = json::array();
+    for (const Error& e : errors) list.push_back({{"code", e.code}, {"path", e.path}, {"message", e.message}});
+    out["errors"] = std::move(list);
+  }
+  return out;
+}
+
+bool CommandContext::guard(std::string_view action, Resource resource, std::optional<std::string> site) {
+  if (!fine()) return false;
+  Request request;
+  request.user = actor_id;
+  request.action = std::string(action);
+  request.site = std::move(site);
+  request.resource = std::move(resource);
+  const Verdict verdict = engine.check(request);
+  if (verdict.allowed()) return true;
+  denial = engine.explain(request, verdict);
+  return false;
+}
+
+void CommandContext::deny(const Request& request, const Verdict& verdict) {
+  if (!denial) denial = engine.explain(request, verdict);
+}
+
+void CommandContext::refuse(std::string_view rule, std::string message) {
+  if (denial) return;
+  Decision d;
+  d.allowed = false;
+  d.code = Code::invalid_state;
+  d.rule = std::string(rule);
+  d.message = std::move(message);
+  denial = std::move(d);
+}
+
+void CommandContext::emit(std::string_view event_type, std::string_view subject, Index site, json details,
+                          std::string_view actor_override) {
+  events.push_back({{"type", std::string(event_type)},
+                    {"actor", actor_override.empty() ? actor_id : std::string(actor_override)},
+                    {"at", at},
+                    {"subject", std::string(subject)},
+                    {"site", site == kNone ? json(nullptr) : json(state.site_ids.at(site))},
+                    {"details", std::move(details)}});
+}
+
+const json* CommandContext::field(std::string_view key) const {
+  auto it = command.find(key);
+  return it == command.end() ? nullptr : &*it;
+}
+
+namespace {
+
+CommandHandler find_handler(std::string_view type) {
+  for (auto registry : {detail::training_commands(), detail::personnel_commands(), detail::access_commands()}) {
+    for (const CommandEntry& entry : registry) {
+      if (entry.type == type) return entry.handler;
+    }
+  }
+  return nullptr;
+}
+
+CommandResult errors_only(std::vector<Error> errors) {
+  CommandResult out;
+  out.errors = std::move(errors);
+  return out;
+}
+
+// Runs one command against `state`. On success with `!dry_run`, the handler
+// has changed `state`; otherwise nothing changed.
+CommandResult run_command(const Engine& engine, Snapshot& state, const json& command, bool dry_run) {
+  if (!command.is_object()) {
+    return errors_only({{"wrong-type", "", "expected a command object, got " + detail::describe(command)}});
+  }
+  CommandContext ctx(engine, state, command, dry_run);
+  auto& r = ctx.reader;
+  auto id = r.id(command, "id", detail::JsonReader::kRequired);
+  const json* type = r.member(command, "type", detail::JsonReader::kRequired, json::value_t::string);
+  const json* actor = r.member(command, "actor", detail::JsonReader::kRequired, json::value_t::string);
+  const json* at = r.member(command, "at", detail::JsonReader::kRequired, json::value_t::string);
+  if (at != nullptr && at->get_ref<const std::string&>().empty()) {
+    r.fail_at("at", "wrong-type", "expected an ISO-8601 timestamp");
+  }
+  if (r.failed()) return errors_only(r.take_errors());
+
+  // Idempotency: the same command again changes nothing and says so.
+  if (auto it = state.applied_index.find(*id); it != state.applied_index.end()) {
+    const json& previous = state.applied_commands[it->second].second;
+    if (previous.value("command", json()) != command) {
+      return errors_only({{"duplicate-command-id", "/id",
+                           "command id `" + detail::clip(*id) + "` was already used by a different command"}});
+    }
+    CommandResult out;
+    out.ok = true;
+    out.duplicate = true;
+    out.result = previous.value("result", json());
+    return out;
+  }
+
+  ctx.type = type->get<std::string>();
+  ctx.actor_id = actor->get<std::string>();
+  ctx.actor = is_valid_id(ctx.actor_id) ? state.user_ids.find(ctx.actor_id) : kNone;
+  ctx.at = at->get<std::string>();
+  CommandHandler handler = find_handler(ctx.type);
+  if (handler == nullptr) {
+    return errors_only({{"unknown-command", "/type", "unknown command type `" + detail::clip(ctx.type) + "`"}});
+  }
+  handler(ctx);
+  CommandResult out;
+  if (ctx.reader.failed()) {
+    out.errors = ctx.reader.take_errors();
+    return out;
+  }
+  if (ctx.denial) {
+    out.decision = std::move(ctx.denial);
+    return out;
+  }
+  out.ok = true;
+  out.result = std::move(ctx.result);
+  if (!dry_run) {
+    out.events = std::move(ctx.events);
+    state.applied_index[*id] = state.applied_commands.size();
+    state.applied_commands.emplace_back(*id, json{{"id", *id}, {"command", command}, {"result", out.result}});
+  }
+  return out;
+}
+
+}  // namespace
+
+CommandResult Engine::apply(const json& command) { return run_command(*this, impl_->snapshot, command, false); }
+
+CommandResult Engine::dry_run(const json& command) const {
+  // INVARIANT: with dry_run set, handlers never write the state (workflow_impl.hpp).
+  return run_command(*this, const_cast<Snapshot&>(impl_->snapshot), command, true);  // NOLINT: see invariant
+}
+
+std::string Engine::apply_json(std::string_view command_text) {
+  std::vector<Error> errors;
+  json command = detail::parse_json(command_text, errors);
+  if (!errors.empty()) return detail::dump(errors_only(std::move(errors)).to_json());
+  return detail::dump(apply(command).to_json());
+}
+
+std::string Engine::dry_run_json(std::string_view command_text) const {
+  std::vector<Error> errors;
+  json command = detail::parse_json(command_text, errors);
+  if (!errors.empty()) return detail::dump(errors_only(std::move(errors)).to_json());
+  return detail::dump(dry_run(command).to_json());
+}
+
+}  // namespace calm

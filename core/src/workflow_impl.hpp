@@ -1,0 +1,73 @@
+#pragma once
+// The command machinery shared by the training, personnel and access command
+// translation units: the context a handler works in and the registries.
+//
+// INVARIANT: a handler validates its fields and runs every check (the
+// decision function through `guard`, then state rules through `refuse`)
+// before it changes anything, and changes nothing when `commit()` is false.
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "calm/workflow.hpp"
+#include "detail/json_util.hpp"
+#include "engine_impl.hpp"
+
+namespace calm {
+
+struct CommandContext {
+  CommandContext(const Engine& engine_in, Snapshot& state_in, const nlohmann::json& command_in, bool dry_run_in)
+      : engine(engine_in), state(state_in), command(command_in), dry_run(dry_run_in) {}
+
+  const Engine& engine;
+  /// The engine's state. Written only when `commit()` is true.
+  Snapshot& state;
+  const nlohmann::json& command;
+  const bool dry_run;
+  detail::JsonReader reader;
+
+  std::string type;
+  std::string actor_id;
+  Index actor = kNone;
+  std::string at;
+
+  nlohmann::json events = nlohmann::json::array();
+  nlohmann::json result;
+  std::optional<Decision> denial;
+
+  /// Checks `action` for the actor with the decision function; records the
+  /// denial and returns false when denied.
+  bool guard(std::string_view action, Resource resource, std::optional<std::string> site = std::nullopt);
+  /// Denies with an explicit verdict (e.g. an unknown id outside the resource keys).
+  void deny(const Request& request, const Verdict& verdict);
+  /// Refuses because of the resource's state (`invalid-state`).
+  void refuse(std::string_view rule, std::string message);
+  /// True when no error or denial was recorded.
+  [[nodiscard]] bool fine() const noexcept { return !reader.failed() && !denial; }
+  /// True when the handler may now change the state.
+  [[nodiscard]] bool commit() const noexcept { return fine() && !dry_run; }
+  /// Adds an event.
+  void emit(std::string_view type, std::string_view subject, Index site,
+            nlohmann::json details = nlohmann::json::object(), std::string_view actor_override = {});
+  /// The command's member `key` when present.
+  [[nodiscard]] const nlohmann::json* field(std::string_view key) const;
+};
+
+using CommandHandler = void (*)(CommandContext&);
+
+struct CommandEntry {
+  std::string_view type;
+  CommandHandler handler;
+};
+
+namespace detail {
+std::span<const CommandEntry> training_commands();
+std::span<const CommandEntry> personnel_commands();
+std::span<const CommandEntry> access_commands();
+}  // namespace detail
+
+}  // namespace calm
