@@ -432,6 +432,12 @@ inline json random_request(const json& snap, Rng& rng) {
     request["user"] = "nobody";
   } else if (ua == 3) {
     request["user"] = nullptr;
+  } else if (ua == 4) {
+    request["user"] = "";
+  } else if (ua == 5) {
+    request["user"] = std::string(129, 'q');
+  } else if (ua == 6) {
+    request["user"] = std::string(128, 'q');  // an id, but unknown
   } else {
     request["user"] = actor;
   }
@@ -490,6 +496,9 @@ inline json random_request(const json& snap, Rng& rng) {
           items_where(records, [&](const json& rec) { return !rec["blocks"].empty(); });
       if (p < 4) {
         resource[k] = rng.chance(0.5) ? json("b0") : json::object({{"record", bad_id(rng)}, {"block", "b0"}});
+      } else if (p == 4 && !with_blocks.empty()) {
+        const json& rec = *with_blocks[rng.below(with_blocks.size())];
+        resource[k] = {{"record", rec["id"]}, {"block", rec["blocks"][0]["id"]}, {"note", "extra"}};
       } else if (p < 7) {
         resource[k] = json::object({{"record", records.empty() ? json("r") : records[0]["id"]}});
       } else if (with_blocks.empty() || p < 12) {
@@ -552,6 +561,8 @@ inline json random_request(const json& snap, Rng& rng) {
   } else {
     request["site"] = bad_id(rng);
   }
+  // Unknown top-level members are ignored (only the named fields are read).
+  if (rng.chance(0.01)) request["note"] = rng.chance(0.5) ? json(1) : json("x");
   return request;
 }
 

@@ -268,7 +268,10 @@ bool Reference::is_site(const std::string& site) const {
 Answer Reference::decide(const json& request) const {
   // ---- 1. Shape -------------------------------------------------------------
   if (!request.is_object()) return deny("invalid-request", "1: not an object");
-  if (!request.contains("user") || !request["user"].is_string()) return deny("invalid-request", "1: user");
+  // Step 1 says "`user` and `action` strings"; the project's decision
+  // (tests/corpus/order.json) reads `user` as an id: "" or 129 bytes is
+  // invalid-request, never unknown-user. `action` is any string.
+  if (!request.contains("user") || !is_id(request["user"])) return deny("invalid-request", "1: user");
   if (!request.contains("action") || !request["action"].is_string()) return deny("invalid-request", "1: action");
   if (request.contains("site") && !is_id(request["site"])) return deny("invalid-request", "1: site");
   const json no_resource = json::object();
@@ -281,7 +284,9 @@ Answer Reference::decide(const json& request) const {
           key == "target" || key == "module") {
         if (!is_id(value)) return deny("invalid-request", "1: resource." + key);
       } else if (key == "block") {
-        if (!value.is_object() || !value.contains("record") || !value.contains("block") ||
+        // Exactly `{ record: id, block: id }` (section 8); another key inside
+        // is malformed (a decision: the spec shows only that shape).
+        if (!value.is_object() || value.size() != 2 || !value.contains("record") || !value.contains("block") ||
             !is_id(value["record"]) || !is_id(value["block"])) {
           return deny("invalid-request", "1: resource.block");
         }
