@@ -49,3 +49,8 @@ build_wasm() {
   NODE_PATH="$node_path" cmake --build "$ROOT/build-wasm" -j "$JOBS"
   test -s "$ROOT/dist/wasm/calm-access.wasm" && test -s "$ROOT/dist/wasm/calm-access.mjs"
 }
+
+# The C++ files under the clang-format check.
+format_sources() {
+  (cd "$ROOT" && find core wasm -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' \) | sort)
+}

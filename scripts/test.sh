@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# npm test: every test, stopping at the first failure.
+# npm test: every test, cheapest first, stopping at the first failure.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fail_fast
 cd "$ROOT"
 
-step "setup"
+step "setup (installs only what is missing)"
 bash scripts/setup.sh
+
+step "clang-format check (core/, wasm/; fix with: npm run format)"
+mapfile -t sources < <(format_sources)
+clang-format --dry-run --Werror "${sources[@]}"
+echo "${#sources[@]} files formatted"
+
+step "type test (tsc --noEmit -p tests/types)"
+node_modules/.bin/tsc --noEmit -p tests/types
+echo "types ok"
 
 step "native build (build/)"
 build_native build -DCMAKE_BUILD_TYPE=Release
@@ -20,17 +29,8 @@ step "native tests under ASan + UBSan (ctest, build-asan/)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$JOBS"
 
-step "clang-format check (core/, wasm/)"
-mapfile -t sources < <(find core wasm -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' \) | sort)
-clang-format --dry-run --Werror "${sources[@]}"
-echo "${#sources[@]} files formatted"
-
 step "wasm build (build-wasm/ -> dist/wasm/)"
 build_wasm
-
-step "type test (tsc --noEmit -p tests/types)"
-node_modules/.bin/tsc --noEmit -p tests/types
-echo "types ok"
 
 step "Node tests against the built wasm (tests/js/*.test.mjs)"
 node --test tests/js/*.test.mjs
