@@ -4,8 +4,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fail_fast
 
-step "native build (build/)"
-build_native build -DCMAKE_BUILD_TYPE=Release
+step "native build ($BUILD_DIR/)"
+build_native "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
 
 step "wasm build (build-wasm/ -> dist/wasm/)"
 build_wasm

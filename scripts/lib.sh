@@ -3,6 +3,9 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JOBS="${CALM_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+# Build folders (relative to the repository); overridable to keep experiments apart.
+BUILD_DIR="${CALM_BUILD_DIR:-build}"
+ASAN_DIR="${CALM_ASAN_DIR:-build-asan}"
 CURRENT_STEP=""
 
 step() {

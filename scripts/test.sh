@@ -16,18 +16,18 @@ step "type test (tsc --noEmit -p tests/types)"
 node_modules/.bin/tsc --noEmit -p tests/types
 echo "types ok"
 
-step "native build (build/)"
-build_native build -DCMAKE_BUILD_TYPE=Release
+step "native build ($BUILD_DIR/)"
+build_native "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
 
-step "native tests (ctest, build/)"
-ctest --test-dir build --output-on-failure -j "$JOBS"
+step "native tests (ctest, $BUILD_DIR/)"
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
 
-step "sanitizer build (ASan + UBSan, build-asan/)"
-build_native build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALM_SANITIZE=ON -DCALM_BUILD_BENCH=OFF
+step "sanitizer build (ASan + UBSan, $ASAN_DIR/)"
+build_native "$ASAN_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALM_SANITIZE=ON -DCALM_BUILD_BENCH=OFF
 
-step "native tests under ASan + UBSan (ctest, build-asan/)"
+step "native tests under ASan + UBSan (ctest, $ASAN_DIR/)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$JOBS"
+  ctest --test-dir "$ASAN_DIR" --output-on-failure -j "$JOBS"
 
 step "wasm build (build-wasm/ -> dist/wasm/)"
 build_wasm
