@@ -205,6 +205,21 @@ describe('the installed package in Chromium', () => {
         '</body></html>',
       ].join('\n'),
     );
+    // Workers do not see the page's import map: this one imports by path.
+    await writeFile(
+      join(consumer, 'worker.mjs'),
+      [
+        `import { createEngine } from '/node_modules/calm-access/${entry}';`,
+        "import { runCorpus } from '/runner.mjs';",
+        'self.onmessage = async (event) => {',
+        '  try {',
+        '    self.postMessage(await runCorpus(createEngine, event.data));',
+        '  } catch (error) {',
+        '    self.postMessage({ failures: [`worker: ${error}`], cases: 0 });',
+        '  }',
+        '};',
+      ].join('\n'),
+    );
     server = await serve(consumer);
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -234,6 +249,24 @@ describe('the installed package in Chromium', () => {
     assert.deepEqual(result.failures, []);
     assert.equal(result.cases, corpusCases);
     assert.ok(result.cases > 0, 'the corpus holds cases');
+  });
+
+  it('runs in a module worker and passes the whole corpus there too', async () => {
+    const result = await page.evaluate(
+      (files) =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker('/worker.mjs', { type: 'module' });
+          worker.onmessage = (event) => {
+            worker.terminate();
+            resolve(event.data);
+          };
+          worker.onerror = (event) => reject(new Error(`worker error: ${event.message}`));
+          worker.postMessage(files);
+        }),
+      corpus,
+    );
+    assert.deepEqual(result.failures, []);
+    assert.equal(result.cases, corpusCases);
   });
 
   it('fetched the .wasm beside the module, served as application/wasm', () => {
