@@ -32,6 +32,7 @@
 // reference all three are checked against; disagreements are printed.
 
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -332,7 +333,7 @@ const cascades = org.grants.filter((g) => g.includeChildSites).length;
 console.log(`compare: "does u hold at least R for module m at site s?" on the ${opt.size} org ` +
   `(${org.sites.length} sites, ${org.users.length} users, ${org.grants.length} grants, ${cascades} cascades), ` +
   `${questions.length} questions, ${expected.filter(Boolean).length} of them allowed by the reference`);
-console.log(`node ${process.version}; per-op figures over batches; heap = JS heap growth after gc${globalThis.gc ? '' : ' (run with --expose-gc)'}`);
+console.log(`node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; per-op figures over batches; heap = JS heap growth after gc${globalThis.gc ? '' : ' (run with --expose-gc)'}`);
 console.log(`  ${pad('engine', 44)} ${lpad('load/build', 11)} ${lpad('JS heap', 9)} ${lpad('median/q', 10)} ${lpad('p99/q', 10)} ${lpad('q/s', 10)}  agrees with reference`);
 for (const [name, buildMs, heapDelta, s, check] of rows) {
   const agree = check.wrong ? `NO: ${check.wrong} differ, e.g. ${JSON.stringify(check.first)}` : 'yes, every question';

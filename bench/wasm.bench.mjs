@@ -10,6 +10,7 @@
 // Sub-microsecond work is timed in batches (per-op = batch time / batch size).
 
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
@@ -159,6 +160,8 @@ probe.dispose?.();
 
 console.log('calm-access wasm bench (through js/index.js)');
 console.log(`  node ${process.version} on ${process.platform}/${process.arch}; import ${ms(importMs)}, first createEngine() (compile + instantiate) ${ms(initMs)}`);
+const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+console.log(`  load average at start: ${loadAverage()} (other work on the machine shows in p99 and max)`);
 console.log(`  per-op figures are over batches of consecutive requests (batch column); p99 is of batch means${globalThis.gc ? '' : '; run with --expose-gc for steadier memory figures'}`);
 
 const results = {};
@@ -294,4 +297,5 @@ if (large) {
   console.log('  (the large org was not run: load, can and capabilities not measured)');
 }
 line('gzipped download (.wasm + .mjs + index.js)', `${(gzTotal / 1024).toFixed(1)} KB`, `< ${TARGETS.gzipKB} KB`, gzTotal / 1024 < TARGETS.gzipKB);
-console.log(`\n(sink ${sinkValue & 0xff})`);
+console.log(`\nload average at the end: ${loadAverage()}`);
+console.log(`(sink ${sinkValue & 0xff})`);

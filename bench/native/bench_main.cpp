@@ -274,6 +274,13 @@ void print_row(const char* name, const Stats& s) {
               human_ns(s.p99).c_str(), human_ns(s.mean).c_str(), human_rate(s.ops_per_second).c_str());
 }
 
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  if (!(in >> one >> five >> fifteen)) return "n/a";
+  return one + " " + five + " " + fifteen;
+}
+
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
   std::string line;
@@ -625,9 +632,11 @@ int main(int argc, char** argv) {
               "NOT optimised (assertions on)",
 #endif
               clock_ns);
+  std::printf("  load average at start: %s (other work on the machine shows in p99 and max)\n", load_average().c_str());
   std::printf("  per-op figures are over batches of consecutive requests (batch column); p99 is of batch means\n");
   bool ok = true;
   for (const auto& size : opt.sizes) ok = run_size(opt, size, clock_ns) && ok;
-  std::printf("\n(sink %llu)\n", static_cast<unsigned long long>(g_sink % 1000));
+  std::printf("\nload average at the end: %s\n", load_average().c_str());
+  std::printf("(sink %llu)\n", static_cast<unsigned long long>(g_sink % 1000));
   return ok ? 0 : 1;
 }
