@@ -8,7 +8,11 @@
 import createCalmModule from '../dist/wasm/calm-access.mjs';
 
 const WASM_FILE = 'calm-access.wasm';
-const WASM_URL = new URL(`../dist/wasm/${WASM_FILE}`, import.meta.url);
+// A literal `new URL(..., import.meta.url)`: bundlers (Vite, webpack 5, Rollup
+// plugins) see it, copy the .wasm into the build and rewrite the URL.
+const WASM_URL = new URL('../dist/wasm/calm-access.wasm', import.meta.url);
+// Kept out of bundlers' sight: only Node ever loads it.
+const NODE_FS = 'node:fs/promises';
 
 // Text that is not JSON: the core answers it with an `invalid-request`
 // decision (or a load error). Used when a JS value has no JSON form at all
@@ -21,7 +25,7 @@ const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 let defaultModule;
 
 async function readNodeFile(url) {
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS);
   return readFile(url);
 }
 
@@ -39,13 +43,15 @@ async function instantiate(options) {
     let url = WASM_URL;
     if (options.locateFile) {
       const located = options.locateFile(WASM_FILE, new URL('.', WASM_URL).href);
-      url = located instanceof URL || /^[a-z][a-z0-9+.-]*:/i.test(located) ? new URL(located) : located;
+      url = located instanceof URL || /^[a-z][a-z0-9+.-]+:/i.test(located) ? new URL(located) : located;
     }
     const bytes = await readNodeFile(url);
     moduleOptions.wasmBinary = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  } else if (options.locateFile) {
-    // Browser or worker: Emscripten asks it, with the folder of its .mjs.
-    moduleOptions.locateFile = options.locateFile;
+  } else {
+    // Browser or worker: Emscripten asks where the .wasm is, with the folder
+    // of its .mjs; by default it is WASM_URL (wherever a bundler put it).
+    moduleOptions.locateFile =
+      options.locateFile ?? ((path, prefix) => (path === WASM_FILE ? WASM_URL.href : prefix + path));
   }
   return createCalmModule(moduleOptions);
 }

@@ -277,6 +277,26 @@ describe('the installed package in Chromium', () => {
     }
   });
 
+  it('accepts wasmBinary and locateFile in the page', async () => {
+    const result = await page.evaluate(async () => {
+      const url = '/node_modules/calm-access/dist/wasm/calm-access.wasm';
+      const bytes = await (await fetch(url)).arrayBuffer();
+      const fromBytes = await window.calm.createEngine({ wasmBinary: bytes });
+      const asked = [];
+      const located = await window.calm.createEngine({
+        locateFile: (path, prefix) => {
+          asked.push(path);
+          return new URL(path, prefix).href;
+        },
+      });
+      const out = { bytes: fromBytes.decide(42).code, located: located.decide(42).code, asked };
+      fromBytes.dispose();
+      located.dispose();
+      return out;
+    });
+    assert.deepEqual(result, { bytes: 'invalid-request', located: 'invalid-request', asked: ['calm-access.wasm'] });
+  });
+
   it('has the same error behaviour as in Node', async () => {
     const result = await page.evaluate(async () => {
       const engine = await window.calm.createEngine();
