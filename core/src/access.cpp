@@ -124,7 +124,12 @@ Decision Engine::decide(const Request& request) const { return explain(request, 
 
 namespace {
 
-std::string tick(std::string_view text) { return "`" + detail::clip(text) + "`"; }
+std::string tick(std::string_view text) {
+  std::string out = "`";
+  out += detail::clip(text);
+  out += '`';
+  return out;
+}
 
 }  // namespace
 
