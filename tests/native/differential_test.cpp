@@ -10,6 +10,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,11 +33,20 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
   return std::strtoull(text, nullptr, 10);
 }
 
+// P17: the one message that is part of the contract.
+constexpr const char* kP17 = "You don't have permission to view personnel settings. Please contact your administrator.";
+
 struct Both {
   calm_ref::Answer reference;
   bool engine_allowed = false;
   std::string engine_code;
-  bool agree() const { return reference.allowed == engine_allowed && reference.code == engine_code; }
+  std::string engine_message;
+  /// The P17 message, when section 11 "More" says it is given.
+  std::optional<std::string> expected_message;
+  bool agree() const {
+    return reference.allowed == engine_allowed && reference.code == engine_code &&
+           (!expected_message || *expected_message == engine_message);
+  }
 };
 
 bool load(calm::Engine& engine, const json& snapshot, std::string* errors = nullptr) {
@@ -50,14 +60,20 @@ bool load(calm::Engine& engine, const json& snapshot, std::string* errors = null
 Both ask(const calm::Engine& engine, const calm_ref::Reference& reference, const json& request, bool as_text) {
   Both both;
   both.reference = reference.decide(request);
+  if (request.is_object() && request.contains("action") && request["action"] == "personnel.settings.view" &&
+      (both.reference.code == "missing-role" || both.reference.code == "not-entitled")) {
+    both.expected_message = kP17;
+  }
   if (as_text) {
     const json answer = json::parse(engine.decide_json(request.dump()), nullptr, false);
     both.engine_allowed = answer.is_object() && answer.value("allowed", false);
     both.engine_code = answer.is_object() ? answer.value("code", std::string("<no code>")) : "<not json>";
+    both.engine_message = answer.is_object() ? answer.value("message", std::string()) : std::string();
   } else {
     const calm::Decision decision = engine.decide_json_value(request);
     both.engine_allowed = decision.allowed;
     both.engine_code = std::string(calm::code_name(decision.code));
+    both.engine_message = decision.message;
   }
   return both;
 }
@@ -117,14 +133,16 @@ void report_disagreement(std::uint64_t seed, std::size_t index, const json& snap
   ADD_FAILURE() << "disagreement at seed " << seed << ", request #" << index << (as_text ? " (decide_json)" : "")
                 << "\n  request:   " << request.dump() << "\n  reference: " << both.reference.allowed << " "
                 << both.reference.code << " (" << both.reference.why << ")"
-                << "\n  engine:    " << both.engine_allowed << " " << both.engine_code
+                << "\n  engine:    " << both.engine_allowed << " " << both.engine_code << " \"" << both.engine_message
+                << "\"" << (both.expected_message ? "\n  expected message: " + *both.expected_message : std::string())
                 << "\n  shrunk snapshot: " << small_snapshot.dump() << "\n  shrunk request:  " << small_request.dump()
                 << "\n  shrunk answers: reference " << small.reference.code << " (" << small.reference.why
                 << "), engine " << small.engine_code;
 }
 
 // ACCESS.md sections 2-11: the engine and the naive reference give the same
-// `allowed` and the same reason code on every request.
+// `allowed` and the same reason code on every request (and the exact P17
+// message where section 11 says it is given).
 TEST(Reference, AgreesWithEngineOnRandomSnapshots) {
   const std::uint64_t snapshots = env_number("CALM_DIFF_SNAPSHOTS", 2000);
   const std::uint64_t per_snapshot = env_number("CALM_DIFF_REQUESTS", 50);

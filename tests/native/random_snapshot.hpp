@@ -6,6 +6,7 @@
 /// section 11 of ACCESS.md names.
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -50,6 +51,10 @@ inline std::string make_id(Rng& rng, const std::string& prefix, std::size_t i) {
   if (rng.chance(0.04)) {
     id += "-";
     id.resize(128, 'z');  // exactly 128 bytes: still an id
+  } else if (rng.chance(0.03)) {
+    id += "-";
+    while (id.size() + 2 <= 128) id += "\xC3\xA9";  // "é" (2 bytes) up to the limit
+    id.resize(128, 'z');                            // 128 bytes, far fewer characters
   } else if (rng.chance(0.05)) {
     id += "-\xC3\xBC\xE2\x82\xAC";  // "-ü€": multi-byte UTF-8
   }
@@ -305,7 +310,12 @@ inline std::vector<const json*> items_where(const json& array, const std::functi
 
 /// A value that is not an id (section 11 step 1), or a valid but unknown id.
 inline json bad_id(Rng& rng) {
-  switch (rng.below(8)) {
+  switch (rng.below(9)) {
+    case 8: {
+      std::string euro;
+      for (int i = 0; i < 43; ++i) euro += "\xE2\x82\xAC";  // 43 characters, 129 bytes: not an id
+      return euro;
+    }
     case 0: return "";
     case 1: return std::string(129, 'q');
     case 2: return 7;
@@ -470,6 +480,13 @@ inline json random_request(const json& snap, Rng& rng) {
     const std::size_t p = rng.below(100);
     if (p < 5) return bad_id(rng);
     if (p < 9) return "missing-" + std::to_string(rng.below(3));
+    if (p < 11 && !array.empty()) {
+      // A near miss of a known id: ids are compared exactly, never normalised.
+      std::string id = array[rng.below(array.size())]["id"].get<std::string>();
+      if (rng.chance(0.5)) id += " ";
+      else id[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(id[0])));
+      return id;
+    }
     if (!preferred.empty() && p < 75) return (*preferred[rng.below(preferred.size())])["id"];
     if (!array.empty()) return array[rng.below(array.size())]["id"];
     return "missing-9";
