@@ -5,6 +5,15 @@
 /// its derived indices), keeps no index, and walks the site tree on every
 /// query. It exists to be compared with the real engine on seeded random
 /// snapshots (differential_test.cpp); it is slow on purpose.
+///
+/// Readings it follows where the spec text leaves room (project decisions):
+/// - `user` must be an id (1..128 bytes) at step 1, like `site`; `action` is
+///   any string (an empty or unknown one is `unknown-action`).
+/// - `block` is exactly `{ record: id, block: id }`; another member inside is
+///   `invalid-request` at step 1. Unknown top-level request members are ignored.
+/// - T5: a member "holds" a fulfillment of the course in any status, withdrawn
+///   included.
+/// - `invalid-state` is never produced (commands only).
 
 #include <optional>
 #include <string>
