@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -339,6 +340,8 @@ struct Snapshot {
   /// Derived: per user, the courses they hold a fulfillment of (sorted).
   std::vector<std::vector<Index>> courses_by_user;
 
+  /// Blocks revealed in this engine session (PW2), as `reveal_key`s; never exported.
+  std::set<std::string> revealed;
   /// Ids of the commands applied to this state, with their answers (idempotency).
   std::vector<std::pair<std::string, nlohmann::json>> applied_commands;
   /// Derived: command id -> index into `applied_commands`.
@@ -361,6 +364,16 @@ struct Snapshot {
   /// Index of the block `block_id` on record `record`, or `kNone`.
   [[nodiscard]] Index find_block(Index record, std::string_view block_id) const noexcept;
 };
+
+/// The key of a reveal (PW2): who revealed which block of which record.
+[[nodiscard]] inline std::string reveal_key(std::string_view user, std::string_view record, std::string_view block) {
+  std::string key(user);
+  key += '\n';
+  key += record;
+  key += '\n';
+  key += block;
+  return key;
+}
 
 /// Parses and validates a snapshot from JSON text. On failure no snapshot is
 /// produced; the errors name JSON paths and what was expected.
