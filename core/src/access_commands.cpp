@@ -1,9 +1,229 @@
-// access commands (being written).
+// User management commands (ACCESS.md section 10, S1-S3; PERSONNEL.md PW5):
+// access.set, access.setAll, access.applyTemplate, access.remove, owner.set,
+// owner.unset. Each change is checked module by module by the decision
+// function (`users.access.set`, `users.access.edit`, `users.owner.*`).
 
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <utility>
+
+#include "detail/access_change.hpp"
 #include "workflow_impl.hpp"
 
 namespace calm::detail {
 
-std::span<const CommandEntry> access_commands() { return {}; }
+using nlohmann::json;
+
+namespace {
+
+constexpr bool kReq = JsonReader::kRequired;
+constexpr bool kOpt = JsonReader::kOptional;
+
+// An id of at most 128 bytes made of `text`, hashed when longer.
+std::string bounded_id(const std::string& text) {
+  if (text.size() <= 128) return text;
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a 64
+  for (char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(h));
+  return "rec:" + std::string(buffer);
+}
+
+}  // namespace
+
+std::optional<AccessChange> read_access_change(JsonReader& r, const Snapshot& s, const json& command,
+                                               std::string_view type) {
+  AccessChange change;
+  if (type == "access.set") {
+    change.kind = AccessChange::Kind::set;
+  } else if (type == "access.setAll") {
+    change.kind = AccessChange::Kind::set_all;
+  } else if (type == "access.applyTemplate") {
+    change.kind = AccessChange::Kind::apply_template;
+  } else if (type == "access.remove") {
+    change.kind = AccessChange::Kind::remove;
+  } else if (type == "owner.set") {
+    change.kind = AccessChange::Kind::owner_set;
+  } else if (type == "owner.unset") {
+    change.kind = AccessChange::Kind::owner_unset;
+  } else {
+    r.fail_at("type", "unknown-command", "expected an access change, got `" + clip(type) + "`");
+    return std::nullopt;
+  }
+  const bool owner = change.kind == AccessChange::Kind::owner_set || change.kind == AccessChange::Kind::owner_unset;
+  if (auto user = r.id(command, "user", kReq)) change.user = *user;
+  if (!owner) {
+    if (auto site = r.id(command, "site", kReq)) change.site = *site;
+  }
+  if (change.kind == AccessChange::Kind::set || change.kind == AccessChange::Kind::remove) {
+    if (auto module = r.id(command, "module", kReq)) change.module = *module;
+  }
+  if (change.kind == AccessChange::Kind::set || change.kind == AccessChange::Kind::set_all) {
+    change.role = r.role(command, "role", kReq).value_or(Role::none);
+  }
+  if (change.kind == AccessChange::Kind::set) change.include_child_sites = r.boolean(command, "includeChildSites", false);
+  if (change.kind == AccessChange::Kind::apply_template) {
+    const Index t = r.ref(command, "template", s.template_ids, "template", kReq);
+    if (t != kNone) change.roles = s.templates[t].roles;
+    change.template_id = t == kNone ? "" : s.template_ids.at(t);
+  }
+  if (r.failed()) return std::nullopt;
+  if (change.kind == AccessChange::Kind::set) {
+    const Index m = s.module_ids.find(change.module);
+    change.roles = {{m, change.role}};  // kNone for an unknown module: the guard names it
+  }
+  if (change.kind == AccessChange::Kind::set_all) {
+    for (Index m = 0; m < s.module_ids.size(); ++m) {
+      if (s.entitled[m]) change.roles.emplace_back(m, change.role);
+    }
+  }
+  return change;
+}
+
+std::optional<Decision> check_access_change(const Engine& engine, std::string_view editor,
+                                            const AccessChange& change) {
+  const Snapshot& s = engine.snapshot();
+  Request request;
+  request.user = std::string(editor);
+  request.resource.target = change.user;
+  auto denied = [&](const Request& req) -> std::optional<Decision> {
+    const Verdict v = engine.check(req);
+    if (v.allowed()) return std::nullopt;
+    return engine.explain(req, v);
+  };
+  switch (change.kind) {
+    case AccessChange::Kind::owner_set:
+    case AccessChange::Kind::owner_unset:
+      request.action = change.kind == AccessChange::Kind::owner_set ? "users.owner.set" : "users.owner.unset";
+      return denied(request);  // S2
+    case AccessChange::Kind::remove:
+      request.action = "users.access.edit";  // S1
+      request.site = change.site;
+      if (auto d = denied(request)) return d;
+      if (s.module_ids.find(change.module) == kNone) {  // the module must still be a known one
+        request.action = "users.access.set";
+        request.resource.module = change.module;
+        request.resource.role = "none";
+        return denied(request);
+      }
+      return std::nullopt;
+    case AccessChange::Kind::set:
+      request.action = "users.access.set";
+      request.site = change.site;
+      request.resource.module = change.module;
+      request.resource.role = std::string(role_name(change.role));
+      return denied(request);  // S1, S2
+    case AccessChange::Kind::set_all:
+    case AccessChange::Kind::apply_template:
+      request.action = "users.access.set";
+      request.site = change.site;
+      if (change.roles.empty()) {  // nothing to set: still needs S1
+        request.action = "users.access.edit";
+        return denied(request);
+      }
+      for (const auto& [module, role] : change.roles) {  // S2: role by role
+        request.resource.module = s.module_ids.at(module);
+        request.resource.role = std::string(role_name(role));
+        if (auto d = denied(request)) return d;
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::string access_change_problem(const Snapshot& s, const AccessChange& change) {
+  const Index user = s.user_ids.find(change.user);
+  if (change.kind == AccessChange::Kind::owner_set && s.owner[user]) return "`" + change.user + "` is already an owner";
+  if (change.kind == AccessChange::Kind::owner_unset) {
+    if (!s.owner[user]) return "`" + change.user + "` is not an owner";
+    if (s.owners.size() == 1) return "the organisation must keep at least one owner";
+  }
+  return {};
+}
+
+json apply_access_change(Snapshot& s, const AccessChange& change) {
+  const Index user = s.user_ids.find(change.user);
+  json details{{"user", change.user}};
+  if (change.kind == AccessChange::Kind::owner_set || change.kind == AccessChange::Kind::owner_unset) {
+    if (change.kind == AccessChange::Kind::owner_set) {
+      s.owners.push_back(user);
+    } else {
+      std::erase(s.owners, user);
+    }
+    s.owner.assign(s.users.size(), false);
+    for (Index u : s.owners) s.owner[u] = true;
+    details["owner"] = change.kind == AccessChange::Kind::owner_set;
+    return details;
+  }
+  const Index site = s.site_ids.find(change.site);
+  details["site"] = change.site;
+  auto erase = [&](Index module) {
+    std::erase_if(s.grants, [&](const Grant& g) { return g.user == user && g.site == site && g.module == module; });
+  };
+  json roles = json::object();
+  if (change.kind == AccessChange::Kind::remove) {
+    const Index module = s.module_ids.find(change.module);
+    erase(module);
+    roles[change.module] = "none";
+  } else {
+    for (const auto& [module, role] : change.roles) {
+      erase(module);
+      if (role != Role::none) s.grants.push_back({user, site, module, role, change.include_child_sites});
+      roles[s.module_ids.at(module)] = std::string(role_name(role));
+    }
+    if (change.include_child_sites) details["includeChildSites"] = true;
+  }
+  details["roles"] = roles;
+  if (change.kind == AccessChange::Kind::apply_template) details["template"] = change.template_id;
+  s.rebuild_grant_index();
+  return details;
+}
+
+namespace {
+
+void access_command(CommandContext& ctx) {
+  Snapshot& s = ctx.state;
+  auto change = read_access_change(ctx.reader, s, ctx.command, ctx.type);
+  if (!change) return;
+  if (auto denial = check_access_change(ctx.engine, ctx.actor_id, *change)) {
+    ctx.denial = std::move(denial);
+    return;
+  }
+  if (std::string problem = access_change_problem(s, *change); !problem.empty()) return ctx.refuse("S2", problem);
+  if (!ctx.commit()) return;
+  const Index site = change->site.empty() ? kNone : s.site_ids.find(change->site);
+  json details = apply_access_change(s, *change);
+  ctx.emit("site.access.changed", change->user, site, details);
+  // PW5: a personnel role at a site with autoCreateRecords gets a record.
+  if (site == kNone || !s.settings[site].auto_create_records) return;
+  const Index user = s.user_ids.find(change->user);
+  if (ctx.engine.effective_role(user, site, kModulePersonnel) < Role::member) return;
+  for (const Record& record : s.records) {
+    if (!record.deleted && record.user == user && record.site == site) return;
+  }
+  const std::string id = bounded_id("rec:" + change->site + ":" + change->user);
+  if (s.record_ids.find(id) != kNone) return;
+  Record record;
+  record.site = site;
+  record.user = user;
+  record.name = s.users[user].name;
+  record.email = s.users[user].email;
+  s.record_ids.add(id);
+  s.records.push_back(std::move(record));
+  ctx.emit("personnel.record.created", id, site, {{"user", change->user}, {"auto", true}}, "system");
+}
+
+constexpr CommandEntry kAccessCommands[] = {
+    {"access.set", access_command},    {"access.setAll", access_command}, {"access.applyTemplate", access_command},
+    {"access.remove", access_command}, {"owner.set", access_command},     {"owner.unset", access_command},
+};
+
+}  // namespace
+
+std::span<const CommandEntry> access_commands() { return kAccessCommands; }
 
 }  // namespace calm::detail
