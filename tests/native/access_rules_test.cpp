@@ -1139,6 +1139,11 @@ TEST_F(EngineQueries, Section9_RolesShowCascadeFromTheGrantSite) {
     EXPECT_EQ(row->role, Role::manager) << s;
     EXPECT_TRUE(has_source(*row, calm::RoleSource::Kind::cascade, Role::manager, site("north"))) << s;
   }
+  // The parent is implied by the grant's site (A4 through A3).
+  const calm::EffectiveRole* hq = find_row(rows, site("hq"), calm::kModulePersonnel);
+  ASSERT_NE(hq, nullptr);
+  EXPECT_EQ(hq->role, Role::member);
+  EXPECT_TRUE(has_source(*hq, calm::RoleSource::Kind::implied, Role::member, site("north")));
   // At the grant's own site the grant is direct (A1); a cascade entry from itself is also acceptable.
   const calm::EffectiveRole* own = find_row(rows, site("north"), calm::kModulePersonnel);
   ASSERT_NE(own, nullptr);
