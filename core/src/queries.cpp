@@ -1,0 +1,168 @@
+// Questions beyond one check (ACCESS.md section 9): whoCan, sitesWhere and
+// whatIf. Each is answered by the one decision function, never by a copy of
+// the rules.
+
+#include <set>
+#include <string>
+#include <utility>
+
+#include "actions.hpp"
+#include "calm/personnel.hpp"
+#include "detail/access_change.hpp"
+#include "detail/json_util.hpp"
+
+namespace calm {
+
+using nlohmann::json;
+
+namespace {
+
+json ok(json value) { return {{"ok", true}, {"value", std::move(value)}}; }
+json denied(const Decision& d) { return {{"ok", false}, {"decision", d.to_json()}}; }
+json errors_json(const std::vector<Error>& errors) {
+  json list = json::array();
+  for (const Error& e : errors) list.push_back({{"code", e.code}, {"path", e.path}, {"message", e.message}});
+  return {{"ok", false}, {"errors", list}};
+}
+
+// A verdict that is about the request, not about the user asking.
+bool request_level(Code code) {
+  return code == Code::invalid_request || code == Code::unknown_action || code == Code::unknown_site ||
+         code == Code::unknown_resource || code == Code::unknown_module;
+}
+
+json roles_at(const Engine& engine, Index user, Index site) {
+  const Snapshot& s = engine.snapshot();
+  json roles = json::object();
+  for (Index m = 0; m < s.module_ids.size(); ++m) {
+    const Role role = engine.effective_role(user, site, m);
+    if (role != Role::none) roles[s.module_ids.at(m)] = std::string(role_name(role));
+  }
+  return roles;
+}
+
+}  // namespace
+
+json who_can(const Engine& engine, const json& request) {
+  const Snapshot& s = engine.snapshot();
+  if (!request.is_object() || request.contains("user")) {
+    return errors_json({{"wrong-type", "", "expected a request `{ action, site?, resource? }` without `user`"}});
+  }
+  json probe = request;
+  json users = json::array();
+  for (Index u = 0; u < s.users.size(); ++u) {
+    probe["user"] = s.user_ids.at(u);
+    ParsedRequest parsed = parse_request(probe);
+    Verdict v;
+    if (!parsed.shape_error.empty()) {
+      v.code = Code::invalid_request;
+      v.rule = "ACCESS-11";
+      v.detail = parsed.shape_error;
+    } else {
+      v = engine.check_site_level(parsed.request);
+    }
+    if (request_level(v.code)) return denied(engine.explain(parsed.request, v));
+    if (!v.allowed()) continue;
+    json entry{{"user", s.user_ids.at(u)}, {"name", s.users[u].name}, {"rule", std::string(v.rule)}};
+    if (v.site != kNone) entry["roles"] = roles_at(engine, u, v.site);
+    if (s.owner[u]) entry["owner"] = true;
+    users.push_back(std::move(entry));
+  }
+  return ok({{"request", request}, {"users", users}});
+}
+
+json sites_where(const Engine& engine, std::string_view user, std::string_view action) {
+  const Snapshot& s = engine.snapshot();
+  Request request;
+  request.user = std::string(user);
+  request.action = std::string(action);
+  json sites = json::array();
+  for (Index site : s.site_preorder) {
+    request.site = s.site_ids.at(site);
+    const Verdict v = engine.check_site_level(request);
+    if (request_level(v.code) || v.code == Code::unknown_user) return denied(engine.explain(request, v));
+    if (v.allowed()) sites.push_back({{"site", s.site_ids.at(site)}, {"rule", std::string(v.rule)}});
+  }
+  if (s.sites.empty()) {  // still name an unknown user or action
+    const Verdict v = engine.check_site_level(request);
+    if (v.code == Code::unknown_user || v.code == Code::unknown_action) return denied(engine.explain(request, v));
+  }
+  return ok({{"user", std::string(user)}, {"action", std::string(action)}, {"sites", sites}});
+}
+
+json what_if(const Engine& engine, std::string_view editor, const json& change) {
+  const Snapshot& s = engine.snapshot();
+  const json changes = change.is_array() ? change : json::array({change});
+  detail::JsonReader reader;
+  std::vector<detail::AccessChange> parsed;
+  std::optional<Decision> first_denial;
+  auto read_one = [&](const json& c) -> std::optional<json> {
+    if (!c.is_object() || !c.contains("type") || !c["type"].is_string()) {
+      reader.fail("wrong-type", "expected an access change `{ type, ... }`");
+      return std::nullopt;
+    }
+    auto one = detail::read_access_change(reader, s, c, c["type"].get<std::string>());
+    if (!one) return std::nullopt;
+    auto denial = detail::check_access_change(engine, editor, *one);
+    if (denial && (request_level(denial->code) || denial->code == Code::unknown_user)) {
+      return json{{"ok", false}, {"decision", denial->to_json()}};
+    }
+    if (denial && !first_denial) first_denial = std::move(denial);
+    if (std::string problem = detail::access_change_problem(s, *one); !problem.empty() && !first_denial) {
+      Decision d;
+      d.code = Code::invalid_state;
+      d.rule = "S2";
+      d.message = problem;
+      first_denial = std::move(d);
+    }
+    parsed.push_back(std::move(*one));
+    return std::nullopt;
+  };
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    std::optional<json> refusal;
+    if (change.is_array()) {
+      auto g = reader.push(i);
+      refusal = read_one(changes[i]);
+    } else {
+      refusal = read_one(changes[i]);
+    }
+    if (refusal) return *refusal;
+  }
+  if (reader.failed()) return errors_json(reader.take_errors());
+
+  // The state after the change, on a copy: nothing is applied to `engine`.
+  Snapshot copy = s;
+  std::set<Index> users;
+  for (const auto& one : parsed) {
+    if (detail::access_change_problem(copy, one).empty()) detail::apply_access_change(copy, one);
+    users.insert(s.user_ids.find(one.user));
+  }
+  Engine after;
+  after.load(std::move(copy));
+
+  json diff = json::array();
+  for (Index u : users) {
+    for (Index site : s.site_preorder) {
+      bool same = true;
+      for (Index m = 0; m < s.module_ids.size() && same; ++m) {
+        same = engine.effective_role(u, site, m) == after.effective_role(u, site, m);
+      }
+      if (same) continue;  // a user's capabilities at a site follow from their roles there
+      const auto before_caps = engine.capabilities(s.user_ids.at(u), s.site_ids.at(site));
+      const auto after_caps = after.capabilities(s.user_ids.at(u), s.site_ids.at(site));
+      json gained = json::array();
+      json lost = json::array();
+      for (std::size_t a = 0; a < before_caps.size(); ++a) {
+        if (!before_caps[a].allowed() && after_caps[a].allowed()) gained.push_back(std::string(action_id(static_cast<Index>(a))));
+        if (before_caps[a].allowed() && !after_caps[a].allowed()) lost.push_back(std::string(action_id(static_cast<Index>(a))));
+      }
+      if (gained.empty() && lost.empty()) continue;
+      diff.push_back({{"user", s.user_ids.at(u)}, {"site", s.site_ids.at(site)}, {"gained", gained}, {"lost", lost}});
+    }
+  }
+  json value{{"allowed", !first_denial.has_value()}, {"changes", diff}};
+  if (first_denial) value["decision"] = first_denial->to_json();
+  return ok(std::move(value));
+}
+
+}  // namespace calm
