@@ -104,15 +104,21 @@ function measure(n, op, minSeconds = opt.minSeconds) {
   return { batch, median: percentile(perOp, 0.5), p99: percentile(perOp, 0.99), mean: total / ops, opsPerSecond: (ops * 1e9) / total };
 }
 
+/** Wall time and the process's CPU time (user + system) of `count` calls, in ms. */
 function timeRepeated(count, fn) {
   const v = [];
+  const cpu = [];
   for (let i = 0; i < count; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
     v.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
   v.sort((a, b) => a - b);
-  return { median: percentile(v, 0.5), min: v[0], max: v[v.length - 1], count };
+  cpu.sort((a, b) => a - b);
+  return { median: percentile(v, 0.5), min: v[0], max: v[v.length - 1], cpu: percentile(cpu, 0.5), count };
 }
 
 // ---- printing ----------------------------------------------------------------
@@ -209,14 +215,14 @@ for (const size of opt.sizes) {
   const accessText = JSON.stringify(accessObject);
   const loadAccess = timeRepeated(loads, () => sink(scratch.load(accessText).ok));
   scratch.dispose?.();
-  console.log(`load (N = ${loads})                                   ${lpad('median', 11)} ${lpad('min', 11)} ${lpad('max', 11)}`);
-  const loadRow = (name, t) => console.log(`  ${pad(name, 44)}        ${lpad(ms(t.median), 11)} ${lpad(ms(t.min), 11)} ${lpad(ms(t.max), 11)}`);
+  console.log(`load (N = ${loads})${' '.repeat(loads < 10 ? 39 : 38)}${lpad('median', 11)} ${lpad('min', 11)} ${lpad('max', 11)} ${lpad('cpu median', 11)}`);
+  const loadRow = (name, t) => console.log(`  ${pad(name, 50)} ${lpad(ms(t.median), 11)} ${lpad(ms(t.min), 11)} ${lpad(ms(t.max), 11)} ${lpad(ms(t.cpu), 11)}`);
   loadRow('JSON.parse(text) in JS (reference)', parseOnly);
   loadRow('JSON.stringify(object) in JS (reference)', stringifyOnly);
   loadRow('engine.load(text)', loadText);
   loadRow('engine.load(object)  (stringify + load)', loadObject);
   loadRow(`engine.load(access part only, ${(accessText.length / 1048576).toFixed(1)} MiB text)`, loadAccess);
-  console.log(`  ${pad('first load into a fresh engine', 44)}        ${lpad(ms(firstLoadMs), 11)}`);
+  console.log(`  ${pad('first load into a fresh engine (memory grows)', 50)} ${lpad(ms(firstLoadMs), 11)}`);
 
   console.log('memory (process.memoryUsage, one engine loaded)');
   console.log(`  ${pad('rss', 44)} ${lpad(mib(after.rss), 11)} (+${mib(after.rss - before.rss)} for the engine and its load)`);

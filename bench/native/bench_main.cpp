@@ -12,6 +12,7 @@
 // dropping the work.
 
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -153,6 +154,13 @@ Stats measure_single(std::size_t n, double min_seconds, Op&& op, double clock_ns
     }
   } while (total < budget);
   return summarise(std::move(per_op), total, ops, 1);
+}
+
+/// CPU time of the calling thread, in ns.
+double thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
 }
 
 double clock_overhead_ns() {
@@ -356,44 +364,41 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
               snap.courses.size(), snap.fulfillments.size(), snap.records.size(), snap.comments.size(),
               static_cast<double>(text.size()) / (1024.0 * 1024.0));
 
-  // Load time.
+  // Load time: wall clock, and the thread's CPU time (what the load itself
+  // costs when the machine is busy with other work).
   const int loads = size == "large" ? opt.loads_large : opt.loads_small;
-  auto time_loads = [&](auto&& fn) {
-    std::vector<double> v;
-    for (int i = 0; i < loads; ++i) {
-      const auto t0 = Clock::now();
-      fn();
-      v.push_back(elapsed_ns(t0, Clock::now()));
-    }
-    std::sort(v.begin(), v.end());
-    return v;
+  struct LoadTimes {
+    std::vector<double> wall, cpu;
   };
-  const auto parse_times = time_loads([&] {
+  // Only `fn` is timed; with `fresh`, a new engine is made before and dropped
+  // after the clocks stop.
+  auto time_loads = [&](auto&& fn) {
+    LoadTimes t;
+    for (int i = 0; i < loads; ++i) {
+      calm::Engine e;
+      const double c0 = thread_cpu_ns();
+      const auto t0 = Clock::now();
+      fn(e);
+      t.wall.push_back(elapsed_ns(t0, Clock::now()));
+      t.cpu.push_back(thread_cpu_ns() - c0);
+    }
+    std::sort(t.wall.begin(), t.wall.end());
+    std::sort(t.cpu.begin(), t.cpu.end());
+    return t;
+  };
+  const auto parse_times = time_loads([&](calm::Engine&) {
     auto doc = nlohmann::json::parse(text, nullptr, false);
     sink(doc.size());
   });
-  // Only the load call is timed: a fresh engine is made before and dropped
-  // after the clock stops.
-  auto time_engine_loads = [&](auto&& fn) {
-    std::vector<double> v;
-    for (int i = 0; i < loads; ++i) {
-      calm::Engine e;
-      const auto t0 = Clock::now();
-      fn(e);
-      v.push_back(elapsed_ns(t0, Clock::now()));
-    }
-    std::sort(v.begin(), v.end());
-    return v;
-  };
-  const auto snapshot_times = time_loads([&] {
+  const auto snapshot_times = time_loads([&](calm::Engine&) {
     auto result = calm::load_snapshot(std::string_view(text));
     sink(result.ok() ? result.value().grants.size() : 0);
   });
-  const auto load_times = time_engine_loads([&](calm::Engine& e) {
+  const auto load_times = time_loads([&](calm::Engine& e) {
     const auto errs = e.load(std::string_view(text));
     sink(errs.size() + e.snapshot().grants.size());
   });
-  const auto load_json_times = time_engine_loads([&](calm::Engine& e) {
+  const auto load_json_times = time_loads([&](calm::Engine& e) {
     const std::string answer = e.load_json(text);
     sink(answer.size());
   });
@@ -408,14 +413,16 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
       access_text = doc.dump();
     }
   }
-  const auto access_times = time_engine_loads([&](calm::Engine& e) {
+  const auto access_times = time_loads([&](calm::Engine& e) {
     const auto errs = e.load(std::string_view(access_text));
     sink(errs.size() + e.snapshot().grants.size());
   });
-  std::printf("load (N = %d)%*s %11s %11s %11s\n", loads, loads < 10 ? 37 : 36, "", "median", "min", "max");
-  auto load_row = [](const char* name, const std::vector<double>& v) {
-    std::printf("  %-44s %11s %11s %11s\n", name, human_ns(percentile(v, 0.5)).c_str(), human_ns(v.front()).c_str(),
-                human_ns(v.back()).c_str());
+  std::printf("load (N = %d)%*s %11s %11s %11s %11s\n", loads, loads < 10 ? 37 : 36, "", "median", "min", "max",
+              "cpu median");
+  auto load_row = [](const char* name, const LoadTimes& t) {
+    std::printf("  %-44s %11s %11s %11s %11s\n", name, human_ns(percentile(t.wall, 0.5)).c_str(),
+                human_ns(t.wall.front()).c_str(), human_ns(t.wall.back()).c_str(),
+                human_ns(percentile(t.cpu, 0.5)).c_str());
   };
   load_row("json::parse only (no engine)", parse_times);
   load_row("calm::load_snapshot(text) (parse + validate)", snapshot_times);
