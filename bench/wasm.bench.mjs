@@ -214,6 +214,7 @@ for (const size of opt.sizes) {
   const { training: _t, personnel: _p, ...accessObject } = object;
   const accessText = JSON.stringify(accessObject);
   const loadAccess = timeRepeated(loads, () => sink(scratch.load(accessText).ok));
+  const parseAccess = timeRepeated(loads, () => sink(JSON.parse(accessText).version));
   scratch.dispose?.();
   console.log(`load (N = ${loads})${' '.repeat(loads < 10 ? 39 : 38)}${lpad('median', 11)} ${lpad('min', 11)} ${lpad('max', 11)} ${lpad('cpu median', 11)}`);
   const loadRow = (name, t) => console.log(`  ${pad(name, 50)} ${lpad(ms(t.median), 11)} ${lpad(ms(t.min), 11)} ${lpad(ms(t.max), 11)} ${lpad(ms(t.cpu), 11)}`);
@@ -222,6 +223,7 @@ for (const size of opt.sizes) {
   loadRow('engine.load(text)', loadText);
   loadRow('engine.load(object)  (stringify + load)', loadObject);
   loadRow(`engine.load(access part only, ${(accessText.length / 1048576).toFixed(1)} MiB text)`, loadAccess);
+  loadRow('JSON.parse(access part) in JS (reference)', parseAccess);
   console.log(`  ${pad('first load into a fresh engine (memory grows)', 50)} ${lpad(ms(firstLoadMs), 11)}`);
 
   console.log('memory (process.memoryUsage, one engine loaded)');
