@@ -193,7 +193,8 @@ function rate(v) {
   return `${v.toFixed(0)} /s`;
 }
 const gc = () => { if (typeof globalThis.gc === 'function') globalThis.gc(); };
-const heap = () => { gc(); return process.memoryUsage().heapUsed; };
+const memNow = () => { gc(); const m = process.memoryUsage(); return { heap: m.heapUsed, rss: m.rss }; };
+const memSince = (a) => { const b = memNow(); return { heap: b.heap - a.heap, rss: b.rss - a.rss }; };
 function agreement(answers) {
   let wrong = 0;
   let first;
@@ -213,7 +214,7 @@ const rows = [];
 const wasmPath = join(root, 'dist/wasm/calm-access.wasm');
 if (existsSync(wasmPath)) {
   const { createEngine } = await import(pathToFileURL(join(root, 'js/index.js')).href);
-  const h0 = heap();
+  const h0 = memNow();
   const engine = await createEngine();
   const t0 = performance.now();
   const loaded = engine.load(text);
@@ -221,7 +222,7 @@ if (existsSync(wasmPath)) {
   if (!loaded.ok) {
     console.log('calm: the snapshot does not load', loaded.errors.slice(0, 3));
   } else {
-    const heapDelta = heap() - h0;
+    const heapDelta = memSince(h0);
     const check = agreement(questions.map((q) => engine.can(q.user, q.action, q.site)));
     const s = measure(questions.length, (i) => { const q = questions[i]; sink(engine.can(q.user, q.action, q.site)); });
     rows.push(['calm-access (wasm, JS API can)', loadMs, heapDelta, s, check, 'JSON text of the snapshot -> wasm engine']);
@@ -234,7 +235,7 @@ if (existsSync(wasmPath)) {
 
 {
   const { createMongoAbility, subject } = casl;
-  const h0 = heap();
+  const h0 = memNow();
   const t0 = performance.now();
   const subjects = new Map();
   for (const s of org.sites) {
@@ -259,7 +260,7 @@ if (existsSync(wasmPath)) {
     abilities.set(u.id, createMongoAbility(rules));
   }
   const buildMs = performance.now() - t0;
-  const heapDelta = heap() - h0;
+  const heapDelta = memSince(h0);
   const none = createMongoAbility([]);
   const ask = (q) => (abilities.get(q.user) ?? none).can(q.level, subjects.get(`${q.site}|${q.module}`));
   const check = agreement(questions.map(ask));
@@ -287,7 +288,7 @@ e = some(where (p.eft == allow))
 [matchers]
 m = r.obj == p.obj && r.act == p.act && g(r.sub, p.sub, r.dom)
 `);
-  const h0 = heap();
+  const h0 = memNow();
   const t0 = performance.now();
   const enforcer = await newEnforcer(model);
   enforcer.enableLog?.(false);
@@ -311,7 +312,7 @@ m = r.obj == p.obj && r.act == p.act && g(r.sub, p.sub, r.dom)
   await enforcer.addNamedDomainMatchingFunc('g', Util.keyMatchFunc);
   await enforcer.addGroupingPolicies(links);
   const buildMs = performance.now() - t0;
-  const heapDelta = heap() - h0;
+  const heapDelta = memSince(h0);
   const ask = (q) => enforcer.enforceSync(q.user, pathOf.get(q.site), q.module, q.level);
   const sample = Math.min(questions.length, 2000);
   const t1 = performance.now();
@@ -333,11 +334,12 @@ const cascades = org.grants.filter((g) => g.includeChildSites).length;
 console.log(`compare: "does u hold at least R for module m at site s?" on the ${opt.size} org ` +
   `(${org.sites.length} sites, ${org.users.length} users, ${org.grants.length} grants, ${cascades} cascades), ` +
   `${questions.length} questions, ${expected.filter(Boolean).length} of them allowed by the reference`);
-console.log(`node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; per-op figures over batches; heap = JS heap growth after gc${globalThis.gc ? '' : ' (run with --expose-gc)'}`);
-console.log(`  ${pad('engine', 44)} ${lpad('load/build', 11)} ${lpad('JS heap', 9)} ${lpad('median/q', 10)} ${lpad('p99/q', 10)} ${lpad('q/s', 10)}  agrees with reference`);
+console.log(`node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; per-op figures over batches; JS heap and RSS = growth after gc while building (RSS includes wasm memory)${globalThis.gc ? '' : ' (run with --expose-gc)'}`);
+console.log(`  ${pad('engine', 44)} ${lpad('load/build', 11)} ${lpad('JS heap', 9)} ${lpad('RSS', 10)} ${lpad('median/q', 10)} ${lpad('p99/q', 10)} ${lpad('q/s', 10)}  agrees with reference`);
 for (const [name, buildMs, heapDelta, s, check] of rows) {
   const agree = check.wrong ? `NO: ${check.wrong} differ, e.g. ${JSON.stringify(check.first)}` : 'yes, every question';
-  console.log(`  ${pad(name, 44)} ${lpad(`${buildMs.toFixed(0)} ms`, 11)} ${lpad(`${(heapDelta / 1048576).toFixed(1)} MiB`, 9)} ` +
+  const mb = (b) => `${(b / 1048576).toFixed(1)} MiB`;
+  console.log(`  ${pad(name, 44)} ${lpad(`${buildMs.toFixed(0)} ms`, 11)} ${lpad(mb(heapDelta.heap), 9)} ${lpad(mb(heapDelta.rss), 10)} ` +
     `${lpad(ns(s.median), 10)} ${lpad(ns(s.p99), 10)} ${lpad(rate(s.opsPerSecond), 10)}  ${agree}`);
 }
 for (const [name, , , , , note] of rows) console.log(`  ${pad(name, 44)} load: ${note}`);
