@@ -81,7 +81,12 @@ json set(const std::string& pointer, json value) {
 json erase(const std::string& pointer) {
   return with([&](json& d) {
     const json::json_pointer p(pointer);
-    d[p.parent_pointer()].erase(p.back());
+    json& parent = d[p.parent_pointer()];
+    if (parent.is_array()) {
+      parent.erase(static_cast<json::size_type>(std::stoul(p.back())));
+    } else {
+      parent.erase(p.back());
+    }
   });
 }
 
@@ -152,6 +157,15 @@ TEST(SnapshotLoad, WorkflowHistoryIsNotValidated) {
   doc["training"]["courses"][1]["status"] = "published";
   doc["training"]["fulfillments"].push_back({{"id", "f-3"}, {"course", "c-2"}, {"user", "u-2"}, {"status", "completed"}});
   expect_loads(doc.dump());
+}
+
+TEST(SnapshotLoad, AssessmentsFailingW9ValidityStillLoad) {
+  // W9 validity binds publishing (W2), not what the server sends.
+  const std::string q = "/training/courses/0/steps/1/assessment/questions";
+  expect_loads(set(q, json::array()).dump());
+  expect_loads(erase(q + "/0/options/1").dump());
+  expect_loads(set(q + "/0/correct", json::array()).dump());
+  expect_loads(erase(q + "/0/correct").dump());  // W11: a learner's snapshot may omit it
 }
 
 TEST(SnapshotLoad, BlockIdsAreUniquePerRecordOnly) {
@@ -312,6 +326,9 @@ TEST(SnapshotRejects, WrongTypes) {
   expect_rejected(set("/personnel/records/0/blocks/0/data", "x"), "/personnel/records/0/blocks/0/data", {"wrong-type"});
   expect_rejected(set("/personnel/records/0/files/0/sensitive", 0), "/personnel/records/0/files/0/sensitive", {"wrong-type"});
   expect_rejected(set("/training/courses", json::object()), "/training/courses", {"wrong-type"});
+  expect_rejected(set("/settings/north/personnel", true), "/settings/north/personnel", {"wrong-type"});
+  expect_rejected(set("/issuedAt", 5), "/issuedAt", {"wrong-type"});
+  expect_rejected(set("/personnel/comments/0/body", json::array()), "/personnel/comments/0/body", {"wrong-type"});
 }
 
 // ---------------------------------------------------------------- ids
