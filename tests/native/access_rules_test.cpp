@@ -8,13 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "calm/access.hpp"
 #include "test_util.hpp"
@@ -139,7 +138,8 @@ json world() {
 }
 
 /// Builds a request for the C++ API.
-Request rq(std::string user, std::string action, std::optional<std::string> site = std::nullopt, Resource resource = {}) {
+Request rq(std::string user, std::string action, std::optional<std::string> site = std::nullopt,
+           Resource resource = {}) {
   Request r;
   r.user = std::move(user);
   r.action = std::move(action);
@@ -176,12 +176,16 @@ class World : public testing::Test {
 
   /// The code of a check through the C++ API.
   static std::string code(const Request& request) { return calm::test::code_of(engine().check(request)); }
-  static std::string code(std::string u, std::string action, std::string s) { return code(rq(std::move(u), std::move(action), std::move(s))); }
+  static std::string code(std::string u, std::string action, std::string s) {
+    return code(rq(std::move(u), std::move(action), std::move(s)));
+  }
   static std::string code(std::string u, std::string action, Resource resource) {
     return code(rq(std::move(u), std::move(action), std::nullopt, std::move(resource)));
   }
   /// The code of a decision through the JSON boundary.
-  static std::string jcode(const json& request) { return calm::test::code_of(engine().decide_json_value(request)); }
+  static std::string jcode(const json& request) {
+    return calm::test::code_of(engine().decide_json_value(request));
+  }
   static std::string jcode(const char* request_text) { return jcode(json::parse(request_text)); }
 
   inline static Engine* engine_ = nullptr;
@@ -269,9 +273,11 @@ TEST_F(RoleResolution, A3_CascadeReachesChildSitesAddedLater) {
   Engine later;
   calm::test::load_ok(later, next);
   const calm::Snapshot& s = later.snapshot();
-  EXPECT_EQ(later.effective_role(s.user_ids.find("u-cascade"), s.site_ids.find("annex-2"), calm::kModulePersonnel),
-            Role::manager);
-  EXPECT_EQ(calm::test::code_of(later.check(rq("u-cascade", "training.insights.view", "annex-2"))), "allowed");
+  EXPECT_EQ(
+      later.effective_role(s.user_ids.find("u-cascade"), s.site_ids.find("annex-2"), calm::kModulePersonnel),
+      Role::manager);
+  EXPECT_EQ(calm::test::code_of(later.check(rq("u-cascade", "training.insights.view", "annex-2"))),
+            "allowed");
 }
 
 TEST_F(RoleResolution, A4_ChildSiteAccessImpliesMemberOnParents) {
@@ -345,17 +351,27 @@ TEST_F(RoleResolution, A7_TrainingNeedsThePersonnelEntitlement) {
   Engine engine;
   calm::test::load_ok(engine, w);
   const calm::Snapshot& s = engine.snapshot();
-  EXPECT_EQ(engine.effective_role(s.user_ids.find("u-owner"), s.site_ids.find("north"), calm::kModulePersonnel), Role::none);
-  EXPECT_EQ(engine.effective_role(s.user_ids.find("u-hradmin"), s.site_ids.find("north"), calm::kModulePersonnel), Role::none);
+  EXPECT_EQ(
+      engine.effective_role(s.user_ids.find("u-owner"), s.site_ids.find("north"), calm::kModulePersonnel),
+      Role::none);
+  EXPECT_EQ(
+      engine.effective_role(s.user_ids.find("u-hradmin"), s.site_ids.find("north"), calm::kModulePersonnel),
+      Role::none);
   for (const char* u : {"u-owner", "u-hradmin"}) {
-    EXPECT_EQ(calm::test::code_of(engine.check(rq(u, "training.insights.view", "north"))), "not-entitled") << u;
-    EXPECT_EQ(calm::test::code_of(engine.check(rq(u, "training.course.create", "north"))), "not-entitled") << u;
-    EXPECT_EQ(calm::test::code_of(engine.check(rq(u, "training.integration.connect", "north"))), "not-entitled") << u;
+    EXPECT_EQ(calm::test::code_of(engine.check(rq(u, "training.insights.view", "north"))), "not-entitled")
+        << u;
+    EXPECT_EQ(calm::test::code_of(engine.check(rq(u, "training.course.create", "north"))), "not-entitled")
+        << u;
+    EXPECT_EQ(calm::test::code_of(engine.check(rq(u, "training.integration.connect", "north"))),
+              "not-entitled")
+        << u;
   }
-  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-owner", "training.course.complete", std::nullopt, fulfillment("f-owner")))),
+  EXPECT_EQ(calm::test::code_of(engine.check(
+                rq("u-owner", "training.course.complete", std::nullopt, fulfillment("f-owner")))),
             "not-entitled");
   // Site permissions stay.
-  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-hradmin", "site.integrations.manage", "north"))), "allowed");
+  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-hradmin", "site.integrations.manage", "north"))),
+            "allowed");
 }
 
 TEST_F(RoleResolution, A8_UnknownUserSiteAndModuleAreDeniedNamingTheId) {
@@ -365,7 +381,8 @@ TEST_F(RoleResolution, A8_UnknownUserSiteAndModuleAreDeniedNamingTheId) {
   const calm::Verdict unknown_site = engine().check(rq("u-direct", "personnel.record.view", "west"));
   EXPECT_EQ(unknown_site.code, Code::unknown_site);
   EXPECT_NE(unknown_site.field.find("site"), std::string_view::npos) << unknown_site.field;
-  EXPECT_EQ(code(rq("u-hradmin", "users.access.set", "north", access("u-member", "payroll", "member"))), "unknown-module");
+  EXPECT_EQ(code(rq("u-hradmin", "users.access.set", "north", access("u-member", "payroll", "member"))),
+            "unknown-module");
   EXPECT_EQ(module("payroll"), kNone);
   // Known modules: the three, and ids named in entitlements, grants, templates.
   EXPECT_EQ(module("site"), calm::kModuleSite);
@@ -470,7 +487,8 @@ TEST_F(Training, T5_MembersSeeOnlyCoursesTheyHoldAFulfillmentOf) {
 TEST_F(Training, T6_ManagersCreateEditPublishArchiveAndAssignCalmCourses) {
   EXPECT_EQ(code("u-direct", "training.course.create", "north"), "allowed");
   EXPECT_EQ(code("u-member", "training.course.create", "north"), "missing-role");
-  for (const char* action : {"training.course.edit", "training.course.publish", "training.course.archive", "training.course.assign"}) {
+  for (const char* action : {"training.course.edit", "training.course.publish", "training.course.archive",
+                             "training.course.assign"}) {
     EXPECT_EQ(code("u-direct", action, course("c-calm")), "allowed") << action;
     EXPECT_EQ(code("u-member", action, course("c-calm")), "missing-role") << action;
     EXPECT_EQ(code("u-direct", action, course("c-south")), "missing-role") << action;
@@ -478,7 +496,8 @@ TEST_F(Training, T6_ManagersCreateEditPublishArchiveAndAssignCalmCourses) {
 }
 
 TEST_F(Training, T6_PublishArchiveAssignOnAnExternalCourseAreExternalCourseAfterTheRoleCheck) {
-  for (const char* action : {"training.course.publish", "training.course.archive", "training.course.assign"}) {
+  for (const char* action :
+       {"training.course.publish", "training.course.archive", "training.course.assign"}) {
     EXPECT_EQ(code("u-member", action, course("c-ih")), "missing-role") << action;
     EXPECT_EQ(code("u-direct", action, course("c-ih")), "external-course") << action;
     EXPECT_EQ(code("u-hradmin", action, course("c-ih")), "external-course") << action;
@@ -493,7 +512,8 @@ TEST_F(Training, T7_ExternalCourseEditAndDeleteNeedManagerAndManageIntegrations)
     EXPECT_EQ(code("u-siteadmin", action, course("c-ih")), "allowed") << action;
     EXPECT_EQ(code("u-owner", action, course("c-ih")), "allowed") << action;
   }
-  const calm::Decision d = engine().decide(rq("u-direct", "training.course.edit", std::nullopt, course("c-ih")));
+  const calm::Decision d =
+      engine().decide(rq("u-direct", "training.course.edit", std::nullopt, course("c-ih")));
   EXPECT_EQ(d.rule, "T7");
   EXPECT_EQ(d.requires_.value("sitePermission", std::string()), "manage-integrations") << d.to_json().dump();
 }
@@ -525,8 +545,10 @@ TEST_F(Training, T11_ManagersManageQuizzesAndExternalQuizzesNeedT7) {
 
 TEST_F(Training, T12_ConnectingIhascoNeedsPersonnelAdminAndManageIntegrations) {
   EXPECT_EQ(code("u-hradmin", "training.integration.connect", "north"), "allowed");
-  EXPECT_EQ(code("u-siteadmin", "training.integration.connect", "north"), "missing-role");  // personnel manager
-  EXPECT_EQ(code("u-mixed", "training.integration.connect", "north"), "missing-site-permission");  // no site role
+  EXPECT_EQ(code("u-siteadmin", "training.integration.connect", "north"),
+            "missing-role");  // personnel manager
+  EXPECT_EQ(code("u-mixed", "training.integration.connect", "north"),
+            "missing-site-permission");  // no site role
   EXPECT_EQ(code("u-owner", "training.integration.connect", "south"), "allowed");
 }
 
@@ -535,8 +557,10 @@ TEST_F(Training, T13_SyncNeedsManagerAndAConnectedIntegration) {
   EXPECT_EQ(code("u-member", "training.integration.sync", "north"), "missing-role");
   EXPECT_EQ(code("u-childadmin", "training.integration.sync", "south"), "integration-not-connected");
   EXPECT_EQ(code("u-owner", "training.integration.sync", "south"), "integration-not-connected");
-  EXPECT_EQ(code("u-owner", "training.integration.sync", "hq"), "integration-not-connected");  // no entry at all
-  EXPECT_EQ(code("u-cascade", "training.integration.sync", "north-lab"), "integration-not-connected");  // not inherited
+  EXPECT_EQ(code("u-owner", "training.integration.sync", "hq"),
+            "integration-not-connected");  // no entry at all
+  EXPECT_EQ(code("u-cascade", "training.integration.sync", "north-lab"),
+            "integration-not-connected");  // not inherited
 }
 
 TEST_F(Training, T15_AFulfillmentWithoutPersonnelMemberCannotBeCompleted) {
@@ -586,7 +610,8 @@ TEST_F(Personnel, P6_UnderRestrictCommentViewingMembersSeeOnlyThreadsTheyStarted
   EXPECT_EQ(code("u-member2", "personnel.comment.view", thread("t-member")), "not-own-thread");
   EXPECT_EQ(code("u-direct", "personnel.comment.view", thread("t-member2")), "allowed");
   EXPECT_EQ(code("u-owner", "personnel.comment.view", thread("t-member2")), "allowed");
-  EXPECT_EQ(code("u-deep", "personnel.comment.view", thread("t-member")), "not-own-thread");  // implied member
+  EXPECT_EQ(code("u-deep", "personnel.comment.view", thread("t-member")),
+            "not-own-thread");  // implied member
   EXPECT_EQ(code("u-member", "personnel.comment.view", thread("r-1")), "unknown-resource");
 }
 
@@ -595,12 +620,14 @@ TEST_F(Personnel, P6_WithoutRestrictCommentViewingMembersSeeEveryThread) {
   w["settings"]["north"]["personnel"]["restrictCommentViewing"] = false;
   Engine engine;
   calm::test::load_ok(engine, w);
-  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-member", "personnel.comment.view", std::nullopt, thread("t-member2")))),
+  EXPECT_EQ(calm::test::code_of(
+                engine.check(rq("u-member", "personnel.comment.view", std::nullopt, thread("t-member2")))),
             "allowed");
   w.erase("settings");  // defaults: off
   Engine defaults;
   calm::test::load_ok(defaults, w);
-  EXPECT_EQ(calm::test::code_of(defaults.check(rq("u-member2", "personnel.comment.view", std::nullopt, thread("t-member")))),
+  EXPECT_EQ(calm::test::code_of(
+                defaults.check(rq("u-member2", "personnel.comment.view", std::nullopt, thread("t-member")))),
             "allowed");
 }
 
@@ -620,17 +647,20 @@ TEST_F(Personnel, P8_ManagersCreateEditAndDeleteRecords) {
 
 TEST_F(Personnel, P9_MembersViewNonSensitiveBlocksAndFiles) {
   EXPECT_EQ(code("u-member", "personnel.block.view", block("rec-m", "b-other")), "allowed");
-  EXPECT_EQ(code("u-member", "personnel.block.view", block("rec-m", "b-dbs-open")), "allowed");  // flag false wins
+  EXPECT_EQ(code("u-member", "personnel.block.view", block("rec-m", "b-dbs-open")),
+            "allowed");  // flag false wins
   EXPECT_EQ(code("u-member", "personnel.block.view", record("rec-m")), "allowed");
   EXPECT_EQ(code("u-member", "personnel.file.view", record("rec-m")), "allowed");
   EXPECT_EQ(code("u-nobody", "personnel.file.view", record("rec-m")), "missing-role");
 }
 
 TEST_F(Personnel, P9_P11_SensitiveBlocksNeedManagerToView) {
-  EXPECT_EQ(code("u-member", "personnel.block.view", block("rec-m", "b-emp")), "missing-role");   // type default
+  EXPECT_EQ(code("u-member", "personnel.block.view", block("rec-m", "b-emp")),
+            "missing-role");  // type default
   EXPECT_EQ(code("u-member", "personnel.block.view", block("rec-m", "b-flag")), "missing-role");  // flag true
   EXPECT_EQ(code("u-direct", "personnel.block.view", block("rec-m", "b-emp")), "allowed");
-  const calm::Verdict v = engine().check(rq("u-member", "personnel.block.view", std::nullopt, block("rec-m", "b-emp")));
+  const calm::Verdict v =
+      engine().check(rq("u-member", "personnel.block.view", std::nullopt, block("rec-m", "b-emp")));
   EXPECT_EQ(v.needed, Role::manager);
 }
 
@@ -667,15 +697,18 @@ TEST_F(Personnel, P14_AnyPersonnelRoleViewsSettings) {
 }
 
 TEST_F(Personnel, P15_EditingSettingsNeedsSettingsViewAndUpdateSite) {
-  EXPECT_EQ(code("u-sitemgr", "personnel.settings.edit", "north"), "allowed");  // personnel member + site manager
+  EXPECT_EQ(code("u-sitemgr", "personnel.settings.edit", "north"),
+            "allowed");  // personnel member + site manager
   EXPECT_EQ(code("u-member", "personnel.settings.edit", "north"), "missing-site-permission");
   EXPECT_EQ(code("u-hradmin", "personnel.settings.edit", "north"), "allowed");
   EXPECT_EQ(code("u-sitemember", "personnel.settings.edit", "north"), "missing-role");
   json w = world();
-  w["grants"].push_back({{"user", "u-sitemember"}, {"site", "north"}, {"module", "site"}, {"role", "manager"}});
+  w["grants"].push_back(
+      {{"user", "u-sitemember"}, {"site", "north"}, {"module", "site"}, {"role", "manager"}});
   Engine engine;
   calm::test::load_ok(engine, w);  // site manager, still no personnel role
-  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-sitemember", "personnel.settings.edit", "north"))), "missing-role");
+  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-sitemember", "personnel.settings.edit", "north"))),
+            "missing-role");
 }
 
 TEST_F(Personnel, P16_RevealingIsCheckedByP11) {
@@ -690,7 +723,8 @@ TEST_F(Personnel, P17_SettingsDenialHasTheExactMessage) {
   EXPECT_FALSE(d.allowed);
   EXPECT_EQ(d.code, Code::missing_role);
   EXPECT_EQ(d.message, kP17);
-  const json answer = json::parse(engine().decide_json(R"({"user":"u-premises","action":"personnel.settings.view","site":"north"})"));
+  const json answer = json::parse(
+      engine().decide_json(R"({"user":"u-premises","action":"personnel.settings.view","site":"north"})"));
   EXPECT_EQ(answer.value("message", std::string()), kP17);
   EXPECT_EQ(answer.value("code", std::string()), "missing-role");
 }
@@ -731,24 +765,35 @@ TEST_F(UserManagement, S1_UserManagementAndAccessScreensNeedManageUsers) {
 }
 
 TEST_F(UserManagement, S2_NoEscalationAboveTheEditorsOwnRole) {
-  EXPECT_EQ(code(rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "personnel", "manager"))), "allowed");
-  EXPECT_EQ(code(rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "personnel", "admin"))), "escalation");
-  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-nobody", "site", "admin"))), "escalation");
-  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-nobody", "site", "manager"))), "allowed");
-  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-nobody", "premises", "member"))), "escalation");
-  EXPECT_EQ(code(rq("u-owner", "users.access.set", "annex", access("u-nobody", "premises", "admin"))), "allowed");
-  const calm::Decision d = engine().decide(rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "personnel", "admin")));
+  EXPECT_EQ(code(rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "personnel", "manager"))),
+            "allowed");
+  EXPECT_EQ(code(rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "personnel", "admin"))),
+            "escalation");
+  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-nobody", "site", "admin"))),
+            "escalation");
+  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-nobody", "site", "manager"))),
+            "allowed");
+  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-nobody", "premises", "member"))),
+            "escalation");
+  EXPECT_EQ(code(rq("u-owner", "users.access.set", "annex", access("u-nobody", "premises", "admin"))),
+            "allowed");
+  const calm::Decision d = engine().decide(
+      rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "personnel", "admin")));
   EXPECT_EQ(d.rule, "S2");
 }
 
 TEST_F(UserManagement, S2_SettingNoneAlwaysPassesTheEscalationTest) {
-  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-hradmin", "premises", "none"))), "allowed");
-  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-hradmin", "documents", "none"))), "allowed");
+  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-hradmin", "premises", "none"))),
+            "allowed");
+  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-hradmin", "documents", "none"))),
+            "allowed");
 }
 
 TEST_F(UserManagement, S2_DeniesInTheOrderNotEntitledMissingSitePermissionEscalation) {
-  EXPECT_EQ(code(rq("u-sitemember", "users.access.set", "north", access("u-nobody", "risks", "none"))), "not-entitled");
-  EXPECT_EQ(code(rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "operations", "none"))), "not-entitled");
+  EXPECT_EQ(code(rq("u-sitemember", "users.access.set", "north", access("u-nobody", "risks", "none"))),
+            "not-entitled");
+  EXPECT_EQ(code(rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "operations", "none"))),
+            "not-entitled");
   EXPECT_EQ(code(rq("u-sitemember", "users.access.set", "north", access("u-nobody", "personnel", "admin"))),
             "missing-site-permission");
   EXPECT_EQ(code(rq("u-direct", "users.access.set", "north", access("u-nobody", "personnel", "admin"))),
@@ -756,7 +801,8 @@ TEST_F(UserManagement, S2_DeniesInTheOrderNotEntitledMissingSitePermissionEscala
 }
 
 TEST_F(UserManagement, S2_EditingSomeoneWhoHoldsMoreIsNotRestricted) {
-  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-hradmin", "personnel", "member"))), "allowed");
+  EXPECT_EQ(code(rq("u-sitemgr", "users.access.set", "north", access("u-hradmin", "personnel", "member"))),
+            "allowed");
 }
 
 TEST_F(UserManagement, S2_OnlyOwnersMakeOrUnmakeOwners) {
@@ -768,10 +814,13 @@ TEST_F(UserManagement, S2_OnlyOwnersMakeOrUnmakeOwners) {
 
 TEST_F(UserManagement, S3_TemplateModulesAreKnownAndCheckedRoleByRole) {
   // tpl-hr = { personnel: admin, site: member } applied by a site admin who is personnel manager.
-  EXPECT_EQ(code(rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "personnel", "admin"))), "escalation");
-  EXPECT_EQ(code(rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "site", "member"))), "allowed");
+  EXPECT_EQ(code(rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "personnel", "admin"))),
+            "escalation");
+  EXPECT_EQ(code(rq("u-siteadmin", "users.access.set", "north", access("u-nobody", "site", "member"))),
+            "allowed");
   // tpl-ops names `operations`: a known module (not unknown-module), not entitled.
-  EXPECT_EQ(code(rq("u-owner", "users.access.set", "north", access("u-nobody", "operations", "member"))), "not-entitled");
+  EXPECT_EQ(code(rq("u-owner", "users.access.set", "north", access("u-nobody", "operations", "member"))),
+            "not-entitled");
 }
 
 // ---------------------------------------------------------------- section 7
@@ -779,10 +828,23 @@ TEST_F(UserManagement, S3_TemplateModulesAreKnownAndCheckedRoleByRole) {
 class ReasonCodes : public World {};
 
 TEST_F(ReasonCodes, Section7_CodesHaveStableNamesInPriorityOrder) {
-  const std::vector<std::string> expected = {
-      "invalid-request", "unknown-action", "unknown-user", "unknown-site", "unknown-resource", "unknown-module",
-      "not-entitled", "missing-role", "missing-site-permission", "not-assigned", "not-own-thread",
-      "not-own-fulfillment", "external-course", "integration-not-connected", "escalation", "invalid-state", "allowed"};
+  const std::vector<std::string> expected = {"invalid-request",
+                                             "unknown-action",
+                                             "unknown-user",
+                                             "unknown-site",
+                                             "unknown-resource",
+                                             "unknown-module",
+                                             "not-entitled",
+                                             "missing-role",
+                                             "missing-site-permission",
+                                             "not-assigned",
+                                             "not-own-thread",
+                                             "not-own-fulfillment",
+                                             "external-course",
+                                             "integration-not-connected",
+                                             "escalation",
+                                             "invalid-state",
+                                             "allowed"};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(calm::code_name(static_cast<Code>(i)), expected[i]);
   }
@@ -797,7 +859,8 @@ TEST_F(ReasonCodes, Section7_EveryDecisionIsExplained) {
   EXPECT_EQ(denied.requires_.value("module", std::string()), "personnel") << denied.to_json().dump();
   EXPECT_EQ(denied.requires_.value("role", std::string()), "manager") << denied.to_json().dump();
   const json j = denied.to_json();
-  for (const char* key : {"allowed", "code", "message", "rule", "requires"}) EXPECT_TRUE(j.contains(key)) << key;
+  for (const char* key : {"allowed", "code", "message", "rule", "requires"})
+    EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["code"], "missing-role");
 
   json w = world();
@@ -813,7 +876,8 @@ TEST_F(ReasonCodes, Section7_EveryDecisionIsExplained) {
 }
 
 TEST_F(ReasonCodes, Section7_DecideNeverGivesInvalidStateAndNeverAllowsWithADenialCode) {
-  const std::vector<std::string> users = {"u-owner", "u-member", "u-direct", "u-hradmin", "u-nobody", "u-deep", "u-sitemgr"};
+  const std::vector<std::string> users = {"u-owner",  "u-member", "u-direct", "u-hradmin",
+                                          "u-nobody", "u-deep",   "u-sitemgr"};
   const std::vector<std::string> sites = {"hq", "north", "annex", "south", "remote"};
   std::size_t checked = 0;
   for (Index a = 0; a < calm::action_count(); ++a) {
@@ -831,10 +895,20 @@ TEST_F(ReasonCodes, Section7_DecideNeverGivesInvalidStateAndNeverAllowsWithADeni
 
 TEST_F(ReasonCodes, Section7_MalformedRequestsAreNeverAllowed) {
   const char* malformed[] = {
-      "null", "[]", "\"x\"", "{}", "1", "{\"user\":\"u-owner\"}", "{\"action\":\"site.update\",\"site\":\"hq\"}",
-      "{\"user\":\"u-owner\",\"action\":\"site.update\",\"site\":5}", "{\"user\":\"u-owner\",\"action\":\"site.update\"}",
-      "{\"user\":\"u-owner\",\"action\":\"site.update\",\"site\":\"hq\",\"resource\":7}", "not json at all", "",
-      "{\"user\":\"u-owner\",\"action\":\"site.update\",\"site\":\"hq\"", "{\"user\":\"u-owner\",\"action\":\"site.update\",\"site\":\"hq\",\"resource\":{\"x\":1}}"};
+      "null",
+      "[]",
+      "\"x\"",
+      "{}",
+      "1",
+      "{\"user\":\"u-owner\"}",
+      "{\"action\":\"site.update\",\"site\":\"hq\"}",
+      "{\"user\":\"u-owner\",\"action\":\"site.update\",\"site\":5}",
+      "{\"user\":\"u-owner\",\"action\":\"site.update\"}",
+      "{\"user\":\"u-owner\",\"action\":\"site.update\",\"site\":\"hq\",\"resource\":7}",
+      "not json at all",
+      "",
+      "{\"user\":\"u-owner\",\"action\":\"site.update\",\"site\":\"hq\"",
+      "{\"user\":\"u-owner\",\"action\":\"site.update\",\"site\":\"hq\",\"resource\":{\"x\":1}}"};
   for (const char* text : malformed) {
     const json answer = json::parse(engine().decide_json(text), nullptr, false);
     ASSERT_FALSE(answer.is_discarded()) << text;
@@ -936,9 +1010,11 @@ TEST_F(DecisionRequests, Section8_TheActionTableHoldsExactlyTheActionsOfTheSpec)
 }
 
 TEST_F(DecisionRequests, Section8_EachActionTakesExactlyItsResourceKeys) {
-  const std::vector<std::string> all_keys = {"course", "fulfillment", "record", "thread", "block", "company", "target", "module", "role"};
+  const std::vector<std::string> all_keys = {"course",  "fulfillment", "record", "thread", "block",
+                                             "company", "target",      "module", "role"};
   for (const ActionKeys& row : action_table()) {
-    json base = {{"user", "u-owner"}, {"action", row.action}, {"site", "north"}, {"resource", json::object()}};
+    json base = {
+        {"user", "u-owner"}, {"action", row.action}, {"site", "north"}, {"resource", json::object()}};
     std::set<std::string> taken;
     for (const auto& [key, required] : row.keys) {
       taken.insert(key);
@@ -968,20 +1044,40 @@ TEST_F(DecisionRequests, Section8_EachActionTakesExactlyItsResourceKeys) {
 }
 
 TEST_F(DecisionRequests, Section8_TheResourceSiteIsUsedWhenSiteIsLeftOut) {
-  EXPECT_EQ(jcode(R"({"user":"u-direct","action":"training.course.edit","resource":{"course":"c-calm"}})"), "allowed");
-  EXPECT_EQ(jcode(R"({"user":"u-member","action":"training.course.complete","resource":{"fulfillment":"f-member"}})"), "allowed");
-  EXPECT_EQ(jcode(R"({"user":"u-member","action":"personnel.comment.view","resource":{"thread":"t-member"}})"), "allowed");
-  EXPECT_EQ(jcode(R"({"user":"u-direct","action":"personnel.company.manage","resource":{"company":"co-n"}})"), "allowed");
-  EXPECT_EQ(jcode(R"({"user":"u-member","action":"personnel.block.view","resource":{"block":{"record":"rec-m","block":"b-other"}}})"),
+  EXPECT_EQ(jcode(R"({"user":"u-direct","action":"training.course.edit","resource":{"course":"c-calm"}})"),
             "allowed");
+  EXPECT_EQ(
+      jcode(
+          R"({"user":"u-member","action":"training.course.complete","resource":{"fulfillment":"f-member"}})"),
+      "allowed");
+  EXPECT_EQ(
+      jcode(R"({"user":"u-member","action":"personnel.comment.view","resource":{"thread":"t-member"}})"),
+      "allowed");
+  EXPECT_EQ(jcode(R"({"user":"u-direct","action":"personnel.company.manage","resource":{"company":"co-n"}})"),
+            "allowed");
+  EXPECT_EQ(
+      jcode(
+          R"({"user":"u-member","action":"personnel.block.view","resource":{"block":{"record":"rec-m","block":"b-other"}}})"),
+      "allowed");
 }
 
 TEST_F(DecisionRequests, Section8_ASiteThatDisagreesWithTheResourceIsInvalid) {
-  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"training.course.edit","site":"south","resource":{"course":"c-calm"}})"), "invalid-request");
-  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"training.course.edit","site":"hq","resource":{"course":"c-calm"}})"), "invalid-request");
-  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"personnel.company.view","resource":{"record":"rec-m","company":"co-s"}})"),
-            "invalid-request");
-  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"training.course.edit","site":"north","resource":{"course":"c-calm"}})"), "allowed");
+  EXPECT_EQ(
+      jcode(
+          R"({"user":"u-owner","action":"training.course.edit","site":"south","resource":{"course":"c-calm"}})"),
+      "invalid-request");
+  EXPECT_EQ(
+      jcode(
+          R"({"user":"u-owner","action":"training.course.edit","site":"hq","resource":{"course":"c-calm"}})"),
+      "invalid-request");
+  EXPECT_EQ(
+      jcode(
+          R"({"user":"u-owner","action":"personnel.company.view","resource":{"record":"rec-m","company":"co-s"}})"),
+      "invalid-request");
+  EXPECT_EQ(
+      jcode(
+          R"({"user":"u-owner","action":"training.course.edit","site":"north","resource":{"course":"c-calm"}})"),
+      "allowed");
 }
 
 TEST_F(DecisionRequests, Section8_AReplyIdIsNotAThreadId) {
@@ -991,27 +1087,39 @@ TEST_F(DecisionRequests, Section8_AReplyIdIsNotAThreadId) {
 
 TEST_F(DecisionRequests, Section8_ABlockAndARecordMustNameTheSameRecord) {
   json w = world();
-  w["personnel"]["records"].push_back({{"id", "rec-m2"}, {"site", "north"}, {"name", "Second"},
-                                       {"blocks", {{{"id", "b-other"}, {"type", "other"}, {"title", "x"}, {"data", json::object()}}}},
-                                       {"files", json::array()}, {"companies", json::array()}});
+  w["personnel"]["records"].push_back(
+      {{"id", "rec-m2"},
+       {"site", "north"},
+       {"name", "Second"},
+       {"blocks", {{{"id", "b-other"}, {"type", "other"}, {"title", "x"}, {"data", json::object()}}}},
+       {"files", json::array()},
+       {"companies", json::array()}});
   Engine engine;
   calm::test::load_ok(engine, w);
   Resource r = record("rec-m");
   r.block = calm::BlockRef{"rec-m2", "b-other"};
-  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-owner", "personnel.block.view", std::nullopt, r))), "invalid-request");
+  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-owner", "personnel.block.view", std::nullopt, r))),
+            "invalid-request");
   r.block = calm::BlockRef{"rec-m", "b-other"};
-  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-owner", "personnel.block.view", std::nullopt, r))), "allowed");
+  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-owner", "personnel.block.view", std::nullopt, r))),
+            "allowed");
 }
 
 TEST_F(DecisionRequests, Section8_EveryRequestNeedsASiteExceptOwnerChanges) {
   EXPECT_EQ(jcode(R"({"user":"u-owner","action":"training.insights.view"})"), "invalid-request");
-  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"users.access.view","resource":{"target":"u-member"}})"), "invalid-request");
-  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"users.owner.set","resource":{"target":"u-member"}})"), "allowed");
-  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"users.owner.unset","site":"north","resource":{"target":"u-member"}})"), "allowed");
+  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"users.access.view","resource":{"target":"u-member"}})"),
+            "invalid-request");
+  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"users.owner.set","resource":{"target":"u-member"}})"),
+            "allowed");
+  EXPECT_EQ(
+      jcode(
+          R"({"user":"u-owner","action":"users.owner.unset","site":"north","resource":{"target":"u-member"}})"),
+      "allowed");
 }
 
 TEST_F(DecisionRequests, Section8_TheAnswerHasAllowedCodeMessageAndRequires) {
-  const json answer = json::parse(engine().decide_json(R"({"user":"u-member","action":"training.insights.view","site":"north"})"));
+  const json answer = json::parse(
+      engine().decide_json(R"({"user":"u-member","action":"training.insights.view","site":"north"})"));
   ASSERT_TRUE(answer.is_object());
   EXPECT_EQ(answer["allowed"], false);
   EXPECT_EQ(answer["code"], "missing-role");
@@ -1022,11 +1130,13 @@ TEST_F(DecisionRequests, Section8_TheAnswerHasAllowedCodeMessageAndRequires) {
 TEST_F(DecisionRequests, Section8_TheCppAndJsonEntryPointsAgree) {
   const Request r = rq("u-direct", "training.course.publish", std::nullopt, course("c-ih"));
   const calm::Decision a = engine().decide(r);
-  const calm::Decision b = engine().decide_json_value(json::parse(R"({"user":"u-direct","action":"training.course.publish","resource":{"course":"c-ih"}})"));
+  const calm::Decision b = engine().decide_json_value(
+      json::parse(R"({"user":"u-direct","action":"training.course.publish","resource":{"course":"c-ih"}})"));
   EXPECT_EQ(a.code, Code::external_course);
   EXPECT_EQ(a.code, b.code);
   EXPECT_EQ(a.allowed, b.allowed);
-  const calm::ParsedRequest parsed = calm::parse_request(json::parse(R"({"user":"u-direct","action":"training.course.publish","resource":{"course":"c-ih"}})"));
+  const calm::ParsedRequest parsed = calm::parse_request(
+      json::parse(R"({"user":"u-direct","action":"training.course.publish","resource":{"course":"c-ih"}})"));
   EXPECT_TRUE(parsed.shape_error.empty());
   EXPECT_EQ(parsed.request.user, "u-direct");
   EXPECT_EQ(parsed.request.resource.course, std::optional<std::string>("c-ih"));
@@ -1038,8 +1148,10 @@ TEST_F(DecisionRequests, Section8_TheCppAndJsonEntryPointsAgree) {
 class FinePrint : public World {};
 
 TEST_F(FinePrint, Section11_ShapeComesBeforeUnknownAction) {
-  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"nope","site":"north","resource":{"course":5}})"), "invalid-request");
-  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"nope","site":"north","resource":{"foo":5}})"), "unknown-action");
+  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"nope","site":"north","resource":{"course":5}})"),
+            "invalid-request");
+  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"nope","site":"north","resource":{"foo":5}})"),
+            "unknown-action");
 }
 
 TEST_F(FinePrint, Section11_IdsAreOneTo128Utf8Bytes) {
@@ -1050,7 +1162,8 @@ TEST_F(FinePrint, Section11_IdsAreOneTo128Utf8Bytes) {
   std::string two_byte;
   for (int i = 0; i < 64; ++i) two_byte += "\xC3\xA9";  // é
   EXPECT_EQ(jcode(json{{"user", "u-owner"}, {"action", "site.update"}, {"site", two_byte}}), "unknown-site");
-  EXPECT_EQ(jcode(json{{"user", "u-owner"}, {"action", "site.update"}, {"site", two_byte + "\xC3\xA9"}}), "invalid-request");
+  EXPECT_EQ(jcode(json{{"user", "u-owner"}, {"action", "site.update"}, {"site", two_byte + "\xC3\xA9"}}),
+            "invalid-request");
   EXPECT_TRUE(calm::is_valid_id(id128));
   EXPECT_FALSE(calm::is_valid_id(id129));
   EXPECT_FALSE(calm::is_valid_id(""));
@@ -1060,8 +1173,10 @@ TEST_F(FinePrint, Section11_UnknownIdsInOrderUserSiteResourceModule) {
   EXPECT_EQ(code(rq("u-ghost", "training.course.view", "west", course("c-ghost"))), "unknown-user");
   EXPECT_EQ(code(rq("u-owner", "training.course.view", "west", course("c-ghost"))), "unknown-site");
   EXPECT_EQ(code(rq("u-owner", "training.course.view", "south", course("c-ghost"))), "unknown-resource");
-  EXPECT_EQ(code(rq("u-owner", "users.access.set", "north", access("u-ghost", "payroll", "member"))), "unknown-resource");
-  EXPECT_EQ(code(rq("u-owner", "users.access.set", "north", access("u-member", "payroll", "member"))), "unknown-module");
+  EXPECT_EQ(code(rq("u-owner", "users.access.set", "north", access("u-ghost", "payroll", "member"))),
+            "unknown-resource");
+  EXPECT_EQ(code(rq("u-owner", "users.access.set", "north", access("u-member", "payroll", "member"))),
+            "unknown-module");
 }
 
 TEST_F(FinePrint, Section11_SiteAgreementComesAfterUnknownIdsAndBeforeRoles) {
@@ -1083,14 +1198,24 @@ TEST_F(FinePrint, Section11_CompletingAnExternalCourseIsAllowed) {
 TEST_F(FinePrint, Section11_SettingsAndIntegrationsAreNeverInherited) {
   // Restrict Comment Viewing is on at north; a thread at north-lab is not restricted.
   json w = world();
-  w["personnel"]["records"].push_back({{"id", "rec-lab"}, {"site", "north-lab"}, {"name", "Lab"}, {"blocks", json::array()},
-                                       {"files", json::array()}, {"companies", json::array()}});
-  w["personnel"]["comments"].push_back({{"id", "t-lab"}, {"record", "rec-lab"}, {"author", "u-owner"}, {"body", "x"},
+  w["personnel"]["records"].push_back({{"id", "rec-lab"},
+                                       {"site", "north-lab"},
+                                       {"name", "Lab"},
+                                       {"blocks", json::array()},
+                                       {"files", json::array()},
+                                       {"companies", json::array()}});
+  w["personnel"]["comments"].push_back({{"id", "t-lab"},
+                                        {"record", "rec-lab"},
+                                        {"author", "u-owner"},
+                                        {"body", "x"},
                                         {"createdAt", "2026-01-01T00:00:00Z"}});
-  w["grants"].push_back({{"user", "u-member2"}, {"site", "north-lab"}, {"module", "personnel"}, {"role", "member"}});
+  w["grants"].push_back(
+      {{"user", "u-member2"}, {"site", "north-lab"}, {"module", "personnel"}, {"role", "member"}});
   Engine engine;
   calm::test::load_ok(engine, w);
-  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-member2", "personnel.comment.view", std::nullopt, thread("t-lab")))), "allowed");
+  EXPECT_EQ(calm::test::code_of(
+                engine.check(rq("u-member2", "personnel.comment.view", std::nullopt, thread("t-lab")))),
+            "allowed");
   EXPECT_EQ(calm::test::code_of(engine.check(rq("u-cascade", "training.integration.sync", "north-lab"))),
             "integration-not-connected");
 }
@@ -1101,8 +1226,10 @@ TEST_F(FinePrint, Section11_ModulesAreCheckedEntitlementFirstThenRolesInOrder) {
   Engine engine;
   calm::test::load_ok(engine, w);
   // P2: personnel then premises; not-entitled premises beats missing-role personnel.
-  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-nobody", "personnel.record.view_assets", "north"))), "not-entitled");
-  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-owner", "personnel.record.view_assets", "north"))), "not-entitled");
+  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-nobody", "personnel.record.view_assets", "north"))),
+            "not-entitled");
+  EXPECT_EQ(calm::test::code_of(engine.check(rq("u-owner", "personnel.record.view_assets", "north"))),
+            "not-entitled");
 }
 
 // ---------------------------------------------------------------- section 9 queries
@@ -1117,8 +1244,9 @@ const calm::EffectiveRole* find_row(const std::vector<calm::EffectiveRole>& rows
 }
 
 bool has_source(const calm::EffectiveRole& row, calm::RoleSource::Kind kind, Role r, Index from) {
-  return std::any_of(row.sources.begin(), row.sources.end(),
-                     [&](const calm::RoleSource& src) { return src.kind == kind && src.role == r && src.from == from; });
+  return std::any_of(row.sources.begin(), row.sources.end(), [&](const calm::RoleSource& src) {
+    return src.kind == kind && src.role == r && src.from == from;
+  });
 }
 
 TEST_F(EngineQueries, Section9_RolesShowDirectGrants) {
@@ -1170,8 +1298,9 @@ TEST_F(EngineQueries, Section9_RolesShowOwnersEverywhere) {
       const calm::EffectiveRole* row = find_row(rows, site(s), m);
       ASSERT_NE(row, nullptr) << s << " " << m;
       EXPECT_EQ(row->role, Role::admin);
-      EXPECT_TRUE(std::any_of(row->sources.begin(), row->sources.end(),
-                              [](const calm::RoleSource& src) { return src.kind == calm::RoleSource::Kind::owner; }));
+      EXPECT_TRUE(std::any_of(row->sources.begin(), row->sources.end(), [](const calm::RoleSource& src) {
+        return src.kind == calm::RoleSource::Kind::owner;
+      }));
     }
   }
 }
@@ -1248,7 +1377,8 @@ TEST_F(EngineQueries, Section9_CapabilitiesAnswerResourceActionsAtSiteLevel) {
 
   const calm::Verdict site_level = engine().check_site_level(rq("u-member", "training.course.view", "north"));
   EXPECT_EQ(site_level.code, Code::allowed);
-  const calm::Verdict manager_edit = engine().check_site_level(rq("u-direct", "training.course.edit", "north"));
+  const calm::Verdict manager_edit =
+      engine().check_site_level(rq("u-direct", "training.course.edit", "north"));
   EXPECT_EQ(manager_edit.code, Code::allowed);
 
   const std::vector<calm::Verdict> owner = engine().capabilities("u-owner", "remote");

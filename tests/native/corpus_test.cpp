@@ -7,12 +7,11 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
-#include <ostream>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "calm/access.hpp"
 #include "test_util.hpp"
@@ -50,7 +49,8 @@ const std::vector<CorpusFile>& corpus_files() {
       file.parsed = !file.document.is_discarded() && file.document.is_object();
       out.push_back(std::move(file));
     }
-    std::sort(out.begin(), out.end(), [](const CorpusFile& a, const CorpusFile& b) { return a.stem < b.stem; });
+    std::sort(out.begin(), out.end(),
+              [](const CorpusFile& a, const CorpusFile& b) { return a.stem < b.stem; });
     return out;
   }();
   return files;
@@ -116,14 +116,16 @@ std::string test_name(const testing::TestParamInfo<CorpusCase>& info) {
 }
 
 // Printed instead of the bytes of the struct when a case fails.
-void PrintTo(const CorpusCase& c, std::ostream* os) { *os << c.file << ".json #" << c.index << " \"" << c.name << "\""; }
+void PrintTo(const CorpusCase& c, std::ostream* os) {
+  *os << c.file << ".json #" << c.index << " \"" << c.name << "\"";
+}
 
 class Corpus : public testing::TestWithParam<CorpusCase> {};
 
 TEST_P(Corpus, DecisionMatchesExpectation) {
   const CorpusCase& c = GetParam();
-  SCOPED_TRACE(c.file + ".json case " + std::to_string(c.index) + ": " + c.name + "  rules " + c.rules.dump() +
-               "\n  request " + c.request.dump());
+  SCOPED_TRACE(c.file + ".json case " + std::to_string(c.index) + ": " + c.name + "  rules " +
+               c.rules.dump() + "\n  request " + c.request.dump());
   ASSERT_TRUE(c.rules.is_array() && !c.rules.empty()) << "every case names the rules it covers";
   ASSERT_TRUE(c.expect.contains("allowed") && c.expect.contains("code")) << "expect needs allowed and code";
 
@@ -137,9 +139,11 @@ TEST_P(Corpus, DecisionMatchesExpectation) {
   ASSERT_TRUE(answer.is_object()) << answer_text;
 
   EXPECT_EQ(answer.value("code", std::string("<none>")), c.expect["code"].get<std::string>()) << answer_text;
-  EXPECT_EQ(answer.value("allowed", !c.expect["allowed"].get<bool>()), c.expect["allowed"].get<bool>()) << answer_text;
+  EXPECT_EQ(answer.value("allowed", !c.expect["allowed"].get<bool>()), c.expect["allowed"].get<bool>())
+      << answer_text;
   if (c.expect.contains("message")) {
-    EXPECT_EQ(answer.value("message", std::string("<none>")), c.expect["message"].get<std::string>()) << answer_text;
+    EXPECT_EQ(answer.value("message", std::string("<none>")), c.expect["message"].get<std::string>())
+        << answer_text;
   }
   // Every answer has the section 8 shape, and allowed agrees with the code.
   EXPECT_TRUE(answer.contains("message") && answer["message"].is_string()) << answer_text;
@@ -176,9 +180,11 @@ TEST(CorpusFiles, CaseNamesAreUniqueWithinAFile) {
   for (const CorpusFile& file : corpus_files()) {
     if (!file.parsed) continue;
     std::vector<std::string> names;
-    for (const json& c : file.document.value("cases", json::array())) names.push_back(c.value("name", std::string()));
+    for (const json& c : file.document.value("cases", json::array()))
+      names.push_back(c.value("name", std::string()));
     std::sort(names.begin(), names.end());
-    EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end()) << file.stem << ".json repeats a case name";
+    EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end())
+        << file.stem << ".json repeats a case name";
   }
 }
 

@@ -3,17 +3,17 @@
 // load leaves the previous snapshot in force; unknown fields are ignored and
 // optional keys default to empty.
 
+#include "calm/snapshot.hpp"
+
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "calm/access.hpp"
-#include "calm/snapshot.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -32,7 +32,8 @@ std::string describe_codes(const std::vector<Error>& errors) { return calm::test
 
 /// Loads `text` into a fresh engine and expects a rejection that names `path`
 /// with one of `codes`.
-void expect_rejected(const std::string& text, const std::string& path, std::initializer_list<const char*> codes) {
+void expect_rejected(const std::string& text, const std::string& path,
+                     std::initializer_list<const char*> codes) {
   Engine engine;
   const std::vector<Error> errors = engine.load(text);
   ASSERT_FALSE(errors.empty()) << "expected a rejection at '" << path << "'";
@@ -57,7 +58,8 @@ void expect_rejected(const std::string& text, const std::string& path, std::init
   const json answer = json::parse(engine.load_json(text), nullptr, false);
   ASSERT_FALSE(answer.is_discarded());
   EXPECT_EQ(answer.value("ok", true), false);
-  ASSERT_TRUE(answer.contains("errors") && answer["errors"].is_array() && !answer["errors"].empty()) << answer.dump();
+  ASSERT_TRUE(answer.contains("errors") && answer["errors"].is_array() && !answer["errors"].empty())
+      << answer.dump();
   for (const json& e : answer["errors"]) {
     EXPECT_TRUE(e.contains("code") && e.contains("path") && e.contains("message")) << e.dump();
   }
@@ -148,14 +150,16 @@ TEST(SnapshotLoad, IncludeChildSitesDefaultsToFalse) {
   Engine engine;
   calm::test::load_ok(engine, valid());
   // u-1: personnel manager at north without includeChildSites.
-  EXPECT_EQ(decide(engine, R"({"user":"u-1","action":"training.insights.view","site":"north-lab"})"), "missing-role");
+  EXPECT_EQ(decide(engine, R"({"user":"u-1","action":"training.insights.view","site":"north-lab"})"),
+            "missing-role");
 }
 
 TEST(SnapshotLoad, WorkflowHistoryIsNotValidated) {
   // A published course without steps, a completed fulfillment without attempts.
   json doc = valid();
   doc["training"]["courses"][1]["status"] = "published";
-  doc["training"]["fulfillments"].push_back({{"id", "f-3"}, {"course", "c-2"}, {"user", "u-2"}, {"status", "completed"}});
+  doc["training"]["fulfillments"].push_back(
+      {{"id", "f-3"}, {"course", "c-2"}, {"user", "u-2"}, {"status", "completed"}});
   expect_loads(doc.dump());
 }
 
@@ -174,14 +178,17 @@ TEST(SnapshotLoad, BlockIdsAreUniquePerRecordOnly) {
 }
 
 TEST(SnapshotLoad, ModuleIdsAreData) {
-  expect_loads(with([](json& d) {
-                 d["grants"].push_back({{"user", "u-1"}, {"site", "north"}, {"module", "risks"}, {"role", "admin"}});
-               }).dump());
+  expect_loads(
+      with([](json& d) {
+        d["grants"].push_back({{"user", "u-1"}, {"site", "north"}, {"module", "risks"}, {"role", "admin"}});
+      }).dump());
 }
 
 TEST(SnapshotLoad, AnIdOf128BytesIsAccepted) {
   const std::string id(128, 'x');
-  expect_loads(with([&](json& d) { d["sites"].push_back({{"id", id}, {"name", "Long"}, {"parent", "hq"}}); }).dump());
+  expect_loads(with([&](json& d) {
+                 d["sites"].push_back({{"id", id}, {"name", "Long"}, {"parent", "hq"}});
+               }).dump());
 }
 
 TEST(SnapshotLoad, ATenMegabyteDisplayNameLoads) {
@@ -211,7 +218,8 @@ TEST(SnapshotLoad, ACommentCycleNeverCrashes) {
   Engine engine;
   const std::vector<Error> errors = engine.load(doc.dump());
   for (const Error& e : errors) EXPECT_FALSE(e.path.empty());
-  (void)engine.decide_json(R"({"user":"u-1","action":"personnel.comment.view","resource":{"thread":"cm-1"}})");
+  (void)engine.decide_json(
+      R"({"user":"u-1","action":"personnel.comment.view","resource":{"thread":"cm-1"}})");
 }
 
 // ---------------------------------------------------------------- a failed load
@@ -229,9 +237,12 @@ TEST(SnapshotLoad, AFailedLoadLeavesThePreviousSnapshotInForce) {
   std::vector<std::string> before;
   for (const char* r : requests) before.push_back(engine.decide_json(r));
 
-  const std::vector<std::string> bad = {
-      calm::test::fixture("snapshot-truncated.json"), calm::test::fixture("snapshot-site-cycle.json"),
-      calm::test::fixture("snapshot-unknown-role.json"), set("/grants/0/user", "u-ghost").dump(), "", "null"};
+  const std::vector<std::string> bad = {calm::test::fixture("snapshot-truncated.json"),
+                                        calm::test::fixture("snapshot-site-cycle.json"),
+                                        calm::test::fixture("snapshot-unknown-role.json"),
+                                        set("/grants/0/user", "u-ghost").dump(),
+                                        "",
+                                        "null"};
   for (const std::string& text : bad) {
     EXPECT_FALSE(engine.load(text).empty());
     const json answer = json::parse(engine.load_json(text));
@@ -239,7 +250,8 @@ TEST(SnapshotLoad, AFailedLoadLeavesThePreviousSnapshotInForce) {
   }
   EXPECT_TRUE(engine.loaded());
   EXPECT_EQ(engine.snapshot().organisation_id, "org-fixture");
-  for (std::size_t i = 0; i < requests.size(); ++i) EXPECT_EQ(engine.decide_json(requests[i]), before[i]) << requests[i];
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    EXPECT_EQ(engine.decide_json(requests[i]), before[i]) << requests[i];
 }
 
 TEST(SnapshotLoad, ASuccessfulLoadReplacesThePreviousSnapshot) {
@@ -279,7 +291,8 @@ TEST(SnapshotRejects, UnsupportedVersion) {
 }
 
 TEST(SnapshotRejects, AVersionThatIsAString) {
-  expect_rejected(calm::test::fixture("snapshot-version-string.json"), "/version", {"unsupported-version", "wrong-type"});
+  expect_rejected(calm::test::fixture("snapshot-version-string.json"), "/version",
+                  {"unsupported-version", "wrong-type"});
 }
 
 // ---------------------------------------------------------------- missing required fields
@@ -292,7 +305,8 @@ TEST(SnapshotRejects, MissingRequiredTopLevelFields) {
 }
 
 TEST(SnapshotRejects, MissingOrganisationId) {
-  expect_rejected(calm::test::fixture("snapshot-missing-organisation-id.json"), "/organisation/id", {"missing-field"});
+  expect_rejected(calm::test::fixture("snapshot-missing-organisation-id.json"), "/organisation/id",
+                  {"missing-field"});
 }
 
 TEST(SnapshotRejects, MissingIdsAndGrantFields) {
@@ -321,21 +335,29 @@ TEST(SnapshotRejects, WrongTypes) {
   expect_rejected(set("/users/1/email", 5), "/users/1/email", {"wrong-type"});
   expect_rejected(set("/settings/north/personnel/restrictCommentViewing", "yes"),
                   "/settings/north/personnel/restrictCommentViewing", {"wrong-type"});
-  expect_rejected(set("/integrations/north/ihasco/connected", "true"), "/integrations/north/ihasco/connected", {"wrong-type"});
-  expect_rejected(set("/personnel/records/0/blocks/0/sensitive", "no"), "/personnel/records/0/blocks/0/sensitive", {"wrong-type"});
-  expect_rejected(set("/personnel/records/0/blocks/0/data", "x"), "/personnel/records/0/blocks/0/data", {"wrong-type"});
-  expect_rejected(set("/personnel/records/0/files/0/sensitive", 0), "/personnel/records/0/files/0/sensitive", {"wrong-type"});
+  expect_rejected(set("/integrations/north/ihasco/connected", "true"), "/integrations/north/ihasco/connected",
+                  {"wrong-type"});
+  expect_rejected(set("/personnel/records/0/blocks/0/sensitive", "no"),
+                  "/personnel/records/0/blocks/0/sensitive", {"wrong-type"});
+  expect_rejected(set("/personnel/records/0/blocks/0/data", "x"), "/personnel/records/0/blocks/0/data",
+                  {"wrong-type"});
+  expect_rejected(set("/personnel/records/0/files/0/sensitive", 0), "/personnel/records/0/files/0/sensitive",
+                  {"wrong-type"});
   expect_rejected(set("/training/courses", json::object()), "/training/courses", {"wrong-type"});
   expect_rejected(set("/settings/north/personnel", true), "/settings/north/personnel", {"wrong-type"});
   expect_rejected(set("/issuedAt", 5), "/issuedAt", {"wrong-type"});
-  expect_rejected(set("/personnel/comments/0/body", json::array()), "/personnel/comments/0/body", {"wrong-type"});
+  expect_rejected(set("/personnel/comments/0/body", json::array()), "/personnel/comments/0/body",
+                  {"wrong-type"});
 }
 
 // ---------------------------------------------------------------- ids
 
 TEST(SnapshotRejects, AnIdOf129BytesOrEmpty) {
   const std::string id(129, 'x');
-  expect_rejected(with([&](json& d) { d["sites"].push_back({{"id", id}, {"name", "Long"}}); }), "/sites/4/id", {"invalid-id"});
+  expect_rejected(with([&](json& d) {
+                    d["sites"].push_back({{"id", id}, {"name", "Long"}});
+                  }),
+                  "/sites/4/id", {"invalid-id"});
   expect_rejected(set("/users/3/id", ""), "/users/3/id", {"invalid-id"});
   expect_rejected(set("/organisation/id", ""), "/organisation/id", {"invalid-id"});
   expect_rejected(set("/grants/0/module", ""), "/grants/0/module", {"invalid-id"});
@@ -344,11 +366,15 @@ TEST(SnapshotRejects, AnIdOf129BytesOrEmpty) {
 TEST(SnapshotRejects, DuplicateIds) {
   expect_rejected(calm::test::fixture("snapshot-duplicate-site.json"), "/sites/3/id", {"duplicate-id"});
   expect_rejected(set("/users/2/id", "u-1"), "/users/2/id", {"duplicate-id"});
-  expect_rejected(set("/personnel/records/0/blocks/1/id", "b-1"), "/personnel/records/0/blocks/1/id", {"duplicate-id"});
-  expect_rejected(set("/personnel/records/0/files", json::parse(R"([{"id":"f","name":"a"},{"id":"f","name":"b"}])")),
-                  "/personnel/records/0/files/1/id", {"duplicate-id"});
-  expect_rejected(set("/personnel/companies/0/contacts/1/id", "ct-1"), "/personnel/companies/0/contacts/1/id", {"duplicate-id"});
-  expect_rejected(set("/training/courses/0/steps/1/id", "s1"), "/training/courses/0/steps/1/id", {"duplicate-id"});
+  expect_rejected(set("/personnel/records/0/blocks/1/id", "b-1"), "/personnel/records/0/blocks/1/id",
+                  {"duplicate-id"});
+  expect_rejected(
+      set("/personnel/records/0/files", json::parse(R"([{"id":"f","name":"a"},{"id":"f","name":"b"}])")),
+      "/personnel/records/0/files/1/id", {"duplicate-id"});
+  expect_rejected(set("/personnel/companies/0/contacts/1/id", "ct-1"), "/personnel/companies/0/contacts/1/id",
+                  {"duplicate-id"});
+  expect_rejected(set("/training/courses/0/steps/1/id", "s1"), "/training/courses/0/steps/1/id",
+                  {"duplicate-id"});
   expect_rejected(set("/training/courses/1/id", "c-1"), "/training/courses/1/id", {"duplicate-id"});
   expect_rejected(with([](json& d) {
                     json& questions = d["training"]["courses"][0]["steps"][1]["assessment"]["questions"];
@@ -365,16 +391,20 @@ TEST(SnapshotRejects, DuplicateIds) {
 TEST(SnapshotRejects, UnknownEnumValues) {
   expect_rejected(calm::test::fixture("snapshot-unknown-role.json"), "/grants/3/role", {"unknown-enum"});
   expect_rejected(set("/grants/0/role", "Manager"), "/grants/0/role", {"unknown-enum"});
-  expect_rejected(set("/templates/0/roles/personnel", "boss"), "/templates/0/roles/personnel", {"unknown-enum"});
+  expect_rejected(set("/templates/0/roles/personnel", "boss"), "/templates/0/roles/personnel",
+                  {"unknown-enum"});
   expect_rejected(set("/training/courses/0/source", "udemy"), "/training/courses/0/source", {"unknown-enum"});
   expect_rejected(set("/training/courses/0/status", "live"), "/training/courses/0/status", {"unknown-enum"});
-  expect_rejected(set("/training/courses/0/steps/0/type", "quiz"), "/training/courses/0/steps/0/type", {"unknown-enum"});
+  expect_rejected(set("/training/courses/0/steps/0/type", "quiz"), "/training/courses/0/steps/0/type",
+                  {"unknown-enum"});
   expect_rejected(set("/training/courses/0/steps/1/assessment/questions/0/kind", "essay"),
                   "/training/courses/0/steps/1/assessment/questions/0/kind", {"unknown-enum"});
   // `overdue` is derived, never stored.
-  expect_rejected(set("/training/fulfillments/0/status", "overdue"), "/training/fulfillments/0/status", {"unknown-enum"});
+  expect_rejected(set("/training/fulfillments/0/status", "overdue"), "/training/fulfillments/0/status",
+                  {"unknown-enum"});
   expect_rejected(set("/training/results/0/source", "paper"), "/training/results/0/source", {"unknown-enum"});
-  expect_rejected(set("/personnel/records/0/blocks/0/type", "medical"), "/personnel/records/0/blocks/0/type", {"unknown-enum"});
+  expect_rejected(set("/personnel/records/0/blocks/0/type", "medical"), "/personnel/records/0/blocks/0/type",
+                  {"unknown-enum"});
 }
 
 // ---------------------------------------------------------------- references
@@ -409,14 +439,15 @@ TEST(SnapshotRejects, DanglingReferences) {
     SCOPED_TRACE(pointer);
     expect_rejected(set(pointer, value), pointer, {"dangling-reference"});
   }
-  expect_rejected(calm::test::fixture("snapshot-dangling-grant-user.json"), "/grants/2/user", {"dangling-reference"});
+  expect_rejected(calm::test::fixture("snapshot-dangling-grant-user.json"), "/grants/2/user",
+                  {"dangling-reference"});
 }
 
 TEST(SnapshotRejects, SettingsAndIntegrationsKeysMustBeSiteIds) {
-  expect_rejected(set("/settings/west", json::parse(R"({"personnel":{"restrictCommentViewing":true}})")), "/settings/west",
-                  {"dangling-reference"});
-  expect_rejected(set("/integrations/west", json::parse(R"({"ihasco":{"connected":true}})")), "/integrations/west",
-                  {"dangling-reference"});
+  expect_rejected(set("/settings/west", json::parse(R"({"personnel":{"restrictCommentViewing":true}})")),
+                  "/settings/west", {"dangling-reference"});
+  expect_rejected(set("/integrations/west", json::parse(R"({"ihasco":{"connected":true}})")),
+                  "/integrations/west", {"dangling-reference"});
 }
 
 // ---------------------------------------------------------------- cycles
@@ -429,7 +460,8 @@ TEST(SnapshotRejects, ASiteCycle) {
   for (const Error& e : errors) {
     if (e.code == "site-cycle") {
       found = true;
-      EXPECT_TRUE(e.path == "/sites/0/parent" || e.path == "/sites/1/parent" || e.path == "/sites/2/parent") << e.path;
+      EXPECT_TRUE(e.path == "/sites/0/parent" || e.path == "/sites/1/parent" || e.path == "/sites/2/parent")
+          << e.path;
     }
   }
   EXPECT_TRUE(found) << describe_codes(errors);
