@@ -1,0 +1,209 @@
+#pragma once
+/// \file
+/// Helpers shared by the training workflow and iHasco sync tests: the
+/// training organisation fixture (tests/fixtures/training-org.json), command
+/// envelopes, assertions on command answers and lookups in exported state.
+///
+/// The fixture, on the reference date 2026-03-02:
+///   sites  hq > north > north-lab, hq > south; iHasco connected at north only
+///   u-owner      organisation owner
+///   u-pm         personnel manager at north (no site role)
+///   u-siteadmin  site admin and personnel admin at hq, both with child sites
+///   u-padmin     personnel admin at north, no site role
+///   u-lee, u-liz, u-kim  personnel members at north (group g-north-team,
+///                        with u-nora)
+///   u-nora       no personnel role (premises member at north)
+///   u-lab        personnel member at north-lab; u-sam at south
+///   c-manual-handling draft (content, document, assessment), c-fire published
+///   (content, video, assessment: pass mark 75, 3 attempts, 4 questions),
+///   c-coshh archived, ih:north:IH-100 iHasco, c-lab-safety at north-lab,
+///   c-food at south.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "calm/access.hpp"
+#include "calm/training.hpp"
+#include "calm/workflow.hpp"
+#include "test_util.hpp"
+
+namespace calm::test::training {
+
+using nlohmann::json;
+
+/// The date the fixture is written for.
+inline constexpr std::string_view kToday = "2026-03-02";
+/// A timestamp on that date.
+inline constexpr std::string_view kNow = "2026-03-02T09:00:00Z";
+
+/// A fixture file parsed; a parse failure is a test failure (and null).
+inline json fixture_json(std::string_view name) {
+  const json doc = json::parse(fixture(name), nullptr, false);
+  EXPECT_FALSE(doc.is_discarded()) << "tests/fixtures/" << name << " must be JSON";
+  return doc.is_discarded() ? json() : doc;
+}
+
+/// tests/fixtures/training-org.json.
+inline json org() { return fixture_json("training-org.json"); }
+
+/// tests/fixtures/ihasco/payload.json.
+inline json ihasco_payload() { return fixture_json("ihasco/payload.json"); }
+
+/// A command: `fields` plus the envelope. The id is `cmd-<n>` from a process-wide
+/// counter unless `fields` names one.
+inline json command(std::string_view type, std::string_view actor, json fields = json::object(),
+                    std::string_view at = kNow) {
+  static int counter = 0;
+  json c = fields.is_object() ? std::move(fields) : json::object();
+  if (!c.contains("id")) c["id"] = "cmd-" + std::to_string(++counter);
+  c["type"] = std::string(type);
+  c["actor"] = std::string(actor);
+  c["at"] = std::string(at);
+  return c;
+}
+
+/// The answer as text, for failure messages.
+inline std::string show(const CommandResult& r) { return r.to_json().dump(); }
+
+/// Succeeded (not a duplicate unless said).
+inline ::testing::AssertionResult IsOk(const CommandResult& r) {
+  if (r.ok && !r.decision && r.errors.empty()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "expected ok, got " << show(r);
+}
+
+/// Refused by a decision with `code` (and `rule`, when given); no events.
+inline ::testing::AssertionResult IsDenied(const CommandResult& r, std::string_view code,
+                                           std::string_view rule = {}) {
+  if (r.ok) return ::testing::AssertionFailure() << "expected a denial " << code << ", got " << show(r);
+  if (!r.decision) return ::testing::AssertionFailure() << "expected a decision " << code << ", got " << show(r);
+  if (code_of(*r.decision) != code) {
+    return ::testing::AssertionFailure() << "expected code " << code << ", got " << show(r);
+  }
+  if (!rule.empty() && r.decision->rule != rule) {
+    return ::testing::AssertionFailure() << "expected rule " << rule << ", got " << show(r);
+  }
+  if (r.decision->allowed) return ::testing::AssertionFailure() << "a denial must not be allowed: " << show(r);
+  if (!r.events.empty()) return ::testing::AssertionFailure() << "a refused command has no events: " << show(r);
+  return ::testing::AssertionSuccess();
+}
+
+/// Refused because of a state rule: `invalid-state` with `rule`.
+inline ::testing::AssertionResult IsRefused(const CommandResult& r, std::string_view rule) {
+  return IsDenied(r, "invalid-state", rule);
+}
+
+/// Rejected with an error at `path` (and `code`, when given).
+inline ::testing::AssertionResult HasError(const CommandResult& r, std::string_view path,
+                                           std::string_view code = {}) {
+  if (r.ok) return ::testing::AssertionFailure() << "expected an error at '" << path << "', got " << show(r);
+  for (const Error& e : r.errors) {
+    if (e.path == path && (code.empty() || e.code == code)) {
+      if (e.message.empty()) return ::testing::AssertionFailure() << "error without a message: " << show(r);
+      return ::testing::AssertionSuccess();
+    }
+  }
+  return ::testing::AssertionFailure() << "expected an error at '" << path << "' " << code << ", got " << show(r);
+}
+
+/// The event types of an answer, in order.
+inline std::vector<std::string> event_types(const CommandResult& r) {
+  std::vector<std::string> out;
+  for (const json& e : r.events) out.push_back(e.value("type", std::string("?")));
+  return out;
+}
+
+/// The first event of `type`, or null.
+inline json event_of(const CommandResult& r, std::string_view type) {
+  for (const json& e : r.events) {
+    if (e.value("type", std::string()) == type) return e;
+  }
+  return json();
+}
+
+/// The item of `list` whose `key` is `id`, or null.
+inline json find_in(const json& list, std::string_view id, std::string_view key = "id") {
+  if (!list.is_array()) return json();
+  for (const json& item : list) {
+    if (item.is_object() && item.contains(key) && item[std::string(key)] == id) return item;
+  }
+  return json();
+}
+
+/// The exported state without the applied command ids (which grow with every
+/// command): what the organisation looks like.
+inline json state_of(const Engine& engine) {
+  json s = engine.export_snapshot();
+  s.erase("appliedCommands");
+  return s;
+}
+
+/// A training collection (`courses`, `fulfillments`, ...) item of the export.
+inline json training_item(const Engine& engine, std::string_view collection, std::string_view id) {
+  const json s = engine.export_snapshot();
+  return find_in(s["training"][std::string(collection)], id);
+}
+
+/// A personnel record of the export.
+inline json record_of(const Engine& engine, std::string_view id) {
+  const json s = engine.export_snapshot();
+  return find_in(s["personnel"]["records"], id);
+}
+
+/// The `value` of an `{ ok: true, value }` view; a failed view is a test failure (null).
+inline json value_of(const json& view) {
+  EXPECT_TRUE(view.is_object() && view.value("ok", false)) << view.dump();
+  return view.is_object() && view.contains("value") ? view["value"] : json();
+}
+
+/// The decision code of a `{ ok: false, decision }` view, or "" when none.
+inline std::string view_code(const json& view) {
+  if (!view.is_object() || view.value("ok", true) || !view.contains("decision")) return "";
+  return view["decision"].value("code", std::string());
+}
+
+/// Ids of the items of `list` under `key`, sorted.
+inline std::vector<std::string> ids_in(const json& list, std::string_view key) {
+  std::vector<std::string> out;
+  if (!list.is_array()) return out;
+  for (const json& item : list) {
+    if (item.is_object() && item.contains(key) && item[std::string(key)].is_string()) {
+      out.push_back(item[std::string(key)].get<std::string>());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// An engine with the training organisation loaded.
+class TrainingOrgTest : public ::testing::Test {
+ protected:
+  void SetUp() override { load_ok(engine, org()); }
+
+  /// Applies a command made by `command(...)`.
+  CommandResult run(std::string_view type, std::string_view actor, json fields = json::object(),
+                    std::string_view at = kNow) {
+    return engine.apply(command(type, actor, std::move(fields), at));
+  }
+
+  /// Dry-runs a command made by `command(...)`.
+  CommandResult try_run(std::string_view type, std::string_view actor, json fields = json::object(),
+                        std::string_view at = kNow) const {
+    return engine.dry_run(command(type, actor, std::move(fields), at));
+  }
+
+  /// The status of a fulfillment in the exported state.
+  std::string status_of(std::string_view fulfillment) const {
+    return training_item(engine, "fulfillments", fulfillment).value("status", std::string("<absent>"));
+  }
+
+  Engine engine;
+};
+
+}  // namespace calm::test::training
