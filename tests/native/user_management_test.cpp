@@ -1,0 +1,521 @@
+// User management commands (ACCESS.md sections 6 and 10, S1-S3; PERSONNEL.md
+// PW5): access.set, access.setAll, access.applyTemplate, access.remove,
+// owner.set and owner.unset, each checked by S1 and S2 role by role. Every
+// escalation attempt is refused with `escalation` and changes nothing.
+//
+// Organisation: tests/fixtures/personnel-org.json (see personnel_test.cpp):
+//   u-owner the only owner; u-siteadmin site/personnel/premises/documents admin at hq with
+//   child sites; u-pm site, personnel, premises, documents manager at north (no cascade);
+//   u-hr personnel admin at north; u-sm site manager, personnel member, documents manager
+//   at south; south has autoCreateRecords on; u-newbie holds nothing; u-nora holds a grant
+//   for `risks`, a module the organisation is not entitled to.
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "calm/access.hpp"
+#include "calm/personnel.hpp"
+#include "calm/workflow.hpp"
+#include "test_util.hpp"
+
+namespace {
+
+using calm::CommandResult;
+using calm::Engine;
+using calm::Role;
+using nlohmann::json;
+
+constexpr std::string_view kAt = "2026-03-02T09:00:00Z";
+
+json org_json() {
+  const json doc = json::parse(calm::test::fixture("personnel-org.json"), nullptr, false);
+  EXPECT_FALSE(doc.is_discarded()) << "tests/fixtures/personnel-org.json must be JSON";
+  return doc;
+}
+
+json command(std::string_view type, std::string_view actor, json fields = json::object()) {
+  static int counter = 0;
+  json c = std::move(fields);
+  if (!c.contains("id")) c["id"] = "um-" + std::to_string(++counter);
+  c["type"] = std::string(type);
+  c["actor"] = std::string(actor);
+  c["at"] = std::string(kAt);
+  return c;
+}
+
+json set(std::string_view actor, std::string_view user, std::string_view site, std::string_view module,
+         std::string_view role, bool cascade = false) {
+  json fields{{"user", user}, {"site", site}, {"module", module}, {"role", role}};
+  if (cascade) fields["includeChildSites"] = true;
+  return command("access.set", actor, std::move(fields));
+}
+
+std::string show(const CommandResult& r) { return r.to_json().dump(); }
+
+::testing::AssertionResult IsOk(const CommandResult& r) {
+  if (r.ok && !r.decision && r.errors.empty() && !r.duplicate) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "expected ok, got " << show(r);
+}
+
+::testing::AssertionResult IsDenied(const CommandResult& r, std::string_view code, std::string_view rule = {}) {
+  if (r.ok || !r.decision) return ::testing::AssertionFailure() << "expected a denial " << code << ", got " << show(r);
+  if (calm::code_name(r.decision->code) != code) {
+    return ::testing::AssertionFailure() << "expected code " << code << ", got " << show(r);
+  }
+  if (!rule.empty() && r.decision->rule != rule) {
+    return ::testing::AssertionFailure() << "expected rule " << rule << ", got " << show(r);
+  }
+  if (!r.events.empty()) return ::testing::AssertionFailure() << "a refused command has events: " << show(r);
+  return ::testing::AssertionSuccess();
+}
+
+std::vector<json> events_of(const CommandResult& r, std::string_view type) {
+  std::vector<json> out;
+  for (const json& e : r.events) {
+    if (e.value("type", std::string()) == type) out.push_back(e);
+  }
+  return out;
+}
+
+class UserManagementCommands : public ::testing::Test {
+ protected:
+  void SetUp() override { load(org_json()); }
+
+  void load(const json& snapshot) {
+    const auto errors = engine.load(snapshot.dump());
+    ASSERT_TRUE(errors.empty()) << calm::test::describe(errors);
+  }
+
+  Role role(std::string_view user, std::string_view site, std::string_view module) const {
+    const calm::Snapshot& s = engine.snapshot();
+    const calm::Index u = s.user_ids.find(user);
+    const calm::Index si = s.site_ids.find(site);
+    const calm::Index m = s.module_ids.find(module);
+    EXPECT_TRUE(u != calm::kNone && si != calm::kNone && m != calm::kNone) << user << " " << site << " " << module;
+    if (u == calm::kNone || si == calm::kNone || m == calm::kNone) return Role::none;
+    return engine.effective_role(u, si, m);
+  }
+
+  bool is_owner(std::string_view user) const {
+    const calm::Snapshot& s = engine.snapshot();
+    return s.owner[s.user_ids.find(user)];
+  }
+
+  bool can(std::string_view user, std::string_view action, std::string_view site) const {
+    return engine.decide_json_value({{"user", user}, {"action", action}, {"site", site}}).allowed;
+  }
+
+  // The live records of `user` at `site`.
+  std::vector<std::string> records_of(std::string_view user, std::string_view site) const {
+    const calm::Snapshot& s = engine.snapshot();
+    std::vector<std::string> out;
+    for (calm::Index r = 0; r < s.records.size(); ++r) {
+      const calm::Record& rec = s.records[r];
+      if (!rec.deleted && rec.user == s.user_ids.find(user) && rec.site == s.site_ids.find(site)) {
+        out.push_back(s.record_ids.at(r));
+      }
+    }
+    return out;
+  }
+
+  // Applies `c`, expects the denial `code` (rule S1/S2 when given), and no change at all.
+  void expect_denied(const json& c, std::string_view code, std::string_view rule = {}) {
+    SCOPED_TRACE(c.dump());
+    const json before = engine.export_snapshot();
+    EXPECT_TRUE(IsDenied(engine.apply(c), code, rule));
+    EXPECT_EQ(engine.export_snapshot(), before) << "a denied command must change nothing";
+  }
+
+  Engine engine;
+};
+
+// ---- access.set: S1 ----------------------------------------------------------
+
+TEST_F(UserManagementCommands, S1_SiteManagerSetsARoleAtTheirSiteAndItTakesEffect) {
+  ASSERT_FALSE(can("u-lee", "personnel.record.create", "north"));
+  const CommandResult r = engine.apply(set("u-pm", "u-lee", "north", "personnel", "manager"));
+  ASSERT_TRUE(IsOk(r));
+  const auto events = events_of(r, "site.access.changed");
+  ASSERT_EQ(events.size(), 1u) << show(r);
+  EXPECT_EQ(events[0]["actor"], "u-pm");
+  EXPECT_EQ(events[0]["subject"], "u-lee");
+  EXPECT_EQ(events[0]["site"], "north");
+  EXPECT_EQ(events[0]["details"]["roles"], json({{"personnel", "manager"}})) << events[0].dump();
+  EXPECT_EQ(role("u-lee", "north", "personnel"), Role::manager);
+  EXPECT_TRUE(can("u-lee", "personnel.record.create", "north"));
+}
+
+TEST_F(UserManagementCommands, S1_SettingAccessNeedsManageUsersAtTheSite) {
+  expect_denied(set("u-lee", "u-kim", "north", "personnel", "member"), "missing-site-permission");
+  // A personnel admin without a site role cannot manage users either.
+  expect_denied(set("u-hr", "u-kim", "north", "personnel", "member"), "missing-site-permission");
+  expect_denied(set("u-newbie", "u-kim", "north", "personnel", "none"), "missing-site-permission");
+}
+
+TEST_F(UserManagementCommands, S1_SiteManagerCannotSetAccessAtAnotherSite) {
+  expect_denied(set("u-pm", "u-lee", "south", "personnel", "member"), "missing-site-permission");
+  // A2: a grant at north gives nothing at north-lab; A4 gives only member at hq.
+  expect_denied(set("u-pm", "u-lee", "north-lab", "personnel", "member"), "missing-site-permission");
+  expect_denied(set("u-pm", "u-lee", "hq", "personnel", "member"), "missing-site-permission");
+}
+
+TEST_F(UserManagementCommands, S1_A3_CascadedSiteAdminManagesEveryChildSite) {
+  ASSERT_TRUE(IsOk(engine.apply(set("u-siteadmin", "u-lab", "north-lab", "personnel", "admin"))));
+  EXPECT_EQ(role("u-lab", "north-lab", "personnel"), Role::admin);
+  ASSERT_TRUE(IsOk(engine.apply(set("u-siteadmin", "u-sam", "south", "site", "admin"))));
+}
+
+TEST_F(UserManagementCommands, S1_OwnerSetsAnyEntitledRoleAnywhere) {
+  ASSERT_TRUE(IsOk(engine.apply(set("u-owner", "u-newbie", "hq", "documents", "admin", true))));
+  EXPECT_EQ(role("u-newbie", "north-lab", "documents"), Role::admin);
+}
+
+// ---- access.set: S2 ------------------------------------------------------------
+
+TEST_F(UserManagementCommands, S2_SiteManagerGrantingSiteAdminIsEscalation) {
+  expect_denied(set("u-pm", "u-lee", "north", "site", "admin"), "escalation", "S2");
+  const CommandResult r = engine.apply(set("u-pm", "u-lee", "north", "site", "admin"));
+  ASSERT_TRUE(r.decision.has_value());
+  EXPECT_EQ(r.decision->requires_.value("module", ""), "site") << show(r);
+  EXPECT_EQ(r.decision->requires_.value("role", ""), "admin") << show(r);
+  EXPECT_EQ(role("u-lee", "north", "site"), Role::none);
+}
+
+TEST_F(UserManagementCommands, S2_PersonnelManagerGrantingPersonnelAdminIsEscalation) {
+  expect_denied(set("u-pm", "u-lee", "north", "personnel", "admin"), "escalation", "S2");
+  // Not even to themselves.
+  expect_denied(set("u-pm", "u-pm", "north", "personnel", "admin"), "escalation", "S2");
+}
+
+TEST_F(UserManagementCommands, S2_GrantingARoleForAModuleTheEditorHoldsNothingOfIsEscalation) {
+  // u-sm manages users at south but holds no premises role there.
+  expect_denied(set("u-sm", "u-sam", "south", "premises", "member"), "escalation", "S2");
+  // u-sm is a personnel member at south: manager is above that.
+  expect_denied(set("u-sm", "u-sam", "south", "personnel", "manager"), "escalation", "S2");
+}
+
+TEST_F(UserManagementCommands, S2_CascadeToChildSitesIsEscalationWhenTheRoleIsAboveTheEditors) {
+  expect_denied(set("u-pm", "u-lee", "north", "documents", "admin", true), "escalation", "S2");
+}
+
+TEST_F(UserManagementCommands, S2_RolesUpToTheEditorsOwnAreAllowed) {
+  ASSERT_TRUE(IsOk(engine.apply(set("u-pm", "u-lee", "north", "site", "manager"))));
+  ASSERT_TRUE(IsOk(engine.apply(set("u-pm", "u-lee", "north", "documents", "manager"))));
+  ASSERT_TRUE(IsOk(engine.apply(set("u-sm", "u-dave", "south", "personnel", "member"))));
+  EXPECT_EQ(role("u-lee", "north", "site"), Role::manager);
+  EXPECT_EQ(role("u-dave", "south", "personnel"), Role::member);
+}
+
+TEST_F(UserManagementCommands, S2_SettingNoneAlwaysPassesTheEscalationTest) {
+  // u-sm holds no premises role at south, u-pm holds less than u-hr's personnel admin.
+  ASSERT_TRUE(IsOk(engine.apply(set("u-sm", "u-sam", "south", "premises", "none"))));
+  ASSERT_TRUE(IsOk(engine.apply(set("u-pm", "u-hr", "north", "personnel", "none"))));
+  EXPECT_EQ(role("u-hr", "north", "personnel"), Role::none);
+}
+
+TEST_F(UserManagementCommands, S2_EditingSomeoneWhoHoldsMoreThanTheEditorIsNotItselfRestricted) {
+  ASSERT_TRUE(IsOk(engine.apply(set("u-pm", "u-hr", "north", "documents", "member"))));
+  EXPECT_EQ(role("u-hr", "north", "documents"), Role::member);
+  EXPECT_EQ(role("u-hr", "north", "personnel"), Role::admin) << "other modules are untouched";
+}
+
+TEST_F(UserManagementCommands, S2_A7_AModuleThatIsNotEntitledIsNotEntitledEvenForNone) {
+  expect_denied(set("u-pm", "u-nora", "north", "risks", "none"), "not-entitled", "A7");
+  expect_denied(set("u-owner", "u-nora", "north", "risks", "member"), "not-entitled", "A7");
+}
+
+TEST_F(UserManagementCommands, S2_NotEntitledComesBeforeMissingSitePermission) {
+  expect_denied(set("u-lee", "u-kim", "north", "risks", "member"), "not-entitled");
+  expect_denied(set("u-pm", "u-kim", "south", "risks", "member"), "not-entitled");
+}
+
+TEST_F(UserManagementCommands, S2_MissingSitePermissionComesBeforeEscalation) {
+  expect_denied(set("u-lee", "u-kim", "north", "site", "admin"), "missing-site-permission");
+}
+
+TEST_F(UserManagementCommands, A8_UnknownModuleTargetAndSiteAreNamed) {
+  expect_denied(set("u-owner", "u-lee", "north", "payroll", "member"), "unknown-module");
+  expect_denied(set("u-owner", "u-ghost", "north", "personnel", "member"), "unknown-resource");
+  expect_denied(set("u-owner", "u-lee", "west", "personnel", "member"), "unknown-site");
+}
+
+TEST_F(UserManagementCommands, S2_AnUnknownRoleIsRejectedAndChangesNothing) {
+  const json before = engine.export_snapshot();
+  const CommandResult r = engine.apply(set("u-owner", "u-lee", "north", "personnel", "boss"));
+  EXPECT_FALSE(r.ok) << show(r);
+  EXPECT_FALSE(r.errors.empty()) << show(r);
+  EXPECT_EQ(engine.export_snapshot(), before);
+}
+
+// ---- access.setAll ------------------------------------------------------------------
+
+TEST_F(UserManagementCommands, S2_SetAllUpToTheEditorsRoleSetsEveryEntitledModule) {
+  const CommandResult r =
+      engine.apply(command("access.setAll", "u-pm", {{"user", "u-newbie"}, {"site", "north"}, {"role", "manager"}}));
+  ASSERT_TRUE(IsOk(r));
+  const auto events = events_of(r, "site.access.changed");
+  ASSERT_EQ(events.size(), 1u) << show(r);
+  EXPECT_EQ(events[0]["details"]["roles"],
+            json({{"site", "manager"}, {"personnel", "manager"}, {"premises", "manager"}, {"documents", "manager"}}))
+      << "every entitled module, and not `risks`";
+  for (const char* m : {"site", "personnel", "premises", "documents"}) {
+    EXPECT_EQ(role("u-newbie", "north", m), Role::manager) << m;
+  }
+}
+
+TEST_F(UserManagementCommands, S2_SetAllAboveTheEditorsOwnRoleIsEscalation) {
+  expect_denied(command("access.setAll", "u-pm", {{"user", "u-lee"}, {"site", "north"}, {"role", "admin"}}),
+                "escalation", "S2");
+}
+
+TEST_F(UserManagementCommands, S2_SetAllIsCheckedRoleByRole) {
+  // u-sm: site manager, personnel member, documents manager, no premises at south.
+  expect_denied(command("access.setAll", "u-sm", {{"user", "u-dave"}, {"site", "south"}, {"role", "member"}}),
+                "escalation", "S2");
+  const CommandResult r =
+      engine.apply(command("access.setAll", "u-sm", {{"user", "u-dave"}, {"site", "south"}, {"role", "member"}}));
+  ASSERT_TRUE(r.decision.has_value());
+  EXPECT_EQ(r.decision->requires_.value("module", ""), "premises") << show(r);
+}
+
+TEST_F(UserManagementCommands, S2_SetAllNoneRemovesEveryRoleAtTheSite) {
+  ASSERT_TRUE(IsOk(engine.apply(command("access.setAll", "u-sm", {{"user", "u-sam"}, {"site", "south"}, {"role", "none"}}))));
+  EXPECT_EQ(role("u-sam", "south", "personnel"), Role::none);
+}
+
+TEST_F(UserManagementCommands, S1_SetAllNeedsManageUsers) {
+  expect_denied(command("access.setAll", "u-lee", {{"user", "u-kim"}, {"site", "north"}, {"role", "none"}}),
+                "missing-site-permission");
+}
+
+// ---- access.applyTemplate -------------------------------------------------------------
+
+TEST_F(UserManagementCommands, S3_ApplyingATemplateGivesTheGrantsItStandsFor) {
+  const CommandResult r = engine.apply(
+      command("access.applyTemplate", "u-pm", {{"user", "u-newbie"}, {"site", "north"}, {"template", "tpl-staff"}}));
+  ASSERT_TRUE(IsOk(r));
+  const auto events = events_of(r, "site.access.changed");
+  ASSERT_EQ(events.size(), 1u) << show(r);
+  EXPECT_EQ(events[0]["details"]["template"], "tpl-staff");
+  EXPECT_EQ(role("u-newbie", "north", "personnel"), Role::member);
+  EXPECT_EQ(role("u-newbie", "north", "premises"), Role::member);
+  EXPECT_EQ(role("u-newbie", "north", "site"), Role::none);
+}
+
+TEST_F(UserManagementCommands, S2_ATemplateAboveTheEditorsOwnRoleIsEscalation) {
+  // tpl-hr-lead holds personnel admin; u-pm is a personnel manager.
+  expect_denied(
+      command("access.applyTemplate", "u-pm", {{"user", "u-lee"}, {"site", "north"}, {"template", "tpl-hr-lead"}}),
+      "escalation", "S2");
+}
+
+TEST_F(UserManagementCommands, S2_ATemplateIsCheckedRoleByRole) {
+  // tpl-site-lead: site manager (u-sm may), personnel manager (u-sm is a member: no).
+  expect_denied(
+      command("access.applyTemplate", "u-sm", {{"user", "u-dave"}, {"site", "south"}, {"template", "tpl-site-lead"}}),
+      "escalation", "S2");
+  // The same template by someone who holds every role in it.
+  ASSERT_TRUE(IsOk(engine.apply(
+      command("access.applyTemplate", "u-pm", {{"user", "u-lee"}, {"site", "north"}, {"template", "tpl-site-lead"}}))));
+  EXPECT_EQ(role("u-lee", "north", "site"), Role::manager);
+}
+
+TEST_F(UserManagementCommands, S1_ApplyingATemplateNeedsManageUsers) {
+  expect_denied(
+      command("access.applyTemplate", "u-lee", {{"user", "u-kim"}, {"site", "north"}, {"template", "tpl-staff"}}),
+      "missing-site-permission");
+}
+
+TEST_F(UserManagementCommands, S3_AnUnknownTemplateIsRejectedAndChangesNothing) {
+  const json before = engine.export_snapshot();
+  const CommandResult r = engine.apply(
+      command("access.applyTemplate", "u-owner", {{"user", "u-kim"}, {"site", "north"}, {"template", "tpl-ghost"}}));
+  EXPECT_FALSE(r.ok) << show(r);
+  EXPECT_EQ(engine.export_snapshot(), before);
+}
+
+// ---- access.remove --------------------------------------------------------------------
+
+TEST_F(UserManagementCommands, S1_SiteManagerRemovesAGrant) {
+  const CommandResult r =
+      engine.apply(command("access.remove", "u-pm", {{"user", "u-lee"}, {"site", "north"}, {"module", "personnel"}}));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_EQ(events_of(r, "site.access.changed").size(), 1u) << show(r);
+  EXPECT_EQ(role("u-lee", "north", "personnel"), Role::none);
+  EXPECT_FALSE(can("u-lee", "personnel.record.view", "north"));
+}
+
+TEST_F(UserManagementCommands, S1_RemovingAGrantNeedsManageUsers) {
+  expect_denied(command("access.remove", "u-lee", {{"user", "u-kim"}, {"site", "north"}, {"module", "personnel"}}),
+                "missing-site-permission", "S1");
+  expect_denied(command("access.remove", "u-pm", {{"user", "u-sam"}, {"site", "south"}, {"module", "personnel"}}),
+                "missing-site-permission", "S1");
+}
+
+TEST_F(UserManagementCommands, S2_RemovingARoleAboveTheEditorsOwnIsAllowed) {
+  ASSERT_TRUE(IsOk(
+      engine.apply(command("access.remove", "u-pm", {{"user", "u-hr"}, {"site", "north"}, {"module", "personnel"}}))));
+  EXPECT_EQ(role("u-hr", "north", "personnel"), Role::none);
+}
+
+// ---- owner.set / owner.unset -------------------------------------------------------------
+
+TEST_F(UserManagementCommands, S2_AnOwnerMakesAnOwner) {
+  const CommandResult r = engine.apply(command("owner.set", "u-owner", {{"user", "u-pm"}}));
+  ASSERT_TRUE(IsOk(r));
+  const auto events = events_of(r, "site.access.changed");
+  ASSERT_EQ(events.size(), 1u) << show(r);
+  EXPECT_EQ(events[0]["subject"], "u-pm");
+  EXPECT_EQ(events[0]["details"]["owner"], true);
+  EXPECT_TRUE(is_owner("u-pm"));
+  EXPECT_EQ(role("u-pm", "south", "personnel"), Role::admin);  // A6
+}
+
+TEST_F(UserManagementCommands, S2_ANonOwnerMakingAnOwnerIsEscalation) {
+  // Not even an admin of every module at every site.
+  expect_denied(command("owner.set", "u-siteadmin", {{"user", "u-pm"}}), "escalation", "S2");
+  expect_denied(command("owner.set", "u-siteadmin", {{"user", "u-siteadmin"}}), "escalation", "S2");
+  expect_denied(command("owner.set", "u-pm", {{"user", "u-pm"}}), "escalation", "S2");
+  EXPECT_FALSE(is_owner("u-siteadmin"));
+}
+
+TEST_F(UserManagementCommands, S2_ANonOwnerUnmakingAnOwnerIsEscalation) {
+  expect_denied(command("owner.unset", "u-siteadmin", {{"user", "u-owner"}}), "escalation", "S2");
+  EXPECT_TRUE(is_owner("u-owner"));
+}
+
+TEST_F(UserManagementCommands, S2_UnsettingTheLastOwnerIsInvalidState) {
+  expect_denied(command("owner.unset", "u-owner", {{"user", "u-owner"}}), "invalid-state");
+  EXPECT_TRUE(is_owner("u-owner"));
+}
+
+TEST_F(UserManagementCommands, S2_AnOwnerUnsetsAnOwnerWhenAnotherRemains) {
+  ASSERT_TRUE(IsOk(engine.apply(command("owner.set", "u-owner", {{"user", "u-siteadmin"}}))));
+  ASSERT_TRUE(IsOk(engine.apply(command("owner.unset", "u-siteadmin", {{"user", "u-owner"}}))));
+  EXPECT_FALSE(is_owner("u-owner"));
+  EXPECT_TRUE(is_owner("u-siteadmin"));
+  // u-owner is now an ordinary user: no role anywhere.
+  EXPECT_EQ(role("u-owner", "north", "personnel"), Role::none);
+  expect_denied(command("owner.set", "u-owner", {{"user", "u-owner"}}), "escalation", "S2");
+}
+
+TEST_F(UserManagementCommands, S2_MakingAnOwnerOfAnOwnerIsInvalidState) {
+  expect_denied(command("owner.set", "u-owner", {{"user", "u-owner"}}), "invalid-state");
+}
+
+TEST_F(UserManagementCommands, A8_OwnerOfAnUnknownUserIsUnknownResource) {
+  expect_denied(command("owner.set", "u-owner", {{"user", "u-ghost"}}), "unknown-resource");
+}
+
+// ---- The command machinery -------------------------------------------------------------
+
+TEST_F(UserManagementCommands, TheSameAccessCommandIdTwiceIsAppliedOnce) {
+  const json c = set("u-pm", "u-lee", "north", "documents", "member");
+  ASSERT_TRUE(IsOk(engine.apply(c)));
+  const json after = engine.export_snapshot();
+  const CommandResult again = engine.apply(c);
+  EXPECT_TRUE(again.ok && again.duplicate) << show(again);
+  EXPECT_TRUE(again.events.empty());
+  EXPECT_EQ(engine.export_snapshot(), after);
+}
+
+TEST_F(UserManagementCommands, ADryRunOfAnAccessCommandAnswersAndChangesNothing) {
+  const json before = engine.export_snapshot();
+  EXPECT_TRUE(engine.dry_run(set("u-pm", "u-lee", "north", "documents", "member")).ok);
+  EXPECT_TRUE(IsDenied(engine.dry_run(set("u-pm", "u-lee", "north", "documents", "admin")), "escalation"));
+  EXPECT_TRUE(engine.dry_run(set("u-sm", "u-newbie", "south", "personnel", "member")).ok);
+  EXPECT_EQ(engine.export_snapshot(), before);
+  EXPECT_TRUE(records_of("u-newbie", "south").empty()) << "PW5 does not run in a dry run";
+}
+
+// ---- PW5: records made when a personnel role is given where autoCreateRecords is on ----
+
+TEST_F(UserManagementCommands, PW5_GivingAPersonnelRoleCreatesTheMissingRecord) {
+  const CommandResult r = engine.apply(set("u-sm", "u-newbie", "south", "personnel", "member"));
+  ASSERT_TRUE(IsOk(r));
+  const auto created = events_of(r, "personnel.record.created");
+  ASSERT_EQ(created.size(), 1u) << show(r);
+  EXPECT_EQ(created[0]["actor"], "system");
+  EXPECT_EQ(created[0]["site"], "south");
+  const auto records = records_of("u-newbie", "south");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(created[0]["subject"], records[0]);
+  const json view = calm::record_view(engine, "u-newbie", records[0]);
+  ASSERT_TRUE(view.value("ok", false)) << view.dump();
+  EXPECT_EQ(view["value"]["name"], "Nia Newbie");
+  EXPECT_EQ(view["value"]["user"], "u-newbie");
+}
+
+TEST_F(UserManagementCommands, PW5_AppliedTemplateWithAPersonnelRoleCreatesTheRecord) {
+  ASSERT_TRUE(IsOk(engine.apply(
+      command("access.applyTemplate", "u-siteadmin", {{"user", "u-newbie"}, {"site", "south"}, {"template", "tpl-staff"}}))));
+  EXPECT_EQ(records_of("u-newbie", "south").size(), 1u);
+}
+
+TEST_F(UserManagementCommands, PW5_NoSecondRecordForSomeoneWhoHasOne) {
+  const CommandResult r = engine.apply(set("u-siteadmin", "u-sam", "south", "personnel", "manager"));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_TRUE(events_of(r, "personnel.record.created").empty()) << show(r);
+  EXPECT_EQ(records_of("u-sam", "south"), std::vector<std::string>{"rec-sam"});
+}
+
+TEST_F(UserManagementCommands, PW5_NoRecordWhereAutoCreateRecordsIsOff) {
+  const CommandResult r = engine.apply(set("u-pm", "u-newbie", "north", "personnel", "member"));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_TRUE(events_of(r, "personnel.record.created").empty()) << show(r);
+  EXPECT_TRUE(records_of("u-newbie", "north").empty());
+}
+
+TEST_F(UserManagementCommands, PW5_NoRecordWithoutAPersonnelRole) {
+  CommandResult r = engine.apply(set("u-sm", "u-newbie", "south", "documents", "member"));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_TRUE(events_of(r, "personnel.record.created").empty()) << show(r);
+  r = engine.apply(set("u-sm", "u-newbie", "south", "personnel", "none"));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_TRUE(records_of("u-newbie", "south").empty());
+}
+
+TEST_F(UserManagementCommands, PW5_NoRecordWhenTheGrantIsRefused) {
+  EXPECT_TRUE(IsDenied(engine.apply(set("u-dave", "u-newbie", "south", "personnel", "member")),
+                       "missing-site-permission"));
+  EXPECT_TRUE(records_of("u-newbie", "south").empty());
+}
+
+TEST_F(UserManagementCommands, PW5_TurningAutoCreateRecordsOnAppliesToTheNextGrant) {
+  ASSERT_TRUE(IsOk(engine.apply(
+      command("settings.update", "u-pm", {{"site", "north"}, {"personnel", {{"autoCreateRecords", true}}}}))));
+  ASSERT_TRUE(IsOk(engine.apply(set("u-pm", "u-newbie", "north", "personnel", "member"))));
+  EXPECT_EQ(records_of("u-newbie", "north").size(), 1u);
+}
+
+TEST_F(UserManagementCommands, PW5_A3_ARoleCascadedToASiteWithAutoCreateRecordsCreatesTheRecordThere) {
+  // A3: a grant at hq with includeChildSites gives its role at south, where autoCreateRecords is on.
+  const CommandResult r = engine.apply(set("u-siteadmin", "u-newbie", "hq", "personnel", "member", true));
+  ASSERT_TRUE(IsOk(r));
+  ASSERT_EQ(role("u-newbie", "south", "personnel"), Role::member);
+  EXPECT_EQ(records_of("u-newbie", "south").size(), 1u) << show(r);
+  EXPECT_EQ(events_of(r, "personnel.record.created").size(), 1u) << show(r);
+}
+
+TEST_F(UserManagementCommands, PW5_ARoleGivenAgainAfterTheRecordWasDeletedCreatesANewRecord) {
+  ASSERT_TRUE(IsOk(engine.apply(set("u-sm", "u-newbie", "south", "personnel", "member"))));
+  const auto first = records_of("u-newbie", "south");
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_TRUE(IsOk(engine.apply(command("record.delete", "u-siteadmin", {{"record", first[0]}}))));
+  ASSERT_TRUE(IsOk(engine.apply(command("access.remove", "u-sm",
+                                        {{"user", "u-newbie"}, {"site", "south"}, {"module", "personnel"}}))));
+  ASSERT_TRUE(records_of("u-newbie", "south").empty());
+  // Given a personnel role again, without a record: PW5 makes one.
+  const CommandResult r = engine.apply(set("u-sm", "u-newbie", "south", "personnel", "member"));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_EQ(records_of("u-newbie", "south").size(), 1u) << show(r);
+  EXPECT_EQ(events_of(r, "personnel.record.created").size(), 1u) << show(r);
+}
+
+}  // namespace
