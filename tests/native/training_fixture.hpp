@@ -144,6 +144,13 @@ inline json state_of(const Engine& engine) {
   return s;
 }
 
+/// Two states are equal; on failure, the JSON Patch from `expected` to `actual`
+/// (not two full dumps).
+inline ::testing::AssertionResult SameState(const json& actual, const json& expected) {
+  if (actual == expected) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "the state differs: " << json::diff(expected, actual).dump();
+}
+
 /// A training collection (`courses`, `fulfillments`, ...) item of the export.
 inline json training_item(const Engine& engine, std::string_view collection, std::string_view id) {
   const json s = engine.export_snapshot();
