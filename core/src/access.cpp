@@ -80,7 +80,6 @@ Index find_action(std::string_view id) noexcept {
   return kNone;
 }
 
-
 Engine::Engine() : impl_(std::make_unique<Impl>()) {
   // An empty world: every check is denied until a snapshot is loaded.
   impl_->snapshot.module_ids.add("site");
@@ -109,7 +108,9 @@ bool Engine::loaded() const noexcept { return impl_->loaded; }
 const Snapshot& Engine::snapshot() const noexcept { return impl_->snapshot; }
 
 Verdict Engine::check(const Request& request) const noexcept { return impl_->check(request, false); }
-Verdict Engine::check_site_level(const Request& request) const noexcept { return impl_->check(request, true); }
+Verdict Engine::check_site_level(const Request& request) const noexcept {
+  return impl_->check(request, true);
+}
 
 Verdict Engine::check(const IndexedRequest& request) const noexcept { return impl_->check_indexed(request); }
 
@@ -192,18 +193,20 @@ Decision Engine::explain(const Request& request, const Verdict& v) const {
       d.requires_["site"] = site;
       break;
     case Code::not_assigned:
-      d.message = "a member sees only courses assigned to them; " + tick(request.resource.course.value_or("")) +
-                  " is not";
+      d.message = "a member sees only courses assigned to them; " +
+                  tick(request.resource.course.value_or("")) + " is not";
       d.requires_["condition"] = "assigned";
       d.requires_["or"] = {{"module", "personnel"}, {"role", "manager"}, {"site", site}};
       break;
     case Code::not_own_thread:
-      d.message = "Restrict Comment Viewing is on at " + tick(site) + ": a member sees only threads they started";
+      d.message =
+          "Restrict Comment Viewing is on at " + tick(site) + ": a member sees only threads they started";
       d.requires_["condition"] = "own-thread";
       d.requires_["or"] = {{"module", "personnel"}, {"role", "manager"}, {"site", site}};
       break;
     case Code::not_own_fulfillment:
-      d.message = "fulfillment " + tick(request.resource.fulfillment.value_or("")) + " belongs to someone else";
+      d.message =
+          "fulfillment " + tick(request.resource.fulfillment.value_or("")) + " belongs to someone else";
       d.requires_["condition"] = "own-fulfillment";
       break;
     case Code::external_course:
@@ -221,8 +224,8 @@ Decision Engine::explain(const Request& request, const Verdict& v) const {
         d.message = "only an organisation owner can make or unmake an owner";
         d.requires_["owner"] = true;
       } else {
-        d.message = "cannot set " + tick(module) + " " + std::string(role_name(v.needed)) + " at " + tick(site) +
-                    ": above the editor's own role (" + std::string(role_name(v.held)) + ")";
+        d.message = "cannot set " + tick(module) + " " + std::string(role_name(v.needed)) + " at " +
+                    tick(site) + ": above the editor's own role (" + std::string(role_name(v.held)) + ")";
         d.requires_["module"] = module;
         d.requires_["role"] = std::string(role_name(v.needed));
         d.requires_["site"] = site;
@@ -380,7 +383,6 @@ ParsedRequest parse_request(const json& j) noexcept {
   }
   return p;
 }
-
 
 Decision Engine::decide_json_value(const json& request) const {
   ParsedRequest parsed = parse_request(request);

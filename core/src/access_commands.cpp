@@ -18,7 +18,6 @@ using nlohmann::json;
 namespace {
 
 constexpr bool kReq = JsonReader::kRequired;
-constexpr bool kOpt = JsonReader::kOptional;
 
 // An id of at most 128 bytes made of `text`, hashed when longer.
 std::string bounded_id(const std::string& text) {
@@ -54,7 +53,8 @@ std::optional<AccessChange> read_access_change(JsonReader& r, const Snapshot& s,
     r.fail_at("type", "unknown-command", "expected an access change, got `" + clip(type) + "`");
     return std::nullopt;
   }
-  const bool owner = change.kind == AccessChange::Kind::owner_set || change.kind == AccessChange::Kind::owner_unset;
+  const bool owner =
+      change.kind == AccessChange::Kind::owner_set || change.kind == AccessChange::Kind::owner_unset;
   if (auto user = r.id(command, "user", kReq)) change.user = *user;
   if (!owner) {
     if (auto site = r.id(command, "site", kReq)) change.site = *site;
@@ -65,7 +65,8 @@ std::optional<AccessChange> read_access_change(JsonReader& r, const Snapshot& s,
   if (change.kind == AccessChange::Kind::set || change.kind == AccessChange::Kind::set_all) {
     change.role = r.role(command, "role", kReq).value_or(Role::none);
   }
-  if (change.kind == AccessChange::Kind::set) change.include_child_sites = r.boolean(command, "includeChildSites", false);
+  if (change.kind == AccessChange::Kind::set)
+    change.include_child_sites = r.boolean(command, "includeChildSites", false);
   if (change.kind == AccessChange::Kind::apply_template) {
     const Index t = r.ref(command, "template", s.template_ids, "template", kReq);
     if (t != kNone) change.roles = s.templates[t].roles;
@@ -137,7 +138,8 @@ std::optional<Decision> check_access_change(const Engine& engine, std::string_vi
 
 std::string access_change_problem(const Snapshot& s, const AccessChange& change) {
   const Index user = s.user_ids.find(change.user);
-  if (change.kind == AccessChange::Kind::owner_set && s.owner[user]) return "`" + change.user + "` is already an owner";
+  if (change.kind == AccessChange::Kind::owner_set && s.owner[user])
+    return "`" + change.user + "` is already an owner";
   if (change.kind == AccessChange::Kind::owner_unset) {
     if (!s.owner[user]) return "`" + change.user + "` is not an owner";
     if (s.owners.size() == 1) return "the organisation must keep at least one owner";
@@ -162,7 +164,8 @@ json apply_access_change(Snapshot& s, const AccessChange& change) {
   const Index site = s.site_ids.find(change.site);
   details["site"] = change.site;
   auto erase = [&](Index module) {
-    std::erase_if(s.grants, [&](const Grant& g) { return g.user == user && g.site == site && g.module == module; });
+    std::erase_if(s.grants,
+                  [&](const Grant& g) { return g.user == user && g.site == site && g.module == module; });
   };
   json roles = json::object();
   if (change.kind == AccessChange::Kind::remove) {
@@ -193,33 +196,44 @@ void access_command(CommandContext& ctx) {
     ctx.denial = std::move(denial);
     return;
   }
-  if (std::string problem = access_change_problem(s, *change); !problem.empty()) return ctx.refuse("S2", problem);
+  if (std::string problem = access_change_problem(s, *change); !problem.empty())
+    return ctx.refuse("S2", problem);
   if (!ctx.commit()) return;
   const Index site = change->site.empty() ? kNone : s.site_ids.find(change->site);
   json details = apply_access_change(s, *change);
   ctx.emit("site.access.changed", change->user, site, details);
-  // PW5: a personnel role at a site with autoCreateRecords gets a record.
-  if (site == kNone || !s.settings[site].auto_create_records) return;
+  // PW5: wherever autoCreateRecords is on and the change leaves the user a
+  // personnel role (given there, or cascaded there), a record is created if
+  // they have none.
   const Index user = s.user_ids.find(change->user);
-  if (ctx.engine.effective_role(user, site, kModulePersonnel) < Role::member) return;
-  for (const Record& record : s.records) {
-    if (!record.deleted && record.user == user && record.site == site) return;
+  for (Index at : s.site_preorder) {
+    if (!s.settings[at].auto_create_records) continue;
+    if (ctx.engine.effective_role(user, at, kModulePersonnel) < Role::member) continue;
+    const bool has_record = std::any_of(s.records.begin(), s.records.end(), [&](const Record& record) {
+      return !record.deleted && record.user == user && record.site == at;
+    });
+    if (has_record) continue;
+    const std::string base = bounded_id("rec:" + s.site_ids.at(at) + ":" + change->user);
+    std::string id = base;
+    for (int n = 2; s.record_ids.find(id) != kNone; ++n) id = bounded_id(base + ":" + std::to_string(n));
+    Record record;
+    record.site = at;
+    record.user = user;
+    record.name = s.users[user].name;
+    record.email = s.users[user].email;
+    s.record_ids.add(id);
+    s.records.push_back(std::move(record));
+    ctx.emit("personnel.record.created", id, at, {{"user", change->user}, {"auto", true}}, "system");
   }
-  const std::string id = bounded_id("rec:" + change->site + ":" + change->user);
-  if (s.record_ids.find(id) != kNone) return;
-  Record record;
-  record.site = site;
-  record.user = user;
-  record.name = s.users[user].name;
-  record.email = s.users[user].email;
-  s.record_ids.add(id);
-  s.records.push_back(std::move(record));
-  ctx.emit("personnel.record.created", id, site, {{"user", change->user}, {"auto", true}}, "system");
 }
 
 constexpr CommandEntry kAccessCommands[] = {
-    {"access.set", access_command},    {"access.setAll", access_command}, {"access.applyTemplate", access_command},
-    {"access.remove", access_command}, {"owner.set", access_command},     {"owner.unset", access_command},
+    {"access.set", access_command},
+    {"access.setAll", access_command},
+    {"access.applyTemplate", access_command},
+    {"access.remove", access_command},
+    {"owner.set", access_command},
+    {"owner.unset", access_command},
 };
 
 }  // namespace

@@ -28,15 +28,15 @@ enum ResourceKey : std::uint16_t {
 /// A resource condition or a conditional requirement of an action.
 enum class Condition : std::uint8_t {
   none,
-  own_fulfillment,              // T1: the fulfillment is the actor's
-  assigned_if_member,           // T5: a member must hold a fulfillment of the course
-  own_thread_if_restricted,     // P6: under Restrict Comment Viewing a member sees own threads
-  calm_course_only,             // T6: publish/archive/assign deny external courses
-  external_needs_integrations,  // T7/T11: an external course also needs manage-integrations
-  integration_connected,        // T13: the site's iHasco integration is connected
+  own_fulfillment,                // T1: the fulfillment is the actor's
+  assigned_if_member,             // T5: a member must hold a fulfillment of the course
+  own_thread_if_restricted,       // P6: under Restrict Comment Viewing a member sees own threads
+  calm_course_only,               // T6: publish/archive/assign deny external courses
+  external_needs_integrations,    // T7/T11: an external course also needs manage-integrations
+  integration_connected,          // T13: the site's iHasco integration is connected
   sensitive_block_needs_manager,  // P9/P11: a sensitive block needs personnel manager
-  role_within_editor,           // S2: the role set is at most the editor's own
-  actor_is_owner,               // S2: only an owner makes or unmakes an owner
+  role_within_editor,             // S2: the role set is at most the editor's own
+  actor_is_owner,                 // S2: only an owner makes or unmakes an owner
 };
 
 struct ModuleNeed {

@@ -113,8 +113,8 @@ struct Engine::Impl {
     if (!is_valid_id(req.user)) return invalid("`user` must be an id of 1 to 128 bytes");
     if (req.site && !is_valid_id(*req.site)) return invalid("`site` must be an id of 1 to 128 bytes");
     const Resource& res = req.resource;
-    for (const auto* field : {&res.course, &res.fulfillment, &res.record, &res.thread, &res.company, &res.target,
-                              &res.module}) {
+    for (const auto* field :
+         {&res.course, &res.fulfillment, &res.record, &res.thread, &res.company, &res.target, &res.module}) {
       if (*field && !is_valid_id(**field)) return invalid("resource ids must be of 1 to 128 bytes");
     }
     if (res.block && (!is_valid_id(res.block->record) || !is_valid_id(res.block->block))) {
@@ -132,7 +132,8 @@ struct Engine::Impl {
     // 3. Resource keys: exactly those the action takes.
     const std::uint16_t keys = present_keys(res);
     const std::uint16_t allowed_keys = spec.required | spec.optional;
-    if ((keys & ~allowed_keys) != 0 || res.unknown_key) return with_action(invalid("a resource key the action does not take"), action);
+    if ((keys & ~allowed_keys) != 0 || res.unknown_key)
+      return with_action(invalid("a resource key the action does not take"), action);
     if (!site_level && (keys & spec.required) != spec.required) {
       return with_action(invalid("a resource key the action needs is missing"), action);
     }
@@ -170,18 +171,21 @@ struct Engine::Impl {
     }
     if (res.block) {
       r.block_record = s.record_ids.find(res.block->record);
-      if (r.block_record == kNone || s.records[r.block_record].deleted) return unknown(Code::unknown_resource, "block");
+      if (r.block_record == kNone || s.records[r.block_record].deleted)
+        return unknown(Code::unknown_resource, "block");
       r.block = s.find_block(r.block_record, res.block->block);
       if (r.block == kNone) return unknown(Code::unknown_resource, "block");
     }
     if (res.thread) {
       r.thread = s.comment_ids.find(*res.thread);
       // A reply's id is not a thread id.
-      if (r.thread == kNone || s.comments[r.thread].parent != kNone || s.records[s.comments[r.thread].record].deleted) {
+      if (r.thread == kNone || s.comments[r.thread].parent != kNone ||
+          s.records[s.comments[r.thread].record].deleted) {
         return unknown(Code::unknown_resource, "thread");
       }
     }
-    if (res.company && ((r.company = s.company_ids.find(*res.company)) == kNone || s.companies[r.company].deleted)) {
+    if (res.company &&
+        ((r.company = s.company_ids.find(*res.company)) == kNone || s.companies[r.company].deleted)) {
       return unknown(Code::unknown_resource, "company");
     }
     if (res.target && (r.target = s.user_ids.find(*res.target)) == kNone) {
@@ -239,7 +243,8 @@ struct Engine::Impl {
       needs[0].role = Role::manager;  // P11
       role_rule = "P11";
     }
-    if (spec.condition == Condition::role_within_editor && r.module != kNone) needs[1] = {r.module, Role::none};
+    if (spec.condition == Condition::role_within_editor && r.module != kNone)
+      needs[1] = {r.module, Role::none};
     for (const auto& need : needs) {
       if (need.module != kNone && !s.entitled[need.module]) {
         Verdict v = deny(Code::not_entitled, "A7");
@@ -283,7 +288,8 @@ struct Engine::Impl {
         break;
       case Condition::own_thread_if_restricted:
         if (r.thread != kNone && s.settings[site].restrict_comment_viewing &&
-            effective_role(user, site, kModulePersonnel) < Role::manager && s.comments[r.thread].author != user) {
+            effective_role(user, site, kModulePersonnel) < Role::manager &&
+            s.comments[r.thread].author != user) {
           return deny(Code::not_own_thread, "P6");
         }
         break;
@@ -337,7 +343,8 @@ struct Engine::Impl {
         case 0:
           break;
         case detail::kCourse:
-          if (!in(s.courses.size()) || s.courses[q.resource].deleted) return unknown(Code::unknown_resource, "course");
+          if (!in(s.courses.size()) || s.courses[q.resource].deleted)
+            return unknown(Code::unknown_resource, "course");
           r.course = q.resource;
           break;
         case detail::kFulfillment:
@@ -345,7 +352,8 @@ struct Engine::Impl {
           r.fulfillment = q.resource;
           break;
         case detail::kRecord:
-          if (!in(s.records.size()) || s.records[q.resource].deleted) return unknown(Code::unknown_resource, "record");
+          if (!in(s.records.size()) || s.records[q.resource].deleted)
+            return unknown(Code::unknown_resource, "record");
           r.record = q.resource;
           break;
         case detail::kThread:
@@ -356,7 +364,8 @@ struct Engine::Impl {
           r.thread = q.resource;
           break;
         case detail::kCompany:
-          if (!in(s.companies.size()) || s.companies[q.resource].deleted) return unknown(Code::unknown_resource, "company");
+          if (!in(s.companies.size()) || s.companies[q.resource].deleted)
+            return unknown(Code::unknown_resource, "company");
           r.company = q.resource;
           break;
         case detail::kTarget:
@@ -373,7 +382,9 @@ struct Engine::Impl {
   }
 
   std::string id_of_module(Index m) const { return m == kNone ? std::string() : snapshot.module_ids.at(m); }
-  std::string id_of_site(Index site) const { return site == kNone ? std::string() : snapshot.site_ids.at(site); }
+  std::string id_of_site(Index site) const {
+    return site == kNone ? std::string() : snapshot.site_ids.at(site);
+  }
 };
 
 }  // namespace calm

@@ -50,7 +50,8 @@ json step_json(const Step& step) {
       if (q.correct) jq["correct"] = *q.correct;
       questions.push_back(std::move(jq));
     }
-    out["assessment"] = {{"passMark", a.pass_mark}, {"maxAttempts", a.max_attempts}, {"questions", questions}};
+    out["assessment"] = {
+        {"passMark", a.pass_mark}, {"maxAttempts", a.max_attempts}, {"questions", questions}};
   }
   return out;
 }
@@ -116,7 +117,8 @@ json Engine::export_snapshot() const {
   json templates = json::array();
   for (Index i = 0; i < s.templates.size(); ++i) {
     json roles = json::object();
-    for (const auto& [m, role] : s.templates[i].roles) roles[s.module_ids.at(m)] = std::string(role_name(role));
+    for (const auto& [m, role] : s.templates[i].roles)
+      roles[s.module_ids.at(m)] = std::string(role_name(role));
     templates.push_back({{"id", s.template_ids.at(i)}, {"name", s.templates[i].name}, {"roles", roles}});
   }
   out["templates"] = std::move(templates);
@@ -231,7 +233,8 @@ json Engine::export_snapshot() const {
                         {"data", b.data}});
     }
     json files = json::array();
-    for (const RecordFile& f : r.files) files.push_back({{"id", f.id}, {"name", f.name}, {"sensitive", f.sensitive}});
+    for (const RecordFile& f : r.files)
+      files.push_back({{"id", f.id}, {"name", f.name}, {"sensitive", f.sensitive}});
     json item{{"id", s.record_ids.at(i)},
               {"site", s.site_ids.at(r.site)},
               {"name", r.name},
@@ -275,8 +278,9 @@ json Engine::export_snapshot() const {
     put_text(item, "createdAt", c.created_at);
     comments.push_back(std::move(item));
   }
-  out["personnel"] = {
-      {"records", std::move(records)}, {"companies", std::move(companies)}, {"comments", std::move(comments)}};
+  out["personnel"] = {{"records", std::move(records)},
+                      {"companies", std::move(companies)},
+                      {"comments", std::move(comments)}};
   if (!s.applied_commands.empty()) {
     json applied = json::array();
     for (const auto& entry : s.applied_commands) applied.push_back(entry.second);

@@ -9,8 +9,8 @@ namespace calm::detail {
 
 using nlohmann::json;
 
-std::string describe(const json& value) {
-  switch (value.type()) {
+std::string describe(json::value_t type) {
+  switch (type) {
     case json::value_t::null:
       return "null";
     case json::value_t::object:
@@ -72,7 +72,8 @@ json parse_json(std::string_view text, std::vector<Error>& errors) {
       in_string = true;
     } else if (c == '[' || c == '{') {
       if (++depth > kMaxDepth) {
-        errors.push_back({"too-deep", "", "expected JSON nested at most " + std::to_string(kMaxDepth) + " levels"});
+        errors.push_back(
+            {"too-deep", "", "expected JSON nested at most " + std::to_string(kMaxDepth) + " levels"});
         return json();
       }
     } else if ((c == ']' || c == '}') && depth > 0) {
@@ -141,9 +142,10 @@ std::string type_name(json::value_t type) {
 }
 }  // namespace
 
-const json* JsonReader::member(const json& object, std::string_view key, bool required, json::value_t type) {
-  auto it = object.find(key);
-  if (it == object.end()) {
+template <typename J>
+const J* JsonReader::member(const J& object, std::string_view key, bool required, json::value_t type) {
+  const J* it = lookup(object, key);
+  if (it == nullptr) {
     if (required) fail_at(key, "missing-field", "expected `" + std::string(key) + "`");
     return nullptr;
   }
@@ -151,36 +153,39 @@ const json* JsonReader::member(const json& object, std::string_view key, bool re
     fail_at(key, "wrong-type", "expected " + type_name(type) + ", got " + describe(*it));
     return nullptr;
   }
-  return &*it;
+  return it;
 }
 
-std::string JsonReader::text(const json& object, std::string_view key) {
-  auto it = object.find(key);
-  if (it == object.end()) return {};
+template <typename J>
+std::string JsonReader::text(const J& object, std::string_view key) {
+  const J* it = lookup(object, key);
+  if (it == nullptr) return {};
   if (!it->is_string()) {
     fail_at(key, "wrong-type", "expected a string, got " + describe(*it));
     return {};
   }
-  return it->get<std::string>();
+  return std::string(str(*it));
 }
 
-std::optional<std::string> JsonReader::id_value(const json& value, std::string_view what) {
+template <typename J>
+std::optional<std::string> JsonReader::id_value(const J& value, std::string_view what) {
   if (!value.is_string()) {
     fail("wrong-type", "expected " + std::string(what) + " (a string), got " + describe(value));
     return std::nullopt;
   }
-  const auto& s = value.get_ref<const std::string&>();
+  const std::string_view s = str(value);
   if (!is_valid_id(s)) {
-    fail("invalid-id", "expected " + std::string(what) + " of 1 to 128 bytes, got " + std::to_string(s.size()) +
-                           " bytes");
+    fail("invalid-id",
+         "expected " + std::string(what) + " of 1 to 128 bytes, got " + std::to_string(s.size()) + " bytes");
     return std::nullopt;
   }
-  return s;
+  return std::string(s);
 }
 
-std::optional<std::string> JsonReader::id(const json& object, std::string_view key, bool required) {
-  auto it = object.find(key);
-  if (it == object.end()) {
+template <typename J>
+std::optional<std::string> JsonReader::id(const J& object, std::string_view key, bool required) {
+  const J* it = lookup(object, key);
+  if (it == nullptr) {
     if (required) fail_at(key, "missing-field", "expected `" + std::string(key) + "`");
     return std::nullopt;
   }
@@ -188,7 +193,8 @@ std::optional<std::string> JsonReader::id(const json& object, std::string_view k
   return id_value(*it, "an id");
 }
 
-std::optional<std::string> JsonReader::unique_id(const json& object, IdTable& seen, std::string_view what) {
+template <typename J>
+std::optional<std::string> JsonReader::unique_id(const J& object, IdTable& seen, std::string_view what) {
   auto id_text = id(object, "id", kRequired);
   if (id_text && !seen.add(*id_text)) {
     fail_at("id", "duplicate-id", "duplicate " + std::string(what) + " id `" + clip(*id_text) + "`");
@@ -196,7 +202,8 @@ std::optional<std::string> JsonReader::unique_id(const json& object, IdTable& se
   return id_text;
 }
 
-Index JsonReader::ref_value(const json& value, const IdTable& table, std::string_view what) {
+template <typename J>
+Index JsonReader::ref_value(const J& value, const IdTable& table, std::string_view what) {
   auto id_text = id_value(value, "a " + std::string(what) + " id");
   if (!id_text) return kNone;
   Index index = table.find(*id_text);
@@ -204,10 +211,11 @@ Index JsonReader::ref_value(const json& value, const IdTable& table, std::string
   return index;
 }
 
-Index JsonReader::ref(const json& object, std::string_view key, const IdTable& table, std::string_view what,
+template <typename J>
+Index JsonReader::ref(const J& object, std::string_view key, const IdTable& table, std::string_view what,
                       bool required) {
-  auto it = object.find(key);
-  if (it == object.end()) {
+  const J* it = lookup(object, key);
+  if (it == nullptr) {
     if (required) fail_at(key, "missing-field", "expected `" + std::string(key) + "`");
     return kNone;
   }
@@ -215,10 +223,11 @@ Index JsonReader::ref(const json& object, std::string_view key, const IdTable& t
   return ref_value(*it, table, what);
 }
 
-std::vector<Index> JsonReader::ref_list(const json& object, std::string_view key, const IdTable& table,
+template <typename J>
+std::vector<Index> JsonReader::ref_list(const J& object, std::string_view key, const IdTable& table,
                                         std::string_view what) {
   std::vector<Index> out;
-  const json* list = member(object, key, kOptional, json::value_t::array);
+  const J* list = member(object, key, kOptional, json::value_t::array);
   if (list == nullptr) return out;
   auto guard = push(key);
   out.reserve(list->size());
@@ -230,19 +239,21 @@ std::vector<Index> JsonReader::ref_list(const json& object, std::string_view key
   return out;
 }
 
-std::optional<Role> JsonReader::role_value(const json& value) {
+template <typename J>
+std::optional<Role> JsonReader::role_value(const J& value) {
   if (value.is_string()) {
-    if (auto role = parse_role(value.get_ref<const std::string&>())) return role;
+    if (auto role = parse_role(str(value))) return role;
   }
   fail(value.is_string() ? "unknown-enum" : "wrong-type",
        "expected one of `none`, `member`, `manager`, `admin`, got " +
-           (value.is_string() ? "`" + clip(value.get_ref<const std::string&>()) + "`" : describe(value)));
+           (value.is_string() ? "`" + clip(str(value)) + "`" : describe(value)));
   return std::nullopt;
 }
 
-std::optional<Role> JsonReader::role(const json& object, std::string_view key, bool required) {
-  auto it = object.find(key);
-  if (it == object.end()) {
+template <typename J>
+std::optional<Role> JsonReader::role(const J& object, std::string_view key, bool required) {
+  const J* it = lookup(object, key);
+  if (it == nullptr) {
     if (required) fail_at(key, "missing-field", "expected `" + std::string(key) + "`");
     return std::nullopt;
   }
@@ -250,28 +261,30 @@ std::optional<Role> JsonReader::role(const json& object, std::string_view key, b
   return role_value(*it);
 }
 
-bool JsonReader::boolean(const json& object, std::string_view key, bool fallback) {
-  auto it = object.find(key);
-  if (it == object.end()) return fallback;
+template <typename J>
+bool JsonReader::boolean(const J& object, std::string_view key, bool fallback) {
+  const J* it = lookup(object, key);
+  if (it == nullptr) return fallback;
   if (!it->is_boolean()) {
     fail_at(key, "wrong-type", "expected a boolean, got " + describe(*it));
     return fallback;
   }
-  return it->get<bool>();
+  return boolean_of(*it);
 }
 
-int JsonReader::integer(const json& object, std::string_view key, int fallback, int min, int max) {
-  auto it = object.find(key);
-  if (it == object.end()) return fallback;
+template <typename J>
+int JsonReader::integer(const J& object, std::string_view key, int fallback, int min, int max) {
+  const J* it = lookup(object, key);
+  if (it == nullptr) return fallback;
   if (!it->is_number_integer()) {  // unsigned counts as integer in nlohmann
     fail_at(key, "wrong-type", "expected an integer, got " + describe(*it));
     return fallback;
   }
-  const std::int64_t v = it->is_number_unsigned()
-                             ? static_cast<std::int64_t>(std::min<std::uint64_t>(
-                                   it->get<std::uint64_t>(),
-                                   static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())))
-                             : it->get<std::int64_t>();
+  const std::int64_t v =
+      it->is_number_unsigned()
+          ? static_cast<std::int64_t>(std::min<std::uint64_t>(
+                uint_of(*it), static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())))
+          : int_of(*it);
   if (v < min || v > max) {
     fail_at(key, "out-of-range",
             "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
@@ -280,5 +293,24 @@ int JsonReader::integer(const json& object, std::string_view key, int fallback, 
   }
   return static_cast<int>(v);
 }
+
+#define CALM_INSTANTIATE_READER(J)                                                                    \
+  template const J* JsonReader::member(const J&, std::string_view, bool, json::value_t);              \
+  template std::string JsonReader::text(const J&, std::string_view);                                  \
+  template std::optional<std::string> JsonReader::id(const J&, std::string_view, bool);               \
+  template std::optional<std::string> JsonReader::id_value(const J&, std::string_view);               \
+  template std::optional<std::string> JsonReader::unique_id(const J&, IdTable&, std::string_view);    \
+  template Index JsonReader::ref(const J&, std::string_view, const IdTable&, std::string_view, bool); \
+  template Index JsonReader::ref_value(const J&, const IdTable&, std::string_view);                   \
+  template std::vector<Index> JsonReader::ref_list(const J&, std::string_view, const IdTable&,        \
+                                                   std::string_view);                                 \
+  template std::optional<Role> JsonReader::role(const J&, std::string_view, bool);                    \
+  template std::optional<Role> JsonReader::role_value(const J&);                                      \
+  template bool JsonReader::boolean(const J&, std::string_view, bool);                                \
+  template int JsonReader::integer(const J&, std::string_view, int, int, int);
+
+CALM_INSTANTIATE_READER(json)
+CALM_INSTANTIATE_READER(FastValue)
+#undef CALM_INSTANTIATE_READER
 
 }  // namespace calm::detail

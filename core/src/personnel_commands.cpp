@@ -16,8 +16,9 @@ namespace {
 constexpr bool kReq = JsonReader::kRequired;
 constexpr bool kOpt = JsonReader::kOptional;
 
-constexpr std::array<std::string_view, 8> kBlockTypes = {"employment", "emergency-contact", "qualification", "dbs",
-                                                         "right-to-work", "financial", "identity", "other"};
+constexpr std::array<std::string_view, 8> kBlockTypes = {
+    "employment",    "emergency-contact", "qualification", "dbs",
+    "right-to-work", "financial",         "identity",      "other"};
 
 bool default_sensitive(BlockType type) {
   return type == BlockType::employment || type == BlockType::dbs || type == BlockType::right_to_work ||
@@ -25,8 +26,8 @@ bool default_sensitive(BlockType type) {
 }
 
 bool default_reveal_required(BlockType type) {
-  return type == BlockType::identity || type == BlockType::financial || type == BlockType::emergency_contact ||
-         type == BlockType::right_to_work;
+  return type == BlockType::identity || type == BlockType::financial ||
+         type == BlockType::emergency_contact || type == BlockType::right_to_work;
 }
 
 Resource record_resource(const std::string& record) {
@@ -77,7 +78,8 @@ void read_record_fields(CommandContext& ctx, const json& body, Record& out) {
   if (body.contains("companies")) {
     out.companies = r.ref_list(body, "companies", ctx.state.company_ids, "company");
     for (Index c : out.companies) {
-      if (ctx.state.companies[c].deleted) r.fail_at("companies", "dangling-reference", "a linked company was deleted");
+      if (ctx.state.companies[c].deleted)
+        r.fail_at("companies", "dangling-reference", "a linked company was deleted");
     }
   }
 }
@@ -125,7 +127,8 @@ void record_update(CommandContext& ctx) {
   {
     auto g = r.push("changes");
     for (const char* fixed : {"id", "site", "blocks", "files"}) {
-      if (changes->contains(fixed)) r.fail_at(fixed, "wrong-type", "`" + std::string(fixed) + "` cannot be changed here");
+      if (changes->contains(fixed))
+        r.fail_at(fixed, "wrong-type", "`" + std::string(fixed) + "` cannot be changed here");
     }
     read_record_fields(ctx, *changes, updated);
   }
@@ -148,7 +151,8 @@ void record_delete(CommandContext& ctx) {
   if (record.user != kNone) {
     for (Index f = 0; f < s.fulfillments.size(); ++f) {
       Fulfillment& ful = s.fulfillments[f];
-      const bool open = ful.status == FulfillmentStatus::not_started || ful.status == FulfillmentStatus::in_progress;
+      const bool open =
+          ful.status == FulfillmentStatus::not_started || ful.status == FulfillmentStatus::in_progress;
       if (open && ful.user == record.user && s.courses[ful.course].site == record.site) {
         ful.status = FulfillmentStatus::withdrawn;
         withdrawn.push_back(s.fulfillment_ids.at(f));
@@ -179,7 +183,8 @@ void block_add(CommandContext& ctx) {
   auto& r = ctx.reader;
   auto record = r.id(ctx.command, "record", kReq);
   const json* body = r.member(ctx.command, "block", kReq, json::value_t::object);
-  if (!record || body == nullptr || !ctx.guard("personnel.block.manage", record_resource(*record))) return;  // P10
+  if (!record || body == nullptr || !ctx.guard("personnel.block.manage", record_resource(*record)))
+    return;  // P10
   const Index i = live_record(ctx.state, *record);
   Block block;
   {
@@ -221,11 +226,12 @@ void block_remove(CommandContext& ctx) {
   auto& r = ctx.reader;
   auto record = r.id(ctx.command, "record", kReq);
   auto block_id = r.id(ctx.command, "block", kReq);
-  if (!record || !block_id || !ctx.guard("personnel.block.manage", block_resource(*record, *block_id))) return;
+  if (!record || !block_id || !ctx.guard("personnel.block.manage", block_resource(*record, *block_id)))
+    return;
   if (!ctx.commit()) return;
   const Index i = live_record(ctx.state, *record);
   auto& blocks = ctx.state.records[i].blocks;
-  blocks.erase(blocks.begin() + find_in(blocks, *block_id));
+  blocks.erase(blocks.begin() + static_cast<std::ptrdiff_t>(find_in(blocks, *block_id)));
   ctx.emit("personnel.block.removed", *record, ctx.state.records[i].site, {{"block", *block_id}});
 }
 
@@ -234,7 +240,8 @@ void block_reveal(CommandContext& ctx) {
   auto record = r.id(ctx.command, "record", kReq);
   auto block_id = r.id(ctx.command, "block", kReq);
   if (!record || !block_id) return;
-  if (!ctx.guard("personnel.sensitive.view", block_resource(*record, *block_id))) return;  // P16: reveal is P11
+  if (!ctx.guard("personnel.sensitive.view", block_resource(*record, *block_id)))
+    return;  // P16: reveal is P11
   if (!ctx.commit()) return;
   ctx.state.revealed.insert(reveal_key(ctx.actor_id, *record, *block_id));  // PW2: for the engine's session
   ctx.emit("personnel.block.revealed", *record, ctx.state.records[live_record(ctx.state, *record)].site,
@@ -245,7 +252,8 @@ void file_add(CommandContext& ctx) {
   auto& r = ctx.reader;
   auto record = r.id(ctx.command, "record", kReq);
   const json* body = r.member(ctx.command, "file", kReq, json::value_t::object);
-  if (!record || body == nullptr || !ctx.guard("personnel.file.manage", record_resource(*record))) return;  // P10
+  if (!record || body == nullptr || !ctx.guard("personnel.file.manage", record_resource(*record)))
+    return;  // P10
   const Index i = live_record(ctx.state, *record);
   RecordFile file;
   {
@@ -278,7 +286,7 @@ void file_remove(CommandContext& ctx) {
     return;
   }
   if (!ctx.commit()) return;
-  files.erase(files.begin() + f);
+  files.erase(files.begin() + static_cast<std::ptrdiff_t>(f));
   ctx.emit("personnel.file.removed", *record, ctx.state.records[i].site, {{"file", *file_id}});
 }
 
@@ -316,7 +324,8 @@ void company_update(CommandContext& ctx) {
   auto& r = ctx.reader;
   auto id = r.id(ctx.command, "company", kReq);
   const json* changes = r.member(ctx.command, "changes", kReq, json::value_t::object);
-  if (!id || changes == nullptr || !ctx.guard("personnel.company.manage", company_resource(*id))) return;  // P12
+  if (!id || changes == nullptr || !ctx.guard("personnel.company.manage", company_resource(*id)))
+    return;  // P12
   const Index c = ctx.state.company_ids.find(*id);
   Company updated = ctx.state.companies[c];
   {
@@ -352,7 +361,8 @@ void contact_add(CommandContext& ctx) {
   auto& r = ctx.reader;
   auto company = r.id(ctx.command, "company", kReq);
   const json* body = r.member(ctx.command, "contact", kReq, json::value_t::object);
-  if (!company || body == nullptr || !ctx.guard("personnel.company.manage", company_resource(*company))) return;
+  if (!company || body == nullptr || !ctx.guard("personnel.company.manage", company_resource(*company)))
+    return;
   const Index c = ctx.state.company_ids.find(*company);
   Contact contact;
   {
@@ -402,12 +412,13 @@ void contact_delete(CommandContext& ctx) {
   auto& r = ctx.reader;
   auto company = r.id(ctx.command, "company", kReq);
   auto contact = r.id(ctx.command, "contact", kReq);
-  if (!company || !contact || !ctx.guard("personnel.contact.delete", company_resource(*company))) return;  // P13
+  if (!company || !contact || !ctx.guard("personnel.contact.delete", company_resource(*company)))
+    return;  // P13
   const Index c = ctx.state.company_ids.find(*company);
   const Index k = command_contact(ctx, c, *contact);
   if (k == kNone || !ctx.commit()) return;
   auto& contacts = ctx.state.companies[c].contacts;
-  contacts.erase(contacts.begin() + k);
+  contacts.erase(contacts.begin() + static_cast<std::ptrdiff_t>(k));
   ctx.emit("personnel.contact.deleted", *company, ctx.state.companies[c].site, {{"contact", *contact}});
 }
 
@@ -474,12 +485,15 @@ void settings_update(CommandContext& ctx) {
 }
 
 constexpr CommandEntry kPersonnelCommands[] = {
-    {"record.create", record_create},   {"record.update", record_update},   {"record.delete", record_delete},
-    {"block.add", block_add},           {"block.update", block_update},     {"block.remove", block_remove},
-    {"block.reveal", block_reveal},     {"file.add", file_add},             {"file.remove", file_remove},
-    {"company.create", company_create}, {"company.update", company_update}, {"company.delete", company_delete},
-    {"contact.add", contact_add},       {"contact.update", contact_update}, {"contact.delete", contact_delete},
-    {"comment.add", comment_add},       {"settings.update", settings_update},
+    {"record.create", record_create},     {"record.update", record_update},
+    {"record.delete", record_delete},     {"block.add", block_add},
+    {"block.update", block_update},       {"block.remove", block_remove},
+    {"block.reveal", block_reveal},       {"file.add", file_add},
+    {"file.remove", file_remove},         {"company.create", company_create},
+    {"company.update", company_update},   {"company.delete", company_delete},
+    {"contact.add", contact_add},         {"contact.update", contact_update},
+    {"contact.delete", contact_delete},   {"comment.add", comment_add},
+    {"settings.update", settings_update},
 };
 
 }  // namespace

@@ -32,7 +32,8 @@ Request ask_record(std::string_view user, std::string_view action, std::string_v
   return r;
 }
 
-Request ask_block(std::string_view user, std::string_view action, std::string_view record, const std::string& block) {
+Request ask_block(std::string_view user, std::string_view action, std::string_view record,
+                  const std::string& block) {
   Request r = ask_record(user, action, record);
   r.resource.block = BlockRef{std::string(record), block};
   return r;
@@ -77,7 +78,10 @@ json record_view(const Engine& engine, std::string_view user, std::string_view r
   json blocks = json::array();
   for (const Block& b : rec.blocks) {
     if (!engine.can(ask_block(user, "personnel.block.view", record, b.id))) continue;  // P9 / P11
-    json j{{"id", b.id}, {"type", kBlockType[static_cast<int>(b.type)]}, {"title", b.title}, {"sensitive", b.sensitive}};
+    json j{{"id", b.id},
+           {"type", kBlockType[static_cast<int>(b.type)]},
+           {"title", b.title},
+           {"sensitive", b.sensitive}};
     if (b.reveal_required && s.revealed.count(reveal_key(user, record, b.id)) == 0) {
       j["masked"] = true;  // P16: shown once revealed
       j["canReveal"] = engine.can(ask_block(user, "personnel.sensitive.view", record, b.id));
@@ -86,7 +90,7 @@ json record_view(const Engine& engine, std::string_view user, std::string_view r
     }
     blocks.push_back(std::move(j));
   }
-  const bool files_visible = engine.can(ask_record(user, "personnel.file.view", record));          // P9
+  const bool files_visible = engine.can(ask_record(user, "personnel.file.view", record));           // P9
   const bool sensitive_visible = engine.can(ask_record(user, "personnel.sensitive.view", record));  // P11
   json files = json::array();
   for (const RecordFile& f : rec.files) {
@@ -104,10 +108,11 @@ json record_view(const Engine& engine, std::string_view user, std::string_view r
   if (rec.user != kNone) out["user"] = s.user_ids.at(rec.user);
   if (!rec.email.empty()) out["email"] = rec.email;
   if (engine.can(ask_record(user, "personnel.record.view_assets", record))) out["assets"] = rec.assets;  // P2
-  if (engine.can(ask_record(user, "personnel.company.view", record))) {  // P4
+  if (engine.can(ask_record(user, "personnel.company.view", record))) {                                  // P4
     json companies = json::array();
     for (Index c : rec.companies) {
-      if (!s.companies[c].deleted) companies.push_back({{"id", s.company_ids.at(c)}, {"name", s.companies[c].name}});
+      if (!s.companies[c].deleted)
+        companies.push_back({{"id", s.company_ids.at(c)}, {"name", s.companies[c].name}});
     }
     out["companies"] = std::move(companies);
   }

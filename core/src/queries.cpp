@@ -46,7 +46,8 @@ json roles_at(const Engine& engine, Index user, Index site) {
 json who_can(const Engine& engine, const json& request) {
   const Snapshot& s = engine.snapshot();
   if (!request.is_object() || request.contains("user")) {
-    return errors_json({{"wrong-type", "", "expected a request `{ action, site?, resource? }` without `user`"}});
+    return errors_json(
+        {{"wrong-type", "", "expected a request `{ action, site?, resource? }` without `user`"}});
   }
   json probe = request;
   json users = json::array();
@@ -85,7 +86,8 @@ json sites_where(const Engine& engine, std::string_view user, std::string_view a
   }
   if (s.sites.empty()) {  // still name an unknown user or action
     const Verdict v = engine.check_site_level(request);
-    if (v.code == Code::unknown_user || v.code == Code::unknown_action) return denied(engine.explain(request, v));
+    if (v.code == Code::unknown_user || v.code == Code::unknown_action)
+      return denied(engine.explain(request, v));
   }
   return ok({{"user", std::string(user)}, {"action", std::string(action)}, {"sites", sites}});
 }
@@ -143,21 +145,25 @@ json what_if(const Engine& engine, std::string_view editor, const json& change) 
   json diff = json::array();
   for (Index u : users) {
     for (Index site : s.site_preorder) {
-      bool same = true;
+      // A user's capabilities at a site follow from their roles there and from being an owner.
+      bool same = engine.snapshot().owner[u] == after.snapshot().owner[u];
       for (Index m = 0; m < s.module_ids.size() && same; ++m) {
         same = engine.effective_role(u, site, m) == after.effective_role(u, site, m);
       }
-      if (same) continue;  // a user's capabilities at a site follow from their roles there
+      if (same) continue;
       const auto before_caps = engine.capabilities(s.user_ids.at(u), s.site_ids.at(site));
       const auto after_caps = after.capabilities(s.user_ids.at(u), s.site_ids.at(site));
       json gained = json::array();
       json lost = json::array();
       for (std::size_t a = 0; a < before_caps.size(); ++a) {
-        if (!before_caps[a].allowed() && after_caps[a].allowed()) gained.push_back(std::string(action_id(static_cast<Index>(a))));
-        if (before_caps[a].allowed() && !after_caps[a].allowed()) lost.push_back(std::string(action_id(static_cast<Index>(a))));
+        if (!before_caps[a].allowed() && after_caps[a].allowed())
+          gained.push_back(std::string(action_id(static_cast<Index>(a))));
+        if (before_caps[a].allowed() && !after_caps[a].allowed())
+          lost.push_back(std::string(action_id(static_cast<Index>(a))));
       }
       if (gained.empty() && lost.empty()) continue;
-      diff.push_back({{"user", s.user_ids.at(u)}, {"site", s.site_ids.at(site)}, {"gained", gained}, {"lost", lost}});
+      diff.push_back(
+          {{"user", s.user_ids.at(u)}, {"site", s.site_ids.at(site)}, {"gained", gained}, {"lost", lost}});
     }
   }
   json value{{"allowed", !first_denial.has_value()}, {"changes", diff}};

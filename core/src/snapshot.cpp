@@ -5,13 +5,14 @@
 // Pointer of the offending value. Nothing is returned unless the whole
 // document is valid.
 
+#include "calm/snapshot.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string>
 #include <utility>
 
-#include "calm/snapshot.hpp"
 #include "detail/grading.hpp"
 #include "detail/json_util.hpp"
 
@@ -103,7 +104,8 @@ void Snapshot::rebuild_indexes() {
 
 void Snapshot::rebuild_grant_index() {
   grants_by_user.assign(users.size(), {});
-  for (std::size_t i = 0; i < grants.size(); ++i) grants_by_user[grants[i].user].push_back(static_cast<Index>(i));
+  for (std::size_t i = 0; i < grants.size(); ++i)
+    grants_by_user[grants[i].user].push_back(static_cast<Index>(i));
   for (auto& list : grants_by_user) {
     std::sort(list.begin(), list.end(), [&](Index a, Index b) {
       return grants[a].module != grants[b].module ? grants[a].module < grants[b].module : a < b;
@@ -122,17 +124,22 @@ void Snapshot::rebuild_fulfillment_index() {
 
 namespace {
 
+using detail::int_of;
 using detail::JsonReader;
+using detail::lookup;
+using detail::to_json;
+using detail::uint_of;
 
 constexpr std::array<std::string_view, 3> kCourseStatus = {"draft", "published", "archived"};
 constexpr std::array<std::string_view, 2> kCourseSource = {"calm", "ihasco"};
 constexpr std::array<std::string_view, 4> kStepType = {"content", "video", "document", "assessment"};
 constexpr std::array<std::string_view, 2> kQuestionKind = {"single", "multiple"};
 constexpr std::array<std::string_view, 4> kFulfillmentStatus = {"not_started", "in_progress", "completed",
-                                                                 "withdrawn"};
+                                                                "withdrawn"};
 constexpr std::array<std::string_view, 3> kResultSource = {"course", "manual", "ihasco"};
-constexpr std::array<std::string_view, 8> kBlockType = {"employment", "emergency-contact", "qualification", "dbs",
-                                                        "right-to-work", "financial", "identity", "other"};
+constexpr std::array<std::string_view, 8> kBlockType = {
+    "employment",    "emergency-contact", "qualification", "dbs",
+    "right-to-work", "financial",         "identity",      "other"};
 constexpr std::array<std::string_view, 2> kAttemptStatus = {"graded", "pending"};
 
 bool default_sensitive(BlockType type) noexcept {
@@ -141,28 +148,29 @@ bool default_sensitive(BlockType type) noexcept {
 }
 
 bool default_reveal_required(BlockType type) noexcept {
-  return type == BlockType::identity || type == BlockType::financial || type == BlockType::emergency_contact ||
-         type == BlockType::right_to_work;
+  return type == BlockType::identity || type == BlockType::financial ||
+         type == BlockType::emergency_contact || type == BlockType::right_to_work;
 }
 
 }  // namespace
 
 namespace detail {
 
-void read_assessment(JsonReader& r, const json& step, Step& out) {
-  const json* a = r.member(step, "assessment", JsonReader::kOptional, json::value_t::object);
+template <typename J>
+void read_assessment(JsonReader& r, const J& step, Step& out) {
+  const J* a = r.member(step, "assessment", JsonReader::kOptional, json::value_t::object);
   if (a == nullptr) return;
   auto g = r.push("assessment");
   Assessment assessment;
   assessment.pass_mark = r.integer(*a, "passMark", 100, 1, 100);
   assessment.max_attempts = r.integer(*a, "maxAttempts", 0, 0, 1000000);
-  const json* questions = r.member(*a, "questions", JsonReader::kOptional, json::value_t::array);
+  const J* questions = r.member(*a, "questions", JsonReader::kOptional, json::value_t::array);
   if (questions != nullptr) {
     auto gq = r.push("questions");
     IdTable seen;
     for (std::size_t i = 0; i < questions->size(); ++i) {
       auto gi = r.push(i);
-      const json& q = (*questions)[i];
+      const J& q = (*questions)[i];
       if (!q.is_object()) {
         r.fail("wrong-type", "expected a question object, got " + detail::describe(q));
         continue;
@@ -171,11 +179,11 @@ void read_assessment(JsonReader& r, const json& step, Step& out) {
       if (auto id = r.unique_id(q, seen, "question")) question.id = *id;
       question.text = r.text(q, "text");
       question.kind = r.enumeration(q, "kind", kQuestionKind, QuestionKind::single, JsonReader::kRequired);
-      if (const json* options = r.member(q, "options", JsonReader::kOptional, json::value_t::array)) {
+      if (const J* options = r.member(q, "options", JsonReader::kOptional, json::value_t::array)) {
         auto go = r.push("options");
         for (std::size_t k = 0; k < options->size(); ++k) {
           auto gk = r.push(k);
-          const json& o = (*options)[k];
+          const J& o = (*options)[k];
           if (!o.is_object()) {
             r.fail("wrong-type", "expected an option object, got " + detail::describe(o));
             continue;
@@ -184,7 +192,7 @@ void read_assessment(JsonReader& r, const json& step, Step& out) {
           question.options.emplace_back(oid.value_or(""), r.text(o, "text"));
         }
       }
-      if (const json* correct = r.member(q, "correct", JsonReader::kOptional, json::value_t::array)) {
+      if (const J* correct = r.member(q, "correct", JsonReader::kOptional, json::value_t::array)) {
         auto gc = r.push("correct");
         std::vector<std::string> ids;
         for (std::size_t k = 0; k < correct->size(); ++k) {
@@ -199,14 +207,15 @@ void read_assessment(JsonReader& r, const json& step, Step& out) {
   out.assessment = std::move(assessment);
 }
 
-void read_steps(JsonReader& r, const json& course, std::vector<Step>& out) {
-  const json* steps = r.member(course, "steps", JsonReader::kOptional, json::value_t::array);
+template <typename J>
+void read_steps(JsonReader& r, const J& course, std::vector<Step>& out) {
+  const J* steps = r.member(course, "steps", JsonReader::kOptional, json::value_t::array);
   if (steps == nullptr) return;
   auto g = r.push("steps");
   IdTable seen;
   for (std::size_t i = 0; i < steps->size(); ++i) {
     auto gi = r.push(i);
-    const json& st = (*steps)[i];
+    const J& st = (*steps)[i];
     if (!st.is_object()) {
       r.fail("wrong-type", "expected a step object, got " + detail::describe(st));
       continue;
@@ -216,23 +225,26 @@ void read_steps(JsonReader& r, const json& course, std::vector<Step>& out) {
     step.type = r.enumeration(st, "type", kStepType, StepType::content, JsonReader::kRequired);
     step.title = r.text(st, "title");
     for (const char* key : {"body", "url", "file"}) {
-      if (auto it = st.find(key); it != st.end()) step.extra[key] = *it;
+      if (const J* it = lookup(st, key)) step.extra[key] = to_json(*it);
     }
     read_assessment(r, st, step);
     out.push_back(std::move(step));
   }
 }
 
+template void read_steps(JsonReader&, const json&, std::vector<Step>&);
+template void read_assessment(JsonReader&, const json&, Step&);
 
 }  // namespace detail
 
 namespace {
 
+template <typename J>
 class SnapshotLoader {
  public:
   explicit SnapshotLoader(JsonReader& r) : r_(r) {}
 
-  void run(json& root) {
+  void run(const J& root) {
     if (!root.is_object()) {
       r_.fail("wrong-type", "expected the snapshot to be an object");
       return;
@@ -240,25 +252,25 @@ class SnapshotLoader {
     read_version(root);
     if (r_.failed()) return;  // an unsupported version is not read further
 
-    const json* organisation = r_.member(root, "organisation", JsonReader::kRequired, json::value_t::object);
-    const json* sites = r_.member(root, "sites", JsonReader::kRequired, json::value_t::array);
-    const json* users = r_.member(root, "users", JsonReader::kRequired, json::value_t::array);
-    const json* grants = r_.member(root, "grants", JsonReader::kRequired, json::value_t::array);
-    const json* groups = r_.member(root, "groups", JsonReader::kOptional, json::value_t::array);
-    const json* templates = r_.member(root, "templates", JsonReader::kOptional, json::value_t::array);
-    const json* settings = r_.member(root, "settings", JsonReader::kOptional, json::value_t::object);
-    const json* integrations = r_.member(root, "integrations", JsonReader::kOptional, json::value_t::object);
-    const json* training = r_.member(root, "training", JsonReader::kOptional, json::value_t::object);
-    const json* personnel = r_.member(root, "personnel", JsonReader::kOptional, json::value_t::object);
+    const J* organisation = r_.member(root, "organisation", JsonReader::kRequired, json::value_t::object);
+    const J* sites = r_.member(root, "sites", JsonReader::kRequired, json::value_t::array);
+    const J* users = r_.member(root, "users", JsonReader::kRequired, json::value_t::array);
+    const J* grants = r_.member(root, "grants", JsonReader::kRequired, json::value_t::array);
+    const J* groups = r_.member(root, "groups", JsonReader::kOptional, json::value_t::array);
+    const J* templates = r_.member(root, "templates", JsonReader::kOptional, json::value_t::array);
+    const J* settings = r_.member(root, "settings", JsonReader::kOptional, json::value_t::object);
+    const J* integrations = r_.member(root, "integrations", JsonReader::kOptional, json::value_t::object);
+    const J* training = r_.member(root, "training", JsonReader::kOptional, json::value_t::object);
+    const J* personnel = r_.member(root, "personnel", JsonReader::kOptional, json::value_t::object);
     s_.issued_at = r_.text(root, "issuedAt");
     read_applied(root);
     s_.valid_until = r_.text(root, "validUntil");
 
-    const json* courses = nullptr;
-    const json* assignments = nullptr;
-    const json* fulfillments = nullptr;
-    const json* attempts = nullptr;
-    const json* results = nullptr;
+    const J* courses = nullptr;
+    const J* assignments = nullptr;
+    const J* fulfillments = nullptr;
+    const J* attempts = nullptr;
+    const J* results = nullptr;
     if (training != nullptr) {
       auto g = r_.push("training");
       courses = r_.member(*training, "courses", JsonReader::kOptional, json::value_t::array);
@@ -267,9 +279,9 @@ class SnapshotLoader {
       attempts = r_.member(*training, "attempts", JsonReader::kOptional, json::value_t::array);
       results = r_.member(*training, "results", JsonReader::kOptional, json::value_t::array);
     }
-    const json* records = nullptr;
-    const json* companies = nullptr;
-    const json* comments = nullptr;
+    const J* records = nullptr;
+    const J* companies = nullptr;
+    const J* comments = nullptr;
     if (personnel != nullptr) {
       auto g = r_.push("personnel");
       records = r_.member(*personnel, "records", JsonReader::kOptional, json::value_t::array);
@@ -334,44 +346,45 @@ class SnapshotLoader {
   Snapshot take() { return std::move(s_); }
 
  private:
-  void read_version(const json& root) {
+  void read_version(const J& root) {
     auto g = r_.push("version");
-    auto it = root.find("version");
-    if (it == root.end()) {
+    const J* it = lookup(root, "version");
+    if (it == nullptr) {
       r_.fail("missing-field", "expected `version`");
       return;
     }
-    const bool is_one = (it->is_number_unsigned() && it->get<std::uint64_t>() == 1) ||
-                        (it->is_number_integer() && it->get<std::int64_t>() == 1);
+    const bool is_one =
+        (it->is_number_unsigned() && uint_of(*it) == 1) || (it->is_number_integer() && int_of(*it) == 1);
     if (!is_one) r_.fail("unsupported-version", "expected version 1, got " + detail::describe(*it));
   }
 
   // `appliedCommands` (an extension of this engine's exports): `[{ id, command, result }]`.
-  void read_applied(const json& root) {
-    const json* applied = r_.member(root, "appliedCommands", JsonReader::kOptional, json::value_t::array);
+  void read_applied(const J& root) {
+    const J* applied = r_.member(root, "appliedCommands", JsonReader::kOptional, json::value_t::array);
     if (applied == nullptr) return;
     auto g = r_.push("appliedCommands");
     IdTable seen;
     for (std::size_t i = 0; i < applied->size(); ++i) {
       auto gi = r_.push(i);
-      const json& item = (*applied)[i];
+      const J& item = (*applied)[i];
       if (!item.is_object()) {
         r_.fail("wrong-type", "expected an object, got " + detail::describe(item));
         continue;
       }
       auto id = r_.unique_id(item, seen, "command");
-      if (id) s_.applied_commands.emplace_back(*id, item);
+      if (id) s_.applied_commands.emplace_back(*id, to_json(item));
     }
   }
 
-  void collect_ids(const json* array, const char* key, IdTable& table, std::string_view what) {
+  void collect_ids(const J* array, const char* key, IdTable& table, std::string_view what) {
     if (array == nullptr) return;
     auto g = r_.push(key);
     for (std::size_t i = 0; i < array->size(); ++i) {
       auto gi = r_.push(i);
-      const json& item = (*array)[i];
+      const J& item = (*array)[i];
       if (!item.is_object()) {
-        r_.fail("wrong-type", "expected " + std::string(what) + " to be an object, got " + detail::describe(item));
+        r_.fail("wrong-type",
+                "expected " + std::string(what) + " to be an object, got " + detail::describe(item));
         // keep indices aligned: a placeholder id that cannot clash (ids are <= 128 bytes)
         table.add(std::string(200, '\x01') + std::to_string(i));
         continue;
@@ -398,18 +411,18 @@ class SnapshotLoader {
     return m;
   }
 
-  void read_organisation(const json& org) {
+  void read_organisation(const J& org) {
     auto g = r_.push("organisation");
     if (auto id = r_.id(org, "id", JsonReader::kRequired)) s_.organisation_id = *id;
     s_.organisation_name = r_.text(org, "name");
-    if (const json* ent = r_.member(org, "entitlements", JsonReader::kOptional, json::value_t::array)) {
+    if (const J* ent = r_.member(org, "entitlements", JsonReader::kOptional, json::value_t::array)) {
       auto ge = r_.push("entitlements");
       for (std::size_t i = 0; i < ent->size(); ++i) {
         auto gi = r_.push(i);
         if (auto m = r_.id_value((*ent)[i], "a module id")) entitlements_.push_back(module_of(*m));
       }
     }
-    if (const json* owners = r_.member(org, "owners", JsonReader::kOptional, json::value_t::array)) {
+    if (const J* owners = r_.member(org, "owners", JsonReader::kOptional, json::value_t::array)) {
       auto go = r_.push("owners");
       for (std::size_t i = 0; i < owners->size(); ++i) {
         auto gi = r_.push(i);
@@ -419,7 +432,7 @@ class SnapshotLoader {
     }
   }
 
-  void read_sites(const json& sites) {
+  void read_sites(const J& sites) {
     auto g = r_.push("sites");
     s_.sites.resize(sites.size());
     for (std::size_t i = 0; i < sites.size(); ++i) {
@@ -448,7 +461,7 @@ class SnapshotLoader {
     }
   }
 
-  void read_users(const json& users) {
+  void read_users(const J& users) {
     auto g = r_.push("users");
     s_.users.resize(users.size());
     for (std::size_t i = 0; i < users.size(); ++i) {
@@ -459,12 +472,12 @@ class SnapshotLoader {
     }
   }
 
-  void read_grants(const json& grants) {
+  void read_grants(const J& grants) {
     auto g = r_.push("grants");
     s_.grants.reserve(grants.size());
     for (std::size_t i = 0; i < grants.size(); ++i) {
       auto gi = r_.push(i);
-      const json& item = grants[i];
+      const J& item = grants[i];
       if (!item.is_object()) {
         r_.fail("wrong-type", "expected a grant object, got " + detail::describe(item));
         continue;
@@ -479,7 +492,7 @@ class SnapshotLoader {
     }
   }
 
-  void read_groups(const json& groups) {
+  void read_groups(const J& groups) {
     auto g = r_.push("groups");
     s_.groups.resize(groups.size());
     for (std::size_t i = 0; i < groups.size(); ++i) {
@@ -492,7 +505,7 @@ class SnapshotLoader {
     }
   }
 
-  void read_templates(const json& templates) {
+  void read_templates(const J& templates) {
     auto g = r_.push("templates");
     s_.templates.resize(templates.size());
     for (std::size_t i = 0; i < templates.size(); ++i) {
@@ -500,7 +513,7 @@ class SnapshotLoader {
       auto gi = r_.push(i);
       Template& tpl = s_.templates[i];
       tpl.name = r_.text(templates[i], "name");
-      const json* roles = r_.member(templates[i], "roles", JsonReader::kRequired, json::value_t::object);
+      const J* roles = r_.member(templates[i], "roles", JsonReader::kRequired, json::value_t::object);
       if (roles == nullptr) continue;
       auto gr = r_.push("roles");
       for (const auto& [module, role] : roles->items()) {
@@ -515,7 +528,7 @@ class SnapshotLoader {
     }
   }
 
-  void read_settings(const json& settings) {
+  void read_settings(const J& settings) {
     auto g = r_.push("settings");
     for (const auto& [site_id, value] : settings.items()) {
       auto gs = r_.push(site_id);
@@ -528,18 +541,18 @@ class SnapshotLoader {
         r_.fail("wrong-type", "expected an object, got " + detail::describe(value));
         continue;
       }
-      const json* p = r_.member(value, "personnel", JsonReader::kOptional, json::value_t::object);
+      const J* p = r_.member(value, "personnel", JsonReader::kOptional, json::value_t::object);
       if (p == nullptr) continue;
       auto gp = r_.push("personnel");
       PersonnelSettings& out = s_.settings[site];
       out.restrict_comment_viewing = r_.boolean(*p, "restrictCommentViewing", false);
       out.auto_create_records = r_.boolean(*p, "autoCreateRecords", false);
       out.inbound_email_comments = r_.boolean(*p, "inboundEmailComments", false);
-      if (auto it = p->find("notifications"); it != p->end()) out.notifications = *it;
+      if (const J* it = lookup(*p, "notifications")) out.notifications = to_json(*it);
     }
   }
 
-  void read_integrations(const json& integrations) {
+  void read_integrations(const J& integrations) {
     auto g = r_.push("integrations");
     for (const auto& [site_id, value] : integrations.items()) {
       auto gs = r_.push(site_id);
@@ -552,24 +565,24 @@ class SnapshotLoader {
         r_.fail("wrong-type", "expected an object, got " + detail::describe(value));
         continue;
       }
-      const json* ih = r_.member(value, "ihasco", JsonReader::kOptional, json::value_t::object);
+      const J* ih = r_.member(value, "ihasco", JsonReader::kOptional, json::value_t::object);
       if (ih == nullptr) continue;
       auto gi = r_.push("ihasco");
       IhascoIntegration& out = s_.integrations[site];
       out.connected = r_.boolean(*ih, "connected", false);
-      if (const json* mapping = r_.member(*ih, "mapping", JsonReader::kOptional, json::value_t::object)) {
-        out.mapping = *mapping;
+      if (const J* mapping = r_.member(*ih, "mapping", JsonReader::kOptional, json::value_t::object)) {
+        out.mapping = to_json(*mapping);
       }
     }
   }
 
-  void read_courses(const json& courses) {
+  void read_courses(const J& courses) {
     auto g = r_.push("courses");
     s_.courses.resize(courses.size());
     for (std::size_t i = 0; i < courses.size(); ++i) {
       if (!courses[i].is_object()) continue;
       auto gi = r_.push(i);
-      const json& c = courses[i];
+      const J& c = courses[i];
       Course& course = s_.courses[i];
       course.site = r_.ref(c, "site", s_.site_ids, "site", JsonReader::kRequired);
       course.title = r_.text(c, "title");
@@ -585,13 +598,13 @@ class SnapshotLoader {
     }
   }
 
-  void read_assignments(const json& assignments) {
+  void read_assignments(const J& assignments) {
     auto g = r_.push("assignments");
     s_.assignments.resize(assignments.size());
     for (std::size_t i = 0; i < assignments.size(); ++i) {
       if (!assignments[i].is_object()) continue;
       auto gi = r_.push(i);
-      const json& a = assignments[i];
+      const J& a = assignments[i];
       Assignment& out = s_.assignments[i];
       out.course = r_.ref(a, "course", s_.course_ids, "course", JsonReader::kRequired);
       out.people = r_.ref_list(a, "people", s_.user_ids, "user");
@@ -603,13 +616,13 @@ class SnapshotLoader {
     }
   }
 
-  void read_fulfillments(const json& fulfillments) {
+  void read_fulfillments(const J& fulfillments) {
     auto g = r_.push("fulfillments");
     s_.fulfillments.resize(fulfillments.size());
     for (std::size_t i = 0; i < fulfillments.size(); ++i) {
       if (!fulfillments[i].is_object()) continue;
       auto gi = r_.push(i);
-      const json& f = fulfillments[i];
+      const J& f = fulfillments[i];
       Fulfillment& out = s_.fulfillments[i];
       out.course = r_.ref(f, "course", s_.course_ids, "course", JsonReader::kRequired);
       out.user = r_.ref(f, "user", s_.user_ids, "user", JsonReader::kRequired);
@@ -618,7 +631,7 @@ class SnapshotLoader {
                                   JsonReader::kRequired);
       out.due_date = r_.text(f, "dueDate");
       out.completed_at = r_.text(f, "completedAt");
-      if (const json* done = r_.member(f, "completedSteps", JsonReader::kOptional, json::value_t::array)) {
+      if (const J* done = r_.member(f, "completedSteps", JsonReader::kOptional, json::value_t::array)) {
         auto gd = r_.push("completedSteps");
         for (std::size_t k = 0; k < done->size(); ++k) {
           auto gk = r_.push(k);
@@ -628,18 +641,18 @@ class SnapshotLoader {
     }
   }
 
-  void read_attempts(const json& attempts) {
+  void read_attempts(const J& attempts) {
     auto g = r_.push("attempts");
     s_.attempts.resize(attempts.size());
     for (std::size_t i = 0; i < attempts.size(); ++i) {
       if (!attempts[i].is_object()) continue;
       auto gi = r_.push(i);
-      const json& a = attempts[i];
+      const J& a = attempts[i];
       Attempt& out = s_.attempts[i];
       out.fulfillment = r_.ref(a, "fulfillment", s_.fulfillment_ids, "fulfillment", JsonReader::kRequired);
       if (auto sid = r_.id(a, "step", JsonReader::kOptional)) out.step = *sid;
-      if (const json* answers = r_.member(a, "answers", JsonReader::kOptional, json::value_t::object)) {
-        out.answers = *answers;
+      if (const J* answers = r_.member(a, "answers", JsonReader::kOptional, json::value_t::object)) {
+        out.answers = to_json(*answers);
       }
       if (a.contains("score")) out.score = r_.integer(a, "score", 0, 0, 100);
       if (a.contains("passed")) out.passed = r_.boolean(a, "passed", false);
@@ -648,13 +661,13 @@ class SnapshotLoader {
     }
   }
 
-  void read_results(const json& results) {
+  void read_results(const J& results) {
     auto g = r_.push("results");
     s_.results.resize(results.size());
     for (std::size_t i = 0; i < results.size(); ++i) {
       if (!results[i].is_object()) continue;
       auto gi = r_.push(i);
-      const json& res = results[i];
+      const J& res = results[i];
       TrainingResult& out = s_.results[i];
       out.user = r_.ref(res, "user", s_.user_ids, "user", JsonReader::kRequired);
       out.course = r_.ref(res, "course", s_.course_ids, "course", JsonReader::kOptional);
@@ -666,32 +679,33 @@ class SnapshotLoader {
       out.recorded_by = r_.ref(res, "recordedBy", s_.user_ids, "user", JsonReader::kOptional);
       out.external_id = r_.text(res, "externalId");
       for (const char* key : {"file", "note"}) {
-        if (auto it = res.find(key); it != res.end()) out.extra[key] = *it;
+        if (const J* it = lookup(res, key)) out.extra[key] = to_json(*it);
       }
     }
   }
 
-  void read_companies(const json& companies) {
+  void read_companies(const J& companies) {
     auto g = r_.push("companies");
     s_.companies.resize(companies.size());
     for (std::size_t i = 0; i < companies.size(); ++i) {
       if (!companies[i].is_object()) continue;
       auto gi = r_.push(i);
-      const json& c = companies[i];
+      const J& c = companies[i];
       Company& out = s_.companies[i];
       out.site = r_.ref(c, "site", s_.site_ids, "site", JsonReader::kRequired);
       out.name = r_.text(c, "name");
       out.deleted = r_.boolean(c, "deleted", false);
-      if (const json* d = r_.member(c, "details", JsonReader::kOptional, json::value_t::object)) out.details = *d;
-      if (const json* sd = r_.member(c, "sensitive", JsonReader::kOptional, json::value_t::object)) {
-        out.sensitive = *sd;
+      if (const J* d = r_.member(c, "details", JsonReader::kOptional, json::value_t::object))
+        out.details = to_json(*d);
+      if (const J* sd = r_.member(c, "sensitive", JsonReader::kOptional, json::value_t::object)) {
+        out.sensitive = to_json(*sd);
       }
-      if (const json* contacts = r_.member(c, "contacts", JsonReader::kOptional, json::value_t::array)) {
+      if (const J* contacts = r_.member(c, "contacts", JsonReader::kOptional, json::value_t::array)) {
         auto gc = r_.push("contacts");
         IdTable seen;
         for (std::size_t k = 0; k < contacts->size(); ++k) {
           auto gk = r_.push(k);
-          const json& ct = (*contacts)[k];
+          const J& ct = (*contacts)[k];
           if (!ct.is_object()) {
             r_.fail("wrong-type", "expected a contact object, got " + detail::describe(ct));
             continue;
@@ -700,7 +714,7 @@ class SnapshotLoader {
           if (auto id = r_.unique_id(ct, seen, "contact")) contact.id = *id;
           for (const char* key : {"name", "email", "phone"}) {
             r_.text(ct, key);
-            if (auto it = ct.find(key); it != ct.end()) contact.fields[key] = *it;
+            if (const J* it = lookup(ct, key)) contact.fields[key] = to_json(*it);
           }
           out.contacts.push_back(std::move(contact));
         }
@@ -708,13 +722,13 @@ class SnapshotLoader {
     }
   }
 
-  void read_records(const json& records) {
+  void read_records(const J& records) {
     auto g = r_.push("records");
     s_.records.resize(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
       if (!records[i].is_object()) continue;
       auto gi = r_.push(i);
-      const json& rec = records[i];
+      const J& rec = records[i];
       Record& out = s_.records[i];
       out.site = r_.ref(rec, "site", s_.site_ids, "site", JsonReader::kRequired);
       out.user = r_.ref(rec, "user", s_.user_ids, "user", JsonReader::kOptional);
@@ -723,18 +737,18 @@ class SnapshotLoader {
       out.status = r_.text(rec, "status");
       out.companies = r_.ref_list(rec, "companies", s_.company_ids, "company");
       out.deleted = r_.boolean(rec, "deleted", false);
-      if (const json* assets = r_.member(rec, "assets", JsonReader::kOptional, json::value_t::array)) {
-        out.assets = *assets;
+      if (const J* assets = r_.member(rec, "assets", JsonReader::kOptional, json::value_t::array)) {
+        out.assets = to_json(*assets);
       }
-      if (const json* cf = r_.member(rec, "customFields", JsonReader::kOptional, json::value_t::object)) {
-        out.custom_fields = *cf;
+      if (const J* cf = r_.member(rec, "customFields", JsonReader::kOptional, json::value_t::object)) {
+        out.custom_fields = to_json(*cf);
       }
-      if (const json* blocks = r_.member(rec, "blocks", JsonReader::kOptional, json::value_t::array)) {
+      if (const J* blocks = r_.member(rec, "blocks", JsonReader::kOptional, json::value_t::array)) {
         auto gb = r_.push("blocks");
         IdTable seen;
         for (std::size_t k = 0; k < blocks->size(); ++k) {
           auto gk = r_.push(k);
-          const json& b = (*blocks)[k];
+          const J& b = (*blocks)[k];
           if (!b.is_object()) {
             r_.fail("wrong-type", "expected a block object, got " + detail::describe(b));
             continue;
@@ -745,16 +759,17 @@ class SnapshotLoader {
           block.title = r_.text(b, "title");
           block.sensitive = r_.boolean(b, "sensitive", default_sensitive(block.type));
           block.reveal_required = r_.boolean(b, "revealRequired", default_reveal_required(block.type));
-          if (const json* d = r_.member(b, "data", JsonReader::kOptional, json::value_t::object)) block.data = *d;
+          if (const J* d = r_.member(b, "data", JsonReader::kOptional, json::value_t::object))
+            block.data = to_json(*d);
           out.blocks.push_back(std::move(block));
         }
       }
-      if (const json* files = r_.member(rec, "files", JsonReader::kOptional, json::value_t::array)) {
+      if (const J* files = r_.member(rec, "files", JsonReader::kOptional, json::value_t::array)) {
         auto gf = r_.push("files");
         IdTable seen;
         for (std::size_t k = 0; k < files->size(); ++k) {
           auto gk = r_.push(k);
-          const json& f = (*files)[k];
+          const J& f = (*files)[k];
           if (!f.is_object()) {
             r_.fail("wrong-type", "expected a file object, got " + detail::describe(f));
             continue;
@@ -769,13 +784,13 @@ class SnapshotLoader {
     }
   }
 
-  void read_comments(const json& comments) {
+  void read_comments(const J& comments) {
     auto g = r_.push("comments");
     s_.comments.resize(comments.size());
     for (std::size_t i = 0; i < comments.size(); ++i) {
       if (!comments[i].is_object()) continue;
       auto gi = r_.push(i);
-      const json& c = comments[i];
+      const J& c = comments[i];
       Comment& out = s_.comments[i];
       out.record = r_.ref(c, "record", s_.record_ids, "record", JsonReader::kRequired);
       out.author = r_.ref(c, "author", s_.user_ids, "user", JsonReader::kRequired);
@@ -795,11 +810,13 @@ class SnapshotLoader {
       auto gi = r_.push(i);
       auto gp = r_.push("parent");
       if (steps > s_.comments.size()) {
-        r_.fail("comment-cycle", "comment `" + s_.comment_ids.at(static_cast<Index>(i)) + "` is its own ancestor");
+        r_.fail("comment-cycle",
+                "comment `" + s_.comment_ids.at(static_cast<Index>(i)) + "` is its own ancestor");
         continue;
       }
       s_.comments[i].root = cur;
-      if (s_.comments[i].parent != kNone && s_.comments[s_.comments[i].parent].record != s_.comments[i].record) {
+      if (s_.comments[i].parent != kNone &&
+          s_.comments[s_.comments[i].parent].record != s_.comments[i].record) {
         r_.fail("invalid-reference", "a reply must be on the same record as the comment it answers");
       }
     }
@@ -821,19 +838,25 @@ class SnapshotLoader {
 
 }  // namespace
 
-Result<Snapshot> load_snapshot(json document) {
+Result<Snapshot> load_snapshot_document(const json& document) {
   JsonReader reader;
-  SnapshotLoader loader(reader);
+  SnapshotLoader<json> loader(reader);
   loader.run(document);
   if (reader.failed()) return reader.take_errors();
   return loader.take();
 }
 
 Result<Snapshot> load_snapshot(std::string_view json_text) {
-  std::vector<Error> errors;
-  json document = detail::parse_json(json_text, errors);
-  if (!errors.empty()) return errors;
-  return load_snapshot(std::move(document));
+  const detail::FastDocument document(json_text, detail::kMaxDepth);
+  if (!document.ok()) {
+    return std::vector<Error>{
+        {std::string(document.error_code()), "", "expected well-formed JSON text: " + document.error()}};
+  }
+  JsonReader reader;
+  SnapshotLoader<detail::FastValue> loader(reader);
+  loader.run(document.root());
+  if (reader.failed()) return reader.take_errors();
+  return loader.take();
 }
 
 }  // namespace calm

@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -179,15 +180,17 @@ void integration_sync(CommandContext& ctx) {
 
   // Courses, upserted by external id at this site.
   Counts courses;
-  std::map<std::string, Index> course_by_external;  // external id -> course index (new ones past the end)
+  std::map<std::string, Index> course_by_external;      // external id -> course index (new ones past the end)
   std::vector<std::pair<Index, Course>> course_writes;  // index (may be new), the course as it will be
   json course_events = json::array();
   Index next_course = static_cast<Index>(s.courses.size());
   for (const PayloadCourse& pc : payload.courses) {
     const std::string id = synced_id(*site_id, pc.external);
     const Index existing = s.course_ids.find(id);
-    if (existing != kNone && (s.courses[existing].source != CourseSource::ihasco || s.courses[existing].site != site)) {
-      r.fail_at("payload", "duplicate-id", "course id `" + clip(id) + "` is taken by a course that is not this sync's");
+    if (existing != kNone &&
+        (s.courses[existing].source != CourseSource::ihasco || s.courses[existing].site != site)) {
+      r.fail_at("payload", "duplicate-id",
+                "course id `" + clip(id) + "` is taken by a course that is not this sync's");
       return;
     }
     if (existing != kNone) {
@@ -241,7 +244,8 @@ void integration_sync(CommandContext& ctx) {
   int people_matched = 0;
   Counts fields;
   std::map<std::string, Index> user_by_person;
-  std::vector<std::pair<Index, json>> field_writes;  // record, new customFields
+  std::map<Index, json> merged_fields;             // record -> customFields after the sync
+  std::map<Index, std::set<std::string>> touched;  // record -> fields the payload sets
   for (const PayloadPerson& person : payload.people) {
     const std::string email = lower(person.email);
     auto u = user_by_email.find(email);
@@ -254,7 +258,9 @@ void integration_sync(CommandContext& ctx) {
       if (match) record = i;
     }
     if (u == user_by_email.end() && record == kNone) {
-      unmatched.push_back({{"kind", "person"}, {"id", person.external}, {"email", person.email},
+      unmatched.push_back({{"kind", "person"},
+                           {"id", person.external},
+                           {"email", person.email},
                            {"reason", "no user or record with this email"}});
       continue;
     }
@@ -265,21 +271,29 @@ void integration_sync(CommandContext& ctx) {
       user_by_person[person.external] = s.records[record].user;
     }
     if (record == kNone) continue;
-    json custom = s.records[record].custom_fields;
+    auto [merged, fresh] = merged_fields.try_emplace(record, s.records[record].custom_fields);
     for (const auto& [name, value] : person.custom_fields.items()) {
       std::string target = name;
       if (field_map != nullptr) {
         if (!field_map->contains(name) || !(*field_map)[name].is_string()) continue;  // unmapped: not stored
         target = (*field_map)[name].get<std::string>();
       }
-      if (custom.contains(target) && custom[target] == value) {
+      merged->second[target] = value;  // a later person with the same email wins
+      touched[record].insert(target);
+    }
+  }
+  // Counted against the state before the sync, so a second run finds nothing to change.
+  std::vector<std::pair<Index, json>> field_writes;  // record, new customFields
+  for (auto& [record, custom] : merged_fields) {
+    const json& before = s.records[record].custom_fields;
+    for (const std::string& key : touched[record]) {
+      if (before.contains(key) && before[key] == custom[key]) {
         ++fields.unchanged;
       } else {
         ++fields.updated;
-        custom[target] = value;
       }
     }
-    if (custom != s.records[record].custom_fields) field_writes.emplace_back(record, std::move(custom));
+    if (custom != before) field_writes.emplace_back(record, std::move(custom));
   }
 
   // Results, upserted by external id.
@@ -304,7 +318,8 @@ void integration_sync(CommandContext& ctx) {
     }
     if (user == kNone || course == kNone) {
       ++results_unmatched;
-      unmatched.push_back({{"kind", "result"}, {"id", pr.external},
+      unmatched.push_back({{"kind", "result"},
+                           {"id", pr.external},
                            {"reason", user == kNone ? "no matching person" : "no matching course"}});
       continue;
     }
@@ -344,13 +359,15 @@ void integration_sync(CommandContext& ctx) {
   }
 
   ctx.result = {{"courses", counts_json(courses)},
-                {"people", {{"matched", people_matched},
-                            {"unmatched", static_cast<int>(payload.people.size()) - people_matched}}},
+                {"people",
+                 {{"matched", people_matched},
+                  {"unmatched", static_cast<int>(payload.people.size()) - people_matched}}},
                 {"customFields", {{"updated", fields.updated}, {"unchanged", fields.unchanged}}},
-                {"results", {{"created", results.created},
-                             {"updated", results.updated},
-                             {"unchanged", results.unchanged},
-                             {"unmatched", results_unmatched}}},
+                {"results",
+                 {{"created", results.created},
+                  {"updated", results.updated},
+                  {"unchanged", results.unchanged},
+                  {"unmatched", results_unmatched}}},
                 {"unmatched", unmatched}};
   if (!ctx.commit()) return;
 

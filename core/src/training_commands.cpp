@@ -34,7 +34,8 @@ std::string assessment_problem(const Step& step) {
     if (q.options.size() < 2) return "question `" + q.id + "` needs at least two options";
     std::set<std::string> ids;
     for (const auto& option : q.options) {
-      if (!ids.insert(option.first).second) return "question `" + q.id + "` repeats option `" + option.first + "`";
+      if (!ids.insert(option.first).second)
+        return "question `" + q.id + "` repeats option `" + option.first + "`";
     }
     if (!q.correct || q.correct->empty()) return "question `" + q.id + "` needs at least one correct option";
     for (const std::string& c : *q.correct) {
@@ -124,6 +125,7 @@ void course_create(CommandContext& ctx) {
   {
     auto g = r.push("course");
     id = new_id(ctx, *body, "id", ctx.state.course_ids, "course");
+    if (!body->contains("title")) r.fail_at("title", "missing-field", "expected `title`");
     read_course_fields(ctx, *body, course);
   }
   if (!ctx.guard("training.course.create", {}, *site)) return;
@@ -135,7 +137,8 @@ void course_create(CommandContext& ctx) {
   course.updated_at = ctx.at;
   ctx.state.course_ids.add(*id);
   ctx.state.courses.push_back(std::move(course));
-  ctx.emit("training.course.created", *id, ctx.state.courses.back().site, {{"title", ctx.state.courses.back().title}});
+  ctx.emit("training.course.created", *id, ctx.state.courses.back().site,
+           {{"title", ctx.state.courses.back().title}});
 }
 
 void course_update(CommandContext& ctx) {
@@ -151,8 +154,8 @@ void course_update(CommandContext& ctx) {
     read_course_fields(ctx, *changes, updated);
   }
   if (!ctx.fine()) return;
-  if (updated.status == CourseStatus::published) {
-    // A published course stays publishable (W2).
+  if (updated.status == CourseStatus::published && updated.source == CourseSource::calm) {
+    // A published Calm course stays publishable (W2); external content is iHasco's.
     if (std::string problem = publish_problem(updated); !problem.empty()) return ctx.refuse("W2", problem);
   }
   if (!ctx.commit()) return;
@@ -160,7 +163,8 @@ void course_update(CommandContext& ctx) {
   // W3: progress on steps that remain is kept; completed fulfillments stay completed.
   for (Fulfillment& f : ctx.state.fulfillments) {
     if (f.course != c || !is_open(f.status)) continue;
-    std::erase_if(f.completed_steps, [&](const std::string& step) { return find_step(updated, step) == nullptr; });
+    std::erase_if(f.completed_steps,
+                  [&](const std::string& step) { return find_step(updated, step) == nullptr; });
   }
   json fields = json::array();
   for (const auto& [key, value] : changes->items()) fields.push_back(key);
@@ -173,7 +177,8 @@ void course_publish(CommandContext& ctx) {
   if (!id || !ctx.guard("training.course.publish", course_resource(*id))) return;
   const Index c = live_course(ctx.state, *id);
   Course& course = ctx.state.courses[c];
-  if (course.status == CourseStatus::published) return ctx.refuse("W1", "course `" + *id + "` is already published");
+  if (course.status == CourseStatus::published)
+    return ctx.refuse("W1", "course `" + *id + "` is already published");
   if (course.status == CourseStatus::archived) {
     return ctx.refuse("W1", "course `" + *id + "` is archived: restore it to publish it again");
   }
@@ -204,6 +209,9 @@ void course_restore(CommandContext& ctx) {
   Course& course = ctx.state.courses[live_course(ctx.state, *id)];
   if (course.status != CourseStatus::archived) {
     return ctx.refuse("W1", "only an archived course can be restored; `" + *id + "` is not archived");
+  }
+  if (course.source == CourseSource::calm) {
+    if (std::string problem = publish_problem(course); !problem.empty()) return ctx.refuse("W2", problem);
   }
   if (!ctx.commit()) return;
   course.status = CourseStatus::published;
@@ -273,9 +281,9 @@ void course_assign(CommandContext& ctx) {
   json skipped = json::array();
   std::vector<Index> to_create;
   for (Index u : everyone) {
-    const bool holds_open = std::any_of(s.fulfillments.begin(), s.fulfillments.end(), [&](const Fulfillment& f) {
-      return f.course == c && f.user == u && is_open(f.status);
-    });
+    const bool holds_open =
+        std::any_of(s.fulfillments.begin(), s.fulfillments.end(),
+                    [&](const Fulfillment& f) { return f.course == c && f.user == u && is_open(f.status); });
     if (holds_open) {
       skipped.push_back({{"user", s.user_ids.at(u)}, {"reason", "already-assigned"}});
     } else if (ctx.engine.effective_role(u, course.site, kModulePersonnel) < Role::member) {
@@ -311,7 +319,8 @@ void course_assign(CommandContext& ctx) {
     s.fulfillment_ids.add(*assignment_id + ":" + s.user_ids.at(u));
     s.fulfillments.push_back(std::move(f));
     auto& held = s.courses_by_user[u];
-    if (!std::binary_search(held.begin(), held.end(), c)) held.insert(std::upper_bound(held.begin(), held.end(), c), c);
+    if (!std::binary_search(held.begin(), held.end(), c))
+      held.insert(std::upper_bound(held.begin(), held.end(), c), c);
   }
   ctx.emit("training.course.assigned", *assignment_id, course.site,
            {{"course", *id}, {"assigned", assigned}, {"skipped", skipped}, {"dueDate", due}});
@@ -363,7 +372,8 @@ void mark_started(CommandContext& ctx, Index f) {
   Fulfillment& ful = ctx.state.fulfillments[f];
   if (ful.status != FulfillmentStatus::not_started) return;
   ful.status = FulfillmentStatus::in_progress;
-  ctx.emit("training.fulfillment.started", ctx.state.fulfillment_ids.at(f), ctx.state.courses[ful.course].site);
+  ctx.emit("training.fulfillment.started", ctx.state.fulfillment_ids.at(f),
+           ctx.state.courses[ful.course].site);
 }
 
 void step_complete(CommandContext& ctx) {
@@ -381,7 +391,8 @@ void step_complete(CommandContext& ctx) {
   if (step->type == StepType::assessment) {
     return ctx.refuse("W8", "step `" + *step_id + "` is an assessment: it is done by passing it");
   }
-  if (std::find(ful.completed_steps.begin(), ful.completed_steps.end(), *step_id) != ful.completed_steps.end()) {
+  if (std::find(ful.completed_steps.begin(), ful.completed_steps.end(), *step_id) !=
+      ful.completed_steps.end()) {
     return ctx.refuse("W8", "step `" + *step_id + "` is already done");
   }
   if (!ctx.commit()) return;
@@ -453,7 +464,9 @@ void assessment_submit(CommandContext& ctx) {
   const Assessment& assessment = *step->assessment;
   {
     auto g = r.push("answers");
-    for (const auto& [qid, chosen] : answers->items()) {
+    for (const auto& item : answers->items()) {
+      const std::string& qid = item.key();
+      const json& chosen = item.value();
       auto gq = r.push(qid);
       auto q = std::find_if(assessment.questions.begin(), assessment.questions.end(),
                             [&](const Question& question) { return question.id == qid; });
@@ -467,12 +480,15 @@ void assessment_submit(CommandContext& ctx) {
       }
       for (std::size_t i = 0; i < chosen.size(); ++i) {
         auto gi = r.push(i);
-        const bool known = chosen[i].is_string() &&
-                           std::any_of(q->options.begin(), q->options.end(),
-                                       [&](const auto& o) { return o.first == chosen[i].get<std::string>(); });
+        const bool known =
+            chosen[i].is_string() && std::any_of(q->options.begin(), q->options.end(), [&](const auto& o) {
+              return o.first == chosen[i].get<std::string>();
+            });
         if (!known) r.fail("dangling-reference", "not an option of question `" + clip(qid) + "`");
       }
-      if (q->kind == QuestionKind::single && chosen.size() > 1) r.fail("wrong-type", "a single-choice question takes one option");
+      if (q->kind == QuestionKind::single && chosen.size() > 1) {
+        r.fail("wrong-type", "a single-choice question takes one option");
+      }
     }
   }
   if (!ctx.fine()) return;
@@ -513,7 +529,8 @@ void course_complete(CommandContext& ctx) {
   std::optional<int> best;
   for (const Step& step : course.steps) {
     if (step.type != StepType::assessment) {
-      if (std::find(ful.completed_steps.begin(), ful.completed_steps.end(), step.id) == ful.completed_steps.end()) {
+      if (std::find(ful.completed_steps.begin(), ful.completed_steps.end(), step.id) ==
+          ful.completed_steps.end()) {
         return ctx.refuse("W8", "step `" + step.id + "` is not done yet");
       }
       continue;
@@ -571,8 +588,9 @@ Index result_site(const Snapshot& s, Index user, Index course) {
 bool guard_results(CommandContext& ctx, Index user, Index course, std::string_view path) {
   const Index site = result_site(ctx.state, user, course);
   if (site == kNone) {
-    ctx.reader.fail_at(path, "missing-field",
-                       "expected a `course`, or a personnel record for the person, to know the result's site");
+    ctx.reader.fail_at(
+        path, "missing-field",
+        "expected a `course`, or a personnel record for the person, to know the result's site");
     return false;
   }
   return ctx.guard("training.result.record", {}, ctx.state.site_ids.at(site));
@@ -681,7 +699,7 @@ void result_delete(CommandContext& ctx) {
   const std::string id = s.result_ids.at(i);
   const Index site = result_site(s, s.results[i].user, s.results[i].course);
   json removed = result_json(s, s.results[i]);
-  s.results.erase(s.results.begin() + i);
+  s.results.erase(s.results.begin() + static_cast<std::ptrdiff_t>(i));
   IdTable ids;
   for (Index k = 0; k < s.result_ids.size(); ++k) {
     if (k != i) ids.add(s.result_ids.at(k));

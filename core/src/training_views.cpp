@@ -24,7 +24,8 @@ bool is_open(FulfillmentStatus status) {
 
 json error(std::string_view code, std::string_view path, std::string message) {
   return {{"ok", false},
-          {"errors", json::array({{{"code", std::string(code)}, {"path", std::string(path)}, {"message", message}}})}};
+          {"errors",
+           json::array({{{"code", std::string(code)}, {"path", std::string(path)}, {"message", message}}})}};
 }
 
 json ok(json value) { return {{"ok", true}, {"value", std::move(value)}}; }
@@ -125,7 +126,9 @@ json result_json(const Snapshot& s, Index i, std::string_view date) {
            {"title", r.title},
            {"completedOn", r.completed_on},
            {"state", std::string(result_state(r, date))},
-           {"source", r.source == ResultSource::course ? "course" : r.source == ResultSource::ihasco ? "ihasco" : "manual"}};
+           {"source", r.source == ResultSource::course   ? "course"
+                      : r.source == ResultSource::ihasco ? "ihasco"
+                                                         : "manual"}};
   if (r.course != kNone) out["course"] = s.course_ids.at(r.course);
   if (r.score) out["score"] = *r.score;
   if (!r.expires_on.empty()) out["expiresOn"] = r.expires_on;
@@ -192,15 +195,17 @@ json course_view(const Engine& engine, std::string_view user, std::string_view c
   const bool keys = engine.can(quiz);  // answer keys only for quiz managers (T11)
   json steps = json::array();
   for (const Step& step : crs.steps) {
-    json j{{"id", step.id}, {"type", std::string(std::array{"content", "video", "document", "assessment"}[static_cast<int>(step.type)])},
-           {"title", step.title}};
+    constexpr const char* kStepType[] = {"content", "video", "document", "assessment"};
+    json j{{"id", step.id}, {"type", kStepType[static_cast<std::size_t>(step.type)]}, {"title", step.title}};
     for (const auto& [key, value] : step.extra.items()) j[key] = value;
     if (step.assessment) {
       json questions = json::array();
       for (const Question& q : step.assessment->questions) {
         json options = json::array();
         for (const auto& [id, text] : q.options) options.push_back({{"id", id}, {"text", text}});
-        json jq{{"id", q.id}, {"text", q.text}, {"kind", q.kind == QuestionKind::single ? "single" : "multiple"},
+        json jq{{"id", q.id},
+                {"text", q.text},
+                {"kind", q.kind == QuestionKind::single ? "single" : "multiple"},
                 {"options", options}};
         if (keys && q.correct) jq["correct"] = *q.correct;
         questions.push_back(std::move(jq));
@@ -257,7 +262,8 @@ json attempts_view(const Engine& engine, std::string_view user, std::string_view
     }
     list.push_back(std::move(j));
   }
-  return ok({{"fulfillment", std::string(fulfillment)}, {"user", s.user_ids.at(ful.user)}, {"attempts", list}});
+  return ok(
+      {{"fulfillment", std::string(fulfillment)}, {"user", s.user_ids.at(ful.user)}, {"attempts", list}});
 }
 
 namespace {
@@ -288,7 +294,7 @@ struct Counts {
   json to_json() const {
     const int assigned = not_started + in_progress + overdue + completed;
     json out{{"notStarted", not_started}, {"inProgress", in_progress}, {"overdue", overdue},
-             {"completed", completed},    {"withdrawn", withdrawn},     {"resultsExpiring", expiring},
+             {"completed", completed},    {"withdrawn", withdrawn},    {"resultsExpiring", expiring},
              {"resultsExpired", expired}};
     out["completionRate"] = assigned == 0 ? json(nullptr) : json(static_cast<double>(completed) / assigned);
     return out;
@@ -363,7 +369,8 @@ json insights(const Engine& engine, std::string_view user, std::string_view site
              {"people", people}});
 }
 
-json training_of(const Engine& engine, std::string_view user, std::string_view person, std::string_view date) {
+json training_of(const Engine& engine, std::string_view user, std::string_view person,
+                 std::string_view date) {
   if (bad_date(date)) return error("invalid-date", "/date", "expected an ISO-8601 date");
   const Snapshot& s = engine.snapshot();
   const Index p = is_valid_id(person) ? s.user_ids.find(person) : kNone;
@@ -391,7 +398,8 @@ json training_of(const Engine& engine, std::string_view user, std::string_view p
   }
   json results = json::array();
   for (Index i = 0; i < s.results.size(); ++i) {
-    if (s.results[i].user == p && t4(result_site(s, s.results[i]))) results.push_back(result_json(s, i, date));
+    if (s.results[i].user == p && t4(result_site(s, s.results[i])))
+      results.push_back(result_json(s, i, date));
   }
   return ok({{"person", std::string(person)},
              {"name", s.users[p].name},

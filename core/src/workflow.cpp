@@ -1,10 +1,11 @@
 // Applying commands: the envelope (id, type, actor, at), idempotency by id,
 // dispatch to the handlers, and the all-or-nothing answer.
 
+#include "calm/workflow.hpp"
+
 #include <string>
 #include <utility>
 
-#include "calm/workflow.hpp"
 #include "workflow_impl.hpp"
 
 namespace calm {
@@ -22,7 +23,8 @@ json CommandResult::to_json() const {
   if (decision) out["decision"] = decision->to_json();
   if (!errors.empty()) {
     json list = json::array();
-    for (const Error& e : errors) list.push_back({{"code", e.code}, {"path", e.path}, {"message", e.message}});
+    for (const Error& e : errors)
+      list.push_back({{"code", e.code}, {"path", e.path}, {"message", e.message}});
     out["errors"] = std::move(list);
   }
   return out;
@@ -73,7 +75,8 @@ const json* CommandContext::field(std::string_view key) const {
 namespace {
 
 CommandHandler find_handler(std::string_view type) {
-  for (auto registry : {detail::training_commands(), detail::personnel_commands(), detail::access_commands()}) {
+  for (auto registry :
+       {detail::training_commands(), detail::personnel_commands(), detail::access_commands()}) {
     for (const CommandEntry& entry : registry) {
       if (entry.type == type) return entry.handler;
     }
@@ -108,8 +111,9 @@ CommandResult run_command(const Engine& engine, Snapshot& state, const json& com
   if (auto it = state.applied_index.find(*id); it != state.applied_index.end()) {
     const json& previous = state.applied_commands[it->second].second;
     if (previous.value("command", json()) != command) {
-      return errors_only({{"duplicate-command-id", "/id",
-                           "command id `" + detail::clip(*id) + "` was already used by a different command"}});
+      return errors_only(
+          {{"duplicate-command-id", "/id",
+            "command id `" + detail::clip(*id) + "` was already used by a different command"}});
     }
     CommandResult out;
     out.ok = true;
@@ -124,7 +128,8 @@ CommandResult run_command(const Engine& engine, Snapshot& state, const json& com
   ctx.at = at->get<std::string>();
   CommandHandler handler = find_handler(ctx.type);
   if (handler == nullptr) {
-    return errors_only({{"unknown-command", "/type", "unknown command type `" + detail::clip(ctx.type) + "`"}});
+    return errors_only(
+        {{"unknown-command", "/type", "unknown command type `" + detail::clip(ctx.type) + "`"}});
   }
   handler(ctx);
   CommandResult out;
@@ -148,7 +153,9 @@ CommandResult run_command(const Engine& engine, Snapshot& state, const json& com
 
 }  // namespace
 
-CommandResult Engine::apply(const json& command) { return run_command(*this, impl_->snapshot, command, false); }
+CommandResult Engine::apply(const json& command) {
+  return run_command(*this, impl_->snapshot, command, false);
+}
 
 CommandResult Engine::dry_run(const json& command) const {
   // INVARIANT: with dry_run set, handlers never write the state (workflow_impl.hpp).

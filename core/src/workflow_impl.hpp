@@ -6,12 +6,11 @@
 // decision function through `guard`, then state rules through `refuse`)
 // before it changes anything, and changes nothing when `commit()` is false.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "calm/workflow.hpp"
 #include "detail/json_util.hpp"
@@ -20,7 +19,8 @@
 namespace calm {
 
 struct CommandContext {
-  CommandContext(const Engine& engine_in, Snapshot& state_in, const nlohmann::json& command_in, bool dry_run_in)
+  CommandContext(const Engine& engine_in, Snapshot& state_in, const nlohmann::json& command_in,
+                 bool dry_run_in)
       : engine(engine_in), state(state_in), command(command_in), dry_run(dry_run_in) {}
 
   const Engine& engine;

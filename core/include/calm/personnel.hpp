@@ -8,9 +8,8 @@
 /// Each returns `{ ok: true, value }`, `{ ok: false, decision }` when the
 /// viewer is denied, or `{ ok: false, errors }` for a malformed argument.
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "calm/access.hpp"
 
@@ -18,16 +17,19 @@ namespace calm {
 
 /// A personnel record as `user` may see it (P1; blocks P9/P11 with reveal
 /// P16, files P9/P11, assets P2, companies P4/P11, training P3, threads P6).
-[[nodiscard]] nlohmann::json record_view(const Engine& engine, std::string_view user, std::string_view record);
+[[nodiscard]] nlohmann::json record_view(const Engine& engine, std::string_view user,
+                                         std::string_view record);
 
 /// The People list at `site`: the records `user` may view (P1).
 [[nodiscard]] nlohmann::json people_view(const Engine& engine, std::string_view user, std::string_view site);
 
 /// A company as `user` may see it (P4; sensitive data only with P11).
-[[nodiscard]] nlohmann::json company_view(const Engine& engine, std::string_view user, std::string_view company);
+[[nodiscard]] nlohmann::json company_view(const Engine& engine, std::string_view user,
+                                          std::string_view company);
 
 /// The comment threads of a record that `user` may see (P6), with replies.
-[[nodiscard]] nlohmann::json comments_view(const Engine& engine, std::string_view user, std::string_view record);
+[[nodiscard]] nlohmann::json comments_view(const Engine& engine, std::string_view user,
+                                           std::string_view record);
 
 /// Settings > Personnel at `site` (P14; denied with exactly the P17 message),
 /// with whether the viewer may edit them (P15).
@@ -42,12 +44,14 @@ namespace calm {
 
 /// sitesWhere(user, action): every site where the user is allowed (site level
 /// for actions that need a resource).
-[[nodiscard]] nlohmann::json sites_where(const Engine& engine, std::string_view user, std::string_view action);
+[[nodiscard]] nlohmann::json sites_where(const Engine& engine, std::string_view user,
+                                         std::string_view action);
 
 /// whatIf(editor, change): for a proposed access change (an access command
 /// without `id`, `actor`, `at`, or an array of them), whether the editor may
 /// make it (S1/S2) and the capabilities gained and lost per user and site,
 /// before anything is applied.
-[[nodiscard]] nlohmann::json what_if(const Engine& engine, std::string_view editor, const nlohmann::json& change);
+[[nodiscard]] nlohmann::json what_if(const Engine& engine, std::string_view editor,
+                                     const nlohmann::json& change);
 
 }  // namespace calm

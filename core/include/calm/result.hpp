@@ -27,7 +27,8 @@ class [[nodiscard]] Result {
   /// Success.
   Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor): ergonomic return
   /// Failure; `errors` must not be empty.
-  Result(std::vector<Error> errors) : state_(std::move(errors)) {}  // NOLINT(google-explicit-constructor): ergonomic return
+  Result(std::vector<Error> errors)
+      : state_(std::move(errors)) {}  // NOLINT(google-explicit-constructor): ergonomic return
 
   /// True when a value is held.
   [[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }

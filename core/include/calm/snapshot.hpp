@@ -5,14 +5,13 @@
 /// immutable once loaded, except through workflow commands.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "calm/result.hpp"
 
@@ -136,7 +135,7 @@ struct Question {
   std::string text;
   QuestionKind kind = QuestionKind::single;
   std::vector<std::pair<std::string, std::string>> options;  // id, text
-  std::optional<std::vector<std::string>> correct;          // absent: key not shipped (W11)
+  std::optional<std::vector<std::string>> correct;           // absent: key not shipped (W11)
 };
 
 /// An assessment (W9).
@@ -171,7 +170,6 @@ struct Course {
   /// unknown to every check.
   bool deleted = false;
   /// Unknown fields kept for the round trip are not stored; display fields are.
-
 };
 
 /// An assignment of a course to people and groups.
@@ -366,7 +364,8 @@ struct Snapshot {
 };
 
 /// The key of a reveal (PW2): who revealed which block of which record.
-[[nodiscard]] inline std::string reveal_key(std::string_view user, std::string_view record, std::string_view block) {
+[[nodiscard]] inline std::string reveal_key(std::string_view user, std::string_view record,
+                                            std::string_view block) {
   std::string key(user);
   key += '\n';
   key += record;
@@ -378,7 +377,7 @@ struct Snapshot {
 /// Parses and validates a snapshot from JSON text. On failure no snapshot is
 /// produced; the errors name JSON paths and what was expected.
 [[nodiscard]] Result<Snapshot> load_snapshot(std::string_view json_text);
-/// Validates an already parsed JSON document (moved in).
-[[nodiscard]] Result<Snapshot> load_snapshot(nlohmann::json document);
+/// Validates an already parsed JSON document.
+[[nodiscard]] Result<Snapshot> load_snapshot_document(const nlohmann::json& document);
 
 }  // namespace calm

@@ -7,9 +7,8 @@
 /// Each returns `{ ok: true, value }`, `{ ok: false, decision }` when the
 /// viewer is denied, or `{ ok: false, errors }` for a malformed argument.
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "calm/access.hpp"
 
@@ -20,7 +19,8 @@ namespace calm {
 [[nodiscard]] nlohmann::json my_courses(const Engine& engine, std::string_view user, std::string_view date);
 
 /// One course as `user` may see it (T5); answer keys only for quiz managers (T11).
-[[nodiscard]] nlohmann::json course_view(const Engine& engine, std::string_view user, std::string_view course);
+[[nodiscard]] nlohmann::json course_view(const Engine& engine, std::string_view user,
+                                         std::string_view course);
 
 /// Attempts on a fulfillment: the viewer's own, or anyone's with T10.
 [[nodiscard]] nlohmann::json attempts_view(const Engine& engine, std::string_view user,

@@ -5,11 +5,10 @@
 /// with exactly the rule a UI gate uses, then either applied whole, returning
 /// events, or refused, changing nothing.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "calm/access.hpp"
 #include "calm/result.hpp"

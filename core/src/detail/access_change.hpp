@@ -2,13 +2,12 @@
 // A proposed access change (ACCESS.md section 10), shared by the commands
 // that apply it and by `what_if`, which previews it.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "calm/access.hpp"
 #include "detail/json_util.hpp"

@@ -1,10 +1,9 @@
 #pragma once
 // Assessment grading (TRAINING.md W10, W11).
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "calm/snapshot.hpp"
 

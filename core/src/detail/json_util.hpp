@@ -4,25 +4,29 @@
 
 #include <array>
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "calm/result.hpp"
 #include "calm/snapshot.hpp"
+#include "detail/fast_json.hpp"
 
 namespace calm::detail {
 
 /// Deepest nesting a document may have; deeper input is rejected before parsing.
-inline constexpr std::size_t kMaxDepth = 64;
+inline constexpr std::size_t kMaxDepth = 128;
 /// Errors kept per load; the rest are counted in one final error.
 inline constexpr std::size_t kMaxErrors = 100;
 
 /// "a string", "null", "an array", ... for messages.
-std::string describe(const nlohmann::json& value);
+std::string describe(nlohmann::json::value_t type);
+template <typename J>
+std::string describe(const J& value) {
+  return describe(value.type());
+}
 /// Clips user text for messages (64 bytes, on a UTF-8 boundary).
 std::string clip(std::string_view text);
 /// Escapes a key for a JSON Pointer (`~` -> `~0`, `/` -> `~1`).
@@ -60,40 +64,51 @@ class JsonReader {
   std::vector<Error> take_errors();
 
   /// The member `key` of `object` when present with the right type.
-  const nlohmann::json* member(const nlohmann::json& object, std::string_view key, bool required,
-                               nlohmann::json::value_t type);
+  template <typename J>
+  const J* member(const J& object, std::string_view key, bool required, nlohmann::json::value_t type);
   /// A display string; empty when absent; wrong type is an error.
-  std::string text(const nlohmann::json& object, std::string_view key);
+  template <typename J>
+  std::string text(const J& object, std::string_view key);
   /// An id field.
-  std::optional<std::string> id(const nlohmann::json& object, std::string_view key, bool required);
+  template <typename J>
+  std::optional<std::string> id(const J& object, std::string_view key, bool required);
   /// The value at the current path as an id.
-  std::optional<std::string> id_value(const nlohmann::json& value, std::string_view what);
+  template <typename J>
+  std::optional<std::string> id_value(const J& value, std::string_view what);
   /// An id field that must be unique in `seen`.
-  std::optional<std::string> unique_id(const nlohmann::json& object, IdTable& seen, std::string_view what);
+  template <typename J>
+  std::optional<std::string> unique_id(const J& object, IdTable& seen, std::string_view what);
   /// A reference field resolved in `table`; `kNone` when absent or dangling.
-  Index ref(const nlohmann::json& object, std::string_view key, const IdTable& table, std::string_view what,
+  template <typename J>
+  Index ref(const J& object, std::string_view key, const IdTable& table, std::string_view what,
             bool required);
   /// The value at the current path as a reference.
-  Index ref_value(const nlohmann::json& value, const IdTable& table, std::string_view what);
+  template <typename J>
+  Index ref_value(const J& value, const IdTable& table, std::string_view what);
   /// An optional array of references.
-  std::vector<Index> ref_list(const nlohmann::json& object, std::string_view key, const IdTable& table,
+  template <typename J>
+  std::vector<Index> ref_list(const J& object, std::string_view key, const IdTable& table,
                               std::string_view what);
-  std::optional<Role> role(const nlohmann::json& object, std::string_view key, bool required);
-  std::optional<Role> role_value(const nlohmann::json& value);
-  bool boolean(const nlohmann::json& object, std::string_view key, bool fallback);
-  int integer(const nlohmann::json& object, std::string_view key, int fallback, int min, int max);
+  template <typename J>
+  std::optional<Role> role(const J& object, std::string_view key, bool required);
+  template <typename J>
+  std::optional<Role> role_value(const J& value);
+  template <typename J>
+  bool boolean(const J& object, std::string_view key, bool fallback);
+  template <typename J>
+  int integer(const J& object, std::string_view key, int fallback, int min, int max);
 
   /// An enum field read by name; returns the index in `names` cast to `E`.
-  template <typename E, std::size_t N>
-  E enumeration(const nlohmann::json& object, std::string_view key, const std::array<std::string_view, N>& names,
+  template <typename E, std::size_t N, typename J>
+  E enumeration(const J& object, std::string_view key, const std::array<std::string_view, N>& names,
                 E fallback, bool required) {
-    auto it = object.find(key);
-    if (it == object.end()) {
+    const J* it = lookup(object, key);
+    if (it == nullptr) {
       if (required) fail_at(key, "missing-field", "expected `" + std::string(key) + "`");
       return fallback;
     }
     if (it->is_string()) {
-      const auto& s = it->get_ref<const std::string&>();
+      const std::string_view s = str(*it);
       for (std::size_t i = 0; i < N; ++i) {
         if (names[i] == s) return static_cast<E>(i);
       }
@@ -111,8 +126,10 @@ class JsonReader {
 };
 
 /// Reads the `steps` of a course object (TRAINING.md), replacing `out`.
-void read_steps(JsonReader& reader, const nlohmann::json& course, std::vector<Step>& out);
+template <typename J>
+void read_steps(JsonReader& reader, const J& course, std::vector<Step>& out);
 /// Reads the `assessment` of a step object, when present.
-void read_assessment(JsonReader& reader, const nlohmann::json& step, Step& out);
+template <typename J>
+void read_assessment(JsonReader& reader, const J& step, Step& out);
 
 }  // namespace calm::detail

@@ -1,0 +1,457 @@
+// The fast read-only JSON document (see detail/fast_json.hpp).
+
+#include "detail/fast_json.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace calm::detail {
+
+using nlohmann::json;
+
+const FastValue* FastValue::find(std::string_view key) const noexcept {
+  if (type_ != value_t::object) return nullptr;
+  for (std::uint32_t i = count_; i > 0; --i) {
+    if (members_[i - 1].key == key) return &members_[i - 1].value;
+  }
+  return nullptr;
+}
+
+json FastValue::to_json() const {
+  switch (type_) {
+    case value_t::null:
+      return nullptr;
+    case value_t::boolean:
+      return boolean_;
+    case value_t::number_integer:
+      return integer_;
+    case value_t::number_unsigned:
+      return unsigned_;
+    case value_t::number_float:
+      return number_;
+    case value_t::string:
+      return std::string(text_, count_);
+    case value_t::array: {
+      json out = json::array();
+      for (std::uint32_t i = 0; i < count_; ++i) out.push_back(elements_[i].to_json());
+      return out;
+    }
+    case value_t::object: {
+      json out = json::object();
+      for (std::uint32_t i = 0; i < count_; ++i)
+        out[std::string(members_[i].key)] = members_[i].value.to_json();
+      return out;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+class FastParser {
+ public:
+  FastParser(std::string_view text, Arena& arena, std::size_t max_depth)
+      : p_(text.data()), end_(text.data() + text.size()), arena_(arena), max_depth_(max_depth) {
+    elements_.resize(max_depth + 2);
+    members_.resize(max_depth + 2);
+  }
+
+  bool parse(FastValue& root) {
+    skip_space();
+    if (!value(root, 0)) return false;
+    skip_space();
+    if (p_ != end_) return fail("invalid-json", "unexpected text after the JSON value");
+    return true;
+  }
+
+  std::string error;
+  std::string_view code;
+
+ private:
+  bool fail(std::string_view c, std::string message) {
+    if (error.empty()) {
+      code = c;
+      error = std::move(message);
+    }
+    return false;
+  }
+
+  void skip_space() noexcept {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  template <typename T>
+  T* allocate(std::size_t n) {
+    return static_cast<T*>(arena_.allocate(n * sizeof(T), alignof(T)));
+  }
+
+  bool literal(const char* word, std::size_t length) {
+    if (static_cast<std::size_t>(end_ - p_) < length || std::memcmp(p_, word, length) != 0) {
+      return fail("invalid-json", "expected well-formed JSON text");
+    }
+    p_ += length;
+    return true;
+  }
+
+  bool value(FastValue& out, std::size_t depth) {
+    if (p_ == end_) return fail("invalid-json", "expected a JSON value, got the end of the text");
+    switch (*p_) {
+      case '{':
+        return object(out, depth + 1);
+      case '[':
+        return array(out, depth + 1);
+      case '"': {
+        std::string_view s;
+        if (!string(s)) return false;
+        out.type_ = FastValue::value_t::string;
+        out.text_ = s.data();
+        out.count_ = static_cast<std::uint32_t>(s.size());
+        return true;
+      }
+      case 't':
+        out.type_ = FastValue::value_t::boolean;
+        out.boolean_ = true;
+        return literal("true", 4);
+      case 'f':
+        out.type_ = FastValue::value_t::boolean;
+        out.boolean_ = false;
+        return literal("false", 5);
+      case 'n':
+        out.type_ = FastValue::value_t::null;
+        return literal("null", 4);
+      default:
+        return number(out);
+    }
+  }
+
+  bool array(FastValue& out, std::size_t depth) {
+    if (depth > max_depth_) {
+      return fail("too-deep", "expected JSON nested at most " + std::to_string(max_depth_) + " levels");
+    }
+    ++p_;  // [
+    std::vector<FastValue>& scratch = elements_[depth];
+    const std::size_t start = scratch.size();
+    skip_space();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+    } else {
+      while (true) {
+        skip_space();
+        scratch.emplace_back();
+        if (!value(scratch.back(), depth)) return false;
+        skip_space();
+        if (p_ == end_) return fail("invalid-json", "unterminated array");
+        if (*p_ == ',') {
+          ++p_;
+          continue;
+        }
+        if (*p_ == ']') {
+          ++p_;
+          break;
+        }
+        return fail("invalid-json", "expected `,` or `]` in an array");
+      }
+    }
+    const std::size_t n = scratch.size() - start;
+    FastValue* items = allocate<FastValue>(n);
+    for (std::size_t i = 0; i < n; ++i) new (&items[i]) FastValue(scratch[start + i]);
+    scratch.resize(start);
+    out.type_ = FastValue::value_t::array;
+    out.elements_ = items;
+    out.count_ = static_cast<std::uint32_t>(n);
+    return true;
+  }
+
+  bool object(FastValue& out, std::size_t depth) {
+    if (depth > max_depth_) {
+      return fail("too-deep", "expected JSON nested at most " + std::to_string(max_depth_) + " levels");
+    }
+    ++p_;  // {
+    std::vector<FastMember>& scratch = members_[depth];
+    const std::size_t start = scratch.size();
+    skip_space();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+    } else {
+      while (true) {
+        skip_space();
+        if (p_ == end_ || *p_ != '"') return fail("invalid-json", "expected a string key in an object");
+        std::string_view key;
+        if (!string(key)) return false;
+        skip_space();
+        if (p_ == end_ || *p_ != ':') return fail("invalid-json", "expected `:` after an object key");
+        ++p_;
+        skip_space();
+        scratch.push_back(FastMember{key, FastValue()});
+        if (!value(scratch.back().value, depth)) return false;
+        skip_space();
+        if (p_ == end_) return fail("invalid-json", "unterminated object");
+        if (*p_ == ',') {
+          ++p_;
+          continue;
+        }
+        if (*p_ == '}') {
+          ++p_;
+          break;
+        }
+        return fail("invalid-json", "expected `,` or `}` in an object");
+      }
+    }
+    const std::size_t n = scratch.size() - start;
+    FastMember* items = allocate<FastMember>(n);
+    for (std::size_t i = 0; i < n; ++i) new (&items[i]) FastMember(scratch[start + i]);
+    scratch.resize(start);
+    out.type_ = FastValue::value_t::object;
+    out.members_ = items;
+    out.count_ = static_cast<std::uint32_t>(n);
+    return true;
+  }
+
+  static int hex(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  // Validates one UTF-8 sequence starting at p_ (a byte >= 0x80); advances.
+  bool utf8() {
+    const auto b0 = static_cast<unsigned char>(*p_);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+      n = 1;
+      cp = b0 & 0x1Fu;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      n = 2;
+      cp = b0 & 0x0Fu;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      n = 3;
+      cp = b0 & 0x07u;
+    } else {
+      return fail("invalid-json", "invalid UTF-8 in a string");
+    }
+    if (static_cast<std::size_t>(end_ - p_) <= n) return fail("invalid-json", "invalid UTF-8 in a string");
+    for (std::size_t i = 1; i <= n; ++i) {
+      const auto b = static_cast<unsigned char>(p_[i]);
+      if ((b & 0xC0u) != 0x80u) return fail("invalid-json", "invalid UTF-8 in a string");
+      cp = (cp << 6) | (b & 0x3Fu);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return fail("invalid-json", "invalid UTF-8 in a string");
+    }
+    p_ += n + 1;
+    return true;
+  }
+
+  static void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  bool hex4(std::uint32_t& out) {
+    if (end_ - p_ < 4) return fail("invalid-json", "invalid `\\u` escape");
+    out = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int h = hex(p_[i]);
+      if (h < 0) return fail("invalid-json", "invalid `\\u` escape");
+      out = (out << 4) | static_cast<std::uint32_t>(h);
+    }
+    p_ += 4;
+    return true;
+  }
+
+  // A string at p_ (on its opening quote). Without escapes it is a view of the
+  // source; with escapes it is decoded into the arena.
+  bool string(std::string_view& out) {
+    ++p_;  // "
+    const char* start = p_;
+    while (p_ != end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+        ++p_;
+        return true;
+      }
+      if (c == '\\') return escaped_string(start, out);
+      if (c < 0x20) return fail("invalid-json", "a control character in a string");
+      if (c >= 0x80) {
+        if (!utf8()) return false;
+      } else {
+        ++p_;
+      }
+    }
+    return fail("invalid-json", "unterminated string");
+  }
+
+  bool escaped_string(const char* start, std::string_view& out) {
+    std::string decoded(start, static_cast<std::size_t>(p_ - start));
+    while (p_ != end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        ++p_;
+        char* copy = allocate<char>(decoded.size() + 1);
+        std::memcpy(copy, decoded.data(), decoded.size());
+        out = std::string_view(copy, decoded.size());
+        return true;
+      }
+      if (c < 0x20) return fail("invalid-json", "a control character in a string");
+      if (c >= 0x80) {
+        const char* from = p_;
+        if (!utf8()) return false;
+        decoded.append(from, static_cast<std::size_t>(p_ - from));
+        continue;
+      }
+      if (c != '\\') {
+        decoded += static_cast<char>(c);
+        ++p_;
+        continue;
+      }
+      ++p_;
+      if (p_ == end_) break;
+      const char e = *p_++;
+      switch (e) {
+        case '"':
+          decoded += '"';
+          break;
+        case '\\':
+          decoded += '\\';
+          break;
+        case '/':
+          decoded += '/';
+          break;
+        case 'b':
+          decoded += '\b';
+          break;
+        case 'f':
+          decoded += '\f';
+          break;
+        case 'n':
+          decoded += '\n';
+          break;
+        case 'r':
+          decoded += '\r';
+          break;
+        case 't':
+          decoded += '\t';
+          break;
+        case 'u': {
+          std::uint32_t cp = 0;
+          if (!hex4(cp)) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            std::uint32_t low = 0;
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u')
+              return fail("invalid-json", "a lone surrogate");
+            p_ += 2;
+            if (!hex4(low)) return false;
+            if (low < 0xDC00 || low > 0xDFFF) return fail("invalid-json", "a lone surrogate");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return fail("invalid-json", "a lone surrogate");
+          }
+          append_utf8(decoded, cp);
+          break;
+        }
+        default:
+          return fail("invalid-json", "an invalid escape in a string");
+      }
+    }
+    return fail("invalid-json", "unterminated string");
+  }
+
+  bool number(FastValue& out) {
+    const char* start = p_;
+    if (p_ != end_ && *p_ == '-') ++p_;
+    if (p_ == end_ || *p_ < '0' || *p_ > '9') return fail("invalid-json", "expected well-formed JSON text");
+    if (*p_ == '0') {
+      ++p_;
+    } else {
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    bool integral = true;
+    if (p_ != end_ && *p_ == '.') {
+      integral = false;
+      ++p_;
+      if (p_ == end_ || *p_ < '0' || *p_ > '9') return fail("invalid-json", "a malformed number");
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      integral = false;
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || *p_ < '0' || *p_ > '9') return fail("invalid-json", "a malformed number");
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    if (integral) {
+      if (*start == '-') {
+        std::int64_t v = 0;
+        auto r = std::from_chars(start, p_, v);
+        if (r.ec == std::errc() && r.ptr == p_) {
+          out.type_ = FastValue::value_t::number_integer;
+          out.integer_ = v;
+          return true;
+        }
+      } else {
+        std::uint64_t v = 0;
+        auto r = std::from_chars(start, p_, v);
+        if (r.ec == std::errc() && r.ptr == p_) {
+          if (v <= static_cast<std::uint64_t>(INT64_MAX)) {
+            out.type_ = FastValue::value_t::number_integer;
+            out.integer_ = static_cast<std::int64_t>(v);
+          } else {
+            out.type_ = FastValue::value_t::number_unsigned;
+            out.unsigned_ = v;
+          }
+          return true;
+        }
+      }
+    }
+    // std::from_chars for double is missing from Emscripten 3.1.6's libc++: strtod
+    // on a bounded copy (the grammar was checked above, so it parses whole).
+    char buffer[64];
+    const auto length = static_cast<std::size_t>(p_ - start);
+    if (length >= sizeof buffer) return fail("invalid-json", "a number longer than 63 characters");
+    std::memcpy(buffer, start, length);
+    buffer[length] = '\0';
+    char* parsed_end = nullptr;
+    const double d = std::strtod(buffer, &parsed_end);
+    if (parsed_end != buffer + length) return fail("invalid-json", "a malformed number");
+    out.type_ = FastValue::value_t::number_float;
+    out.number_ = d;  // out of range parses to +-inf or 0; JSON numbers are read as given
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+  Arena& arena_;
+  std::size_t max_depth_;
+  std::vector<std::vector<FastValue>> elements_;
+  std::vector<std::vector<FastMember>> members_;
+};
+
+FastDocument::FastDocument(std::string_view text, std::size_t max_depth)
+    : arena_(std::make_unique<Arena>(text.size() / 2 + 4096)) {
+  FastParser parser(text, *arena_, max_depth);
+  if (!parser.parse(root_)) {
+    error_ = parser.error;
+    error_code_ = parser.code;
+    root_ = FastValue();
+  }
+}
+
+}  // namespace calm::detail
