@@ -422,6 +422,10 @@ TEST_F(TrainingWorkflow, W1_LifecycleCommandsNeedT6) {
   EXPECT_TRUE(IsDenied(run("course.publish", "u-lee", {{"course", "c-manual-handling"}}), "missing-role", "T6"));
   EXPECT_TRUE(IsDenied(run("course.archive", "u-kim", {{"course", "c-fire"}}), "missing-role", "T6"));
   EXPECT_TRUE(IsDenied(run("course.restore", "u-nora", {{"course", "c-coshh"}}), "missing-role"));
+  // A member assigned to the course may view it (T5), not restore it (T6).
+  EXPECT_TRUE(IsDenied(run("course.restore", "u-lee", {{"course", "c-coshh"}}), "missing-role", "T6"));
+  EXPECT_TRUE(IsDenied(run("course.archive", "u-lee", {{"course", "c-coshh"}}), "missing-role", "T6"));
+  EXPECT_EQ(training_item(engine, "courses", "c-coshh")["status"], "archived");
   EXPECT_TRUE(IsDenied(run("course.publish", "u-pm", {{"course", "c-nope"}}), "unknown-resource"));
   // A manager at north holds nothing at north-lab (A2).
   EXPECT_TRUE(IsDenied(run("course.archive", "u-pm", {{"course", "c-lab-safety"}}), "missing-role"));
@@ -1314,6 +1318,8 @@ TEST_F(TrainingWorkflow, W12_DeletingAResultNeedsT9AndIsKeptInTheAuditEvents) {
   EXPECT_TRUE(IsDenied(run("result.delete", "u-lee", {{"result", "r-lee-first-aid"}}), "missing-role", "T9"));
   EXPECT_TRUE(IsDenied(run("result.delete", "u-pm", {{"result", "r-sam-food-2025"}}), "missing-role"));
   EXPECT_FALSE(training_item(engine, "results", "r-lee-first-aid").is_null());
+  json others = engine.export_snapshot()["training"]["results"];
+  others.erase(1);  // r-lee-first-aid
   CommandResult r = run("result.delete", "u-pm", {{"result", "r-lee-first-aid"}});
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(event_types(r), std::vector<std::string>{"training.result.deleted"});
@@ -1321,6 +1327,7 @@ TEST_F(TrainingWorkflow, W12_DeletingAResultNeedsT9AndIsKeptInTheAuditEvents) {
   EXPECT_EQ(r.events[0]["details"]["result"]["title"], "First aid at work");
   EXPECT_EQ(r.events[0]["details"]["result"]["user"], "u-lee");
   EXPECT_TRUE(training_item(engine, "results", "r-lee-first-aid").is_null());
+  EXPECT_TRUE(SameState(engine.export_snapshot()["training"]["results"], others)) << "the other results are untouched";
 }
 
 TEST_F(TrainingWorkflow, W12_ResultsAreValidExpiringWithin30DaysOrExpired) {
@@ -1590,6 +1597,9 @@ TEST_F(TrainingRoundTrip, ExportThenLoadGivesTheSameDecisionsViewsAndCommandAnsw
       command("course.publish", "u-pm", {{"course", "c-lab-safety"}}),
       command("integration.sync", "u-pm", {{"site", "north"}, {"payload", calm::test::training::ihasco_payload()}}),
       command("integration.sync", "u-siteadmin", {{"site", "south"}, {"payload", json::object()}}),
+      command("assignment.revoke", "u-pm", {{"assignment", "a-coshh"}}),
+      command("assignment.revoke", "u-pm", {{"assignment", "a-rt"}}),
+      command("course.delete", "u-pm", {{"course", "c-fire"}}),
   };
   for (const json& c : probes) {
     EXPECT_EQ(reloaded.dry_run(c).to_json(), engine.dry_run(c).to_json()) << c.dump();
