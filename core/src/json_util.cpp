@@ -91,22 +91,27 @@ json parse_json(std::string_view text, std::vector<Error>& errors) {
 std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 JsonReader::PathGuard JsonReader::push(std::string_view key) {
-  const std::size_t length = path_.size();
-  path_ += '/';
-  path_ += pointer_escape(key);
-  return PathGuard(path_, length);
+  path_.push_back({key, 0, false});
+  return PathGuard(path_);
 }
 
 JsonReader::PathGuard JsonReader::push(std::size_t index) {
-  const std::size_t length = path_.size();
-  path_ += '/';
-  path_ += std::to_string(index);
-  return PathGuard(path_, length);
+  path_.push_back({{}, index, true});
+  return PathGuard(path_);
+}
+
+std::string JsonReader::path() const {
+  std::string out;
+  for (const Segment& segment : path_) {
+    out += '/';
+    out += segment.is_index ? std::to_string(segment.index) : pointer_escape(segment.key);
+  }
+  return out;
 }
 
 void JsonReader::fail(std::string_view code, std::string message) {
   if (errors_.size() < kMaxErrors) {
-    errors_.push_back({std::string(code), path_, std::move(message)});
+    errors_.push_back({std::string(code), path(), std::move(message)});
   } else {
     ++dropped_;
   }
@@ -204,11 +209,17 @@ std::optional<std::string> JsonReader::unique_id(const J& object, IdTable& seen,
 
 template <typename J>
 Index JsonReader::ref_value(const J& value, const IdTable& table, std::string_view what) {
-  auto id_text = id_value(value, "a " + std::string(what) + " id");
-  if (!id_text) return kNone;
-  Index index = table.find(*id_text);
-  if (index == kNone) fail("dangling-reference", "no " + std::string(what) + " `" + clip(*id_text) + "`");
-  return index;
+  // The hot path of a load: no allocation unless the reference is wrong.
+  if (value.is_string()) {
+    const std::string_view text = str(value);
+    if (is_valid_id(text)) {
+      const Index index = table.find(text);
+      if (index == kNone) fail("dangling-reference", "no " + std::string(what) + " `" + clip(text) + "`");
+      return index;
+    }
+  }
+  (void)id_value(value, "a " + std::string(what) + " id");  // names what is wrong
+  return kNone;
 }
 
 template <typename J>

@@ -42,7 +42,43 @@ std::optional<Role> parse_role(std::string_view text) noexcept {
   return std::nullopt;
 }
 
-bool is_valid_id(std::string_view text) noexcept { return !text.empty() && text.size() <= 128; }
+bool is_valid_id(std::string_view text) noexcept {
+  if (text.empty() || text.size() > 128) return false;
+  // 1 to 128 bytes of well-formed UTF-8 (ACCESS.md section 11).
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b0 = static_cast<unsigned char>(text[i]);
+    if (b0 < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+      n = 1;
+      cp = b0 & 0x1Fu;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      n = 2;
+      cp = b0 & 0x0Fu;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      n = 3;
+      cp = b0 & 0x07u;
+    } else {
+      return false;
+    }
+    if (i + n >= text.size()) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      if ((b & 0xC0u) != 0x80u) return false;
+      cp = (cp << 6) | (b & 0x3Fu);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
 
 bool IdTable::add(std::string_view id) {
   auto [it, inserted] = index_.try_emplace(std::string(id), static_cast<Index>(ids_.size()));

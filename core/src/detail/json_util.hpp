@@ -41,16 +41,23 @@ class JsonReader {
   static constexpr bool kRequired = true;
   static constexpr bool kOptional = false;
 
+  /// One step of the current JSON Pointer; rendered only when an error is
+  /// recorded. INVARIANT: a key outlives the guard that pushed it.
+  struct Segment {
+    std::string_view key;
+    std::size_t index = 0;
+    bool is_index = false;
+  };
+
   class [[nodiscard]] PathGuard {
    public:
-    PathGuard(std::string& path, std::size_t length) : path_(path), length_(length) {}
-    ~PathGuard() { path_.resize(length_); }
+    explicit PathGuard(std::vector<Segment>& path) : path_(path) {}
+    ~PathGuard() { path_.pop_back(); }
     PathGuard(const PathGuard&) = delete;
     PathGuard& operator=(const PathGuard&) = delete;
 
    private:
-    std::string& path_;
-    std::size_t length_;
+    std::vector<Segment>& path_;
   };
 
   PathGuard push(std::string_view key);
@@ -60,7 +67,8 @@ class JsonReader {
   /// Fails at `path()/key` without pushing.
   void fail_at(std::string_view key, std::string_view code, std::string message);
   [[nodiscard]] bool failed() const noexcept { return !errors_.empty(); }
-  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  /// The current JSON Pointer.
+  [[nodiscard]] std::string path() const;
   std::vector<Error> take_errors();
 
   /// The member `key` of `object` when present with the right type.
@@ -120,7 +128,7 @@ class JsonReader {
   }
 
  private:
-  std::string path_;
+  std::vector<Segment> path_;
   std::vector<Error> errors_;
   std::size_t dropped_ = 0;
 };
