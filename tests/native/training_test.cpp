@@ -1217,6 +1217,40 @@ TEST_F(TrainingPending, W11_PendingAttemptsCountTowardsMaxAttempts) {
   EXPECT_TRUE(IsRefused(submit(f, "at-4", all_correct()), "W10"));
 }
 
+TEST_F(TrainingPending, W11_TheServerGradesTheSameCommandAndTheClientTakesItsGrade) {
+  // The client works offline on a snapshot without keys; the server, with
+  // keys, applies the same commands (same ids) and grades them; the client
+  // then loads the server's state.
+  load_learner_snapshot();  // the client's copy: u-lee on c-fire, keys removed
+  Engine server;
+  load_ok(server, with_keys());
+  const std::string f = "a-lee-fire:u-lee";
+  const std::vector<json> offline = {
+      command("step.complete", "u-lee", {{"fulfillment", f}, {"step", "s-intro"}}),
+      command("step.complete", "u-lee", {{"fulfillment", f}, {"step", "s-video"}}),
+      command("assessment.submit", "u-lee",
+              {{"fulfillment", f}, {"step", "s-quiz"}, {"attempt", "at-offline-1"}, {"answers", all_correct()}}),
+  };
+  for (const json& c : offline) ASSERT_TRUE(IsOk(engine.apply(c))) << c.dump();
+  EXPECT_EQ(engine.apply(offline[2]).result, J(R"({"pending": true})")) << "a replay is a duplicate with the same answer";
+  for (const json& c : offline) {
+    CommandResult on_server = server.apply(c);
+    ASSERT_TRUE(IsOk(on_server)) << c.dump();
+    if (c["type"] == "assessment.submit") EXPECT_EQ(on_server.result, J(R"({"score": 100, "passed": true})"));
+  }
+  load_ok(engine, server.export_snapshot());
+  json attempts = value_of(calm::attempts_view(engine, "u-lee", f))["attempts"];
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0]["score"], 100);
+  EXPECT_FALSE(attempts[0].contains("pending"));
+  // Replaying the queued commands against the server's state changes nothing.
+  for (const json& c : offline) {
+    CommandResult again = engine.apply(c);
+    EXPECT_TRUE(again.ok && again.duplicate) << calm::test::training::show(again);
+  }
+  EXPECT_TRUE(IsOk(run("course.complete", "u-lee", {{"fulfillment", f}})));
+}
+
 // ===================================================== W12: manual results
 
 TEST_F(TrainingWorkflow, W12_RecordingAResultCompletesTheOpenFulfillmentOfThatCourse) {
@@ -1606,6 +1640,31 @@ TEST_F(TrainingRoundTrip, ExportThenLoadGivesTheSameDecisionsViewsAndCommandAnsw
     EXPECT_EQ(reloaded.apply(c).to_json(), engine.apply(c).to_json()) << c.dump();
   }
   EXPECT_TRUE(SameState(reloaded.export_snapshot(), engine.export_snapshot()));
+}
+
+TEST_F(TrainingRoundTrip, TheServerApplyingTheSameCommandsReachesTheSameState) {
+  // Objects made offline carry client-made ids, so the server applying the
+  // same commands reaches the same state (TRAINING.md "Command shapes").
+  Engine server;
+  load_ok(server, org());
+  const std::vector<json> commands = {
+      command("course.create", "u-pm",
+              {{"site", "north"}, {"course", {{"id", "c-offline"}, {"title", "Offline course"}, {"validityMonths", 6},
+                                              {"steps", json::array({content_step("s-1")})}}}}),
+      command("course.publish", "u-pm", {{"course", "c-offline"}}),
+      command("course.assign", "u-pm", {{"course", "c-offline"}, {"assignment", "a-offline"}, {"groups", json::array({"g-north-team"})}}),
+      command("step.complete", "u-liz", {{"fulfillment", "a-offline:u-liz"}, {"step", "s-1"}}),
+      command("course.complete", "u-liz", {{"fulfillment", "a-offline:u-liz"}}),
+      command("result.record", "u-pm", {{"result", {{"id", "r-offline"}, {"user", "u-kim"}, {"course", "c-offline"}, {"completedOn", "2026-03-01"}}}}),
+      command("assignment.revoke", "u-pm", {{"assignment", "a-offline"}}),
+  };
+  for (const json& c : commands) {
+    CommandResult here = engine.apply(c);
+    CommandResult there = server.apply(c);
+    ASSERT_TRUE(IsOk(here)) << c.dump();
+    EXPECT_EQ(here.to_json(), there.to_json()) << c.dump();
+  }
+  EXPECT_TRUE(SameState(server.export_snapshot(), engine.export_snapshot()));
 }
 
 TEST_F(TrainingRoundTrip, AppliedCommandIdsSurviveTheRoundTrip) {
