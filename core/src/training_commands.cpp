@@ -631,7 +631,7 @@ void result_record(CommandContext& ctx) {
     }
     read_result_fields(ctx, *body, result);
   }
-  if (!ctx.fine() || !guard_results(ctx, result.user, result.course, "/result")) return;
+  if (!ctx.fine() || !guard_results(ctx, result.user, result.course, "result")) return;
   if (result.course != kNone && result.title.empty()) result.title = s.courses[result.course].title;
   result.source = ResultSource::manual;
   result.recorded_by = ctx.actor;
@@ -681,7 +681,7 @@ void result_update(CommandContext& ctx) {
     auto g = r.push("changes");
     read_result_fields(ctx, *changes, updated);
   }
-  if (!ctx.fine() || !guard_results(ctx, updated.user, updated.course, "/result")) return;
+  if (!ctx.fine() || !guard_results(ctx, updated.user, updated.course, "result")) return;
   if (!ctx.commit()) return;
   json before = result_json(ctx.state, ctx.state.results[i]);
   ctx.state.results[i] = std::move(updated);
@@ -694,7 +694,7 @@ void result_delete(CommandContext& ctx) {
   const Index i = existing_result(ctx);
   if (i == kNone) return;
   Snapshot& s = ctx.state;
-  if (!guard_results(ctx, s.results[i].user, s.results[i].course, "/result")) return;
+  if (!guard_results(ctx, s.results[i].user, s.results[i].course, "result")) return;
   if (!ctx.commit()) return;
   const std::string id = s.result_ids.at(i);
   const Index site = result_site(s, s.results[i].user, s.results[i].course);
