@@ -19,17 +19,17 @@
 //   co-subco (sensitive data). Threads on rec-lee: cm-kim-1 (by Kim, replies by the manager
 //   and Kim), cm-lee-1 (by Lee, replies by the manager and Lee), cm-pm-1 (by the manager).
 
+#include "calm/personnel.hpp"
+
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "calm/access.hpp"
-#include "calm/personnel.hpp"
 #include "calm/workflow.hpp"
 #include "test_util.hpp"
 
@@ -71,8 +71,10 @@ std::string show(const CommandResult& r) { return r.to_json().dump(); }
 }
 
 // Refused by a decision with `code` (and `rule` when given), without events.
-::testing::AssertionResult IsDenied(const CommandResult& r, std::string_view code, std::string_view rule = {}) {
-  if (r.ok || !r.decision) return ::testing::AssertionFailure() << "expected a denial " << code << ", got " << show(r);
+::testing::AssertionResult IsDenied(const CommandResult& r, std::string_view code,
+                                    std::string_view rule = {}) {
+  if (r.ok || !r.decision)
+    return ::testing::AssertionFailure() << "expected a denial " << code << ", got " << show(r);
   if (calm::code_name(r.decision->code) != code) {
     return ::testing::AssertionFailure() << "expected code " << code << ", got " << show(r);
   }
@@ -156,9 +158,9 @@ class PersonnelWorkflow : public ::testing::Test {
 };
 
 // Strings that exist only inside sensitive blocks, files and company data of the fixture.
-const std::vector<std::string> kSensitiveOnLee = {"SALARY-GBP-31500", "DBS-001234567890", "PASSPORT-925665416",
-                                                  "OH-REFERRAL-77", "BANK-ACCT-55779911",
-                                                  "FILE-PASSPORT-SCAN-LEE.pdf"};
+const std::vector<std::string> kSensitiveOnLee = {"SALARY-GBP-31500",   "DBS-001234567890",
+                                                  "PASSPORT-925665416", "OH-REFERRAL-77",
+                                                  "BANK-ACCT-55779911", "FILE-PASSPORT-SCAN-LEE.pdf"};
 
 // ---- The fixture ------------------------------------------------------------
 
@@ -185,7 +187,8 @@ TEST_F(PersonnelWorkflow, FixtureHoldsTheCasesTheseTestsNeed) {
 TEST_F(PersonnelWorkflow, PW1_MemberRecordViewHoldsNoSensitiveBlock) {
   const json v = view("u-lee");
   EXPECT_EQ(ids_of(v["blocks"]), (std::set<std::string>{"b-qual", "b-ec", "b-rtw"}));
-  for (const std::string& secret : kSensitiveOnLee) EXPECT_FALSE(mentions(v, secret)) << secret << " in " << v.dump();
+  for (const std::string& secret : kSensitiveOnLee)
+    EXPECT_FALSE(mentions(v, secret)) << secret << " in " << v.dump();
   // Not even the titles of the sensitive blocks: absent, not flagged.
   for (const char* title : {"Employment", "DBS check", "Passport", "Occupational health", "Bank details"}) {
     EXPECT_FALSE(mentions(v, title)) << title;
@@ -213,7 +216,8 @@ TEST_F(PersonnelWorkflow, PW1_P11_ManagerRecordViewHoldsSensitiveBlocksAndFiles)
             (std::set<std::string>{"b-emp", "b-qual", "b-dbs", "b-ec", "b-id", "b-oh", "b-rtw", "b-fin"}));
   EXPECT_EQ(ids_of(v["files"]), (std::set<std::string>{"f-cv", "f-passport-scan"}));
   // Sensitive without reveal: the data is there.
-  for (const char* secret : {"SALARY-GBP-31500", "DBS-001234567890", "OH-REFERRAL-77", "BANK-ACCT-55779911"}) {
+  for (const char* secret :
+       {"SALARY-GBP-31500", "DBS-001234567890", "OH-REFERRAL-77", "BANK-ACCT-55779911"}) {
     EXPECT_TRUE(mentions(v, secret)) << secret;
   }
 }
@@ -276,10 +280,11 @@ TEST_F(PersonnelWorkflow, PW1_P6_MemberSeesOnlyThreadsTheyStartedWhenRestrictCom
   const json v = view("u-lee");
   ASSERT_EQ(ids_of(v["threads"]), (std::set<std::string>{"cm-lee-1"})) << v["threads"].dump();
   // Every reply of the own thread, including the manager's.
-  EXPECT_EQ(ids_of(find_in(v["threads"], "cm-lee-1")["replies"]), (std::set<std::string>{"cm-lee-1a", "cm-lee-1b"}));
+  EXPECT_EQ(ids_of(find_in(v["threads"], "cm-lee-1")["replies"]),
+            (std::set<std::string>{"cm-lee-1a", "cm-lee-1b"}));
   EXPECT_TRUE(mentions(v, "PM-REPLY-IN-LEE-THREAD"));
-  for (const char* hidden : {"KIM-THREAD-ROOT", "PM-REPLY-IN-KIM-THREAD", "KIM-SECOND-REPLY", "PM-PRIVATE-NOTE",
-                             "cm-kim-1", "cm-pm-1"}) {
+  for (const char* hidden : {"KIM-THREAD-ROOT", "PM-REPLY-IN-KIM-THREAD", "KIM-SECOND-REPLY",
+                             "PM-PRIVATE-NOTE", "cm-kim-1", "cm-pm-1"}) {
     EXPECT_FALSE(mentions(v, hidden)) << hidden;
   }
 }
@@ -289,7 +294,8 @@ TEST_F(PersonnelWorkflow, PW1_P6_CommentsViewHidesThreadsAMemberDidNotStart) {
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   const json& threads = answer["value"]["threads"];
   EXPECT_EQ(ids_of(threads), (std::set<std::string>{"cm-kim-1"}));
-  EXPECT_EQ(ids_of(find_in(threads, "cm-kim-1")["replies"]), (std::set<std::string>{"cm-kim-1a", "cm-kim-1b"}));
+  EXPECT_EQ(ids_of(find_in(threads, "cm-kim-1")["replies"]),
+            (std::set<std::string>{"cm-kim-1a", "cm-kim-1b"}));
   EXPECT_FALSE(mentions(answer, "LEE-THREAD-ROOT"));
   EXPECT_FALSE(mentions(answer, "PM-PRIVATE-NOTE"));
 }
@@ -306,8 +312,8 @@ TEST_F(PersonnelWorkflow, PW1_P6_MemberSeesEveryThreadWhereRestrictCommentViewin
 }
 
 TEST_F(PersonnelWorkflow, PW1_P6_TurningRestrictCommentViewingOffShowsMembersEveryThread) {
-  ASSERT_TRUE(IsOk(engine.apply(
-      command("settings.update", "u-pm", {{"site", "north"}, {"personnel", {{"restrictCommentViewing", false}}}}))));
+  ASSERT_TRUE(IsOk(engine.apply(command(
+      "settings.update", "u-pm", {{"site", "north"}, {"personnel", {{"restrictCommentViewing", false}}}}))));
   EXPECT_EQ(ids_of(view("u-lee")["threads"]), (std::set<std::string>{"cm-kim-1", "cm-lee-1", "cm-pm-1"}));
 }
 
@@ -386,7 +392,8 @@ TEST_F(PersonnelWorkflow, PW2_RevealShowsTheDataToTheRevealerAndEmitsAnEvent) {
 }
 
 TEST_F(PersonnelWorkflow, PW2_RevealIsPerViewerOtherViewersStillSeeTheBlockMasked) {
-  ASSERT_TRUE(IsOk(engine.apply(command("block.reveal", "u-pm", {{"record", "rec-lee"}, {"block", "b-id"}}))));
+  ASSERT_TRUE(
+      IsOk(engine.apply(command("block.reveal", "u-pm", {{"record", "rec-lee"}, {"block", "b-id"}}))));
   for (const char* other : {"u-hr", "u-siteadmin", "u-owner"}) {
     SCOPED_TRACE(other);
     const json b = find_in(view(other)["blocks"], "b-id");
@@ -396,25 +403,32 @@ TEST_F(PersonnelWorkflow, PW2_RevealIsPerViewerOtherViewersStillSeeTheBlockMaske
 }
 
 TEST_F(PersonnelWorkflow, PW2_P11_RevealByAMemberIsDeniedAndTheBlockStaysMasked) {
-  expect_denied(command("block.reveal", "u-lee", {{"record", "rec-lee"}, {"block", "b-ec"}}), "missing-role", "P11");
-  expect_denied(command("block.reveal", "u-lee", {{"record", "rec-lee"}, {"block", "b-id"}}), "missing-role", "P11");
+  expect_denied(command("block.reveal", "u-lee", {{"record", "rec-lee"}, {"block", "b-ec"}}), "missing-role",
+                "P11");
+  expect_denied(command("block.reveal", "u-lee", {{"record", "rec-lee"}, {"block", "b-id"}}), "missing-role",
+                "P11");
   EXPECT_FALSE(mentions(view("u-lee"), "EC-PHONE-07700900123"));
-  expect_denied(command("block.reveal", "u-nora", {{"record", "rec-lee"}, {"block", "b-id"}}), "missing-role");
+  expect_denied(command("block.reveal", "u-nora", {{"record", "rec-lee"}, {"block", "b-id"}}),
+                "missing-role");
 }
 
 TEST_F(PersonnelWorkflow, PW2_RevealOfAnUnknownBlockIsUnknownResource) {
-  expect_denied(command("block.reveal", "u-pm", {{"record", "rec-lee"}, {"block", "b-nope"}}), "unknown-resource");
-  expect_denied(command("block.reveal", "u-pm", {{"record", "rec-nope"}, {"block", "b-id"}}), "unknown-resource");
+  expect_denied(command("block.reveal", "u-pm", {{"record", "rec-lee"}, {"block", "b-nope"}}),
+                "unknown-resource");
+  expect_denied(command("block.reveal", "u-pm", {{"record", "rec-nope"}, {"block", "b-id"}}),
+                "unknown-resource");
 }
 
 TEST_F(PersonnelWorkflow, PW2_DryRunOfARevealRevealsNothing) {
-  const CommandResult r = engine.dry_run(command("block.reveal", "u-pm", {{"record", "rec-lee"}, {"block", "b-id"}}));
+  const CommandResult r =
+      engine.dry_run(command("block.reveal", "u-pm", {{"record", "rec-lee"}, {"block", "b-id"}}));
   EXPECT_TRUE(r.ok) << show(r);
   EXPECT_FALSE(mentions(view("u-pm"), "PASSPORT-925665416"));
 }
 
 TEST_F(PersonnelWorkflow, PW2_RevealLastsForTheEngineSessionAndIsNotExported) {
-  ASSERT_TRUE(IsOk(engine.apply(command("block.reveal", "u-pm", {{"record", "rec-lee"}, {"block", "b-id"}}))));
+  ASSERT_TRUE(
+      IsOk(engine.apply(command("block.reveal", "u-pm", {{"record", "rec-lee"}, {"block", "b-id"}}))));
   const json exported = engine.export_snapshot();
   // The same engine, reloaded: still revealed (the session goes on).
   load(engine, exported);
@@ -431,7 +445,8 @@ TEST_F(PersonnelWorkflow, PW2_RevealLastsForTheEngineSessionAndIsNotExported) {
 TEST_F(PersonnelWorkflow, PW3_P8_ManagerCreatesARecordAtTheirSite) {
   const CommandResult r = engine.apply(command(
       "record.create", "u-pm",
-      {{"record", {{"id", "rec-new"}, {"site", "north"}, {"name", "Noel New"}, {"email", "noel@acme.example"}}}}));
+      {{"record",
+        {{"id", "rec-new"}, {"site", "north"}, {"name", "Noel New"}, {"email", "noel@acme.example"}}}}));
   ASSERT_TRUE(IsOk(r));
   const json e = event_of(r, "personnel.record.created");
   ASSERT_FALSE(e.is_null()) << show(r);
@@ -443,33 +458,38 @@ TEST_F(PersonnelWorkflow, PW3_P8_ManagerCreatesARecordAtTheirSite) {
 }
 
 TEST_F(PersonnelWorkflow, PW3_P8_MemberCannotCreateARecord) {
-  expect_denied(command("record.create", "u-lee", {{"record", {{"id", "rec-new"}, {"site", "north"}, {"name", "X"}}}}),
-                "missing-role", "P8");
-  expect_denied(command("record.create", "u-nora", {{"record", {{"id", "rec-new"}, {"site", "north"}, {"name", "X"}}}}),
-                "missing-role", "P8");
-}
-
-TEST_F(PersonnelWorkflow, PW3_P8_ManagerCannotCreateARecordAtAnotherSite) {
-  expect_denied(command("record.create", "u-pm", {{"record", {{"id", "rec-new"}, {"site", "south"}, {"name", "X"}}}}),
-                "missing-role", "P8");
-  // A2: north's manager is nothing special at north-lab.
   expect_denied(
-      command("record.create", "u-pm", {{"record", {{"id", "rec-new"}, {"site", "north-lab"}, {"name", "X"}}}}),
+      command("record.create", "u-lee", {{"record", {{"id", "rec-new"}, {"site", "north"}, {"name", "X"}}}}),
+      "missing-role", "P8");
+  expect_denied(
+      command("record.create", "u-nora", {{"record", {{"id", "rec-new"}, {"site", "north"}, {"name", "X"}}}}),
       "missing-role", "P8");
 }
 
+TEST_F(PersonnelWorkflow, PW3_P8_ManagerCannotCreateARecordAtAnotherSite) {
+  expect_denied(
+      command("record.create", "u-pm", {{"record", {{"id", "rec-new"}, {"site", "south"}, {"name", "X"}}}}),
+      "missing-role", "P8");
+  // A2: north's manager is nothing special at north-lab.
+  expect_denied(command("record.create", "u-pm",
+                        {{"record", {{"id", "rec-new"}, {"site", "north-lab"}, {"name", "X"}}}}),
+                "missing-role", "P8");
+}
+
 TEST_F(PersonnelWorkflow, PW3_RecordCreateAtAnUnknownSiteIsUnknownSite) {
-  expect_denied(command("record.create", "u-owner", {{"record", {{"id", "rec-new"}, {"site", "west"}, {"name", "X"}}}}),
-                "unknown-site");
+  expect_denied(
+      command("record.create", "u-owner", {{"record", {{"id", "rec-new"}, {"site", "west"}, {"name", "X"}}}}),
+      "unknown-site");
 }
 
 TEST_F(PersonnelWorkflow, PW3_RecordCreateWithAnExistingIdIsRejected) {
-  expect_rejected(command("record.create", "u-pm", {{"record", {{"id", "rec-kim"}, {"site", "north"}, {"name", "X"}}}}));
+  expect_rejected(
+      command("record.create", "u-pm", {{"record", {{"id", "rec-kim"}, {"site", "north"}, {"name", "X"}}}}));
 }
 
 TEST_F(PersonnelWorkflow, PW3_P8_ManagerUpdatesARecord) {
-  const CommandResult r =
-      engine.apply(command("record.update", "u-pm", {{"record", "rec-chris"}, {"changes", {{"name", "Chris Renamed"}}}}));
+  const CommandResult r = engine.apply(
+      command("record.update", "u-pm", {{"record", "rec-chris"}, {"changes", {{"name", "Chris Renamed"}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.record.updated").is_null()) << show(r);
   EXPECT_EQ(view("u-lee", "rec-chris")["name"], "Chris Renamed");
@@ -501,11 +521,13 @@ TEST_F(PersonnelWorkflow, PW3_DeletingARecordWithdrawsItsOpenFulfillmentsAndKeep
 
 TEST_F(PersonnelWorkflow, PW3_DeletedRecordIsUnknownToChecksAndViews) {
   ASSERT_TRUE(IsOk(engine.apply(command("record.delete", "u-pm", {{"record", "rec-lee"}}))));
-  EXPECT_EQ(calm::test::code_of(decide(
-                engine, {{"user", "u-pm"}, {"action", "personnel.record.view"}, {"resource", {{"record", "rec-lee"}}}})),
+  EXPECT_EQ(calm::test::code_of(decide(engine, {{"user", "u-pm"},
+                                                {"action", "personnel.record.view"},
+                                                {"resource", {{"record", "rec-lee"}}}})),
             "unknown-resource");
-  EXPECT_EQ(calm::test::code_of(decide(
-                engine, {{"user", "u-pm"}, {"action", "personnel.comment.view"}, {"resource", {{"thread", "cm-lee-1"}}}})),
+  EXPECT_EQ(calm::test::code_of(decide(engine, {{"user", "u-pm"},
+                                                {"action", "personnel.comment.view"},
+                                                {"resource", {{"thread", "cm-lee-1"}}}})),
             "unknown-resource");
   EXPECT_EQ(calm::record_view(engine, "u-pm", "rec-lee")["decision"]["code"], "unknown-resource");
   EXPECT_FALSE(ids_of(calm::people_view(engine, "u-pm", "north")["value"]["people"]).count("rec-lee"));
@@ -521,41 +543,49 @@ TEST_F(PersonnelWorkflow, PW3_P8_MemberCannotDeleteARecord) {
 // ---- PW3: blocks and files (P10) ------------------------------------------------
 
 TEST_F(PersonnelWorkflow, PW3_P10_ManagerAddsABlock) {
-  const CommandResult r = engine.apply(command(
-      "block.add", "u-pm",
-      {{"record", "rec-kim"},
-       {"block", {{"id", "b-forklift"}, {"type", "qualification"}, {"title", "Forklift"}, {"data", {{"n", "FLT-9"}}}}}}));
+  const CommandResult r = engine.apply(command("block.add", "u-pm",
+                                               {{"record", "rec-kim"},
+                                                {"block",
+                                                 {{"id", "b-forklift"},
+                                                  {"type", "qualification"},
+                                                  {"title", "Forklift"},
+                                                  {"data", {{"n", "FLT-9"}}}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.block.added").is_null()) << show(r);
   EXPECT_EQ(find_in(view("u-lee", "rec-kim")["blocks"], "b-forklift")["data"]["n"], "FLT-9");
 }
 
 TEST_F(PersonnelWorkflow, PW3_P10_MemberCannotAddABlock) {
-  expect_denied(command("block.add", "u-lee",
-                        {{"record", "rec-lee"},
-                         {"block", {{"id", "b-x"}, {"type", "other"}, {"title", "X"}, {"data", json::object()}}}}),
-                "missing-role", "P10");
+  expect_denied(
+      command("block.add", "u-lee",
+              {{"record", "rec-lee"},
+               {"block", {{"id", "b-x"}, {"type", "other"}, {"title", "X"}, {"data", json::object()}}}}),
+      "missing-role", "P10");
 }
 
 TEST_F(PersonnelWorkflow, PW3_AnAddedBlockWithoutAFlagIsSensitiveByItsType) {
   ASSERT_TRUE(IsOk(engine.apply(command(
       "block.add", "u-pm",
       {{"record", "rec-kim"},
-       {"block", {{"id", "b-dbs"}, {"type", "dbs"}, {"title", "DBS"}, {"data", {{"n", "DBS-KIM-NEW-42"}}}}}}))));
+       {"block",
+        {{"id", "b-dbs"}, {"type", "dbs"}, {"title", "DBS"}, {"data", {{"n", "DBS-KIM-NEW-42"}}}}}}))));
   EXPECT_FALSE(mentions(view("u-lee", "rec-kim"), "DBS-KIM-NEW-42"));
   EXPECT_TRUE(mentions(view("u-pm", "rec-kim"), "DBS-KIM-NEW-42"));
   // An identity block needs a reveal by default (PW2), even for the manager.
   ASSERT_TRUE(IsOk(engine.apply(command(
       "block.add", "u-pm",
       {{"record", "rec-kim"},
-       {"block", {{"id", "b-id"}, {"type", "identity"}, {"title", "ID"}, {"data", {{"n", "ID-KIM-NEW-43"}}}}}}))));
+       {"block",
+        {{"id", "b-id"}, {"type", "identity"}, {"title", "ID"}, {"data", {{"n", "ID-KIM-NEW-43"}}}}}}))));
   EXPECT_FALSE(mentions(view("u-pm", "rec-kim"), "ID-KIM-NEW-43"));
 }
 
 TEST_F(PersonnelWorkflow, PW3_P10_ManagerUpdatesABlock) {
-  const CommandResult r = engine.apply(command(
-      "block.update", "u-pm",
-      {{"record", "rec-lee"}, {"block", "b-qual"}, {"changes", {{"data", {{"certificate", "QUAL-FLT-3000"}}}}}}));
+  const CommandResult r =
+      engine.apply(command("block.update", "u-pm",
+                           {{"record", "rec-lee"},
+                            {"block", "b-qual"},
+                            {"changes", {{"data", {{"certificate", "QUAL-FLT-3000"}}}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.block.updated").is_null()) << show(r);
   EXPECT_EQ(find_in(view("u-lee")["blocks"], "b-qual")["data"]["certificate"], "QUAL-FLT-3000");
@@ -568,29 +598,33 @@ TEST_F(PersonnelWorkflow, PW3_P10_MemberCannotUpdateABlock) {
 }
 
 TEST_F(PersonnelWorkflow, PW3_BlockUpdateOfAnUnknownBlockIsUnknownResource) {
-  expect_denied(command("block.update", "u-pm", {{"record", "rec-lee"}, {"block", "b-nope"}, {"changes", {{"title", "X"}}}}),
+  expect_denied(command("block.update", "u-pm",
+                        {{"record", "rec-lee"}, {"block", "b-nope"}, {"changes", {{"title", "X"}}}}),
                 "unknown-resource");
 }
 
 TEST_F(PersonnelWorkflow, PW3_P10_ManagerRemovesABlock) {
-  const CommandResult r = engine.apply(command("block.remove", "u-pm", {{"record", "rec-lee"}, {"block", "b-qual"}}));
+  const CommandResult r =
+      engine.apply(command("block.remove", "u-pm", {{"record", "rec-lee"}, {"block", "b-qual"}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.block.removed").is_null()) << show(r);
   EXPECT_FALSE(ids_of(view("u-pm")["blocks"]).count("b-qual"));
 }
 
 TEST_F(PersonnelWorkflow, PW3_P10_MemberCannotRemoveABlock) {
-  expect_denied(command("block.remove", "u-lee", {{"record", "rec-lee"}, {"block", "b-qual"}}), "missing-role", "P10");
+  expect_denied(command("block.remove", "u-lee", {{"record", "rec-lee"}, {"block", "b-qual"}}),
+                "missing-role", "P10");
 }
 
 TEST_F(PersonnelWorkflow, PW3_P10_ManagerAddsFilesAndASensitiveOneStaysHiddenFromMembers) {
-  CommandResult r = engine.apply(
-      command("file.add", "u-pm", {{"record", "rec-kim"}, {"file", {{"id", "f-rota"}, {"name", "rota.pdf"}}}}));
+  CommandResult r = engine.apply(command(
+      "file.add", "u-pm", {{"record", "rec-kim"}, {"file", {{"id", "f-rota"}, {"name", "rota.pdf"}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.file.added").is_null()) << show(r);
-  r = engine.apply(command("file.add", "u-pm",
-                           {{"record", "rec-kim"},
-                            {"file", {{"id", "f-medical"}, {"name", "FILE-KIM-MEDICAL.pdf"}, {"sensitive", true}}}}));
+  r = engine.apply(
+      command("file.add", "u-pm",
+              {{"record", "rec-kim"},
+               {"file", {{"id", "f-medical"}, {"name", "FILE-KIM-MEDICAL.pdf"}, {"sensitive", true}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(ids_of(view("u-lee", "rec-kim")["files"]), (std::set<std::string>{"f-rota"}));
   EXPECT_FALSE(mentions(view("u-lee", "rec-kim"), "FILE-KIM-MEDICAL.pdf"));
@@ -598,19 +632,22 @@ TEST_F(PersonnelWorkflow, PW3_P10_ManagerAddsFilesAndASensitiveOneStaysHiddenFro
 }
 
 TEST_F(PersonnelWorkflow, PW3_P10_MemberCannotAddAFile) {
-  expect_denied(command("file.add", "u-lee", {{"record", "rec-lee"}, {"file", {{"id", "f-x"}, {"name", "x.pdf"}}}}),
-                "missing-role", "P10");
+  expect_denied(
+      command("file.add", "u-lee", {{"record", "rec-lee"}, {"file", {{"id", "f-x"}, {"name", "x.pdf"}}}}),
+      "missing-role", "P10");
 }
 
 TEST_F(PersonnelWorkflow, PW3_P10_ManagerRemovesAFile) {
-  const CommandResult r = engine.apply(command("file.remove", "u-pm", {{"record", "rec-lee"}, {"file", "f-cv"}}));
+  const CommandResult r =
+      engine.apply(command("file.remove", "u-pm", {{"record", "rec-lee"}, {"file", "f-cv"}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.file.removed").is_null()) << show(r);
   EXPECT_FALSE(ids_of(view("u-pm")["files"]).count("f-cv"));
 }
 
 TEST_F(PersonnelWorkflow, PW3_P10_MemberCannotRemoveAFile) {
-  expect_denied(command("file.remove", "u-lee", {{"record", "rec-lee"}, {"file", "f-cv"}}), "missing-role", "P10");
+  expect_denied(command("file.remove", "u-lee", {{"record", "rec-lee"}, {"file", "f-cv"}}), "missing-role",
+                "P10");
 }
 
 TEST_F(PersonnelWorkflow, PW3_RemovingAFileTheRecordDoesNotHoldIsRejected) {
@@ -620,9 +657,12 @@ TEST_F(PersonnelWorkflow, PW3_RemovingAFileTheRecordDoesNotHoldIsRejected) {
 // ---- PW3: companies and contacts (P12, P13) ------------------------------------
 
 TEST_F(PersonnelWorkflow, PW3_P12_ManagerCreatesACompany) {
-  const CommandResult r = engine.apply(command(
-      "company.create", "u-pm",
-      {{"company", {{"id", "co-new"}, {"site", "north"}, {"name", "New Co"}, {"sensitive", {{"iban", "NEWCO-IBAN-1"}}}}}}));
+  const CommandResult r = engine.apply(command("company.create", "u-pm",
+                                               {{"company",
+                                                 {{"id", "co-new"},
+                                                  {"site", "north"},
+                                                  {"name", "New Co"},
+                                                  {"sensitive", {{"iban", "NEWCO-IBAN-1"}}}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.company.created").is_null()) << show(r);
   const json lee = calm::company_view(engine, "u-lee", "co-new");
@@ -632,15 +672,17 @@ TEST_F(PersonnelWorkflow, PW3_P12_ManagerCreatesACompany) {
 }
 
 TEST_F(PersonnelWorkflow, PW3_P12_MemberCannotCreateACompany) {
-  expect_denied(command("company.create", "u-lee", {{"company", {{"id", "co-new"}, {"site", "north"}, {"name", "X"}}}}),
-                "missing-role", "P12");
-  expect_denied(command("company.create", "u-pm", {{"company", {{"id", "co-new"}, {"site", "south"}, {"name", "X"}}}}),
-                "missing-role", "P12");
+  expect_denied(
+      command("company.create", "u-lee", {{"company", {{"id", "co-new"}, {"site", "north"}, {"name", "X"}}}}),
+      "missing-role", "P12");
+  expect_denied(
+      command("company.create", "u-pm", {{"company", {{"id", "co-new"}, {"site", "south"}, {"name", "X"}}}}),
+      "missing-role", "P12");
 }
 
 TEST_F(PersonnelWorkflow, PW3_P12_ManagerUpdatesACompany) {
-  const CommandResult r =
-      engine.apply(command("company.update", "u-pm", {{"company", "co-subco"}, {"changes", {{"name", "Subco Group"}}}}));
+  const CommandResult r = engine.apply(
+      command("company.update", "u-pm", {{"company", "co-subco"}, {"changes", {{"name", "Subco Group"}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.company.updated").is_null()) << show(r);
   EXPECT_EQ(calm::company_view(engine, "u-lee", "co-subco")["value"]["name"], "Subco Group");
@@ -665,31 +707,36 @@ TEST_F(PersonnelWorkflow, PW3_P13_AdminDeletesACompanyAndItIsGoneFromViews) {
 }
 
 TEST_F(PersonnelWorkflow, PW3_P12_ManagerAddsAndUpdatesContacts) {
-  CommandResult r = engine.apply(command(
-      "contact.add", "u-pm", {{"company", "co-subco"}, {"contact", {{"id", "ct-new"}, {"name", "Nat New"}}}}));
+  CommandResult r =
+      engine.apply(command("contact.add", "u-pm",
+                           {{"company", "co-subco"}, {"contact", {{"id", "ct-new"}, {"name", "Nat New"}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.contact.added").is_null()) << show(r);
-  r = engine.apply(command("contact.update", "u-pm",
-                           {{"company", "co-subco"}, {"contact", "ct-new"}, {"changes", {{"phone", "+44 1632 960999"}}}}));
+  r = engine.apply(
+      command("contact.update", "u-pm",
+              {{"company", "co-subco"}, {"contact", "ct-new"}, {"changes", {{"phone", "+44 1632 960999"}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.contact.updated").is_null()) << show(r);
-  const json contact = find_in(calm::company_view(engine, "u-lee", "co-subco")["value"]["contacts"], "ct-new");
+  const json contact =
+      find_in(calm::company_view(engine, "u-lee", "co-subco")["value"]["contacts"], "ct-new");
   EXPECT_EQ(contact["name"], "Nat New");
   EXPECT_EQ(contact["phone"], "+44 1632 960999");
 }
 
 TEST_F(PersonnelWorkflow, PW3_P12_MemberCannotAddOrUpdateContacts) {
-  expect_denied(command("contact.add", "u-lee", {{"company", "co-subco"}, {"contact", {{"id", "ct-x"}, {"name", "X"}}}}),
+  expect_denied(command("contact.add", "u-lee",
+                        {{"company", "co-subco"}, {"contact", {{"id", "ct-x"}, {"name", "X"}}}}),
                 "missing-role", "P12");
-  expect_denied(
-      command("contact.update", "u-lee", {{"company", "co-subco"}, {"contact", "ct-sue"}, {"changes", {{"name", "X"}}}}),
-      "missing-role", "P12");
+  expect_denied(command("contact.update", "u-lee",
+                        {{"company", "co-subco"}, {"contact", "ct-sue"}, {"changes", {{"name", "X"}}}}),
+                "missing-role", "P12");
 }
 
 TEST_F(PersonnelWorkflow, PW3_P13_OnlyAnAdminDeletesAContact) {
-  expect_denied(command("contact.delete", "u-pm", {{"company", "co-subco"}, {"contact", "ct-raj"}}), "missing-role",
-                "P13");
-  const CommandResult r = engine.apply(command("contact.delete", "u-hr", {{"company", "co-subco"}, {"contact", "ct-raj"}}));
+  expect_denied(command("contact.delete", "u-pm", {{"company", "co-subco"}, {"contact", "ct-raj"}}),
+                "missing-role", "P13");
+  const CommandResult r =
+      engine.apply(command("contact.delete", "u-hr", {{"company", "co-subco"}, {"contact", "ct-raj"}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.contact.deleted").is_null()) << show(r);
   EXPECT_EQ(ids_of(calm::company_view(engine, "u-hr", "co-subco")["value"]["contacts"]),
@@ -700,7 +747,8 @@ TEST_F(PersonnelWorkflow, PW3_P13_OnlyAnAdminDeletesAContact) {
 
 TEST_F(PersonnelWorkflow, PW3_P5_MemberStartsAThreadAsTheActorAtTheCommandTime) {
   const CommandResult r = engine.apply(
-      command("comment.add", "u-lee", {{"comment", {{"id", "cm-new"}, {"record", "rec-lee"}, {"body", "LEE-NEW-ROOT"}}}}));
+      command("comment.add", "u-lee",
+              {{"comment", {{"id", "cm-new"}, {"record", "rec-lee"}, {"body", "LEE-NEW-ROOT"}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.comment.added").is_null()) << show(r);
   const json thread = find_in(view("u-lee")["threads"], "cm-new");
@@ -713,36 +761,42 @@ TEST_F(PersonnelWorkflow, PW3_P5_MemberStartsAThreadAsTheActorAtTheCommandTime) 
 }
 
 TEST_F(PersonnelWorkflow, PW3_P5_CommentingNeedsAPersonnelRole) {
-  expect_denied(
-      command("comment.add", "u-nora", {{"comment", {{"id", "cm-new"}, {"record", "rec-lee"}, {"body", "hi"}}}}),
-      "missing-role", "P5");
-  expect_denied(
-      command("comment.add", "u-sam", {{"comment", {{"id", "cm-new"}, {"record", "rec-lee"}, {"body", "hi"}}}}),
-      "missing-role", "P5");
+  expect_denied(command("comment.add", "u-nora",
+                        {{"comment", {{"id", "cm-new"}, {"record", "rec-lee"}, {"body", "hi"}}}}),
+                "missing-role", "P5");
+  expect_denied(command("comment.add", "u-sam",
+                        {{"comment", {{"id", "cm-new"}, {"record", "rec-lee"}, {"body", "hi"}}}}),
+                "missing-role", "P5");
 }
 
 TEST_F(PersonnelWorkflow, PW3_P6_MemberRepliesInTheirOwnThread) {
   const CommandResult r = engine.apply(command(
       "comment.add", "u-lee",
-      {{"comment", {{"id", "cm-lee-1c"}, {"record", "rec-lee"}, {"parent", "cm-lee-1a"}, {"body", "LEE-REPLY-2"}}}}));
+      {{"comment",
+        {{"id", "cm-lee-1c"}, {"record", "rec-lee"}, {"parent", "cm-lee-1a"}, {"body", "LEE-REPLY-2"}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_TRUE(ids_of(find_in(view("u-lee")["threads"], "cm-lee-1")["replies"]).count("cm-lee-1c"));
 }
 
 TEST_F(PersonnelWorkflow, PW3_P6_MemberCannotReplyInAThreadTheyCannotSee) {
-  expect_denied(command("comment.add", "u-lee",
-                        {{"comment", {{"id", "cm-x"}, {"record", "rec-lee"}, {"parent", "cm-kim-1"}, {"body", "me too"}}}}),
-                "not-own-thread", "P6");
+  expect_denied(
+      command(
+          "comment.add", "u-lee",
+          {{"comment", {{"id", "cm-x"}, {"record", "rec-lee"}, {"parent", "cm-kim-1"}, {"body", "me too"}}}}),
+      "not-own-thread", "P6");
   // A reply to a reply of that thread is the same thread.
-  expect_denied(command("comment.add", "u-lee",
-                        {{"comment", {{"id", "cm-x"}, {"record", "rec-lee"}, {"parent", "cm-kim-1a"}, {"body", "me too"}}}}),
-                "not-own-thread", "P6");
+  expect_denied(
+      command("comment.add", "u-lee",
+              {{"comment",
+                {{"id", "cm-x"}, {"record", "rec-lee"}, {"parent", "cm-kim-1a"}, {"body", "me too"}}}}),
+      "not-own-thread", "P6");
 }
 
 TEST_F(PersonnelWorkflow, PW3_P6_ManagerRepliesInAnyThread) {
   ASSERT_TRUE(IsOk(engine.apply(command(
       "comment.add", "u-pm",
-      {{"comment", {{"id", "cm-kim-1c"}, {"record", "rec-lee"}, {"parent", "cm-kim-1b"}, {"body", "noted"}}}}))));
+      {{"comment",
+        {{"id", "cm-kim-1c"}, {"record", "rec-lee"}, {"parent", "cm-kim-1b"}, {"body", "noted"}}}}))));
   // Kim sees the manager's reply in Kim's thread.
   EXPECT_TRUE(ids_of(find_in(view("u-kim")["threads"], "cm-kim-1")["replies"]).count("cm-kim-1c"));
 }
@@ -756,7 +810,8 @@ TEST_F(PersonnelWorkflow, PW3_P6_MemberRepliesInAnyThreadWhereRestrictionIsOff) 
 TEST_F(PersonnelWorkflow, PW3_AReplyMustStayOnTheRecordOfItsThread) {
   expect_rejected(command(
       "comment.add", "u-pm",
-      {{"comment", {{"id", "cm-x"}, {"record", "rec-chris"}, {"parent", "cm-lee-1"}, {"body", "wrong record"}}}}));
+      {{"comment",
+        {{"id", "cm-x"}, {"record", "rec-chris"}, {"parent", "cm-lee-1"}, {"body", "wrong record"}}}}));
 }
 
 // ---- PW4: settings (P14, P15, P17) ------------------------------------------------
@@ -819,31 +874,35 @@ TEST_F(PersonnelWorkflow, PW4_P15_SiteManagerWithAPersonnelRoleUpdatesSettings) 
   const json v = calm::personnel_settings_view(engine, "u-lee", "north")["value"];
   EXPECT_EQ(v["inboundEmailComments"], true);
   EXPECT_EQ(v["restrictCommentViewing"], true) << "fields not named keep their value";
-  ASSERT_TRUE(IsOk(engine.apply(
-      command("settings.update", "u-sm", {{"site", "south"}, {"personnel", {{"notifications", {{"digest", "daily"}}}}}}))));
+  ASSERT_TRUE(IsOk(
+      engine.apply(command("settings.update", "u-sm",
+                           {{"site", "south"}, {"personnel", {{"notifications", {{"digest", "daily"}}}}}}))));
 }
 
 TEST_F(PersonnelWorkflow, PW4_P15_SettingsUpdateWithoutUpdateSiteIsDenied) {
-  expect_denied(
-      command("settings.update", "u-hr", {{"site", "north"}, {"personnel", {{"restrictCommentViewing", false}}}}),
-      "missing-site-permission", "P15");
-  expect_denied(command("settings.update", "u-lee", {{"site", "north"}, {"personnel", {{"autoCreateRecords", true}}}}),
+  expect_denied(command("settings.update", "u-hr",
+                        {{"site", "north"}, {"personnel", {{"restrictCommentViewing", false}}}}),
                 "missing-site-permission", "P15");
+  expect_denied(
+      command("settings.update", "u-lee", {{"site", "north"}, {"personnel", {{"autoCreateRecords", true}}}}),
+      "missing-site-permission", "P15");
 }
 
 TEST_F(PersonnelWorkflow, PW4_P15_SettingsUpdateWithoutAPersonnelRoleIsMissingRole) {
-  expect_denied(command("settings.update", "u-nora", {{"site", "north"}, {"personnel", {{"autoCreateRecords", true}}}}),
-                "missing-role");
+  expect_denied(
+      command("settings.update", "u-nora", {{"site", "north"}, {"personnel", {{"autoCreateRecords", true}}}}),
+      "missing-role");
   // Settings are per site: north's site manager has only implied roles at hq.
-  expect_denied(command("settings.update", "u-pm", {{"site", "hq"}, {"personnel", {{"autoCreateRecords", true}}}}),
-                "missing-site-permission", "P15");
+  expect_denied(
+      command("settings.update", "u-pm", {{"site", "hq"}, {"personnel", {{"autoCreateRecords", true}}}}),
+      "missing-site-permission", "P15");
 }
 
 // ---- The command machinery, on personnel commands ----------------------------------
 
 TEST_F(PersonnelWorkflow, PW3_TheSameCommandIdTwiceIsAppliedOnce) {
-  const json c =
-      command("comment.add", "u-lee", {{"comment", {{"id", "cm-once"}, {"record", "rec-lee"}, {"body", "ONCE"}}}});
+  const json c = command("comment.add", "u-lee",
+                         {{"comment", {{"id", "cm-once"}, {"record", "rec-lee"}, {"body", "ONCE"}}}});
   ASSERT_TRUE(IsOk(engine.apply(c)));
   const json after_first = state_of(engine);
   const CommandResult again = engine.apply(c);
@@ -858,7 +917,8 @@ TEST_F(PersonnelWorkflow, PW3_ADryRunAnswersLikeApplyAndChangesNothing) {
   const json ok = command("record.delete", "u-pm", {{"record", "rec-kim"}});
   const CommandResult preview = engine.dry_run(ok);
   EXPECT_TRUE(preview.ok) << show(preview);
-  EXPECT_TRUE(IsDenied(engine.dry_run(command("record.delete", "u-lee", {{"record", "rec-kim"}})), "missing-role"));
+  EXPECT_TRUE(
+      IsDenied(engine.dry_run(command("record.delete", "u-lee", {{"record", "rec-kim"}})), "missing-role"));
   EXPECT_EQ(engine.export_snapshot(), before);
   EXPECT_TRUE(IsOk(engine.apply(ok)));
 }

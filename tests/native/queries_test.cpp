@@ -16,13 +16,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
@@ -42,9 +41,10 @@ constexpr std::string_view kAt = "2026-03-02T09:00:00Z";
 // Actions that have required resource keys (ACCESS.md section 8: keys without `?`).
 const std::set<std::string>& needs_resource() {
   static const std::set<std::string> actions = {
-      "training.course.complete", "training.course.view",   "training.course.edit", "training.course.publish",
-      "training.course.archive",  "training.course.assign", "training.course.delete", "personnel.comment.view",
-      "users.access.set",         "users.owner.set",        "users.owner.unset"};
+      "training.course.complete", "training.course.view",    "training.course.edit",
+      "training.course.publish",  "training.course.archive", "training.course.assign",
+      "training.course.delete",   "personnel.comment.view",  "users.access.set",
+      "users.owner.set",          "users.owner.unset"};
   return actions;
 }
 
@@ -53,24 +53,28 @@ const std::map<std::string, std::vector<std::string>>& actions_by_key() {
   static const std::map<std::string, std::vector<std::string>> keys = {
       {"course",
        {"training.course.view", "training.course.edit", "training.course.publish", "training.course.archive",
-        "training.course.assign", "training.course.delete", "training.assessment.review", "training.quiz.manage"}},
+        "training.course.assign", "training.course.delete", "training.assessment.review",
+        "training.quiz.manage"}},
       {"fulfillment", {"training.course.complete"}},
       {"record",
-       {"training.profile.view", "training.result.record", "personnel.record.view", "personnel.record.view_assets",
-        "personnel.record.edit", "personnel.record.delete", "personnel.training.view", "personnel.comment.add",
-        "personnel.file.view", "personnel.file.manage", "personnel.company.view", "personnel.block.view",
-        "personnel.block.manage", "personnel.sensitive.view"}},
+       {"training.profile.view", "training.result.record", "personnel.record.view",
+        "personnel.record.view_assets", "personnel.record.edit", "personnel.record.delete",
+        "personnel.training.view", "personnel.comment.add", "personnel.file.view", "personnel.file.manage",
+        "personnel.company.view", "personnel.block.view", "personnel.block.manage",
+        "personnel.sensitive.view"}},
       {"thread", {"personnel.comment.view"}},
       {"company",
-       {"personnel.company.view", "personnel.sensitive.view", "personnel.company.manage", "personnel.company.delete",
-        "personnel.contact.delete"}},
+       {"personnel.company.view", "personnel.sensitive.view", "personnel.company.manage",
+        "personnel.company.delete", "personnel.contact.delete"}},
       {"block", {"personnel.block.view", "personnel.block.manage", "personnel.sensitive.view"}},
       {"target", {"users.access.view", "users.access.edit", "users.owner.set", "users.owner.unset"}},
   };
   return keys;
 }
 
-std::vector<std::string> all_actions() { return json::parse(Engine::actions_json()).get<std::vector<std::string>>(); }
+std::vector<std::string> all_actions() {
+  return json::parse(Engine::actions_json()).get<std::vector<std::string>>();
+}
 
 std::vector<std::string> ids(const json& list) {
   std::vector<std::string> out;
@@ -170,7 +174,8 @@ TEST(WhoCanQueries, WithAResourceListsExactlyTheUsersDecideAllowsOnRandomSnapsho
     // Every resource of the snapshot, as the resource objects requests carry.
     std::vector<std::pair<std::string, json>> resources;
     for (const std::string& c : s.course_ids.ids()) resources.emplace_back("course", json{{"course", c}});
-    for (const std::string& f : s.fulfillment_ids.ids()) resources.emplace_back("fulfillment", json{{"fulfillment", f}});
+    for (const std::string& f : s.fulfillment_ids.ids())
+      resources.emplace_back("fulfillment", json{{"fulfillment", f}});
     for (calm::Index r = 0; r < s.records.size(); ++r) {
       resources.emplace_back("record", json{{"record", s.record_ids.at(r)}});
       for (const calm::Block& b : s.records[r].blocks) {
@@ -178,7 +183,8 @@ TEST(WhoCanQueries, WithAResourceListsExactlyTheUsersDecideAllowsOnRandomSnapsho
       }
     }
     for (calm::Index c = 0; c < s.comments.size(); ++c) {
-      if (s.comments[c].parent == calm::kNone) resources.emplace_back("thread", json{{"thread", s.comment_ids.at(c)}});
+      if (s.comments[c].parent == calm::kNone)
+        resources.emplace_back("thread", json{{"thread", s.comment_ids.at(c)}});
     }
     for (const std::string& c : s.company_ids.ids()) resources.emplace_back("company", json{{"company", c}});
     for (const std::string& u : s.user_ids.ids()) resources.emplace_back("target", json{{"target", u}});
@@ -242,13 +248,15 @@ TEST(SitesWhereQueries, AgreesWithWhoCanOnRandomSnapshots) {
     for (const std::string& action : actions) {
       std::set<std::pair<std::string, std::string>> by_who, by_where;
       for (const std::string& site : s.site_ids.ids()) {
-        for (const std::string& user : listed_users(calm::who_can(engine, {{"action", action}, {"site", site}}))) {
+        for (const std::string& user :
+             listed_users(calm::who_can(engine, {{"action", action}, {"site", site}}))) {
           by_who.emplace(user, site);
         }
       }
       for (const std::string& user : s.user_ids.ids()) {
         const json answer = calm::sites_where(engine, user, action);
-        for (const json& entry : answer["value"]["sites"]) by_where.emplace(user, entry["site"].get<std::string>());
+        for (const json& entry : answer["value"]["sites"])
+          by_where.emplace(user, entry["site"].get<std::string>());
       }
       EXPECT_EQ(by_who, by_where) << action;
     }
@@ -277,30 +285,37 @@ TEST_F(WhoCanFixture, P11_SensitiveDataOfARecordIsForItsSitesManagersAndAdminsOn
   for (const json& entry : answer["value"]["users"]) {
     if (entry["user"] == "u-owner") EXPECT_EQ(entry.value("owner", false), true);
     if (entry["user"] == "u-pm") {
-      EXPECT_EQ(entry["roles"],
-                json({{"site", "manager"}, {"personnel", "manager"}, {"premises", "manager"}, {"documents", "manager"}}));
+      EXPECT_EQ(entry["roles"], json({{"site", "manager"},
+                                      {"personnel", "manager"},
+                                      {"premises", "manager"},
+                                      {"documents", "manager"}}));
       EXPECT_FALSE(entry.contains("owner"));
     }
   }
 }
 
 TEST_F(WhoCanFixture, P6_ARestrictedThreadIsSeenByItsAuthorAndTheManagersOnly) {
-  const json answer = calm::who_can(engine, {{"action", "personnel.comment.view"}, {"resource", {{"thread", "cm-lee-1"}}}});
+  const json answer =
+      calm::who_can(engine, {{"action", "personnel.comment.view"}, {"resource", {{"thread", "cm-lee-1"}}}});
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
-  EXPECT_EQ(listed_users(answer), (std::vector<std::string>{"u-owner", "u-siteadmin", "u-pm", "u-hr", "u-lee"}));
+  EXPECT_EQ(listed_users(answer),
+            (std::vector<std::string>{"u-owner", "u-siteadmin", "u-pm", "u-hr", "u-lee"}));
 }
 
 TEST_F(WhoCanFixture, S2_OnlyOwnersMakeOwners) {
-  const json answer = calm::who_can(engine, {{"action", "users.owner.set"}, {"resource", {{"target", "u-pm"}}}});
+  const json answer =
+      calm::who_can(engine, {{"action", "users.owner.set"}, {"resource", {{"target", "u-pm"}}}});
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   EXPECT_EQ(listed_users(answer), (std::vector<std::string>{"u-owner"}));
 }
 
 TEST_F(WhoCanFixture, AnUnknownSiteOrActionIsAnsweredWithTheDecisionNotAnEmptyList) {
-  EXPECT_EQ(calm::who_can(engine, {{"action", "personnel.record.view"}, {"site", "west"}})["decision"]["code"],
-            "unknown-site");
-  EXPECT_EQ(calm::who_can(engine, {{"action", "personnel.record.fly"}, {"site", "north"}})["decision"]["code"],
-            "unknown-action");
+  EXPECT_EQ(
+      calm::who_can(engine, {{"action", "personnel.record.view"}, {"site", "west"}})["decision"]["code"],
+      "unknown-site");
+  EXPECT_EQ(
+      calm::who_can(engine, {{"action", "personnel.record.fly"}, {"site", "north"}})["decision"]["code"],
+      "unknown-action");
 }
 
 using SitesWhereFixture = Queries;
@@ -324,7 +339,8 @@ TEST_F(SitesWhereFixture, A2_A3_ManagersCreateRecordsOnlyWhereTheirRoleReaches) 
 }
 
 TEST_F(SitesWhereFixture, AnUnknownUserIsAnsweredWithTheDecision) {
-  EXPECT_EQ(calm::sites_where(engine, "u-ghost", "personnel.record.view")["decision"]["code"], "unknown-user");
+  EXPECT_EQ(calm::sites_where(engine, "u-ghost", "personnel.record.view")["decision"]["code"],
+            "unknown-user");
 }
 
 // ---- whatIf on random changes ----------------------------------------------------------
@@ -390,16 +406,21 @@ json random_change(const Engine& engine, calm_test::Rng& rng, const std::string&
   auto role = [&] { return rng.pick(calm_test::role_names()); };
   const std::size_t kind = rng.below(100);
   if (kind < 40) {
-    json c{{"type", "access.set"}, {"user", user()}, {"site", site()}, {"module", module()}, {"role", role()}};
+    json c{
+        {"type", "access.set"}, {"user", user()}, {"site", site()}, {"module", module()}, {"role", role()}};
     if (rng.chance(0.35)) c["includeChildSites"] = rng.chance(0.8);
     return c;
   }
   if (kind < 55) return {{"type", "access.setAll"}, {"user", user()}, {"site", site()}, {"role", role()}};
   if (kind < 70 && !templates.empty()) {
-    return {{"type", "access.applyTemplate"}, {"user", user()}, {"site", site()}, {"template", rng.pick(templates)}};
+    return {{"type", "access.applyTemplate"},
+            {"user", user()},
+            {"site", site()},
+            {"template", rng.pick(templates)}};
   }
   if (kind < 85) return {{"type", "access.remove"}, {"user", user()}, {"site", site()}, {"module", module()}};
-  if (kind < 93) return {{"type", "owner.set"}, {"user", !favourite.empty() && rng.chance(0.5) ? favourite : user()}};
+  if (kind < 93)
+    return {{"type", "owner.set"}, {"user", !favourite.empty() && rng.chance(0.5) ? favourite : user()}};
   return {{"type", "owner.unset"}, {"user", !owners.empty() && rng.chance(0.7) ? rng.pick(owners) : user()}};
 }
 
@@ -428,8 +449,11 @@ TEST(WhatIfQueries, GainedAndLostEqualTheCapabilitiesBeforeAndAfterApplyingOnRan
       for (const json& site : snap["sites"]) {
         if (site.contains("parent")) continue;
         for (const char* m : {"site", "personnel", "premises", "documents", "operations"}) {
-          snap["grants"].push_back(
-              {{"user", admin_everywhere}, {"site", site["id"]}, {"module", m}, {"role", "admin"}, {"includeChildSites", true}});
+          snap["grants"].push_back({{"user", admin_everywhere},
+                                    {"site", site["id"]},
+                                    {"module", m},
+                                    {"role", "admin"},
+                                    {"includeChildSites", true}});
         }
       }
     }
@@ -542,7 +566,11 @@ bool has(const json& list, std::string_view action) {
 }
 
 TEST_F(WhatIfPreview, EditAccessPreviewOfAPromotionListsTheActionsGainedAtTheSite) {
-  const json change{{"type", "access.set"}, {"user", "u-lee"}, {"site", "north"}, {"module", "personnel"}, {"role", "manager"}};
+  const json change{{"type", "access.set"},
+                    {"user", "u-lee"},
+                    {"site", "north"},
+                    {"module", "personnel"},
+                    {"role", "manager"}};
   const json v = preview("u-pm", change);
   EXPECT_EQ(v["allowed"], true);
   EXPECT_FALSE(v.contains("decision"));
@@ -560,7 +588,8 @@ TEST_F(WhatIfPreview, EditAccessPreviewOfAPromotionListsTheActionsGainedAtTheSit
 }
 
 TEST_F(WhatIfPreview, RemovingAChildSiteRoleLosesTheImpliedParentRolesToo) {
-  const json change{{"type", "access.remove"}, {"user", "u-lab"}, {"site", "north-lab"}, {"module", "personnel"}};
+  const json change{
+      {"type", "access.remove"}, {"user", "u-lab"}, {"site", "north-lab"}, {"module", "personnel"}};
   const json v = preview("u-siteadmin", change);
   EXPECT_EQ(v["allowed"], true);
   for (const char* site : {"north-lab", "north", "hq"}) {
@@ -573,7 +602,8 @@ TEST_F(WhatIfPreview, RemovingAChildSiteRoleLosesTheImpliedParentRolesToo) {
 }
 
 TEST_F(WhatIfPreview, S2_AnEscalationIsPreviewedWithTheEditorsDenial) {
-  const json change{{"type", "access.set"}, {"user", "u-lee"}, {"site", "north"}, {"module", "site"}, {"role", "admin"}};
+  const json change{
+      {"type", "access.set"}, {"user", "u-lee"}, {"site", "north"}, {"module", "site"}, {"role", "admin"}};
   const json v = preview("u-pm", change);
   EXPECT_EQ(v["allowed"], false);
   EXPECT_EQ(v["decision"]["code"], "escalation");
@@ -583,23 +613,34 @@ TEST_F(WhatIfPreview, S2_AnEscalationIsPreviewedWithTheEditorsDenial) {
 }
 
 TEST_F(WhatIfPreview, S1_APreviewByAUserWithoutManageUsersIsNotAllowed) {
-  const json v = preview("u-lee", {{"type", "access.set"}, {"user", "u-kim"}, {"site", "north"}, {"module", "personnel"},
+  const json v = preview("u-lee", {{"type", "access.set"},
+                                   {"user", "u-kim"},
+                                   {"site", "north"},
+                                   {"module", "personnel"},
                                    {"role", "none"}});
   EXPECT_EQ(v["allowed"], false);
   EXPECT_EQ(v["decision"]["code"], "missing-site-permission");
 }
 
 TEST_F(WhatIfPreview, S2_ATemplateAboveTheEditorsRoleIsPreviewedAsEscalation) {
-  const json v = preview("u-pm", {{"type", "access.applyTemplate"}, {"user", "u-newbie"}, {"site", "north"},
+  const json v = preview("u-pm", {{"type", "access.applyTemplate"},
+                                  {"user", "u-newbie"},
+                                  {"site", "north"},
                                   {"template", "tpl-hr-lead"}});
   EXPECT_EQ(v["allowed"], false);
   EXPECT_EQ(v["decision"]["code"], "escalation");
 }
 
 TEST_F(WhatIfPreview, SeveralChangesArePreviewedTogether) {
-  const json change = json::array(
-      {{{"type", "access.set"}, {"user", "u-lee"}, {"site", "north"}, {"module", "premises"}, {"role", "member"}},
-       {{"type", "access.applyTemplate"}, {"user", "u-newbie"}, {"site", "north"}, {"template", "tpl-staff"}}});
+  const json change = json::array({{{"type", "access.set"},
+                                    {"user", "u-lee"},
+                                    {"site", "north"},
+                                    {"module", "premises"},
+                                    {"role", "member"}},
+                                   {{"type", "access.applyTemplate"},
+                                    {"user", "u-newbie"},
+                                    {"site", "north"},
+                                    {"template", "tpl-staff"}}});
   const json v = preview("u-pm", change);
   EXPECT_EQ(v["allowed"], true);
   EXPECT_TRUE(has(gained_at(v, "u-lee", "north"), "personnel.record.view_assets")) << v.dump();
@@ -629,8 +670,12 @@ TEST_F(WhatIfPreview, S2_UnsettingTheLastOwnerIsPreviewedAsInvalidState) {
 }
 
 TEST_F(WhatIfPreview, AChangeForAnUnknownUserIsAnsweredWithTheDecision) {
-  const json answer = calm::what_if(
-      engine, "u-pm", {{"type", "access.set"}, {"user", "u-ghost"}, {"site", "north"}, {"module", "personnel"}, {"role", "member"}});
+  const json answer = calm::what_if(engine, "u-pm",
+                                    {{"type", "access.set"},
+                                     {"user", "u-ghost"},
+                                     {"site", "north"},
+                                     {"module", "personnel"},
+                                     {"role", "member"}});
   EXPECT_FALSE(answer.value("ok", true));
   EXPECT_EQ(answer["decision"]["code"], "unknown-resource") << answer.dump();
 }

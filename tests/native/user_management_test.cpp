@@ -12,12 +12,11 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
@@ -63,8 +62,10 @@ std::string show(const CommandResult& r) { return r.to_json().dump(); }
   return ::testing::AssertionFailure() << "expected ok, got " << show(r);
 }
 
-::testing::AssertionResult IsDenied(const CommandResult& r, std::string_view code, std::string_view rule = {}) {
-  if (r.ok || !r.decision) return ::testing::AssertionFailure() << "expected a denial " << code << ", got " << show(r);
+::testing::AssertionResult IsDenied(const CommandResult& r, std::string_view code,
+                                    std::string_view rule = {}) {
+  if (r.ok || !r.decision)
+    return ::testing::AssertionFailure() << "expected a denial " << code << ", got " << show(r);
   if (calm::code_name(r.decision->code) != code) {
     return ::testing::AssertionFailure() << "expected code " << code << ", got " << show(r);
   }
@@ -97,7 +98,8 @@ class UserManagementCommands : public ::testing::Test {
     const calm::Index u = s.user_ids.find(user);
     const calm::Index si = s.site_ids.find(site);
     const calm::Index m = s.module_ids.find(module);
-    EXPECT_TRUE(u != calm::kNone && si != calm::kNone && m != calm::kNone) << user << " " << site << " " << module;
+    EXPECT_TRUE(u != calm::kNone && si != calm::kNone && m != calm::kNone)
+        << user << " " << site << " " << module;
     if (u == calm::kNone || si == calm::kNone || m == calm::kNone) return Role::none;
     return engine.effective_role(u, si, m);
   }
@@ -256,13 +258,15 @@ TEST_F(UserManagementCommands, S2_AnUnknownRoleIsRejectedAndChangesNothing) {
 // ---- access.setAll ------------------------------------------------------------------
 
 TEST_F(UserManagementCommands, S2_SetAllUpToTheEditorsRoleSetsEveryEntitledModule) {
-  const CommandResult r =
-      engine.apply(command("access.setAll", "u-pm", {{"user", "u-newbie"}, {"site", "north"}, {"role", "manager"}}));
+  const CommandResult r = engine.apply(
+      command("access.setAll", "u-pm", {{"user", "u-newbie"}, {"site", "north"}, {"role", "manager"}}));
   ASSERT_TRUE(IsOk(r));
   const auto events = events_of(r, "site.access.changed");
   ASSERT_EQ(events.size(), 1u) << show(r);
-  EXPECT_EQ(events[0]["details"]["roles"],
-            json({{"site", "manager"}, {"personnel", "manager"}, {"premises", "manager"}, {"documents", "manager"}}))
+  EXPECT_EQ(
+      events[0]["details"]["roles"],
+      json(
+          {{"site", "manager"}, {"personnel", "manager"}, {"premises", "manager"}, {"documents", "manager"}}))
       << "every entitled module, and not `risks`";
   for (const char* m : {"site", "personnel", "premises", "documents"}) {
     EXPECT_EQ(role("u-newbie", "north", m), Role::manager) << m;
@@ -278,14 +282,15 @@ TEST_F(UserManagementCommands, S2_SetAllIsCheckedRoleByRole) {
   // u-sm: site manager, personnel member, documents manager, no premises at south.
   expect_denied(command("access.setAll", "u-sm", {{"user", "u-dave"}, {"site", "south"}, {"role", "member"}}),
                 "escalation", "S2");
-  const CommandResult r =
-      engine.apply(command("access.setAll", "u-sm", {{"user", "u-dave"}, {"site", "south"}, {"role", "member"}}));
+  const CommandResult r = engine.apply(
+      command("access.setAll", "u-sm", {{"user", "u-dave"}, {"site", "south"}, {"role", "member"}}));
   ASSERT_TRUE(r.decision.has_value());
   EXPECT_EQ(r.decision->requires_.value("module", ""), "premises") << show(r);
 }
 
 TEST_F(UserManagementCommands, S2_SetAllNoneRemovesEveryRoleAtTheSite) {
-  ASSERT_TRUE(IsOk(engine.apply(command("access.setAll", "u-sm", {{"user", "u-sam"}, {"site", "south"}, {"role", "none"}}))));
+  ASSERT_TRUE(IsOk(engine.apply(
+      command("access.setAll", "u-sm", {{"user", "u-sam"}, {"site", "south"}, {"role", "none"}}))));
   EXPECT_EQ(role("u-sam", "south", "personnel"), Role::none);
 }
 
@@ -297,8 +302,8 @@ TEST_F(UserManagementCommands, S1_SetAllNeedsManageUsers) {
 // ---- access.applyTemplate -------------------------------------------------------------
 
 TEST_F(UserManagementCommands, S3_ApplyingATemplateGivesTheGrantsItStandsFor) {
-  const CommandResult r = engine.apply(
-      command("access.applyTemplate", "u-pm", {{"user", "u-newbie"}, {"site", "north"}, {"template", "tpl-staff"}}));
+  const CommandResult r = engine.apply(command(
+      "access.applyTemplate", "u-pm", {{"user", "u-newbie"}, {"site", "north"}, {"template", "tpl-staff"}}));
   ASSERT_TRUE(IsOk(r));
   const auto events = events_of(r, "site.access.changed");
   ASSERT_EQ(events.size(), 1u) << show(r);
@@ -310,32 +315,33 @@ TEST_F(UserManagementCommands, S3_ApplyingATemplateGivesTheGrantsItStandsFor) {
 
 TEST_F(UserManagementCommands, S2_ATemplateAboveTheEditorsOwnRoleIsEscalation) {
   // tpl-hr-lead holds personnel admin; u-pm is a personnel manager.
-  expect_denied(
-      command("access.applyTemplate", "u-pm", {{"user", "u-lee"}, {"site", "north"}, {"template", "tpl-hr-lead"}}),
-      "escalation", "S2");
+  expect_denied(command("access.applyTemplate", "u-pm",
+                        {{"user", "u-lee"}, {"site", "north"}, {"template", "tpl-hr-lead"}}),
+                "escalation", "S2");
 }
 
 TEST_F(UserManagementCommands, S2_ATemplateIsCheckedRoleByRole) {
   // tpl-site-lead: site manager (u-sm may), personnel manager (u-sm is a member: no).
-  expect_denied(
-      command("access.applyTemplate", "u-sm", {{"user", "u-dave"}, {"site", "south"}, {"template", "tpl-site-lead"}}),
-      "escalation", "S2");
+  expect_denied(command("access.applyTemplate", "u-sm",
+                        {{"user", "u-dave"}, {"site", "south"}, {"template", "tpl-site-lead"}}),
+                "escalation", "S2");
   // The same template by someone who holds every role in it.
-  ASSERT_TRUE(IsOk(engine.apply(
-      command("access.applyTemplate", "u-pm", {{"user", "u-lee"}, {"site", "north"}, {"template", "tpl-site-lead"}}))));
+  ASSERT_TRUE(
+      IsOk(engine.apply(command("access.applyTemplate", "u-pm",
+                                {{"user", "u-lee"}, {"site", "north"}, {"template", "tpl-site-lead"}}))));
   EXPECT_EQ(role("u-lee", "north", "site"), Role::manager);
 }
 
 TEST_F(UserManagementCommands, S1_ApplyingATemplateNeedsManageUsers) {
-  expect_denied(
-      command("access.applyTemplate", "u-lee", {{"user", "u-kim"}, {"site", "north"}, {"template", "tpl-staff"}}),
-      "missing-site-permission");
+  expect_denied(command("access.applyTemplate", "u-lee",
+                        {{"user", "u-kim"}, {"site", "north"}, {"template", "tpl-staff"}}),
+                "missing-site-permission");
 }
 
 TEST_F(UserManagementCommands, S3_AnUnknownTemplateIsRejectedAndChangesNothing) {
   const json before = engine.export_snapshot();
-  const CommandResult r = engine.apply(
-      command("access.applyTemplate", "u-owner", {{"user", "u-kim"}, {"site", "north"}, {"template", "tpl-ghost"}}));
+  const CommandResult r = engine.apply(command(
+      "access.applyTemplate", "u-owner", {{"user", "u-kim"}, {"site", "north"}, {"template", "tpl-ghost"}}));
   EXPECT_FALSE(r.ok) << show(r);
   EXPECT_EQ(engine.export_snapshot(), before);
 }
@@ -343,8 +349,8 @@ TEST_F(UserManagementCommands, S3_AnUnknownTemplateIsRejectedAndChangesNothing) 
 // ---- access.remove --------------------------------------------------------------------
 
 TEST_F(UserManagementCommands, S1_SiteManagerRemovesAGrant) {
-  const CommandResult r =
-      engine.apply(command("access.remove", "u-pm", {{"user", "u-lee"}, {"site", "north"}, {"module", "personnel"}}));
+  const CommandResult r = engine.apply(
+      command("access.remove", "u-pm", {{"user", "u-lee"}, {"site", "north"}, {"module", "personnel"}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(events_of(r, "site.access.changed").size(), 1u) << show(r);
   EXPECT_EQ(role("u-lee", "north", "personnel"), Role::none);
@@ -352,15 +358,17 @@ TEST_F(UserManagementCommands, S1_SiteManagerRemovesAGrant) {
 }
 
 TEST_F(UserManagementCommands, S1_RemovingAGrantNeedsManageUsers) {
-  expect_denied(command("access.remove", "u-lee", {{"user", "u-kim"}, {"site", "north"}, {"module", "personnel"}}),
-                "missing-site-permission", "S1");
-  expect_denied(command("access.remove", "u-pm", {{"user", "u-sam"}, {"site", "south"}, {"module", "personnel"}}),
-                "missing-site-permission", "S1");
+  expect_denied(
+      command("access.remove", "u-lee", {{"user", "u-kim"}, {"site", "north"}, {"module", "personnel"}}),
+      "missing-site-permission", "S1");
+  expect_denied(
+      command("access.remove", "u-pm", {{"user", "u-sam"}, {"site", "south"}, {"module", "personnel"}}),
+      "missing-site-permission", "S1");
 }
 
 TEST_F(UserManagementCommands, S2_RemovingARoleAboveTheEditorsOwnIsAllowed) {
-  ASSERT_TRUE(IsOk(
-      engine.apply(command("access.remove", "u-pm", {{"user", "u-hr"}, {"site", "north"}, {"module", "personnel"}}))));
+  ASSERT_TRUE(IsOk(engine.apply(
+      command("access.remove", "u-pm", {{"user", "u-hr"}, {"site", "north"}, {"module", "personnel"}}))));
   EXPECT_EQ(role("u-hr", "north", "personnel"), Role::none);
 }
 
@@ -453,8 +461,9 @@ TEST_F(UserManagementCommands, PW5_GivingAPersonnelRoleCreatesTheMissingRecord) 
 }
 
 TEST_F(UserManagementCommands, PW5_AppliedTemplateWithAPersonnelRoleCreatesTheRecord) {
-  ASSERT_TRUE(IsOk(engine.apply(
-      command("access.applyTemplate", "u-siteadmin", {{"user", "u-newbie"}, {"site", "south"}, {"template", "tpl-staff"}}))));
+  ASSERT_TRUE(
+      IsOk(engine.apply(command("access.applyTemplate", "u-siteadmin",
+                                {{"user", "u-newbie"}, {"site", "south"}, {"template", "tpl-staff"}}))));
   EXPECT_EQ(records_of("u-newbie", "south").size(), 1u);
 }
 
@@ -488,8 +497,8 @@ TEST_F(UserManagementCommands, PW5_NoRecordWhenTheGrantIsRefused) {
 }
 
 TEST_F(UserManagementCommands, PW5_TurningAutoCreateRecordsOnAppliesToTheNextGrant) {
-  ASSERT_TRUE(IsOk(engine.apply(
-      command("settings.update", "u-pm", {{"site", "north"}, {"personnel", {{"autoCreateRecords", true}}}}))));
+  ASSERT_TRUE(IsOk(engine.apply(command("settings.update", "u-pm",
+                                        {{"site", "north"}, {"personnel", {{"autoCreateRecords", true}}}}))));
   ASSERT_TRUE(IsOk(engine.apply(set("u-pm", "u-newbie", "north", "personnel", "member"))));
   EXPECT_EQ(records_of("u-newbie", "north").size(), 1u);
 }
@@ -508,14 +517,45 @@ TEST_F(UserManagementCommands, PW5_ARoleGivenAgainAfterTheRecordWasDeletedCreate
   const auto first = records_of("u-newbie", "south");
   ASSERT_EQ(first.size(), 1u);
   ASSERT_TRUE(IsOk(engine.apply(command("record.delete", "u-siteadmin", {{"record", first[0]}}))));
-  ASSERT_TRUE(IsOk(engine.apply(command("access.remove", "u-sm",
-                                        {{"user", "u-newbie"}, {"site", "south"}, {"module", "personnel"}}))));
+  ASSERT_TRUE(IsOk(engine.apply(
+      command("access.remove", "u-sm", {{"user", "u-newbie"}, {"site", "south"}, {"module", "personnel"}}))));
   ASSERT_TRUE(records_of("u-newbie", "south").empty());
   // Given a personnel role again, without a record: PW5 makes one.
   const CommandResult r = engine.apply(set("u-sm", "u-newbie", "south", "personnel", "member"));
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(records_of("u-newbie", "south").size(), 1u) << show(r);
   EXPECT_EQ(events_of(r, "personnel.record.created").size(), 1u) << show(r);
+}
+
+TEST_F(UserManagementCommands, PW5_RemovingARoleCreatesNoRecord) {
+  // u-hr holds personnel admin at north and has no record there.
+  ASSERT_TRUE(IsOk(engine.apply(command("settings.update", "u-pm",
+                                        {{"site", "north"}, {"personnel", {{"autoCreateRecords", true}}}}))));
+  ASSERT_TRUE(records_of("u-hr", "north").empty());
+  const CommandResult r = engine.apply(
+      command("access.remove", "u-pm", {{"user", "u-hr"}, {"site", "north"}, {"module", "documents"}}));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_TRUE(events_of(r, "personnel.record.created").empty()) << "a removal grants nothing: " << show(r);
+  EXPECT_TRUE(records_of("u-hr", "north").empty());
+}
+
+TEST_F(UserManagementCommands, PW5_GrantingOnlyAnotherModuleCreatesNoRecord) {
+  ASSERT_TRUE(IsOk(engine.apply(command("settings.update", "u-pm",
+                                        {{"site", "north"}, {"personnel", {{"autoCreateRecords", true}}}}))));
+  const CommandResult r = engine.apply(set("u-pm", "u-hr", "north", "documents", "member"));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_TRUE(events_of(r, "personnel.record.created").empty())
+      << "the command grants a documents role, not a personnel role: " << show(r);
+  EXPECT_TRUE(records_of("u-hr", "north").empty());
+}
+
+TEST_F(UserManagementCommands, PW5_GivingAPersonnelRoleAgainCreatesTheRecordThatIsMissing) {
+  ASSERT_TRUE(IsOk(engine.apply(command("settings.update", "u-pm",
+                                        {{"site", "north"}, {"personnel", {{"autoCreateRecords", true}}}}))));
+  const CommandResult r = engine.apply(set("u-pm", "u-hr", "north", "personnel", "manager"));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_EQ(events_of(r, "personnel.record.created").size(), 1u) << show(r);
+  EXPECT_EQ(records_of("u-hr", "north").size(), 1u);
 }
 
 }  // namespace
