@@ -1,0 +1,139 @@
+// `can` gives exactly `explain(...).allowed`, whichever path answers it (the
+// indexed fast path for simple requests, the full decision otherwise): on every
+// corpus request and on seeded random requests over the corpus and demo
+// snapshots, with known, unknown, malformed and mixed ids.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+
+import { createEngine } from 'calm-access';
+
+import { readCorpus } from './support/corpus-files.mjs';
+
+const corpus = await readCorpus();
+const demo = JSON.parse(await readFile(new URL('../../examples/demo-org.json', import.meta.url), 'utf8'));
+const snapshots = [{ file: 'examples/demo-org.json', snapshot: demo }].concat(
+  corpus.map(({ file, data }) => ({ file, snapshot: data.snapshot })),
+);
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function idsOf(snapshot) {
+  const list = (value) => (Array.isArray(value) ? value.map((x) => x?.id).filter((x) => typeof x === 'string') : []);
+  return {
+    users: list(snapshot.users),
+    sites: list(snapshot.sites),
+    courses: list(snapshot.training?.courses),
+    fulfillments: list(snapshot.training?.fulfillments),
+    records: list(snapshot.personnel?.records),
+    comments: list(snapshot.personnel?.comments),
+    companies: list(snapshot.personnel?.companies),
+  };
+}
+
+function assertSame(engine, user, action, target, where) {
+  const allowed = engine.explain(user, action, target).allowed;
+  assert.equal(engine.can(user, action, target), allowed, `${where}: can(${JSON.stringify([user, action, target])})`);
+}
+
+describe('can agrees with explain', () => {
+  it('on every corpus request', async () => {
+    let checked = 0;
+    for (const { file, data } of corpus) {
+      const engine = await createEngine();
+      assert.equal(engine.load(data.snapshot).ok, true, file);
+      for (const { request } of data.cases ?? []) {
+        if (request === null || typeof request !== 'object' || Array.isArray(request)) continue;
+        const { user, action, site, resource } = request;
+        const target = resource && typeof resource === 'object' ? { ...resource } : {};
+        if (site !== undefined) target.site = site;
+        assertSame(engine, user, action, target, file);
+        if (resource === undefined) assertSame(engine, user, action, site, file);
+        checked += 1;
+      }
+      engine.dispose();
+    }
+    assert.ok(checked > 0, 'the corpus has object requests');
+  });
+
+  it('on seeded random requests over every snapshot', async () => {
+    const next = random(20261123);
+    const pick = (list) => list[Math.floor(next() * list.length)];
+    const engine = await createEngine();
+    const actions = engine.actions();
+    const odd = ['', 'x'.repeat(129), 'nobody', 42, null, true, ['hq'], { id: 'hq' }, undefined];
+    for (const { file, snapshot } of snapshots) {
+      assert.equal(engine.load(snapshot).ok, true, file);
+      const ids = idsOf(snapshot);
+      const anyId = () => {
+        const r = next();
+        if (r < 0.1) return pick(odd);
+        if (r < 0.2) return pick(Object.values(ids).flat().concat(['nobody']));
+        return undefined;
+      };
+      const id = (collection) => anyId() ?? pick(ids[collection].length ? ids[collection] : ['nobody']);
+      const keys = [
+        ['course', 'courses'],
+        ['fulfillment', 'fulfillments'],
+        ['record', 'records'],
+        ['thread', 'comments'],
+        ['company', 'companies'],
+        ['target', 'users'],
+      ];
+      for (let i = 0; i < 4000; i++) {
+        const user = next() < 0.05 ? pick(odd) : id('users');
+        const action = next() < 0.05 ? pick(['site.explode', '', 7]) : pick(actions);
+        let target;
+        const shape = next();
+        if (shape < 0.25) target = id('sites');
+        else if (shape < 0.3) target = next() < 0.5 ? undefined : pick(odd);
+        else {
+          target = {};
+          if (next() < 0.6) target.site = id('sites');
+          const count = next() < 0.8 ? 1 : next() < 0.5 ? 0 : 2;
+          for (let k = 0; k < count; k++) {
+            const [key, collection] = pick(keys);
+            target[key] = id(collection);
+          }
+          if (next() < 0.05) target.block = { record: id('records'), block: 'b-1' };
+          if (next() < 0.05) target.module = pick(['site', 'personnel', 'premises', 'nope']);
+          if (next() < 0.05) target.role = pick(['member', 'admin', 'root']);
+          if (next() < 0.02) target.extra = 'x';
+        }
+        assertSame(engine, user, action, target, file);
+      }
+    }
+    engine.dispose();
+  });
+
+  it('after a load replaces the snapshot (the id index follows the snapshot)', async () => {
+    const engine = await createEngine();
+    assert.equal(engine.load(demo).ok, true);
+    assert.equal(engine.can('u-leo', 'training.course.view', { course: 'c-fire' }), true);
+    const moved = structuredClone(demo);
+    moved.training.courses.reverse();
+    moved.users.reverse();
+    moved.sites.reverse();
+    assert.equal(engine.load(moved).ok, true);
+    assert.equal(engine.can('u-leo', 'training.course.view', { course: 'c-fire' }), true);
+    assert.equal(engine.can('u-sam', 'site.update', 'north-lab'), true);
+    assert.equal(engine.can('u-leo', 'site.update', 'north-lab'), false);
+    const fewer = structuredClone(demo);
+    fewer.grants = fewer.grants.filter((g) => g.user !== 'u-sam');
+    assert.equal(engine.load(fewer).ok, true);
+    assert.equal(engine.can('u-sam', 'site.update', 'north-lab'), false);
+    assert.equal(engine.load('{').ok, false);
+    assert.equal(engine.can('u-sam', 'site.update', 'north-lab'), false);
+    engine.dispose();
+  });
+});
