@@ -1013,6 +1013,32 @@ TEST_F(TrainingAssessmentRules, W9_AValidAssessmentIsPublishableAndTheSameOption
   EXPECT_EQ(training_item(engine, "courses", "c-valid")["status"], "published");
 }
 
+TEST_F(TrainingAssessmentRules, W9_PassMarkIsOneToHundredMaxAttemptsIsNotNegativeAndKindIsKnown) {
+  auto create = [&](const std::string& id, json quiz) {
+    return run("course.create", "u-pm",
+               {{"site", "north"}, {"course", {{"id", id}, {"title", id}, {"steps", json::array({content_step("s-1"), std::move(quiz)})}}}});
+  };
+  EXPECT_TRUE(HasError(create("c-pm0", quiz_step(json::array({yes_no("q")}), 0)), "/course/steps/1/assessment/passMark", "out-of-range"));
+  EXPECT_TRUE(HasError(create("c-pm101", quiz_step(json::array({yes_no("q")}), 101)), "/course/steps/1/assessment/passMark", "out-of-range"));
+  EXPECT_TRUE(HasError(create("c-neg", quiz_step(json::array({yes_no("q")}), 50, -1)), "/course/steps/1/assessment/maxAttempts", "out-of-range"));
+  json odd = yes_no("q");
+  odd["kind"] = "ranking";
+  EXPECT_TRUE(HasError(create("c-kind", quiz_step(json::array({odd}))), "/course/steps/1/assessment/questions/0/kind"));
+  json step = content_step("s-2");
+  step["type"] = "podcast";
+  EXPECT_TRUE(HasError(run("course.create", "u-pm", {{"site", "north"}, {"course", {{"id", "c-type"}, {"title", "T"}, {"steps", json::array({step})}}}}),
+                       "/course/steps/0/type"));
+  for (const char* id : {"c-pm0", "c-pm101", "c-neg", "c-kind", "c-type"}) EXPECT_TRUE(training_item(engine, "courses", id).is_null()) << id;
+}
+
+TEST_F(TrainingWorkflow, W9_ThePassMarkDefaultsTo100) {
+  json quiz = {{"id", "s-q"}, {"type", "assessment"}, {"title", "Quiz"},
+               {"assessment", {{"questions", json::array({yes_no("a"), yes_no("b")})}}}};
+  const std::string f = published_for_lee("c-default", json::array({quiz}));
+  EXPECT_EQ(submit(f, "at-1", J(R"({"a":["yes"],"b":["no"]})"), "u-lee", "s-q").result, J(R"({"score": 50, "passed": false})"));
+  EXPECT_EQ(submit(f, "at-2", J(R"({"a":["yes"],"b":["yes"]})"), "u-lee", "s-q").result, J(R"({"score": 100, "passed": true})"));
+}
+
 // ============================================================ W10: grading
 
 TEST_F(TrainingWorkflow, W10_TheScoreIsRoundedHalfUp) {
@@ -1398,6 +1424,15 @@ TEST_F(TrainingWorkflow, W13_ConnectNeedsPersonnelAdminAndManageIntegrations) {
   json ih = engine.export_snapshot()["integrations"]["south"]["ihasco"];
   EXPECT_EQ(ih["connected"], true);
   EXPECT_EQ(ih["mapping"], J(R"({"customFields": {"Dept": "department"}})"));
+}
+
+TEST_F(TrainingWorkflow, W13_AMappingThatIsNotAnObjectIsAnErrorAtItsPath) {
+  EXPECT_TRUE(HasError(run("integration.update", "u-siteadmin", {{"site", "north"}, {"settings", {{"mapping", "Department=department"}}}}),
+                       "/settings/mapping", "wrong-type"));
+  EXPECT_TRUE(HasError(run("integration.connect", "u-siteadmin", {{"site", "south"}, {"settings", json::array()}}), "/settings", "wrong-type"));
+  EXPECT_FALSE(engine.export_snapshot()["integrations"].contains("south"));
+  EXPECT_EQ(engine.export_snapshot()["integrations"]["north"]["ihasco"]["mapping"],
+            J(R"({"customFields": {"Department": "department", "Employee No": "employeeNumber"}})"));
 }
 
 TEST_F(TrainingWorkflow, W13_UpdateChangesTheMappingOfAConnectedIntegration) {
