@@ -1,40 +1,135 @@
-// The wasm boundary: marshalling only, no decisions. Every function hands a
-// string to the core's JSON boundary (core/include/calm/access.hpp) and
-// returns its string; the JS package parses it. The core's JSON functions
-// never throw for bad input (bad input is an answer: `{ ok: false, errors }` or
-// an `invalid-request` decision), so nothing throws across this boundary.
+// The wasm boundary: marshalling only, no decisions. Every function hands
+// strings (JSON text or ids) to the core and returns the core's answer as
+// JSON text; the JS package parses it. The core never throws for bad input
+// (bad input is an answer: `{ ok: false, errors }` or an `invalid-request`
+// decision), so nothing throws across this boundary.
 
 #include <emscripten/bind.h>
 
 #include <string>
 
 #include "calm/access.hpp"
+#include "calm/personnel.hpp"
+#include "calm/training.hpp"
+#include "calm/workflow.hpp"
 
 namespace {
 
-// `{ ok: true, stats }` or `{ ok: false, errors }`; a failed load keeps the
-// previous snapshot in force.
+using nlohmann::json;
+
+std::string text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// JSON text to a value; text that is not JSON becomes a string, which every
+// core function answers as malformed.
+json value(const std::string& text_in) {
+  json parsed = json::parse(text_in, nullptr, false);
+  return parsed.is_discarded() ? json("not JSON") : parsed;
+}
+
 std::string engine_load(calm::Engine& engine, const std::string& snapshot_text) {
   return engine.load_json(snapshot_text);
 }
 
-// A request as JSON text -> a decision as JSON text.
 std::string engine_decide(const calm::Engine& engine, const std::string& request_text) {
   return engine.decide_json(request_text);
 }
 
-// `{ ok, value: { [action]: decision } }` or `{ ok: false, errors }`.
+// The fast path of `can`: ids already resolved to indices by the JS side
+// (from `index()`); 0xFFFFFFFF is "absent".
+bool engine_can(const calm::Engine& engine, unsigned user, unsigned action, unsigned site, unsigned key,
+                unsigned resource) {
+  calm::IndexedRequest request;
+  request.user = user;
+  request.action = action;
+  request.site = site;
+  request.key = static_cast<std::uint16_t>(key);
+  request.resource = resource;
+  return engine.check(request).allowed();
+}
+
+std::string engine_index(const calm::Engine& engine) { return engine.index_json(); }
+
 std::string engine_capabilities(const calm::Engine& engine, const std::string& user,
                                 const std::string& site) {
   return engine.capabilities_json(user, site);
 }
 
-// `{ ok, value: [{ site, module, role, entitled, sources }] }` or `{ ok: false, errors }`.
 std::string engine_roles(const calm::Engine& engine, const std::string& user) {
   return engine.roles_json(user);
 }
 
-// The action ids, as a JSON array.
+std::string engine_apply(calm::Engine& engine, const std::string& command_text) {
+  return engine.apply_json(command_text);
+}
+
+std::string engine_dry_run(const calm::Engine& engine, const std::string& command_text) {
+  return engine.dry_run_json(command_text);
+}
+
+std::string engine_snapshot(const calm::Engine& engine) { return engine.snapshot_json(); }
+
+std::string engine_my_courses(const calm::Engine& engine, const std::string& user, const std::string& date) {
+  return text(calm::my_courses(engine, user, date));
+}
+
+std::string engine_course(const calm::Engine& engine, const std::string& user, const std::string& course) {
+  return text(calm::course_view(engine, user, course));
+}
+
+std::string engine_attempts(const calm::Engine& engine, const std::string& user,
+                            const std::string& fulfillment) {
+  return text(calm::attempts_view(engine, user, fulfillment));
+}
+
+std::string engine_insights(const calm::Engine& engine, const std::string& user, const std::string& site,
+                            const std::string& date, bool include_child_sites) {
+  return text(calm::insights(engine, user, site, date, include_child_sites));
+}
+
+std::string engine_training_of(const calm::Engine& engine, const std::string& user, const std::string& person,
+                               const std::string& date) {
+  return text(calm::training_of(engine, user, person, date));
+}
+
+std::string engine_freshness(const calm::Engine& engine, const std::string& date) {
+  return std::string(calm::freshness(engine, date));
+}
+
+std::string engine_record(const calm::Engine& engine, const std::string& user, const std::string& record) {
+  return text(calm::record_view(engine, user, record));
+}
+
+std::string engine_people(const calm::Engine& engine, const std::string& user, const std::string& site) {
+  return text(calm::people_view(engine, user, site));
+}
+
+std::string engine_company(const calm::Engine& engine, const std::string& user, const std::string& company) {
+  return text(calm::company_view(engine, user, company));
+}
+
+std::string engine_comments(const calm::Engine& engine, const std::string& user, const std::string& record) {
+  return text(calm::comments_view(engine, user, record));
+}
+
+std::string engine_personnel_settings(const calm::Engine& engine, const std::string& user,
+                                      const std::string& site) {
+  return text(calm::personnel_settings_view(engine, user, site));
+}
+
+std::string engine_who_can(const calm::Engine& engine, const std::string& request_text) {
+  return text(calm::who_can(engine, value(request_text)));
+}
+
+std::string engine_sites_where(const calm::Engine& engine, const std::string& user,
+                               const std::string& action) {
+  return text(calm::sites_where(engine, user, action));
+}
+
+std::string engine_what_if(const calm::Engine& engine, const std::string& editor,
+                           const std::string& change_text) {
+  return text(calm::what_if(engine, editor, value(change_text)));
+}
+
 std::string actions() { return calm::Engine::actions_json(); }
 
 }  // namespace
@@ -44,7 +139,26 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .constructor<>()
       .function("load", &engine_load)
       .function("decide", &engine_decide)
+      .function("can", &engine_can)
+      .function("index", &engine_index)
       .function("capabilities", &engine_capabilities)
-      .function("roles", &engine_roles);
+      .function("roles", &engine_roles)
+      .function("apply", &engine_apply)
+      .function("dryRun", &engine_dry_run)
+      .function("snapshot", &engine_snapshot)
+      .function("myCourses", &engine_my_courses)
+      .function("course", &engine_course)
+      .function("attempts", &engine_attempts)
+      .function("insights", &engine_insights)
+      .function("trainingOf", &engine_training_of)
+      .function("freshness", &engine_freshness)
+      .function("record", &engine_record)
+      .function("people", &engine_people)
+      .function("company", &engine_company)
+      .function("comments", &engine_comments)
+      .function("personnelSettings", &engine_personnel_settings)
+      .function("whoCan", &engine_who_can)
+      .function("sitesWhere", &engine_sites_where)
+      .function("whatIf", &engine_what_if);
   emscripten::function("actions", &actions);
 }
