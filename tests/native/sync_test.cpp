@@ -15,11 +15,10 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "calm/access.hpp"
 #include "calm/training.hpp"
@@ -83,7 +82,8 @@ class SyncIhasco : public TrainingOrgTest {
   }
 };
 
-const std::multiset<std::string> kUnmatched = {"person:P-4", "result:R-9004", "result:R-9005", "result:R-9006"};
+const std::multiset<std::string> kUnmatched = {"person:P-4", "result:R-9004", "result:R-9005",
+                                               "result:R-9006"};
 
 // ============================================================ the first merge
 
@@ -103,9 +103,9 @@ TEST_F(SyncIhasco, W14_TheFirstSyncReportsCreatedUpdatedUnchangedAndUnmatchedPer
 TEST_F(SyncIhasco, W14_TheFirstSyncEmitsOneEventPerChangeWithActorSystem) {
   CommandResult r = sync(ihasco_payload());
   ASSERT_TRUE(IsOk(r));
-  EXPECT_EQ(as_set(event_types(r)), as_set({"training.course.created", "training.course.created",
-                                            "training.result.recorded", "training.result.recorded",
-                                            "personnel.record.updated", "training.integration.synced"}));
+  EXPECT_EQ(as_set(event_types(r)),
+            as_set({"training.course.created", "training.course.created", "training.result.recorded",
+                    "training.result.recorded", "personnel.record.updated", "training.integration.synced"}));
   std::multiset<std::string> subjects;
   for (const json& e : r.events) {
     EXPECT_EQ(e["site"], "north") << e.dump();
@@ -114,7 +114,8 @@ TEST_F(SyncIhasco, W14_TheFirstSyncEmitsOneEventPerChangeWithActorSystem) {
     EXPECT_EQ(e["actor"], "system") << "sync-made changes carry actor system: " << e.dump();
     if (e["type"] != "personnel.record.updated") subjects.insert(e["subject"].get<std::string>());
   }
-  EXPECT_EQ(subjects, (std::multiset<std::string>{"ih:north:IH-200", "ih:north:IH-300", "ih:north:R-9002", "ih:north:R-9003"}));
+  EXPECT_EQ(subjects, (std::multiset<std::string>{"ih:north:IH-200", "ih:north:IH-300", "ih:north:R-9002",
+                                                  "ih:north:R-9003"}));
 }
 
 TEST_F(SyncIhasco, W14_CoursesAreUpsertedByExternalIdAsPublishedIhascoCourses) {
@@ -137,15 +138,17 @@ TEST_F(SyncIhasco, W14_CoursesAreUpsertedByExternalIdAsPublishedIhascoCourses) {
   EXPECT_EQ(heights, 1);
   // A synced course is external: read-only without T7, never assigned by hand (W6).
   EXPECT_EQ(value_of(calm::course_view(engine, "u-pm", "ih:north:IH-200"))["readOnly"], true);
-  EXPECT_TRUE(IsDenied(run("course.assign", "u-pm",
-                           {{"course", "ih:north:IH-200"}, {"assignment", "a-dse"}, {"people", json::array({"u-lee"})}}),
-                       "external-course"));
+  EXPECT_TRUE(IsDenied(
+      run("course.assign", "u-pm",
+          {{"course", "ih:north:IH-200"}, {"assignment", "a-dse"}, {"people", json::array({"u-lee"})}}),
+      "external-course"));
 }
 
 TEST_F(SyncIhasco, W14_PeopleAreMatchedToUsersAndRecordsByEmailCaseInsensitively) {
   ASSERT_TRUE(IsOk(sync(ihasco_payload())));
   // P-1 LEE.LEARNER@ACME.EXAMPLE -> rec-lee; P-2 Liz.Lane@Acme.Example -> rec-liz.
-  EXPECT_EQ(record_of(engine, "rec-lee")["customFields"], J(R"({"department": "Warehouse", "employeeNumber": "E-1001"})"));
+  EXPECT_EQ(record_of(engine, "rec-lee")["customFields"],
+            J(R"({"department": "Warehouse", "employeeNumber": "E-1001"})"));
   EXPECT_EQ(record_of(engine, "rec-liz")["customFields"]["employeeNumber"], "E-1002");
   // P-3 has a record (mixed-case email there) but no user.
   EXPECT_EQ(record_of(engine, "rec-chris")["customFields"], J(R"({"department": "Contractors"})"));
@@ -169,11 +172,12 @@ TEST_F(SyncIhasco, W14_CustomFieldsAreStoredAsMappedAndUnmappedOnesAreNotStored)
 }
 
 TEST_F(SyncIhasco, W14_WithoutAMappingCustomFieldsAreStoredUnderTheirOwnNamesOnTheSitesRecordsOnly) {
-  ASSERT_TRUE(IsOk(run("integration.connect", "u-siteadmin", {{"site", "south"}, {"settings", json::object()}})));
+  ASSERT_TRUE(
+      IsOk(run("integration.connect", "u-siteadmin", {{"site", "south"}, {"settings", json::object()}})));
   CommandResult r = sync(J(R"({"people": [
       {"id": "S-1", "email": "SAM.SOUTH@acme.example", "customFields": {"Depot": "South", "Forklift": true}},
       {"id": "S-2", "email": "lee.learner@acme.example", "customFields": {"Depot": "Visiting"}}]})"),
-                               "u-siteadmin", "south");
+                         "u-siteadmin", "south");
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(record_of(engine, "rec-sam")["customFields"], J(R"({"Depot": "South", "Forklift": true})"));
   // Lee is a user of the organisation, but his record is at north: not touched by a south sync.
@@ -232,7 +236,8 @@ TEST_F(SyncIhasco, W14_TheSameSyncTwiceChangesNothingTheSecondTime) {
     "customFields": {"updated": 0, "unchanged": 5},
     "results": {"created": 0, "updated": 0, "unchanged": 3, "unmatched": 3}})"));
   EXPECT_EQ(unmatched_of(second), kUnmatched);
-  EXPECT_EQ(event_types(second), std::vector<std::string>{"training.integration.synced"}) << "no change events";
+  EXPECT_EQ(event_types(second), std::vector<std::string>{"training.integration.synced"})
+      << "no change events";
   EXPECT_TRUE(SameState(state_of(engine), after_first));
   // And a third time, after an export and load (the next session).
   calm::test::load_ok(engine, engine.export_snapshot());
@@ -253,7 +258,8 @@ TEST_F(SyncIhasco, W14_TwoPayloadPeopleWithTheSameEmailStillMergeIdempotently) {
   ASSERT_TRUE(IsOk(second));
   EXPECT_EQ(second.result["customFields"]["updated"], 0) << second.result.dump();
   EXPECT_EQ(event_types(second), std::vector<std::string>{"training.integration.synced"});
-  EXPECT_EQ(record_of(engine, "rec-lee")["customFields"], after_first["personnel"]["records"][0]["customFields"]);
+  EXPECT_EQ(record_of(engine, "rec-lee")["customFields"],
+            after_first["personnel"]["records"][0]["customFields"]);
   EXPECT_TRUE(SameState(state_of(engine), after_first));
 }
 
@@ -275,13 +281,15 @@ TEST_F(SyncIhasco, W14_AChangedPayloadUpdatesOnlyWhatChanged) {
   for (const json& e : r.events) {
     if (e["type"] != "training.integration.synced") EXPECT_EQ(e["actor"], "system") << e.dump();
   }
-  EXPECT_EQ(training_item(engine, "courses", "ih:north:IH-100")["description"], "iHasco: ladders, steps, scaffolds and MEWPs");
+  EXPECT_EQ(training_item(engine, "courses", "ih:north:IH-100")["description"],
+            "iHasco: ladders, steps, scaffolds and MEWPs");
   EXPECT_EQ(record_of(engine, "rec-liz")["customFields"]["department"], "Finance");
   EXPECT_EQ(training_item(engine, "results", "ih:north:R-9003")["score"], 96);
 }
 
 TEST_F(SyncIhasco, W14_ReplayingTheSameSyncCommandIsADuplicate) {
-  json c = calm::test::training::command("integration.sync", "u-pm", {{"site", "north"}, {"payload", ihasco_payload()}});
+  json c = calm::test::training::command("integration.sync", "u-pm",
+                                         {{"site", "north"}, {"payload", ihasco_payload()}});
   CommandResult first = engine.apply(c);
   ASSERT_TRUE(IsOk(first));
   CommandResult again = engine.apply(c);
@@ -292,8 +300,8 @@ TEST_F(SyncIhasco, W14_ReplayingTheSameSyncCommandIsADuplicate) {
 
 TEST_F(SyncIhasco, W14_ADryRunReportsTheMergeAndChangesNothing) {
   json before = engine.export_snapshot();
-  CommandResult dry = engine.dry_run(calm::test::training::command("integration.sync", "u-pm",
-                                                                         {{"site", "north"}, {"payload", ihasco_payload()}}));
+  CommandResult dry = engine.dry_run(calm::test::training::command(
+      "integration.sync", "u-pm", {{"site", "north"}, {"payload", ihasco_payload()}}));
   ASSERT_TRUE(IsOk(dry));
   EXPECT_TRUE(SameState(engine.export_snapshot(), before));
   CommandResult applied = sync(ihasco_payload());
@@ -343,11 +351,14 @@ TEST_F(SyncIhasco, W14_EachKindOfMalformedPayloadIsNamedByItsPath) {
       {"payload missing", [](json& c) { c.erase("payload"); }, "/payload"},
       {"courses not an array", [](json& c) { c["payload"]["courses"] = json::object(); }, "/payload/courses"},
       {"a course not an object", [](json& c) { c["payload"]["courses"][2] = 7; }, "/payload/courses/2"},
-      {"a course without id", [](json& c) { c["payload"]["courses"][0].erase("id"); }, "/payload/courses/0/id"},
+      {"a course without id", [](json& c) { c["payload"]["courses"][0].erase("id"); },
+       "/payload/courses/0/id"},
       {"validity not a number", [](json& c) { c["payload"]["courses"][0]["validityMonths"] = "12"; },
        "/payload/courses/0/validityMonths"},
-      {"a person without email", [](json& c) { c["payload"]["people"][0].erase("email"); }, "/payload/people/0/email"},
-      {"a nested custom field", [](json& c) { c["payload"]["people"][1]["customFields"]["Department"] = json::object(); },
+      {"a person without email", [](json& c) { c["payload"]["people"][0].erase("email"); },
+       "/payload/people/0/email"},
+      {"a nested custom field",
+       [](json& c) { c["payload"]["people"][1]["customFields"]["Department"] = json::object(); },
        "/payload/people/1/customFields/Department"},
       {"a result without completion date", [](json& c) { c["payload"]["results"][1].erase("completedOn"); },
        "/payload/results/1/completedOn"},
@@ -357,13 +368,17 @@ TEST_F(SyncIhasco, W14_EachKindOfMalformedPayloadIsNamedByItsPath) {
          c["payload"]["results"][0].erase("email");
        },
        "/payload/results/0/person"},
-      {"a negative score", [](json& c) { c["payload"]["results"][2]["score"] = -1; }, "/payload/results/2/score"},
-      {"two results with one id", [](json& c) { c["payload"]["results"][2]["id"] = "R-9001"; }, "/payload/results/2/id"},
-      {"two courses with one id", [](json& c) { c["payload"]["courses"][1]["id"] = "IH-100"; }, "/payload/courses/1/id"},
+      {"a negative score", [](json& c) { c["payload"]["results"][2]["score"] = -1; },
+       "/payload/results/2/score"},
+      {"two results with one id", [](json& c) { c["payload"]["results"][2]["id"] = "R-9001"; },
+       "/payload/results/2/id"},
+      {"two courses with one id", [](json& c) { c["payload"]["courses"][1]["id"] = "IH-100"; },
+       "/payload/courses/1/id"},
   };
   json before = engine.export_snapshot();
   for (const Case& k : cases) {
-    json c = calm::test::training::command("integration.sync", "u-pm", {{"site", "north"}, {"payload", ihasco_payload()}});
+    json c = calm::test::training::command("integration.sync", "u-pm",
+                                           {{"site", "north"}, {"payload", ihasco_payload()}});
     k.spoil(c);
     CommandResult r = engine.apply(c);
     EXPECT_TRUE(HasError(r, k.path)) << k.name;
@@ -378,11 +393,13 @@ TEST_F(SyncIhasco, T13_SyncBeforeTheIntegrationIsConnectedIsDenied) {
   json before = engine.export_snapshot();
   EXPECT_TRUE(IsDenied(sync(ihasco_payload(), "u-siteadmin", "south"), "integration-not-connected", "T13"));
   EXPECT_TRUE(IsDenied(sync(ihasco_payload(), "u-owner", "south"), "integration-not-connected"));
-  EXPECT_TRUE(IsDenied(sync(ihasco_payload(), "u-siteadmin", "hq"), "integration-not-connected"));  // never inherited
+  EXPECT_TRUE(
+      IsDenied(sync(ihasco_payload(), "u-siteadmin", "hq"), "integration-not-connected"));  // never inherited
   EXPECT_TRUE(IsDenied(sync(ihasco_payload(), "u-siteadmin", "north-lab"), "integration-not-connected"));
   EXPECT_TRUE(SameState(engine.export_snapshot(), before));
   // Once connected, the same sync is allowed.
-  ASSERT_TRUE(IsOk(run("integration.connect", "u-siteadmin", {{"site", "south"}, {"settings", json::object()}})));
+  ASSERT_TRUE(
+      IsOk(run("integration.connect", "u-siteadmin", {{"site", "south"}, {"settings", json::object()}})));
   CommandResult r = sync(ihasco_payload(), "u-siteadmin", "south");
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(training_item(engine, "courses", "ih:south:IH-200").is_null());
@@ -400,9 +417,12 @@ TEST_F(SyncIhasco, T13_SyncByAPersonnelMemberOrWithoutAPersonnelRoleIsDenied) {
 }
 
 TEST_F(SyncIhasco, T13_PersonnelManagersAndAdminsMaySyncWhereConnected) {
-  EXPECT_TRUE(IsOk(engine.dry_run(calm::test::training::command("integration.sync", "u-pm", {{"site", "north"}, {"payload", json::object()}}))));
-  EXPECT_TRUE(IsOk(engine.dry_run(calm::test::training::command("integration.sync", "u-padmin", {{"site", "north"}, {"payload", json::object()}}))));
-  EXPECT_TRUE(IsOk(engine.dry_run(calm::test::training::command("integration.sync", "u-owner", {{"site", "north"}, {"payload", json::object()}}))));
+  EXPECT_TRUE(IsOk(engine.dry_run(calm::test::training::command(
+      "integration.sync", "u-pm", {{"site", "north"}, {"payload", json::object()}}))));
+  EXPECT_TRUE(IsOk(engine.dry_run(calm::test::training::command(
+      "integration.sync", "u-padmin", {{"site", "north"}, {"payload", json::object()}}))));
+  EXPECT_TRUE(IsOk(engine.dry_run(calm::test::training::command(
+      "integration.sync", "u-owner", {{"site", "north"}, {"payload", json::object()}}))));
 }
 
 }  // namespace

@@ -22,12 +22,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "calm/access.hpp"
 #include "calm/training.hpp"
@@ -82,15 +81,18 @@ inline ::testing::AssertionResult IsOk(const CommandResult& r) {
 inline ::testing::AssertionResult IsDenied(const CommandResult& r, std::string_view code,
                                            std::string_view rule = {}) {
   if (r.ok) return ::testing::AssertionFailure() << "expected a denial " << code << ", got " << show(r);
-  if (!r.decision) return ::testing::AssertionFailure() << "expected a decision " << code << ", got " << show(r);
+  if (!r.decision)
+    return ::testing::AssertionFailure() << "expected a decision " << code << ", got " << show(r);
   if (code_of(*r.decision) != code) {
     return ::testing::AssertionFailure() << "expected code " << code << ", got " << show(r);
   }
   if (!rule.empty() && r.decision->rule != rule) {
     return ::testing::AssertionFailure() << "expected rule " << rule << ", got " << show(r);
   }
-  if (r.decision->allowed) return ::testing::AssertionFailure() << "a denial must not be allowed: " << show(r);
-  if (!r.events.empty()) return ::testing::AssertionFailure() << "a refused command has no events: " << show(r);
+  if (r.decision->allowed)
+    return ::testing::AssertionFailure() << "a denial must not be allowed: " << show(r);
+  if (!r.events.empty())
+    return ::testing::AssertionFailure() << "a refused command has no events: " << show(r);
   return ::testing::AssertionSuccess();
 }
 
@@ -109,7 +111,8 @@ inline ::testing::AssertionResult HasError(const CommandResult& r, std::string_v
       return ::testing::AssertionSuccess();
     }
   }
-  return ::testing::AssertionFailure() << "expected an error at '" << path << "' " << code << ", got " << show(r);
+  return ::testing::AssertionFailure()
+         << "expected an error at '" << path << "' " << code << ", got " << show(r);
 }
 
 /// The event types of an answer, in order.

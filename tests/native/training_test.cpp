@@ -5,16 +5,16 @@
 // tests/fixtures/learner-journey.json, which the JS side replays through the
 // packed package).
 
+#include "calm/training.hpp"
+
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "calm/access.hpp"
-#include "calm/training.hpp"
 #include "calm/workflow.hpp"
 #include "test_util.hpp"
 #include "training_fixture.hpp"
@@ -58,9 +58,10 @@ class TrainingCommands : public TrainingOrgTest {};
 class TrainingWorkflow : public TrainingOrgTest {
  protected:
   /// Assigns `course` to `users` as `assignment` (by the north personnel manager).
-  void assign(const std::string& course, const std::string& assignment, json people, std::string_view actor = "u-pm") {
-    CommandResult r =
-        run("course.assign", actor, {{"course", course}, {"assignment", assignment}, {"people", std::move(people)}});
+  void assign(const std::string& course, const std::string& assignment, json people,
+              std::string_view actor = "u-pm") {
+    CommandResult r = run("course.assign", actor,
+                          {{"course", course}, {"assignment", assignment}, {"people", std::move(people)}});
     ASSERT_TRUE(IsOk(r));
   }
 
@@ -87,10 +88,14 @@ class TrainingWorkflow : public TrainingOrgTest {
   CommandResult submit(const std::string& fulfillment, const std::string& attempt, json answers,
                        std::string_view actor = "u-lee", std::string_view step = "s-quiz") {
     return run("assessment.submit", actor,
-               {{"fulfillment", fulfillment}, {"step", std::string(step)}, {"attempt", attempt}, {"answers", answers}});
+               {{"fulfillment", fulfillment},
+                {"step", std::string(step)},
+                {"attempt", attempt},
+                {"answers", answers}});
   }
 
-  CommandResult step(const std::string& fulfillment, std::string_view step_id, std::string_view actor = "u-lee") {
+  CommandResult step(const std::string& fulfillment, std::string_view step_id,
+                     std::string_view actor = "u-lee") {
     return run("step.complete", actor, {{"fulfillment", fulfillment}, {"step", std::string(step_id)}});
   }
 };
@@ -111,10 +116,13 @@ json quiz_step(json questions, int pass_mark = 100, int max_attempts = 0) {
   return {{"id", "s-q"},
           {"type", "assessment"},
           {"title", "Quiz"},
-          {"assessment", {{"passMark", pass_mark}, {"maxAttempts", max_attempts}, {"questions", std::move(questions)}}}};
+          {"assessment",
+           {{"passMark", pass_mark}, {"maxAttempts", max_attempts}, {"questions", std::move(questions)}}}};
 }
 
-json content_step(const std::string& id) { return {{"id", id}, {"type", "content"}, {"title", "Read " + id}}; }
+json content_step(const std::string& id) {
+  return {{"id", id}, {"type", "content"}, {"title", "Read " + id}};
+}
 
 // ===================================================================== fixture
 
@@ -182,11 +190,13 @@ TEST_F(TrainingCommands, CommandShape_CourseCreateNeedsATitle) {
 }
 
 TEST_F(TrainingCommands, JsonBoundaryAnswersInTheDocumentedShape) {
-  json ok = json::parse(engine.apply_json(command("course.publish", "u-pm", {{"course", "c-manual-handling"}}).dump()));
+  json ok = json::parse(
+      engine.apply_json(command("course.publish", "u-pm", {{"course", "c-manual-handling"}}).dump()));
   EXPECT_EQ(ok["ok"], true);
   EXPECT_TRUE(ok["events"].is_array());
   EXPECT_FALSE(ok.contains("decision"));
-  json denied = json::parse(engine.apply_json(command("course.archive", "u-lee", {{"course", "c-fire"}}).dump()));
+  json denied =
+      json::parse(engine.apply_json(command("course.archive", "u-lee", {{"course", "c-fire"}}).dump()));
   EXPECT_EQ(denied["ok"], false);
   EXPECT_EQ(denied["decision"]["code"], "missing-role");
   EXPECT_EQ(denied["decision"]["allowed"], false);
@@ -200,8 +210,8 @@ TEST_F(TrainingCommands, JsonBoundaryAnswersInTheDocumentedShape) {
 
 TEST_F(TrainingCommands, EveryEventHasTypeActorAtSubjectSiteAndDetails) {
   json c = command("course.assign", "u-pm",
-                         {{"course", "c-fire"}, {"assignment", "a-ev"}, {"groups", json::array({"g-north-team"})}},
-                         "2026-03-02T10:15:00Z");
+                   {{"course", "c-fire"}, {"assignment", "a-ev"}, {"groups", json::array({"g-north-team"})}},
+                   "2026-03-02T10:15:00Z");
   CommandResult r = engine.apply(c);
   ASSERT_TRUE(IsOk(r));
   ASSERT_FALSE(r.events.empty());
@@ -220,7 +230,7 @@ TEST_F(TrainingCommands, EveryEventHasTypeActorAtSubjectSiteAndDetails) {
 
 TEST_F(TrainingCommands, ApplyingTheSameCommandTwiceIsADuplicateThatChangesNothing) {
   json c = command("course.assign", "u-pm",
-                         {{"course", "c-fire"}, {"assignment", "a-twice"}, {"people", json::array({"u-lee"})}});
+                   {{"course", "c-fire"}, {"assignment", "a-twice"}, {"people", json::array({"u-lee"})}});
   CommandResult first = engine.apply(c);
   ASSERT_TRUE(IsOk(first));
   EXPECT_FALSE(first.duplicate);
@@ -262,22 +272,29 @@ TEST_F(TrainingCommands, ReusingACommandIdForADifferentCommandIsDuplicateCommand
 
 TEST_F(TrainingCommands, DryRunAnswersAsApplyWouldAndChangesNothing) {
   const std::vector<json> commands = {
-      command("course.create", "u-pm", {{"site", "north"}, {"course", {{"id", "c-dry"}, {"title", "Dry run"}}}}),
+      command("course.create", "u-pm",
+              {{"site", "north"}, {"course", {{"id", "c-dry"}, {"title", "Dry run"}}}}),
       command("course.publish", "u-pm", {{"course", "c-manual-handling"}}),
-      command("course.assign", "u-pm", {{"course", "c-fire"}, {"assignment", "a-dry"}, {"groups", json::array({"g-north-team"})}}),
+      command("course.assign", "u-pm",
+              {{"course", "c-fire"}, {"assignment", "a-dry"}, {"groups", json::array({"g-north-team"})}}),
       command("step.complete", "u-kim", {{"fulfillment", "a-fire-2025:u-kim"}, {"step", "s-video"}}),
       command("assessment.submit", "u-kim",
-              {{"fulfillment", "a-fire-2025:u-kim"}, {"step", "s-quiz"}, {"attempt", "at-dry"}, {"answers", all_correct()}}),
+              {{"fulfillment", "a-fire-2025:u-kim"},
+               {"step", "s-quiz"},
+               {"attempt", "at-dry"},
+               {"answers", all_correct()}}),
       command("course.complete", "u-kim", {{"fulfillment", "a-fire-2025:u-kim"}}),
       command("result.record", "u-pm",
-              {{"result", {{"id", "r-dry"}, {"user", "u-kim"}, {"title", "Forklift"}, {"completedOn", "2026-03-01"}}}}),
+              {{"result",
+                {{"id", "r-dry"}, {"user", "u-kim"}, {"title", "Forklift"}, {"completedOn", "2026-03-01"}}}}),
       command("assignment.revoke", "u-pm", {{"assignment", "a-coshh"}}),
       command("course.delete", "u-pm", {{"course", "c-fire"}}),
       command("integration.connect", "u-siteadmin", {{"site", "south"}, {"settings", json::object()}}),
-      command("integration.sync", "u-pm", {{"site", "north"}, {"payload", calm::test::training::ihasco_payload()}}),
-      command("course.archive", "u-lee", {{"course", "c-fire"}}),                   // denied
-      command("course.archive", "u-pm", {{"course", "c-manual-handling"}}),         // invalid-state
-      command("step.complete", "u-kim", {{"fulfillment", "a-fire-2025:u-kim"}}),   // error
+      command("integration.sync", "u-pm",
+              {{"site", "north"}, {"payload", calm::test::training::ihasco_payload()}}),
+      command("course.archive", "u-lee", {{"course", "c-fire"}}),                 // denied
+      command("course.archive", "u-pm", {{"course", "c-manual-handling"}}),       // invalid-state
+      command("step.complete", "u-kim", {{"fulfillment", "a-fire-2025:u-kim"}}),  // error
   };
   for (const json& c : commands) {
     json before = engine.export_snapshot();
@@ -308,7 +325,9 @@ TEST_F(TrainingCommands, ARefusedCommandCarriesExactlyTheDecisionOfTheUiGate) {
   };
   const std::vector<Case> cases = {
       {command("course.publish", "u-lee", {{"course", "c-manual-handling"}}),
-       {{"user", "u-lee"}, {"action", "training.course.publish"}, {"resource", {{"course", "c-manual-handling"}}}},
+       {{"user", "u-lee"},
+        {"action", "training.course.publish"},
+        {"resource", {{"course", "c-manual-handling"}}}},
        "missing-role"},
       {command("course.create", "u-pm", {{"site", "south"}, {"course", {{"id", "c-s"}, {"title", "S"}}}}),
        {{"user", "u-pm"}, {"action", "training.course.create"}, {"site", "south"}},
@@ -317,13 +336,19 @@ TEST_F(TrainingCommands, ARefusedCommandCarriesExactlyTheDecisionOfTheUiGate) {
        {{"user", "u-pm"}, {"action", "training.course.edit"}, {"resource", {{"course", "ih:north:IH-100"}}}},
        "missing-site-permission"},
       {command("course.publish", "u-pm", {{"course", "ih:north:IH-100"}}),
-       {{"user", "u-pm"}, {"action", "training.course.publish"}, {"resource", {{"course", "ih:north:IH-100"}}}},
+       {{"user", "u-pm"},
+        {"action", "training.course.publish"},
+        {"resource", {{"course", "ih:north:IH-100"}}}},
        "external-course"},
       {command("step.complete", "u-liz", {{"fulfillment", "a-fire-2025:u-kim"}, {"step", "s-video"}}),
-       {{"user", "u-liz"}, {"action", "training.course.complete"}, {"resource", {{"fulfillment", "a-fire-2025:u-kim"}}}},
+       {{"user", "u-liz"},
+        {"action", "training.course.complete"},
+        {"resource", {{"fulfillment", "a-fire-2025:u-kim"}}}},
        "not-own-fulfillment"},
       {command("step.complete", "u-nora", {{"fulfillment", "a-coshh:u-nora"}, {"step", "s-symbols"}}),
-       {{"user", "u-nora"}, {"action", "training.course.complete"}, {"resource", {{"fulfillment", "a-coshh:u-nora"}}}},
+       {{"user", "u-nora"},
+        {"action", "training.course.complete"},
+        {"resource", {{"fulfillment", "a-coshh:u-nora"}}}},
        "missing-role"},
       {command("integration.sync", "u-lee", {{"site", "north"}, {"payload", json::object()}}),
        {{"user", "u-lee"}, {"action", "training.integration.sync"}, {"site", "north"}},
@@ -335,7 +360,8 @@ TEST_F(TrainingCommands, ARefusedCommandCarriesExactlyTheDecisionOfTheUiGate) {
        {{"user", "u-padmin"}, {"action", "training.integration.connect"}, {"site", "north"}},
        "missing-site-permission"},
       {command("result.record", "u-lee",
-               {{"result", {{"id", "r-x"}, {"user", "u-lee"}, {"course", "c-fire"}, {"completedOn", "2026-03-01"}}}}),
+               {{"result",
+                 {{"id", "r-x"}, {"user", "u-lee"}, {"course", "c-fire"}, {"completedOn", "2026-03-01"}}}}),
        {{"user", "u-lee"}, {"action", "training.result.record"}, {"site", "north"}},
        "missing-role"},
   };
@@ -351,13 +377,13 @@ TEST_F(TrainingCommands, ARefusedCommandCarriesExactlyTheDecisionOfTheUiGate) {
 
 TEST_F(TrainingWorkflow, W1_CreateMakesADraftCalmCourseAndEmitsCourseCreated) {
   CommandResult r = run("course.create", "u-pm",
-                              {{"site", "north"},
-                               {"course",
-                                {{"id", "c-ladders"},
-                                 {"title", "Ladder safety"},
-                                 {"description", "Three points of contact"},
-                                 {"validityMonths", 24},
-                                 {"steps", json::array({content_step("s-1")})}}}});
+                        {{"site", "north"},
+                         {"course",
+                          {{"id", "c-ladders"},
+                           {"title", "Ladder safety"},
+                           {"description", "Three points of contact"},
+                           {"validityMonths", 24},
+                           {"steps", json::array({content_step("s-1")})}}}});
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(event_types(r), std::vector<std::string>{"training.course.created"});
   EXPECT_EQ(r.events[0]["subject"], "c-ladders");
@@ -372,14 +398,18 @@ TEST_F(TrainingWorkflow, W1_CreateMakesADraftCalmCourseAndEmitsCourseCreated) {
 }
 
 TEST_F(TrainingWorkflow, W1_CreateNeedsT6AtTheSiteAndANewId) {
-  EXPECT_TRUE(IsDenied(run("course.create", "u-lee", {{"site", "north"}, {"course", {{"id", "c-a"}, {"title", "A"}}}}),
-                       "missing-role", "T6"));
-  EXPECT_TRUE(IsDenied(run("course.create", "u-pm", {{"site", "south"}, {"course", {{"id", "c-a"}, {"title", "A"}}}}),
-                       "missing-role"));
-  EXPECT_TRUE(IsDenied(run("course.create", "u-pm", {{"site", "mars"}, {"course", {{"id", "c-a"}, {"title", "A"}}}}),
-                       "unknown-site"));
-  EXPECT_TRUE(HasError(run("course.create", "u-pm", {{"site", "north"}, {"course", {{"id", "c-fire"}, {"title", "A"}}}}),
-                       "/course/id", "duplicate-id"));
+  EXPECT_TRUE(IsDenied(
+      run("course.create", "u-lee", {{"site", "north"}, {"course", {{"id", "c-a"}, {"title", "A"}}}}),
+      "missing-role", "T6"));
+  EXPECT_TRUE(
+      IsDenied(run("course.create", "u-pm", {{"site", "south"}, {"course", {{"id", "c-a"}, {"title", "A"}}}}),
+               "missing-role"));
+  EXPECT_TRUE(
+      IsDenied(run("course.create", "u-pm", {{"site", "mars"}, {"course", {{"id", "c-a"}, {"title", "A"}}}}),
+               "unknown-site"));
+  EXPECT_TRUE(HasError(
+      run("course.create", "u-pm", {{"site", "north"}, {"course", {{"id", "c-fire"}, {"title", "A"}}}}),
+      "/course/id", "duplicate-id"));
   EXPECT_TRUE(training_item(engine, "courses", "c-a").is_null());
 }
 
@@ -419,7 +449,8 @@ TEST_F(TrainingWorkflow, W1_OnlyAnArchivedCourseCanBeRestored) {
 }
 
 TEST_F(TrainingWorkflow, W1_LifecycleCommandsNeedT6) {
-  EXPECT_TRUE(IsDenied(run("course.publish", "u-lee", {{"course", "c-manual-handling"}}), "missing-role", "T6"));
+  EXPECT_TRUE(
+      IsDenied(run("course.publish", "u-lee", {{"course", "c-manual-handling"}}), "missing-role", "T6"));
   EXPECT_TRUE(IsDenied(run("course.archive", "u-kim", {{"course", "c-fire"}}), "missing-role", "T6"));
   EXPECT_TRUE(IsDenied(run("course.restore", "u-nora", {{"course", "c-coshh"}}), "missing-role"));
   // A member assigned to the course may view it (T5), not restore it (T6).
@@ -437,7 +468,11 @@ TEST_F(TrainingWorkflow, W1_StatusSourceAndSiteChangeOnlyThroughTheirOwnCommands
   run("course.create", "u-pm",
       {{"site", "north"},
        {"course",
-        {{"id", "c-sneaky"}, {"title", "Sneaky"}, {"status", "published"}, {"source", "ihasco"}, {"externalId", "IH-1"},
+        {{"id", "c-sneaky"},
+         {"title", "Sneaky"},
+         {"status", "published"},
+         {"source", "ihasco"},
+         {"externalId", "IH-1"},
          {"steps", json::array({content_step("s-1")})}}}});
   json created = training_item(engine, "courses", "c-sneaky");
   ASSERT_FALSE(created.is_null());
@@ -445,7 +480,9 @@ TEST_F(TrainingWorkflow, W1_StatusSourceAndSiteChangeOnlyThroughTheirOwnCommands
   EXPECT_EQ(created["source"], "calm");
   EXPECT_FALSE(created.contains("externalId"));
   // Unknown changes are ignored or refused, but never applied.
-  run("course.update", "u-pm", {{"course", "c-sneaky"}, {"changes", {{"status", "published"}, {"source", "ihasco"}, {"site", "south"}}}});
+  run("course.update", "u-pm",
+      {{"course", "c-sneaky"},
+       {"changes", {{"status", "published"}, {"source", "ihasco"}, {"site", "south"}}}});
   json updated = training_item(engine, "courses", "c-sneaky");
   EXPECT_EQ(updated["status"], "draft");
   EXPECT_EQ(updated["source"], "calm");
@@ -455,21 +492,25 @@ TEST_F(TrainingWorkflow, W1_StatusSourceAndSiteChangeOnlyThroughTheirOwnCommands
 // ================================================ W2: publishable, and stays so
 
 TEST_F(TrainingWorkflow, W2_PublishingACourseWithoutStepsIsInvalidState) {
-  ASSERT_TRUE(IsOk(run("course.create", "u-pm", {{"site", "north"}, {"course", {{"id", "c-empty"}, {"title", "Empty"}}}})));
+  ASSERT_TRUE(IsOk(run("course.create", "u-pm",
+                       {{"site", "north"}, {"course", {{"id", "c-empty"}, {"title", "Empty"}}}})));
   EXPECT_TRUE(IsRefused(run("course.publish", "u-pm", {{"course", "c-empty"}}), "W2"));
   EXPECT_EQ(training_item(engine, "courses", "c-empty")["status"], "draft");
 }
 
 TEST_F(TrainingWorkflow, W2_APublishedCourseCannotBeEditedIntoAnUnpublishableOne) {
-  EXPECT_TRUE(IsRefused(run("course.update", "u-pm", {{"course", "c-fire"}, {"changes", {{"steps", json::array()}}}}), "W2"));
+  EXPECT_TRUE(IsRefused(
+      run("course.update", "u-pm", {{"course", "c-fire"}, {"changes", {{"steps", json::array()}}}}), "W2"));
   json bad_quiz = quiz_step(json::array({yes_no("q")}));
   bad_quiz["assessment"]["questions"][0].erase("correct");
   EXPECT_TRUE(IsDenied(
-      run("course.update", "u-pm", {{"course", "c-fire"}, {"changes", {{"steps", json::array({content_step("s-1"), bad_quiz})}}}}),
+      run("course.update", "u-pm",
+          {{"course", "c-fire"}, {"changes", {{"steps", json::array({content_step("s-1"), bad_quiz})}}}}),
       "invalid-state"));
   EXPECT_EQ(training_item(engine, "courses", "c-fire")["steps"].size(), 3u);
   // A draft may be anything while it is being written.
-  EXPECT_TRUE(IsOk(run("course.update", "u-pm", {{"course", "c-manual-handling"}, {"changes", {{"steps", json::array()}}}})));
+  EXPECT_TRUE(IsOk(run("course.update", "u-pm",
+                       {{"course", "c-manual-handling"}, {"changes", {{"steps", json::array()}}}})));
 }
 
 TEST_F(TrainingWorkflow, W2_AnArchivedCourseEmptiedOfStepsCannotBeRestoredToPublished) {
@@ -479,8 +520,8 @@ TEST_F(TrainingWorkflow, W2_AnArchivedCourseEmptiedOfStepsCannotBeRestoredToPubl
   CommandResult restore = run("course.restore", "u-pm", {{"course", "c-coshh"}});
   json c = training_item(engine, "courses", "c-coshh");
   EXPECT_FALSE(c["status"] == "published" && c["steps"].empty())
-      << "a course with no steps became published: update " << calm::test::training::show(update) << ", restore "
-      << calm::test::training::show(restore);
+      << "a course with no steps became published: update " << calm::test::training::show(update)
+      << ", restore " << calm::test::training::show(restore);
   if (update.ok) EXPECT_TRUE(IsDenied(restore, "invalid-state"));
 }
 
@@ -494,7 +535,8 @@ TEST_F(TrainingWorkflow, W3_EditingAPublishedCourseKeepsProgressOnStepsThatRemai
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(event_types(r), std::vector<std::string>{"training.course.updated"});
   EXPECT_EQ(r.events[0]["details"]["fields"], json::array({"steps"}));
-  EXPECT_EQ(training_item(engine, "fulfillments", "a-fire-2025:u-kim")["completedSteps"], json::array({"s-intro"}));
+  EXPECT_EQ(training_item(engine, "fulfillments", "a-fire-2025:u-kim")["completedSteps"],
+            json::array({"s-intro"}));
   EXPECT_EQ(status_of("a-fire-2025:u-kim"), "in_progress");
   EXPECT_TRUE(IsRefused(step("a-fire-2025:u-kim", "s-intro", "u-kim"), "W8")) << "s-intro stays done";
 }
@@ -515,7 +557,9 @@ TEST_F(TrainingWorkflow, W3_StepsAddedLaterAreRequiredOfFulfillmentsNotYetComple
 TEST_F(TrainingWorkflow, W3_CompletedFulfillmentsStayCompletedWhenTheCourseChanges) {
   json fire = training_item(engine, "courses", "c-fire");
   json steps = json::array({content_step("s-brand-new"), fire["steps"][2]});
-  ASSERT_TRUE(IsOk(run("course.update", "u-pm", {{"course", "c-fire"}, {"changes", {{"steps", steps}, {"title", "Fire safety 2026"}}}})));
+  ASSERT_TRUE(
+      IsOk(run("course.update", "u-pm",
+               {{"course", "c-fire"}, {"changes", {{"steps", steps}, {"title", "Fire safety 2026"}}}})));
   json liz = training_item(engine, "fulfillments", "a-fire-2025:u-liz");
   EXPECT_EQ(liz["status"], "completed");
   EXPECT_EQ(liz["completedAt"], "2026-01-15T10:00:00Z");
@@ -523,9 +567,12 @@ TEST_F(TrainingWorkflow, W3_CompletedFulfillmentsStayCompletedWhenTheCourseChang
 }
 
 TEST_F(TrainingWorkflow, W3_EditNeedsT6AndAValidChange) {
-  EXPECT_TRUE(IsDenied(run("course.update", "u-lee", {{"course", "c-fire"}, {"changes", {{"title", "Mine"}}}}), "missing-role"));
-  EXPECT_TRUE(HasError(run("course.update", "u-pm", {{"course", "c-fire"}, {"changes", {{"validityMonths", "a year"}}}}),
-                       "/changes/validityMonths", "wrong-type"));
+  EXPECT_TRUE(
+      IsDenied(run("course.update", "u-lee", {{"course", "c-fire"}, {"changes", {{"title", "Mine"}}}}),
+               "missing-role"));
+  EXPECT_TRUE(HasError(
+      run("course.update", "u-pm", {{"course", "c-fire"}, {"changes", {{"validityMonths", "a year"}}}}),
+      "/changes/validityMonths", "wrong-type"));
   EXPECT_TRUE(HasError(run("course.update", "u-pm", {{"course", "c-fire"}}), "/changes", "missing-field"));
   EXPECT_EQ(training_item(engine, "courses", "c-fire")["title"], "Fire safety awareness");
 }
@@ -534,7 +581,8 @@ TEST_F(TrainingWorkflow, W3_EditNeedsT6AndAValidChange) {
 
 TEST_F(TrainingWorkflow, W4_AnArchivedCourseTakesNoNewAssignments) {
   CommandResult r =
-      run("course.assign", "u-pm", {{"course", "c-coshh"}, {"assignment", "a-late"}, {"people", json::array({"u-kim"})}});
+      run("course.assign", "u-pm",
+          {{"course", "c-coshh"}, {"assignment", "a-late"}, {"people", json::array({"u-kim"})}});
   EXPECT_TRUE(IsRefused(r, "W4"));
   EXPECT_TRUE(training_item(engine, "fulfillments", "a-late:u-kim").is_null());
   EXPECT_TRUE(training_item(engine, "assignments", "a-late").is_null());
@@ -595,16 +643,19 @@ TEST_F(TrainingWorkflow, W5_ADeletedCourseIsUnknownToChecksViewsAndCommands) {
   EXPECT_EQ(view_code(calm::course_view(engine, "u-pm", "c-fire")), "unknown-resource");
   EXPECT_TRUE(IsDenied(run("course.publish", "u-pm", {{"course", "c-fire"}}), "unknown-resource"));
   EXPECT_TRUE(IsDenied(run("course.delete", "u-pm", {{"course", "c-fire"}}), "unknown-resource"));
-  EXPECT_TRUE(IsDenied(
-      run("course.assign", "u-pm", {{"course", "c-fire"}, {"assignment", "a-ghost"}, {"people", json::array({"u-lee"})}}),
-      "unknown-resource"));
+  EXPECT_TRUE(
+      IsDenied(run("course.assign", "u-pm",
+                   {{"course", "c-fire"}, {"assignment", "a-ghost"}, {"people", json::array({"u-lee"})}}),
+               "unknown-resource"));
   // Its id is not free for a new course: the history still names it.
-  EXPECT_FALSE(IsOk(run("course.create", "u-pm", {{"site", "north"}, {"course", {{"id", "c-fire"}, {"title", "Again"}}}})));
+  EXPECT_FALSE(IsOk(
+      run("course.create", "u-pm", {{"site", "north"}, {"course", {{"id", "c-fire"}, {"title", "Again"}}}})));
 }
 
 TEST_F(TrainingWorkflow, W5_DeletingNeedsT8AndForAnExternalCourseT7) {
   EXPECT_TRUE(IsDenied(run("course.delete", "u-lee", {{"course", "c-fire"}}), "missing-role", "T8"));
-  EXPECT_TRUE(IsDenied(run("course.delete", "u-pm", {{"course", "ih:north:IH-100"}}), "missing-site-permission", "T7"));
+  EXPECT_TRUE(IsDenied(run("course.delete", "u-pm", {{"course", "ih:north:IH-100"}}),
+                       "missing-site-permission", "T7"));
   EXPECT_FALSE(training_item(engine, "courses", "ih:north:IH-100").contains("deleted"));
   CommandResult r = run("course.delete", "u-siteadmin", {{"course", "ih:north:IH-100"}});
   ASSERT_TRUE(IsOk(r));
@@ -643,9 +694,12 @@ TEST_F(TrainingWorkflow, W5_NothingALearnerCompletedIsErasedByRevokeDeleteEditOr
   ASSERT_TRUE(IsOk(run("course.complete", "u-kim", {{"fulfillment", f}})));
   json kim_before = training_item(engine, "fulfillments", f);
   json result_before = training_item(engine, "results", f + ":result");
-  ASSERT_TRUE(IsOk(run("course.update", "u-pm", {{"course", "c-fire"}, {"changes", {{"steps", json::array({content_step("s-other")})}}}})));
+  ASSERT_TRUE(
+      IsOk(run("course.update", "u-pm",
+               {{"course", "c-fire"}, {"changes", {{"steps", json::array({content_step("s-other")})}}}})));
   ASSERT_TRUE(IsOk(run("assignment.revoke", "u-pm", {{"assignment", "a-fire-2025"}})));
-  ASSERT_TRUE(IsOk(run("integration.sync", "u-pm", {{"site", "north"}, {"payload", calm::test::training::ihasco_payload()}})));
+  ASSERT_TRUE(IsOk(run("integration.sync", "u-pm",
+                       {{"site", "north"}, {"payload", calm::test::training::ihasco_payload()}})));
   ASSERT_TRUE(IsOk(run("course.delete", "u-pm", {{"course", "c-fire"}})));
   json kim_after = training_item(engine, "fulfillments", f);
   EXPECT_EQ(kim_after["status"], "completed");
@@ -662,7 +716,8 @@ TEST_F(TrainingWorkflow, W6_AnExternalCourseIsEditedOnlyWithT7) {
   json change = {{"course", "ih:north:IH-100"}, {"changes", {{"description", "Local notes"}}}};
   EXPECT_TRUE(IsDenied(run("course.update", "u-pm", change), "missing-site-permission", "T7"));
   EXPECT_TRUE(IsDenied(run("course.update", "u-lee", change), "missing-role"));
-  EXPECT_EQ(training_item(engine, "courses", "ih:north:IH-100")["description"], "iHasco: ladders, steps and scaffolds");
+  EXPECT_EQ(training_item(engine, "courses", "ih:north:IH-100")["description"],
+            "iHasco: ladders, steps and scaffolds");
   CommandResult r = run("course.update", "u-siteadmin", change);
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(training_item(engine, "courses", "ih:north:IH-100")["description"], "Local notes");
@@ -670,10 +725,13 @@ TEST_F(TrainingWorkflow, W6_AnExternalCourseIsEditedOnlyWithT7) {
 
 TEST_F(TrainingWorkflow, W6_AnExternalCourseIsNeverPublishedArchivedOrAssignedByHand) {
   for (const char* actor : {"u-pm", "u-siteadmin", "u-owner"}) {
-    EXPECT_TRUE(IsDenied(run("course.archive", actor, {{"course", "ih:north:IH-100"}}), "external-course")) << actor;
-    EXPECT_TRUE(IsDenied(run("course.publish", actor, {{"course", "ih:north:IH-100"}}), "external-course")) << actor;
+    EXPECT_TRUE(IsDenied(run("course.archive", actor, {{"course", "ih:north:IH-100"}}), "external-course"))
+        << actor;
+    EXPECT_TRUE(IsDenied(run("course.publish", actor, {{"course", "ih:north:IH-100"}}), "external-course"))
+        << actor;
     EXPECT_TRUE(IsDenied(run("course.assign", actor,
-                             {{"course", "ih:north:IH-100"}, {"assignment", std::string("a-ih-") + actor},
+                             {{"course", "ih:north:IH-100"},
+                              {"assignment", std::string("a-ih-") + actor},
                               {"people", json::array({"u-kim"})}}),
                          "external-course"))
         << actor;
@@ -699,10 +757,10 @@ TEST_F(TrainingWorkflow, W6_ALearnerCompletesTheirFulfillmentOfAnExternalCourse)
 
 TEST_F(TrainingWorkflow, W7_AssigningAGroupExpandsItsMembersAndListsAssignedAndSkipped) {
   CommandResult r = run("course.assign", "u-pm",
-                              {{"course", "c-fire"},
-                               {"assignment", "a-fire-2026"},
-                               {"groups", json::array({"g-north-team"})},
-                               {"dueDate", "2026-03-31"}});
+                        {{"course", "c-fire"},
+                         {"assignment", "a-fire-2026"},
+                         {"groups", json::array({"g-north-team"})},
+                         {"dueDate", "2026-03-31"}});
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(r.result, J(R"({
     "assigned": [{"user": "u-lee", "fulfillment": "a-fire-2026:u-lee"},
@@ -725,10 +783,10 @@ TEST_F(TrainingWorkflow, W7_AssigningAGroupExpandsItsMembersAndListsAssignedAndS
 
 TEST_F(TrainingWorkflow, W7_APersonNamedAndInAGroupGetsOneFulfillment) {
   CommandResult r = run("course.assign", "u-pm",
-                              {{"course", "c-fire"},
-                               {"assignment", "a-both"},
-                               {"people", json::array({"u-lee", "u-lab"})},
-                               {"groups", json::array({"g-north-team", "g-north-team"})}});
+                        {{"course", "c-fire"},
+                         {"assignment", "a-both"},
+                         {"people", json::array({"u-lee", "u-lab"})},
+                         {"groups", json::array({"g-north-team", "g-north-team"})}});
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(ids_in(r.result["assigned"], "user"), (std::vector<std::string>{"u-lab", "u-lee", "u-liz"}));
   EXPECT_EQ(r.result["assigned"].size() + r.result["skipped"].size(), 5u);
@@ -741,58 +799,74 @@ TEST_F(TrainingWorkflow, W7_APersonNamedAndInAGroupGetsOneFulfillment) {
 }
 
 TEST_F(TrainingWorkflow, W7_GroupsExpandToTheirMembersAtTheMomentOfAssignment) {
-  ASSERT_TRUE(IsOk(run("course.assign", "u-pm",
-                       {{"course", "c-fire"}, {"assignment", "a-then"}, {"groups", json::array({"g-north-team"})}})));
+  ASSERT_TRUE(
+      IsOk(run("course.assign", "u-pm",
+               {{"course", "c-fire"}, {"assignment", "a-then"}, {"groups", json::array({"g-north-team"})}})));
   // Later, u-lab joins the group (the server sends a new snapshot).
   json later = engine.export_snapshot();
   later["groups"][0]["members"].push_back("u-lab");
   load_ok(engine, later);
   EXPECT_TRUE(training_item(engine, "fulfillments", "a-then:u-lab").is_null());
-  EXPECT_TRUE(find_in(value_of(calm::my_courses(engine, "u-lab", kToday))["open"], "c-fire", "course").is_null());
+  EXPECT_TRUE(
+      find_in(value_of(calm::my_courses(engine, "u-lab", kToday))["open"], "c-fire", "course").is_null());
   // A new assignment expands the group as it is now.
-  CommandResult r = run("course.assign", "u-pm",
-                              {{"course", "c-fire"}, {"assignment", "a-now"}, {"groups", json::array({"g-north-team"})}});
+  CommandResult r =
+      run("course.assign", "u-pm",
+          {{"course", "c-fire"}, {"assignment", "a-now"}, {"groups", json::array({"g-north-team"})}});
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(ids_in(r.result["assigned"], "user"), std::vector<std::string>{"u-lab"});
-  EXPECT_EQ(ids_in(r.result["skipped"], "user"), (std::vector<std::string>{"u-kim", "u-lee", "u-liz", "u-nora"}));
+  EXPECT_EQ(ids_in(r.result["skipped"], "user"),
+            (std::vector<std::string>{"u-kim", "u-lee", "u-liz", "u-nora"}));
 }
 
 TEST_F(TrainingWorkflow, W7_SomeoneWhoseFulfillmentIsCompletedIsAssignedAgain) {
   CommandResult r =
-      run("course.assign", "u-pm", {{"course", "c-fire"}, {"assignment", "a-refresh"}, {"people", json::array({"u-liz"})}});
+      run("course.assign", "u-pm",
+          {{"course", "c-fire"}, {"assignment", "a-refresh"}, {"people", json::array({"u-liz"})}});
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(r.result["assigned"], J(R"([{"user": "u-liz", "fulfillment": "a-refresh:u-liz"}])"));
   EXPECT_EQ(r.result["skipped"], json::array());
 }
 
 TEST_F(TrainingWorkflow, W7_ADraftCourseTakesNoAssignments) {
-  EXPECT_TRUE(IsRefused(run("course.assign", "u-pm",
-                            {{"course", "c-manual-handling"}, {"assignment", "a-d"}, {"people", json::array({"u-lee"})}}),
-                        "W7"));
+  EXPECT_TRUE(IsRefused(
+      run("course.assign", "u-pm",
+          {{"course", "c-manual-handling"}, {"assignment", "a-d"}, {"people", json::array({"u-lee"})}}),
+      "W7"));
   EXPECT_TRUE(training_item(engine, "assignments", "a-d").is_null());
 }
 
 TEST_F(TrainingWorkflow, W7_AssignNeedsT6AndKnownNewIds) {
   json fields = {{"course", "c-fire"}, {"assignment", "a-x"}, {"people", json::array({"u-lee"})}};
   EXPECT_TRUE(IsDenied(run("course.assign", "u-kim", fields), "missing-role", "T6"));
-  EXPECT_TRUE(IsDenied(run("course.assign", "u-pm", {{"course", "c-food"}, {"assignment", "a-x"}, {"people", json::array({"u-sam"})}}),
+  EXPECT_TRUE(IsDenied(run("course.assign", "u-pm",
+                           {{"course", "c-food"}, {"assignment", "a-x"}, {"people", json::array({"u-sam"})}}),
                        "missing-role"));
-  EXPECT_TRUE(HasError(run("course.assign", "u-pm", {{"course", "c-fire"}, {"assignment", "a-coshh"}, {"people", json::array({"u-lee"})}}),
-                       "/assignment", "duplicate-id"));
-  EXPECT_TRUE(HasError(run("course.assign", "u-pm", {{"course", "c-fire"}, {"assignment", "a-x"}, {"people", json::array({"u-ghost"})}}),
-                       "/people/0"));
-  EXPECT_TRUE(HasError(run("course.assign", "u-pm", {{"course", "c-fire"}, {"assignment", "a-x"}, {"groups", json::array({"g-ghost"})}}),
-                       "/groups/0"));
+  EXPECT_TRUE(
+      HasError(run("course.assign", "u-pm",
+                   {{"course", "c-fire"}, {"assignment", "a-coshh"}, {"people", json::array({"u-lee"})}}),
+               "/assignment", "duplicate-id"));
+  EXPECT_TRUE(
+      HasError(run("course.assign", "u-pm",
+                   {{"course", "c-fire"}, {"assignment", "a-x"}, {"people", json::array({"u-ghost"})}}),
+               "/people/0"));
+  EXPECT_TRUE(
+      HasError(run("course.assign", "u-pm",
+                   {{"course", "c-fire"}, {"assignment", "a-x"}, {"groups", json::array({"g-ghost"})}}),
+               "/groups/0"));
   EXPECT_TRUE(training_item(engine, "assignments", "a-x").is_null());
 }
 
 TEST_F(TrainingWorkflow, T15_PersonnelMemberAtAChildSiteIsAssignedAtTheParentSite) {
-  CommandResult r =
-      run("course.assign", "u-pm", {{"course", "c-fire"}, {"assignment", "a-lab"}, {"people", json::array({"u-lab", "u-sam", "u-nora"})}});
+  CommandResult r = run(
+      "course.assign", "u-pm",
+      {{"course", "c-fire"}, {"assignment", "a-lab"}, {"people", json::array({"u-lab", "u-sam", "u-nora"})}});
   // a-lab exists already in the fixture: use a fresh id.
   EXPECT_TRUE(HasError(r, "/assignment", "duplicate-id"));
-  CommandResult ok =
-      run("course.assign", "u-pm", {{"course", "c-fire"}, {"assignment", "a-mixed"}, {"people", json::array({"u-lab", "u-sam", "u-nora"})}});
+  CommandResult ok = run("course.assign", "u-pm",
+                         {{"course", "c-fire"},
+                          {"assignment", "a-mixed"},
+                          {"people", json::array({"u-lab", "u-sam", "u-nora"})}});
   ASSERT_TRUE(IsOk(ok));
   EXPECT_EQ(ok.result, J(R"({
     "assigned": [{"user": "u-lab", "fulfillment": "a-mixed:u-lab"}],
@@ -803,7 +877,8 @@ TEST_F(TrainingWorkflow, T15_PersonnelMemberAtAChildSiteIsAssignedAtTheParentSit
 TEST_F(TrainingWorkflow, W7_AFulfillmentPastItsDueDateIsOverdueOnlyWhileOpen) {
   // a-fire-2025:u-kim was due 2026-02-15.
   json before_due = value_of(calm::my_courses(engine, "u-kim", "2026-02-15"));
-  EXPECT_FALSE(find_in(before_due["open"], "a-fire-2025:u-kim", "fulfillment").is_null()) << before_due.dump();
+  EXPECT_FALSE(find_in(before_due["open"], "a-fire-2025:u-kim", "fulfillment").is_null())
+      << before_due.dump();
   json after_due = value_of(calm::my_courses(engine, "u-kim", "2026-02-16"));
   json late = find_in(after_due["overdue"], "a-fire-2025:u-kim", "fulfillment");
   ASSERT_FALSE(late.is_null()) << after_due.dump();
@@ -843,8 +918,10 @@ TEST_F(TrainingWorkflow, T1_OnlyTheHolderMayWorkOnAFulfillmentNotEvenAnOwnerOrMa
   const std::string f = "a-fire-2025:u-kim";
   for (const char* actor : {"u-liz", "u-pm", "u-owner", "u-siteadmin"}) {
     EXPECT_TRUE(IsDenied(step(f, "s-video", actor), "not-own-fulfillment", "T1")) << actor;
-    EXPECT_TRUE(IsDenied(submit(f, std::string("at-") + actor, all_correct(), actor), "not-own-fulfillment")) << actor;
-    EXPECT_TRUE(IsDenied(run("course.complete", actor, {{"fulfillment", f}}), "not-own-fulfillment")) << actor;
+    EXPECT_TRUE(IsDenied(submit(f, std::string("at-") + actor, all_correct(), actor), "not-own-fulfillment"))
+        << actor;
+    EXPECT_TRUE(IsDenied(run("course.complete", actor, {{"fulfillment", f}}), "not-own-fulfillment"))
+        << actor;
   }
   EXPECT_EQ(training_item(engine, "fulfillments", f)["completedSteps"], json::array({"s-intro"}));
   EXPECT_TRUE(training_item(engine, "attempts", "at-u-owner").is_null());
@@ -852,16 +929,19 @@ TEST_F(TrainingWorkflow, T1_OnlyTheHolderMayWorkOnAFulfillmentNotEvenAnOwnerOrMa
 
 TEST_F(TrainingWorkflow, T15_AFulfillmentOfSomeoneWithoutPersonnelMemberCannotBeWorkedOn) {
   EXPECT_TRUE(IsDenied(step("a-coshh:u-nora", "s-symbols", "u-nora"), "missing-role"));
-  EXPECT_TRUE(IsDenied(run("course.complete", "u-nora", {{"fulfillment", "a-coshh:u-nora"}}), "missing-role"));
+  EXPECT_TRUE(
+      IsDenied(run("course.complete", "u-nora", {{"fulfillment", "a-coshh:u-nora"}}), "missing-role"));
   EXPECT_EQ(status_of("a-coshh:u-nora"), "not_started");
   json mine = value_of(calm::my_courses(engine, "u-nora", kToday));
-  EXPECT_TRUE(mine["open"].empty() || find_in(mine["open"], "a-coshh:u-nora", "fulfillment")["canComplete"]["allowed"] == false);
+  EXPECT_TRUE(mine["open"].empty() ||
+              find_in(mine["open"], "a-coshh:u-nora", "fulfillment")["canComplete"]["allowed"] == false);
 }
 
 TEST_F(TrainingWorkflow, W8_LearnerCommandsNeedAKnownFulfillmentAndAKnownStep) {
   EXPECT_TRUE(IsDenied(step("f-ghost", "s-intro"), "unknown-resource"));
   EXPECT_TRUE(HasError(step("a-coshh:u-lee", "s-ghost"), "/step"));
-  EXPECT_TRUE(HasError(run("step.complete", "u-lee", {{"fulfillment", "a-coshh:u-lee"}}), "/step", "missing-field"));
+  EXPECT_TRUE(
+      HasError(run("step.complete", "u-lee", {{"fulfillment", "a-coshh:u-lee"}}), "/step", "missing-field"));
   EXPECT_TRUE(HasError(run("course.complete", "u-lee"), "/fulfillment", "missing-field"));
   EXPECT_EQ(status_of("a-coshh:u-lee"), "not_started");
 }
@@ -921,7 +1001,9 @@ TEST_F(TrainingWorkflow, W8_MarkingAsDoneCompletesAndAddsACourseResultWithExpiry
   ASSERT_TRUE(IsOk(submit(f, "at-k1", all_correct(), "u-kim")));
   CommandResult r = run("course.complete", "u-kim", {{"fulfillment", f}}, "2026-03-02T16:45:00Z");
   ASSERT_TRUE(IsOk(r));
-  EXPECT_EQ(r.result, J(R"({"result": "a-fire-2025:u-kim:result", "completedOn": "2026-03-02", "expiresOn": "2027-03-02"})"));
+  EXPECT_EQ(
+      r.result,
+      J(R"({"result": "a-fire-2025:u-kim:result", "completedOn": "2026-03-02", "expiresOn": "2027-03-02"})"));
   EXPECT_EQ(as_set(event_types(r)), as_set({"training.fulfillment.completed", "training.result.recorded"}));
   EXPECT_EQ(event_of(r, "training.fulfillment.completed")["subject"], f);
   EXPECT_EQ(event_of(r, "training.result.recorded")["subject"], f + ":result");
@@ -941,13 +1023,15 @@ TEST_F(TrainingWorkflow, W8_MarkingAsDoneCompletesAndAddsACourseResultWithExpiry
 }
 
 TEST_F(TrainingWorkflow, W8_ExpiryIsCompletionPlusValidityMonthsWithTheDayClampedToTheMonth) {
-  const std::string monthly = published_for_lee("c-monthly", json::array({content_step("s-1")}), {{"validityMonths", 1}});
+  const std::string monthly =
+      published_for_lee("c-monthly", json::array({content_step("s-1")}), {{"validityMonths", 1}});
   ASSERT_TRUE(IsOk(step(monthly, "s-1")));
   CommandResult jan31 = run("course.complete", "u-lee", {{"fulfillment", monthly}}, "2026-01-31T12:00:00Z");
   ASSERT_TRUE(IsOk(jan31));
   EXPECT_EQ(jan31.result["completedOn"], "2026-01-31");
   EXPECT_EQ(jan31.result["expiresOn"], "2026-02-28");
-  const std::string yearly = published_for_lee("c-yearly", json::array({content_step("s-1")}), {{"validityMonths", 12}});
+  const std::string yearly =
+      published_for_lee("c-yearly", json::array({content_step("s-1")}), {{"validityMonths", 12}});
   ASSERT_TRUE(IsOk(step(yearly, "s-1")));
   CommandResult leap = run("course.complete", "u-lee", {{"fulfillment", yearly}}, "2028-02-29T23:59:59Z");
   ASSERT_TRUE(IsOk(leap));
@@ -969,9 +1053,11 @@ class TrainingAssessmentRules : public TrainingWorkflow {
  protected:
   /// Creates a draft with a content step and `quiz`, then publishes it.
   CommandResult publish_with(const std::string& id, json quiz) {
-    EXPECT_TRUE(IsOk(run("course.create", "u-pm",
-                         {{"site", "north"},
-                          {"course", {{"id", id}, {"title", id}, {"steps", json::array({content_step("s-1"), std::move(quiz)})}}}})));
+    EXPECT_TRUE(IsOk(run(
+        "course.create", "u-pm",
+        {{"site", "north"},
+         {"course",
+          {{"id", id}, {"title", id}, {"steps", json::array({content_step("s-1"), std::move(quiz)})}}}})));
     return run("course.publish", "u-pm", {{"course", id}});
   }
 };
@@ -992,7 +1078,8 @@ TEST_F(TrainingAssessmentRules, W9_AQuestionWithFewerThanTwoOptionsIsNotPublisha
 TEST_F(TrainingAssessmentRules, W9_AQuestionWithoutACorrectOptionIsNotPublishable) {
   json no_key = yes_no("q1");
   no_key.erase("correct");
-  EXPECT_TRUE(IsDenied(publish_with("c-nokey", quiz_step(json::array({yes_no("q0"), no_key}))), "invalid-state"));
+  EXPECT_TRUE(
+      IsDenied(publish_with("c-nokey", quiz_step(json::array({yes_no("q0"), no_key}))), "invalid-state"));
   json empty_key = yes_no("q1");
   empty_key["correct"] = json::array();
   EXPECT_TRUE(IsDenied(publish_with("c-emptykey", quiz_step(json::array({empty_key}))), "invalid-state"));
@@ -1015,28 +1102,42 @@ TEST_F(TrainingAssessmentRules, W9_AValidAssessmentIsPublishableAndTheSameOption
 
 TEST_F(TrainingAssessmentRules, W9_PassMarkIsOneToHundredMaxAttemptsIsNotNegativeAndKindIsKnown) {
   auto create = [&](const std::string& id, json quiz) {
-    return run("course.create", "u-pm",
-               {{"site", "north"}, {"course", {{"id", id}, {"title", id}, {"steps", json::array({content_step("s-1"), std::move(quiz)})}}}});
+    return run(
+        "course.create", "u-pm",
+        {{"site", "north"},
+         {"course",
+          {{"id", id}, {"title", id}, {"steps", json::array({content_step("s-1"), std::move(quiz)})}}}});
   };
-  EXPECT_TRUE(HasError(create("c-pm0", quiz_step(json::array({yes_no("q")}), 0)), "/course/steps/1/assessment/passMark", "out-of-range"));
-  EXPECT_TRUE(HasError(create("c-pm101", quiz_step(json::array({yes_no("q")}), 101)), "/course/steps/1/assessment/passMark", "out-of-range"));
-  EXPECT_TRUE(HasError(create("c-neg", quiz_step(json::array({yes_no("q")}), 50, -1)), "/course/steps/1/assessment/maxAttempts", "out-of-range"));
+  EXPECT_TRUE(HasError(create("c-pm0", quiz_step(json::array({yes_no("q")}), 0)),
+                       "/course/steps/1/assessment/passMark", "out-of-range"));
+  EXPECT_TRUE(HasError(create("c-pm101", quiz_step(json::array({yes_no("q")}), 101)),
+                       "/course/steps/1/assessment/passMark", "out-of-range"));
+  EXPECT_TRUE(HasError(create("c-neg", quiz_step(json::array({yes_no("q")}), 50, -1)),
+                       "/course/steps/1/assessment/maxAttempts", "out-of-range"));
   json odd = yes_no("q");
   odd["kind"] = "ranking";
-  EXPECT_TRUE(HasError(create("c-kind", quiz_step(json::array({odd}))), "/course/steps/1/assessment/questions/0/kind"));
+  EXPECT_TRUE(HasError(create("c-kind", quiz_step(json::array({odd}))),
+                       "/course/steps/1/assessment/questions/0/kind"));
   json step = content_step("s-2");
   step["type"] = "podcast";
-  EXPECT_TRUE(HasError(run("course.create", "u-pm", {{"site", "north"}, {"course", {{"id", "c-type"}, {"title", "T"}, {"steps", json::array({step})}}}}),
+  EXPECT_TRUE(HasError(run("course.create", "u-pm",
+                           {{"site", "north"},
+                            {"course", {{"id", "c-type"}, {"title", "T"}, {"steps", json::array({step})}}}}),
                        "/course/steps/0/type"));
-  for (const char* id : {"c-pm0", "c-pm101", "c-neg", "c-kind", "c-type"}) EXPECT_TRUE(training_item(engine, "courses", id).is_null()) << id;
+  for (const char* id : {"c-pm0", "c-pm101", "c-neg", "c-kind", "c-type"})
+    EXPECT_TRUE(training_item(engine, "courses", id).is_null()) << id;
 }
 
 TEST_F(TrainingWorkflow, W9_ThePassMarkDefaultsTo100) {
-  json quiz = {{"id", "s-q"}, {"type", "assessment"}, {"title", "Quiz"},
+  json quiz = {{"id", "s-q"},
+               {"type", "assessment"},
+               {"title", "Quiz"},
                {"assessment", {{"questions", json::array({yes_no("a"), yes_no("b")})}}}};
   const std::string f = published_for_lee("c-default", json::array({quiz}));
-  EXPECT_EQ(submit(f, "at-1", J(R"({"a":["yes"],"b":["no"]})"), "u-lee", "s-q").result, J(R"({"score": 50, "passed": false})"));
-  EXPECT_EQ(submit(f, "at-2", J(R"({"a":["yes"],"b":["yes"]})"), "u-lee", "s-q").result, J(R"({"score": 100, "passed": true})"));
+  EXPECT_EQ(submit(f, "at-1", J(R"({"a":["yes"],"b":["no"]})"), "u-lee", "s-q").result,
+            J(R"({"score": 50, "passed": false})"));
+  EXPECT_EQ(submit(f, "at-2", J(R"({"a":["yes"],"b":["yes"]})"), "u-lee", "s-q").result,
+            J(R"({"score": 100, "passed": true})"));
 }
 
 // ============================================================ W10: grading
@@ -1047,9 +1148,11 @@ TEST_F(TrainingWorkflow, W10_TheScoreIsRoundedHalfUp) {
   const std::string f8 = published_for_lee("c-eight", json::array({quiz_step(eight, 10)}));
   json one_of_eight = json::object();
   for (int i = 1; i <= 8; ++i) one_of_eight["q" + std::to_string(i)] = json::array({i == 1 ? "yes" : "no"});
-  EXPECT_EQ(submit(f8, "at-8", one_of_eight, "u-lee", "s-q").result, J(R"({"score": 13, "passed": true})"));  // 12.5
+  EXPECT_EQ(submit(f8, "at-8", one_of_eight, "u-lee", "s-q").result,
+            J(R"({"score": 13, "passed": true})"));  // 12.5
 
-  const std::string f3 = published_for_lee("c-three", json::array({quiz_step(json::array({yes_no("a"), yes_no("b"), yes_no("c")}), 50)}));
+  const std::string f3 = published_for_lee(
+      "c-three", json::array({quiz_step(json::array({yes_no("a"), yes_no("b"), yes_no("c")}), 50)}));
   EXPECT_EQ(submit(f3, "at-3a", J(R"({"a":["yes"],"b":["yes"],"c":["no"]})"), "u-lee", "s-q").result,
             J(R"({"score": 67, "passed": true})"));
   EXPECT_EQ(submit(f3, "at-3b", J(R"({"a":["yes"],"b":["no"],"c":["no"]})"), "u-lee", "s-q").result,
@@ -1082,7 +1185,8 @@ TEST_F(TrainingWorkflow, W10_SubmittingEmitsAssessmentSubmittedAndStartsTheFulfi
   const std::string f = lee_on_fire();
   CommandResult r = submit(f, "at-1", half_right());
   ASSERT_TRUE(IsOk(r));
-  EXPECT_EQ(as_set(event_types(r)), as_set({"training.fulfillment.started", "training.assessment.submitted"}));
+  EXPECT_EQ(as_set(event_types(r)),
+            as_set({"training.fulfillment.started", "training.assessment.submitted"}));
   json e = event_of(r, "training.assessment.submitted");
   EXPECT_EQ(e["subject"], f);
   EXPECT_EQ(e["details"]["attempt"], "at-1");
@@ -1118,11 +1222,13 @@ TEST_F(TrainingWorkflow, W10_AttemptsPastMaxAttemptsAreRefused) {
 }
 
 TEST_F(TrainingWorkflow, W10_ZeroMaxAttemptsIsUnlimited) {
-  const std::string f = published_for_lee("c-unlimited", json::array({quiz_step(json::array({yes_no("q")}), 100, 0)}));
+  const std::string f =
+      published_for_lee("c-unlimited", json::array({quiz_step(json::array({yes_no("q")}), 100, 0)}));
   for (int i = 0; i < 12; ++i) {
     ASSERT_TRUE(IsOk(submit(f, "at-" + std::to_string(i), J(R"({"q":["no"]})"), "u-lee", "s-q"))) << i;
   }
-  EXPECT_EQ(submit(f, "at-last", J(R"({"q":["yes"]})"), "u-lee", "s-q").result, J(R"({"score": 100, "passed": true})"));
+  EXPECT_EQ(submit(f, "at-last", J(R"({"q":["yes"]})"), "u-lee", "s-q").result,
+            J(R"({"score": 100, "passed": true})"));
 }
 
 TEST_F(TrainingWorkflow, W10_TheBestScoreIsTheOneThatCounts) {
@@ -1148,8 +1254,9 @@ TEST_F(TrainingWorkflow, W10_AnswersNamingUnknownQuestionsOrOptionsAreErrors) {
   EXPECT_TRUE(HasError(submit(f, "at-x", unknown_option), "/answers/q1/0"));
   EXPECT_TRUE(HasError(submit(f, "at-x", all_correct(), "u-lee", "s-intro"), "/step"));
   EXPECT_TRUE(HasError(submit(f, "at-x", all_correct(), "u-lee", "s-ghost"), "/step"));
-  EXPECT_TRUE(HasError(run("assessment.submit", "u-lee", {{"fulfillment", f}, {"step", "s-quiz"}, {"attempt", "at-x"}}),
-                       "/answers", "missing-field"));
+  EXPECT_TRUE(HasError(
+      run("assessment.submit", "u-lee", {{"fulfillment", f}, {"step", "s-quiz"}, {"attempt", "at-x"}}),
+      "/answers", "missing-field"));
   EXPECT_TRUE(training_item(engine, "attempts", "at-x").is_null());
   EXPECT_EQ(status_of(f), "not_started");
 }
@@ -1254,11 +1361,13 @@ TEST_F(TrainingPending, W11_TheServerGradesTheSameCommandAndTheClientTakesItsGra
   const std::vector<json> offline = {
       command("step.complete", "u-lee", {{"fulfillment", f}, {"step", "s-intro"}}),
       command("step.complete", "u-lee", {{"fulfillment", f}, {"step", "s-video"}}),
-      command("assessment.submit", "u-lee",
-              {{"fulfillment", f}, {"step", "s-quiz"}, {"attempt", "at-offline-1"}, {"answers", all_correct()}}),
+      command(
+          "assessment.submit", "u-lee",
+          {{"fulfillment", f}, {"step", "s-quiz"}, {"attempt", "at-offline-1"}, {"answers", all_correct()}}),
   };
   for (const json& c : offline) ASSERT_TRUE(IsOk(engine.apply(c))) << c.dump();
-  EXPECT_EQ(engine.apply(offline[2]).result, J(R"({"pending": true})")) << "a replay is a duplicate with the same answer";
+  EXPECT_EQ(engine.apply(offline[2]).result, J(R"({"pending": true})"))
+      << "a replay is a duplicate with the same answer";
   for (const json& c : offline) {
     CommandResult on_server = server.apply(c);
     ASSERT_TRUE(IsOk(on_server)) << c.dump();
@@ -1281,15 +1390,15 @@ TEST_F(TrainingPending, W11_TheServerGradesTheSameCommandAndTheClientTakesItsGra
 
 TEST_F(TrainingWorkflow, W12_RecordingAResultCompletesTheOpenFulfillmentOfThatCourse) {
   CommandResult r = run("result.record", "u-pm",
-                              {{"result",
-                                {{"id", "r-kim-fire"},
-                                 {"user", "u-kim"},
-                                 {"course", "c-fire"},
-                                 {"completedOn", "2026-03-01"},
-                                 {"score", 80},
-                                 {"expiresOn", "2027-03-01"},
-                                 {"file", "certificates/kim-fire.pdf"},
-                                 {"note", "Classroom session with the fire warden"}}}});
+                        {{"result",
+                          {{"id", "r-kim-fire"},
+                           {"user", "u-kim"},
+                           {"course", "c-fire"},
+                           {"completedOn", "2026-03-01"},
+                           {"score", 80},
+                           {"expiresOn", "2027-03-01"},
+                           {"file", "certificates/kim-fire.pdf"},
+                           {"note", "Classroom session with the fire warden"}}}});
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(as_set(event_types(r)), as_set({"training.fulfillment.completed", "training.result.recorded"}));
   EXPECT_EQ(event_of(r, "training.fulfillment.completed")["subject"], "a-fire-2025:u-kim");
@@ -1309,12 +1418,20 @@ TEST_F(TrainingWorkflow, W12_RecordingAResultCompletesTheOpenFulfillmentOfThatCo
 }
 
 TEST_F(TrainingWorkflow, W12_AFreeTitleResultIsCheckedAtThePersonsRecordSite) {
-  json lee = {{"result", {{"id", "r-lee-forklift"}, {"user", "u-lee"}, {"title", "Forklift licence"}, {"completedOn", "2026-02-01"}}}};
+  json lee = {{"result",
+               {{"id", "r-lee-forklift"},
+                {"user", "u-lee"},
+                {"title", "Forklift licence"},
+                {"completedOn", "2026-02-01"}}}};
   CommandResult r = run("result.record", "u-pm", lee);
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(event_types(r), std::vector<std::string>{"training.result.recorded"});
   EXPECT_EQ(r.events[0]["site"], "north");
-  json sam = {{"result", {{"id", "r-sam-forklift"}, {"user", "u-sam"}, {"title", "Forklift licence"}, {"completedOn", "2026-02-01"}}}};
+  json sam = {{"result",
+               {{"id", "r-sam-forklift"},
+                {"user", "u-sam"},
+                {"title", "Forklift licence"},
+                {"completedOn", "2026-02-01"}}}};
   EXPECT_TRUE(IsDenied(run("result.record", "u-pm", sam), "missing-role", "T9"));
   CommandResult south = run("result.record", "u-siteadmin", sam);
   ASSERT_TRUE(IsOk(south));
@@ -1322,28 +1439,42 @@ TEST_F(TrainingWorkflow, W12_AFreeTitleResultIsCheckedAtThePersonsRecordSite) {
 }
 
 TEST_F(TrainingWorkflow, W12_RecordingNeedsT9AtTheCoursesSite) {
-  json fields = {{"result", {{"id", "r-x"}, {"user", "u-kim"}, {"course", "c-fire"}, {"completedOn", "2026-03-01"}}}};
+  json fields = {
+      {"result", {{"id", "r-x"}, {"user", "u-kim"}, {"course", "c-fire"}, {"completedOn", "2026-03-01"}}}};
   EXPECT_TRUE(IsDenied(run("result.record", "u-kim", fields), "missing-role", "T9"));
   EXPECT_TRUE(IsDenied(run("result.record", "u-lee", fields), "missing-role", "T9"));
-  json lab = {{"result", {{"id", "r-x"}, {"user", "u-lab"}, {"course", "c-lab-safety"}, {"completedOn", "2026-03-01"}}}};
+  json lab = {
+      {"result",
+       {{"id", "r-x"}, {"user", "u-lab"}, {"course", "c-lab-safety"}, {"completedOn", "2026-03-01"}}}};
   EXPECT_TRUE(IsDenied(run("result.record", "u-pm", lab), "missing-role"));
   EXPECT_TRUE(training_item(engine, "results", "r-x").is_null());
   EXPECT_EQ(status_of("a-fire-2025:u-kim"), "in_progress");
 }
 
 TEST_F(TrainingWorkflow, W12_AResultNeedsAPersonACompletionDateAndACourseOrATitle) {
-  EXPECT_TRUE(HasError(run("result.record", "u-pm", {{"result", {{"id", "r-1"}, {"user", "u-kim"}, {"course", "c-fire"}}}}),
-                       "/result/completedOn", "missing-field"));
-  EXPECT_TRUE(HasError(run("result.record", "u-pm", {{"result", {{"id", "r-1"}, {"user", "u-kim"}, {"completedOn", "2026-03-01"}}}}),
+  EXPECT_TRUE(HasError(
+      run("result.record", "u-pm", {{"result", {{"id", "r-1"}, {"user", "u-kim"}, {"course", "c-fire"}}}}),
+      "/result/completedOn", "missing-field"));
+  EXPECT_TRUE(HasError(run("result.record", "u-pm",
+                           {{"result", {{"id", "r-1"}, {"user", "u-kim"}, {"completedOn", "2026-03-01"}}}}),
                        "/result/title", "missing-field"));
-  EXPECT_TRUE(HasError(run("result.record", "u-pm", {{"result", {{"id", "r-1"}, {"course", "c-fire"}, {"completedOn", "2026-03-01"}}}}),
-                       "/result/user", "missing-field"));
+  EXPECT_TRUE(
+      HasError(run("result.record", "u-pm",
+                   {{"result", {{"id", "r-1"}, {"course", "c-fire"}, {"completedOn", "2026-03-01"}}}}),
+               "/result/user", "missing-field"));
   EXPECT_TRUE(HasError(run("result.record", "u-pm",
-                           {{"result", {{"id", "r-1"}, {"user", "u-kim"}, {"course", "c-fire"}, {"completedOn", "2026-03-01"}, {"score", 150}}}}),
+                           {{"result",
+                             {{"id", "r-1"},
+                              {"user", "u-kim"},
+                              {"course", "c-fire"},
+                              {"completedOn", "2026-03-01"},
+                              {"score", 150}}}}),
                        "/result/score", "out-of-range"));
-  EXPECT_TRUE(HasError(run("result.record", "u-pm",
-                           {{"result", {{"id", "r-lee-first-aid"}, {"user", "u-kim"}, {"title", "T"}, {"completedOn", "2026-03-01"}}}}),
-                       "/result/id", "duplicate-id"));
+  EXPECT_TRUE(HasError(
+      run("result.record", "u-pm",
+          {{"result",
+            {{"id", "r-lee-first-aid"}, {"user", "u-kim"}, {"title", "T"}, {"completedOn", "2026-03-01"}}}}),
+      "/result/id", "duplicate-id"));
   EXPECT_TRUE(training_item(engine, "results", "r-1").is_null());
   EXPECT_EQ(status_of("a-fire-2025:u-kim"), "in_progress");
 }
@@ -1352,7 +1483,11 @@ TEST_F(TrainingWorkflow, W12_AFreeTitleResultForSomeoneWithoutARecordIsAnErrorAt
   // Neither a course nor a personnel record says where the result belongs:
   // a validation error whose path is a JSON Pointer into the command.
   CommandResult r = run("result.record", "u-siteadmin",
-                        {{"result", {{"id", "r-owner"}, {"user", "u-owner"}, {"title", "Board induction"}, {"completedOn", "2026-03-01"}}}});
+                        {{"result",
+                          {{"id", "r-owner"},
+                           {"user", "u-owner"},
+                           {"title", "Board induction"},
+                           {"completedOn", "2026-03-01"}}}});
   EXPECT_FALSE(r.ok);
   EXPECT_FALSE(r.decision.has_value());
   EXPECT_TRUE(HasError(r, "/result") || HasError(r, "/result/course") || HasError(r, "/result/user"))
@@ -1361,7 +1496,8 @@ TEST_F(TrainingWorkflow, W12_AFreeTitleResultForSomeoneWithoutARecordIsAnErrorAt
 }
 
 TEST_F(TrainingWorkflow, W12_UpdatingAResultNeedsT9AndIsKeptInTheAuditEvents) {
-  json change = {{"result", "r-lee-first-aid"}, {"changes", {{"expiresOn", "2029-03-20"}, {"completedOn", "2026-03-20"}}}};
+  json change = {{"result", "r-lee-first-aid"},
+                 {"changes", {{"expiresOn", "2029-03-20"}, {"completedOn", "2026-03-20"}}}};
   EXPECT_TRUE(IsDenied(run("result.update", "u-lee", change), "missing-role", "T9"));
   EXPECT_EQ(training_item(engine, "results", "r-lee-first-aid")["expiresOn"], "2026-03-20");
   CommandResult r = run("result.update", "u-pm", change);
@@ -1371,7 +1507,8 @@ TEST_F(TrainingWorkflow, W12_UpdatingAResultNeedsT9AndIsKeptInTheAuditEvents) {
   EXPECT_EQ(r.events[0]["details"]["before"]["expiresOn"], "2026-03-20");
   EXPECT_EQ(r.events[0]["details"]["after"]["expiresOn"], "2029-03-20");
   EXPECT_EQ(training_item(engine, "results", "r-lee-first-aid")["expiresOn"], "2029-03-20");
-  EXPECT_TRUE(HasError(run("result.update", "u-pm", {{"result", "r-ghost"}, {"changes", {{"score", 1}}}}), "/result"));
+  EXPECT_TRUE(HasError(run("result.update", "u-pm", {{"result", "r-ghost"}, {"changes", {{"score", 1}}}}),
+                       "/result"));
 }
 
 TEST_F(TrainingWorkflow, W12_DeletingAResultNeedsT9AndIsKeptInTheAuditEvents) {
@@ -1387,7 +1524,8 @@ TEST_F(TrainingWorkflow, W12_DeletingAResultNeedsT9AndIsKeptInTheAuditEvents) {
   EXPECT_EQ(r.events[0]["details"]["result"]["title"], "First aid at work");
   EXPECT_EQ(r.events[0]["details"]["result"]["user"], "u-lee");
   EXPECT_TRUE(training_item(engine, "results", "r-lee-first-aid").is_null());
-  EXPECT_TRUE(SameState(engine.export_snapshot()["training"]["results"], others)) << "the other results are untouched";
+  EXPECT_TRUE(SameState(engine.export_snapshot()["training"]["results"], others))
+      << "the other results are untouched";
 }
 
 TEST_F(TrainingWorkflow, W12_ResultsAreValidExpiringWithin30DaysOrExpired) {
@@ -1411,9 +1549,11 @@ TEST_F(TrainingWorkflow, W12_ResultsAreValidExpiringWithin30DaysOrExpired) {
 
 TEST_F(TrainingWorkflow, W13_ConnectNeedsPersonnelAdminAndManageIntegrations) {
   json south = {{"site", "south"}, {"settings", {{"mapping", {{"customFields", {{"Dept", "department"}}}}}}}};
-  EXPECT_TRUE(IsDenied(run("integration.connect", "u-pm", {{"site", "north"}, {"settings", json::object()}}), "missing-role", "T12"));
-  EXPECT_TRUE(IsDenied(run("integration.connect", "u-padmin", {{"site", "north"}, {"settings", json::object()}}),
-                       "missing-site-permission", "T12"));
+  EXPECT_TRUE(IsDenied(run("integration.connect", "u-pm", {{"site", "north"}, {"settings", json::object()}}),
+                       "missing-role", "T12"));
+  EXPECT_TRUE(
+      IsDenied(run("integration.connect", "u-padmin", {{"site", "north"}, {"settings", json::object()}}),
+               "missing-site-permission", "T12"));
   EXPECT_TRUE(IsDenied(run("integration.connect", "u-sam", south), "missing-role"));
   EXPECT_TRUE(IsOk(try_run("integration.connect", "u-owner", south)));
   EXPECT_FALSE(engine.export_snapshot()["integrations"].contains("south"));
@@ -1427,9 +1567,12 @@ TEST_F(TrainingWorkflow, W13_ConnectNeedsPersonnelAdminAndManageIntegrations) {
 }
 
 TEST_F(TrainingWorkflow, W13_AMappingThatIsNotAnObjectIsAnErrorAtItsPath) {
-  EXPECT_TRUE(HasError(run("integration.update", "u-siteadmin", {{"site", "north"}, {"settings", {{"mapping", "Department=department"}}}}),
+  EXPECT_TRUE(HasError(run("integration.update", "u-siteadmin",
+                           {{"site", "north"}, {"settings", {{"mapping", "Department=department"}}}}),
                        "/settings/mapping", "wrong-type"));
-  EXPECT_TRUE(HasError(run("integration.connect", "u-siteadmin", {{"site", "south"}, {"settings", json::array()}}), "/settings", "wrong-type"));
+  EXPECT_TRUE(
+      HasError(run("integration.connect", "u-siteadmin", {{"site", "south"}, {"settings", json::array()}}),
+               "/settings", "wrong-type"));
   EXPECT_FALSE(engine.export_snapshot()["integrations"].contains("south"));
   EXPECT_EQ(engine.export_snapshot()["integrations"]["north"]["ihasco"]["mapping"],
             J(R"({"customFields": {"Department": "department", "Employee No": "employeeNumber"}})"));
@@ -1437,16 +1580,21 @@ TEST_F(TrainingWorkflow, W13_AMappingThatIsNotAnObjectIsAnErrorAtItsPath) {
 
 TEST_F(TrainingWorkflow, W13_UpdateChangesTheMappingOfAConnectedIntegration) {
   json mapping = J(R"({"customFields": {"Department": "department", "Cost centre": "costCentre"}})");
-  EXPECT_TRUE(IsDenied(run("integration.update", "u-pm", {{"site", "north"}, {"settings", {{"mapping", mapping}}}}), "missing-role"));
-  CommandResult r = run("integration.update", "u-siteadmin", {{"site", "north"}, {"settings", {{"mapping", mapping}}}});
+  EXPECT_TRUE(
+      IsDenied(run("integration.update", "u-pm", {{"site", "north"}, {"settings", {{"mapping", mapping}}}}),
+               "missing-role"));
+  CommandResult r =
+      run("integration.update", "u-siteadmin", {{"site", "north"}, {"settings", {{"mapping", mapping}}}});
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(event_types(r), std::vector<std::string>{"training.integration.updated"});
   EXPECT_EQ(engine.export_snapshot()["integrations"]["north"]["ihasco"]["mapping"], mapping);
 }
 
 TEST_F(TrainingWorkflow, W13_ConnectingTwiceOrUpdatingWhatIsNotConnectedIsInvalidState) {
-  EXPECT_TRUE(IsRefused(run("integration.connect", "u-siteadmin", {{"site", "north"}, {"settings", json::object()}}), "W13"));
-  EXPECT_TRUE(IsRefused(run("integration.update", "u-siteadmin", {{"site", "south"}, {"settings", json::object()}}), "W13"));
+  EXPECT_TRUE(IsRefused(
+      run("integration.connect", "u-siteadmin", {{"site", "north"}, {"settings", json::object()}}), "W13"));
+  EXPECT_TRUE(IsRefused(
+      run("integration.update", "u-siteadmin", {{"site", "south"}, {"settings", json::object()}}), "W13"));
   EXPECT_FALSE(engine.export_snapshot()["integrations"].contains("south"));
 }
 
@@ -1537,13 +1685,15 @@ TEST_F(TrainingViews, T11_AnswerKeysAreShownOnlyToQuizManagers) {
 
 TEST_F(TrainingViews, T2_MyCoursesSortsOpenOverdueCompletedExpiringAndExpired) {
   json lee = value_of(calm::my_courses(engine, "u-lee", kToday));
-  EXPECT_EQ(ids_in(lee["open"], "fulfillment"), (std::vector<std::string>{"a-coshh:u-lee", "ih-f-lee-height"}));
+  EXPECT_EQ(ids_in(lee["open"], "fulfillment"),
+            (std::vector<std::string>{"a-coshh:u-lee", "ih-f-lee-height"}));
   EXPECT_TRUE(lee["overdue"].empty());
   EXPECT_EQ(ids_in(lee["expiring"], "result"), std::vector<std::string>{"r-lee-first-aid"});
   EXPECT_TRUE(lee["expired"].empty());
   json kim = value_of(calm::my_courses(engine, "u-kim", kToday));
   EXPECT_EQ(ids_in(kim["overdue"], "fulfillment"), std::vector<std::string>{"a-fire-2025:u-kim"});
-  EXPECT_EQ(find_in(kim["overdue"], "a-fire-2025:u-kim", "fulfillment")["progress"], J(R"({"done": 1, "total": 3})"));
+  EXPECT_EQ(find_in(kim["overdue"], "a-fire-2025:u-kim", "fulfillment")["progress"],
+            J(R"({"done": 1, "total": 3})"));
   json liz = value_of(calm::my_courses(engine, "u-liz", kToday));
   EXPECT_EQ(ids_in(liz["completed"], "fulfillment"), std::vector<std::string>{"a-fire-2025:u-liz"});
   json sam = value_of(calm::my_courses(engine, "u-sam", kToday));
@@ -1553,8 +1703,10 @@ TEST_F(TrainingViews, T2_MyCoursesSortsOpenOverdueCompletedExpiringAndExpired) {
 
 TEST_F(TrainingViews, T4_TrainingOnAPeopleProfileNeedsT4AtThePersonsSite) {
   json lee = value_of(calm::training_of(engine, "u-pm", "u-lee", kToday));
-  EXPECT_EQ(ids_in(lee["fulfillments"], "fulfillment"), (std::vector<std::string>{"a-coshh:u-lee", "ih-f-lee-height"}));
-  EXPECT_EQ(ids_in(lee["results"], "result"), (std::vector<std::string>{"ih:north:R-9001", "r-lee-first-aid"}));
+  EXPECT_EQ(ids_in(lee["fulfillments"], "fulfillment"),
+            (std::vector<std::string>{"a-coshh:u-lee", "ih-f-lee-height"}));
+  EXPECT_EQ(ids_in(lee["results"], "result"),
+            (std::vector<std::string>{"ih:north:R-9001", "r-lee-first-aid"}));
   EXPECT_EQ(view_code(calm::training_of(engine, "u-sam", "u-lee", kToday)), "missing-role");
   EXPECT_EQ(view_code(calm::training_of(engine, "u-pm", "u-ghost", kToday)), "unknown-resource");
 }
@@ -1580,16 +1732,20 @@ namespace {
 json all_decisions(const Engine& engine) {
   json s = engine.export_snapshot();
   json out = json::array();
-  const char* course_actions[] = {"training.course.view",    "training.course.edit",   "training.course.publish",
-                                  "training.course.archive", "training.course.assign", "training.course.delete",
+  const char* course_actions[] = {"training.course.view",    "training.course.edit",
+                                  "training.course.publish", "training.course.archive",
+                                  "training.course.assign",  "training.course.delete",
                                   "training.quiz.manage",    "training.assessment.review"};
-  const char* site_actions[] = {"training.progress.view_own", "training.insights.view",    "training.course.create",
-                                "training.result.record",     "training.integration.connect", "training.integration.sync",
+  const char* site_actions[] = {"training.progress.view_own",   "training.insights.view",
+                                "training.course.create",       "training.result.record",
+                                "training.integration.connect", "training.integration.sync",
                                 "training.profile.view"};
   for (const json& u : s["users"]) {
     for (const json& c : s["training"]["courses"]) {
       for (const char* a : course_actions) {
-        out.push_back(engine.decide_json_value({{"user", u["id"]}, {"action", a}, {"resource", {{"course", c["id"]}}}}).to_json());
+        out.push_back(
+            engine.decide_json_value({{"user", u["id"]}, {"action", a}, {"resource", {{"course", c["id"]}}}})
+                .to_json());
       }
     }
     for (const json& f : s["training"]["fulfillments"]) {
@@ -1601,7 +1757,8 @@ json all_decisions(const Engine& engine) {
     }
     for (const json& site : s["sites"]) {
       for (const char* a : site_actions) {
-        out.push_back(engine.decide_json_value({{"user", u["id"]}, {"action", a}, {"site", site["id"]}}).to_json());
+        out.push_back(
+            engine.decide_json_value({{"user", u["id"]}, {"action", a}, {"site", site["id"]}}).to_json());
       }
     }
   }
@@ -1620,11 +1777,13 @@ json all_views(const Engine& engine) {
       out.push_back(calm::insights(engine, user, site["id"].get<std::string>(), kToday, false));
       out.push_back(calm::insights(engine, user, site["id"].get<std::string>(), kToday, true));
     }
-    for (const json& c : s["training"]["courses"]) out.push_back(calm::course_view(engine, user, c["id"].get<std::string>()));
+    for (const json& c : s["training"]["courses"])
+      out.push_back(calm::course_view(engine, user, c["id"].get<std::string>()));
     for (const json& f : s["training"]["fulfillments"]) {
       out.push_back(calm::attempts_view(engine, user, f["id"].get<std::string>()));
     }
-    for (const json& p : s["users"]) out.push_back(calm::training_of(engine, user, p["id"].get<std::string>(), kToday));
+    for (const json& p : s["users"])
+      out.push_back(calm::training_of(engine, user, p["id"].get<std::string>(), kToday));
   }
   return out;
 }
@@ -1635,7 +1794,10 @@ TEST_F(TrainingRoundTrip, ExportThenLoadGivesTheSameDecisionsViewsAndCommandAnsw
   // A busy morning: assignment, progress, a pending-free pass, a revoke, a
   // delete, a manual result, a connection and a sync.
   ASSERT_TRUE(IsOk(run("course.assign", "u-pm",
-                       {{"course", "c-fire"}, {"assignment", "a-rt"}, {"groups", json::array({"g-north-team"})}, {"dueDate", "2026-03-31"}})));
+                       {{"course", "c-fire"},
+                        {"assignment", "a-rt"},
+                        {"groups", json::array({"g-north-team"})},
+                        {"dueDate", "2026-03-31"}})));
   ASSERT_TRUE(IsOk(step("a-rt:u-lee", "s-intro")));
   ASSERT_TRUE(IsOk(submit("a-rt:u-lee", "at-rt-1", half_right())));
   ASSERT_TRUE(IsOk(step("a-fire-2025:u-kim", "s-video", "u-kim")));
@@ -1645,9 +1807,16 @@ TEST_F(TrainingRoundTrip, ExportThenLoadGivesTheSameDecisionsViewsAndCommandAnsw
   ASSERT_TRUE(IsOk(run("course.delete", "u-siteadmin", {{"course", "c-lab-safety"}})));
   ASSERT_TRUE(IsOk(run("course.publish", "u-pm", {{"course", "c-manual-handling"}})));
   ASSERT_TRUE(IsOk(run("result.record", "u-pm",
-                       {{"result", {{"id", "r-rt"}, {"user", "u-liz"}, {"title", "Forklift"}, {"completedOn", "2026-02-20"}, {"expiresOn", "2026-03-15"}}}})));
-  ASSERT_TRUE(IsOk(run("integration.connect", "u-siteadmin", {{"site", "south"}, {"settings", json::object()}})));
-  ASSERT_TRUE(IsOk(run("integration.sync", "u-pm", {{"site", "north"}, {"payload", calm::test::training::ihasco_payload()}})));
+                       {{"result",
+                         {{"id", "r-rt"},
+                          {"user", "u-liz"},
+                          {"title", "Forklift"},
+                          {"completedOn", "2026-02-20"},
+                          {"expiresOn", "2026-03-15"}}}})));
+  ASSERT_TRUE(
+      IsOk(run("integration.connect", "u-siteadmin", {{"site", "south"}, {"settings", json::object()}})));
+  ASSERT_TRUE(IsOk(run("integration.sync", "u-pm",
+                       {{"site", "north"}, {"payload", calm::test::training::ihasco_payload()}})));
 
   Engine reloaded;
   load_ok(reloaded, engine.export_snapshot());
@@ -1658,13 +1827,19 @@ TEST_F(TrainingRoundTrip, ExportThenLoadGivesTheSameDecisionsViewsAndCommandAnsw
   const std::vector<json> probes = {
       command("course.complete", "u-lee", {{"fulfillment", "a-rt:u-lee"}}),
       command("step.complete", "u-lee", {{"fulfillment", "a-rt:u-lee"}, {"step", "s-video"}}),
-      command("assessment.submit", "u-lee", {{"fulfillment", "a-rt:u-lee"}, {"step", "s-quiz"}, {"attempt", "at-rt-3"}, {"answers", all_correct()}}),
+      command("assessment.submit", "u-lee",
+              {{"fulfillment", "a-rt:u-lee"},
+               {"step", "s-quiz"},
+               {"attempt", "at-rt-3"},
+               {"answers", all_correct()}}),
       command("step.complete", "u-lee", {{"fulfillment", "a-coshh:u-lee"}, {"step", "s-symbols"}}),
       command("step.complete", "u-lab", {{"fulfillment", "a-lab:u-lab"}, {"step", "s-ppe"}}),
-      command("course.assign", "u-pm", {{"course", "c-fire"}, {"assignment", "a-rt-2"}, {"groups", json::array({"g-north-team"})}}),
+      command("course.assign", "u-pm",
+              {{"course", "c-fire"}, {"assignment", "a-rt-2"}, {"groups", json::array({"g-north-team"})}}),
       command("course.archive", "u-pm", {{"course", "c-manual-handling"}}),
       command("course.publish", "u-pm", {{"course", "c-lab-safety"}}),
-      command("integration.sync", "u-pm", {{"site", "north"}, {"payload", calm::test::training::ihasco_payload()}}),
+      command("integration.sync", "u-pm",
+              {{"site", "north"}, {"payload", calm::test::training::ihasco_payload()}}),
       command("integration.sync", "u-siteadmin", {{"site", "south"}, {"payload", json::object()}}),
       command("assignment.revoke", "u-pm", {{"assignment", "a-coshh"}}),
       command("assignment.revoke", "u-pm", {{"assignment", "a-rt"}}),
@@ -1684,13 +1859,24 @@ TEST_F(TrainingRoundTrip, TheServerApplyingTheSameCommandsReachesTheSameState) {
   load_ok(server, org());
   const std::vector<json> commands = {
       command("course.create", "u-pm",
-              {{"site", "north"}, {"course", {{"id", "c-offline"}, {"title", "Offline course"}, {"validityMonths", 6},
-                                              {"steps", json::array({content_step("s-1")})}}}}),
+              {{"site", "north"},
+               {"course",
+                {{"id", "c-offline"},
+                 {"title", "Offline course"},
+                 {"validityMonths", 6},
+                 {"steps", json::array({content_step("s-1")})}}}}),
       command("course.publish", "u-pm", {{"course", "c-offline"}}),
-      command("course.assign", "u-pm", {{"course", "c-offline"}, {"assignment", "a-offline"}, {"groups", json::array({"g-north-team"})}}),
+      command(
+          "course.assign", "u-pm",
+          {{"course", "c-offline"}, {"assignment", "a-offline"}, {"groups", json::array({"g-north-team"})}}),
       command("step.complete", "u-liz", {{"fulfillment", "a-offline:u-liz"}, {"step", "s-1"}}),
       command("course.complete", "u-liz", {{"fulfillment", "a-offline:u-liz"}}),
-      command("result.record", "u-pm", {{"result", {{"id", "r-offline"}, {"user", "u-kim"}, {"course", "c-offline"}, {"completedOn", "2026-03-01"}}}}),
+      command("result.record", "u-pm",
+              {{"result",
+                {{"id", "r-offline"},
+                 {"user", "u-kim"},
+                 {"course", "c-offline"},
+                 {"completedOn", "2026-03-01"}}}}),
       command("assignment.revoke", "u-pm", {{"assignment", "a-offline"}}),
   };
   for (const json& c : commands) {
@@ -1703,7 +1889,8 @@ TEST_F(TrainingRoundTrip, TheServerApplyingTheSameCommandsReachesTheSameState) {
 }
 
 TEST_F(TrainingRoundTrip, AppliedCommandIdsSurviveTheRoundTrip) {
-  json c = command("course.assign", "u-pm", {{"course", "c-fire"}, {"assignment", "a-once"}, {"people", json::array({"u-lee"})}});
+  json c = command("course.assign", "u-pm",
+                   {{"course", "c-fire"}, {"assignment", "a-once"}, {"people", json::array({"u-lee"})}});
   CommandResult first = engine.apply(c);
   ASSERT_TRUE(IsOk(first));
   Engine reloaded;
@@ -1732,11 +1919,11 @@ TEST_F(LearnerJourney, AssignToAGroupThenStepsFailPassMarkDoneResultWithExpiryAn
 
   // 1. The manager assigns Fire safety to the North warehouse team.
   CommandResult assigned = run("course.assign", "u-pm",
-                                     {{"course", "c-fire"},
-                                      {"assignment", "a-fire-2026"},
-                                      {"groups", json::array({"g-north-team"})},
-                                      {"dueDate", "2026-03-31"}},
-                                     "2026-03-02T08:00:00Z");
+                               {{"course", "c-fire"},
+                                {"assignment", "a-fire-2026"},
+                                {"groups", json::array({"g-north-team"})},
+                                {"dueDate", "2026-03-31"}},
+                               "2026-03-02T08:00:00Z");
   ASSERT_TRUE(IsOk(assigned));
   const std::string f = "a-fire-2026:u-lee";
   ASSERT_FALSE(find_in(assigned.result["assigned"], f, "fulfillment").is_null()) << assigned.result.dump();
@@ -1770,8 +1957,11 @@ TEST_F(LearnerJourney, AssignToAGroupThenStepsFailPassMarkDoneResultWithExpiryAn
   // 5. Marks it as done: a result that expires in 12 months.
   CommandResult done = run("course.complete", "u-lee", {{"fulfillment", f}}, "2026-03-02T11:30:00Z");
   ASSERT_TRUE(IsOk(done));
-  EXPECT_EQ(done.result, J(R"({"result": "a-fire-2026:u-lee:result", "completedOn": "2026-03-02", "expiresOn": "2027-03-02"})"));
-  EXPECT_EQ(as_set(event_types(done)), as_set({"training.fulfillment.completed", "training.result.recorded"}));
+  EXPECT_EQ(
+      done.result,
+      J(R"({"result": "a-fire-2026:u-lee:result", "completedOn": "2026-03-02", "expiresOn": "2027-03-02"})"));
+  EXPECT_EQ(as_set(event_types(done)),
+            as_set({"training.fulfillment.completed", "training.result.recorded"}));
   json after = value_of(calm::my_courses(engine, "u-lee", kToday));
   EXPECT_FALSE(find_in(after["completed"], f, "fulfillment").is_null());
   EXPECT_TRUE(find_in(after["open"], f, "fulfillment").is_null());
@@ -1786,7 +1976,8 @@ TEST_F(LearnerJourney, AssignToAGroupThenStepsFailPassMarkDoneResultWithExpiryAn
   // A year on, it is expiring, then expired.
   EXPECT_EQ(ids_in(value_of(calm::my_courses(engine, "u-lee", "2027-02-20"))["expiring"], "result"),
             std::vector<std::string>{"a-fire-2026:u-lee:result"});
-  EXPECT_FALSE(find_in(value_of(calm::my_courses(engine, "u-lee", "2027-03-03"))["expired"], "a-fire-2026:u-lee:result", "result")
+  EXPECT_FALSE(find_in(value_of(calm::my_courses(engine, "u-lee", "2027-03-03"))["expired"],
+                       "a-fire-2026:u-lee:result", "result")
                    .is_null());
 
   // 6. Insights count it.
@@ -1815,7 +2006,8 @@ TEST_F(LearnerJourney, TheJsonJourneyForTheJsSideReplaysNatively) {
     EXPECT_EQ(answer["ok"], expect["ok"]) << answer.dump();
     if (expect.contains("code")) EXPECT_EQ(answer["decision"]["code"], expect["code"]) << answer.dump();
     if (expect.contains("result")) EXPECT_EQ(answer["result"], expect["result"]) << answer.dump();
-    if (expect.contains("duplicate")) EXPECT_EQ(answer.value("duplicate", false), expect["duplicate"]) << answer.dump();
+    if (expect.contains("duplicate"))
+      EXPECT_EQ(answer.value("duplicate", false), expect["duplicate"]) << answer.dump();
     if (expect.contains("events")) {
       std::multiset<std::string> got;
       for (const json& e : answer.value("events", json::array())) got.insert(e["type"].get<std::string>());
@@ -1824,7 +2016,7 @@ TEST_F(LearnerJourney, TheJsonJourneyForTheJsSideReplaysNatively) {
   }
   json want = journey["insights"];
   json v = value_of(calm::insights(engine, want["user"].get<std::string>(), want["site"].get<std::string>(),
-                                         want["date"].get<std::string>(), want["includeChildSites"].get<bool>()));
+                                   want["date"].get<std::string>(), want["includeChildSites"].get<bool>()));
   EXPECT_EQ(v["totals"], want["totals"]);
 }
 
