@@ -135,6 +135,17 @@ function requireId(name, value) {
   }
 }
 
+/**
+ * The answer of a view or query: its value; a denial throws ForbiddenError
+ * (with the decision), a malformed argument QueryError (with the errors).
+ */
+function unwrap(text) {
+  const answer = JSON.parse(text);
+  if (answer.ok) return answer.value;
+  if (answer.decision) throw new ForbiddenError(answer.decision);
+  throw new QueryError(answer.errors ?? []);
+}
+
 /** Thrown by `assertCan` when the decision is a denial. */
 export class ForbiddenError extends Error {
   constructor(decision) {
@@ -296,6 +307,84 @@ class Engine {
 
   actions() {
     return JSON.parse(this.#module.actions());
+  }
+
+  // ---- Workflow commands (TRAINING.md, PERSONNEL.md, ACCESS.md section 10) ----
+
+  apply(command) {
+    this.#ids = undefined; // a command may add or remove ids
+    return JSON.parse(this.#engine().apply(toJsonText(command)));
+  }
+
+  dryRun(command) {
+    return JSON.parse(this.#engine().dryRun(toJsonText(command)));
+  }
+
+  snapshot() {
+    return JSON.parse(this.#engine().snapshot());
+  }
+
+  freshness(date) {
+    requireId('date', date);
+    return this.#engine().freshness(date);
+  }
+
+  // ---- Views shaped for the viewer, and the access questions of section 9 ----
+
+  myCourses(user, date) {
+    return unwrap(this.#engine().myCourses(String(user), String(date)));
+  }
+
+  course(user, course) {
+    return unwrap(this.#engine().course(String(user), String(course)));
+  }
+
+  attempts(user, fulfillment) {
+    return unwrap(this.#engine().attempts(String(user), String(fulfillment)));
+  }
+
+  insights(user, site, date, options = {}) {
+    const children = options?.includeChildSites === true;
+    return unwrap(this.#engine().insights(String(user), String(site), String(date), children));
+  }
+
+  trainingOf(user, person, date) {
+    return unwrap(this.#engine().trainingOf(String(user), String(person), String(date)));
+  }
+
+  record(user, record) {
+    return unwrap(this.#engine().record(String(user), String(record)));
+  }
+
+  people(user, site) {
+    return unwrap(this.#engine().people(String(user), String(site)));
+  }
+
+  company(user, company) {
+    return unwrap(this.#engine().company(String(user), String(company)));
+  }
+
+  comments(user, record) {
+    return unwrap(this.#engine().comments(String(user), String(record)));
+  }
+
+  personnelSettings(user, site) {
+    return unwrap(this.#engine().personnelSettings(String(user), String(site)));
+  }
+
+  whoCan(action, site, resource) {
+    const request = { action };
+    if (site !== undefined && site !== null) request.site = site;
+    if (resource !== undefined && resource !== null) request.resource = resource;
+    return unwrap(this.#engine().whoCan(toJsonText(request)));
+  }
+
+  sitesWhere(user, action) {
+    return unwrap(this.#engine().sitesWhere(String(user), String(action)));
+  }
+
+  whatIf(editor, change) {
+    return unwrap(this.#engine().whatIf(String(editor), toJsonText(change)));
   }
 
   dispose() {
