@@ -299,6 +299,53 @@ export interface EffectiveRole {
 /** Every action with its decision for one user at one site. */
 export type Capabilities = Record<ActionId, Decision>;
 
+/** A workflow command (TRAINING.md, PERSONNEL.md, ACCESS.md section 10): `{ id, type, actor, at, ...fields }`. */
+export interface Command {
+  /** Client-made, unique: the same id applied twice changes nothing the second time. */
+  id: string;
+  /** e.g. `course.publish`, `step.complete`, `block.reveal`, `access.set`. */
+  type: string;
+  /** The user the command is made by; it is checked with the decision function. */
+  actor: string;
+  /** ISO-8601 timestamp from the caller: the engine never reads a clock. */
+  at: string;
+  [field: string]: unknown;
+}
+
+/** An event of a successful command, for the audit log and the UI. */
+export interface WorkflowEvent {
+  type: string;
+  actor: string;
+  at: string;
+  subject: string;
+  site: string | null;
+  details: Record<string, unknown>;
+}
+
+/** The answer to a command: applied whole (with events), or refused with nothing changed. */
+export type CommandResult =
+  | { ok: true; events: WorkflowEvent[]; result?: Record<string, unknown>; duplicate?: true }
+  | { ok: false; decision?: Denied | (Omit<Denied, 'code'> & { code: 'invalid-state' }); errors?: InputError[] };
+
+/** An access change previewed by `whatIf`: an access command without `id`, `actor`, `at`. */
+export interface AccessChange {
+  type: 'access.set' | 'access.setAll' | 'access.applyTemplate' | 'access.remove' | 'owner.set' | 'owner.unset';
+  user: string;
+  site?: string;
+  module?: string;
+  role?: Role;
+  includeChildSites?: boolean;
+  template?: string;
+}
+
+/** The answer of `whatIf`: whether the editor may make the change, and what it would change. */
+export interface WhatIf {
+  allowed: boolean;
+  /** The first refusal (S1/S2, or an owner rule), when not allowed. */
+  decision?: Decision;
+  changes: { user: string; site: string; gained: ActionId[]; lost: ActionId[] }[];
+}
+
 /** Options of `createEngine`. */
 export interface CreateEngineOptions {
   /**
@@ -379,6 +426,42 @@ export interface Engine {
 
   /** The action ids of the engine's action table, in table order. */
   actions(): ActionId[];
+
+  /** Applies a command, checked by the same decision function as a UI gate; refused commands change nothing. */
+  apply(command: Command): CommandResult;
+  /** The answer `apply` would give now, without changing anything (to gate a button on state too). */
+  dryRun(command: Command): CommandResult;
+  /** The current state in the snapshot format; loading it gives the same answers. */
+  snapshot(): Snapshot;
+  /** `stale` when `date` is past the snapshot's `validUntil`, else `fresh`. */
+  freshness(date: string): 'fresh' | 'stale';
+
+  /** My Courses / Inbox (T2) on `date`. Throws ForbiddenError when denied. */
+  myCourses(user: string, date: string): Record<string, unknown>;
+  /** One course as the user may see it (T5); answer keys only for quiz managers (T11). */
+  course(user: string, course: string): Record<string, unknown>;
+  /** Attempts on a fulfillment: one's own, or anyone's with T10. */
+  attempts(user: string, fulfillment: string): Record<string, unknown>;
+  /** Training Insights (T3, W15) at `site` on `date`. */
+  insights(user: string, site: string, date: string, options?: { includeChildSites?: boolean }): Record<string, unknown>;
+  /** A person's training as shown on their People profile (T4). */
+  trainingOf(user: string, person: string, date: string): Record<string, unknown>;
+  /** A personnel record shaped for the viewer (PW1): what they may not see is absent. */
+  record(user: string, record: string): Record<string, unknown>;
+  /** The People list at a site (P1). */
+  people(user: string, site: string): Record<string, unknown>;
+  /** A company (P4; sensitive data only with P11). */
+  company(user: string, company: string): Record<string, unknown>;
+  /** The comment threads of a record the user may see (P6). */
+  comments(user: string, record: string): Record<string, unknown>;
+  /** Settings > Personnel (P14; denied with exactly the P17 message). */
+  personnelSettings(user: string, site: string): Record<string, unknown>;
+  /** The users allowed `action` at `site` (site level when the action needs a resource and none is given). */
+  whoCan(action: ActionId, site?: string, resource?: Resource): { users: { user: string; rule: string; owner?: true }[] };
+  /** The sites where `user` is allowed `action`. */
+  sitesWhere(user: string, action: ActionId): { sites: { site: string; rule: string }[] };
+  /** Previews an Edit Access change (or several) before anything is saved. */
+  whatIf(editor: string, change: AccessChange | AccessChange[]): WhatIf;
 
   /**
    * Frees the engine's wasm memory now rather than when it is garbage

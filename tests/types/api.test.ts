@@ -153,3 +153,29 @@ const wrongActions: number[] = engine.actions();
 void wrongActions;
 
 engine.dispose();
+
+// Workflow commands, views and section 9 questions.
+async function workflow(): Promise<void> {
+  const engine = await createEngine();
+  const answer = engine.apply({ id: 'c-1', type: 'course.publish', actor: 'u-2', at: '2026-11-23T09:00:00Z', course: 'c-7' });
+  if (answer.ok) {
+    const types: string[] = answer.events.map((e) => e.type);
+    void types;
+  } else {
+    const code: string | undefined = answer.decision?.code;
+    void code;
+  }
+  // @ts-expect-error a command needs an id, an actor and a time
+  engine.apply({ type: 'course.publish', course: 'c-7' });
+  const preview = engine.whatIf('u-owner', { type: 'access.set', user: 'u-2', site: 'north', module: 'personnel', role: 'manager' });
+  const gained: ActionId[] = preview.changes.flatMap((c) => c.gained);
+  void gained;
+  // @ts-expect-error not an access change
+  engine.whatIf('u-owner', { type: 'course.publish', user: 'u-2' });
+  const fresh: 'fresh' | 'stale' = engine.freshness('2026-11-23');
+  void fresh;
+  engine.insights('u-2', 'north', '2026-11-23', { includeChildSites: true });
+  // @ts-expect-error whoCan takes an action id
+  engine.whoCan('training.course.fly', 'north');
+}
+void workflow;
