@@ -206,6 +206,24 @@ TEST_F(UserManagementCommands, S2_CascadeToChildSitesIsEscalationWhenTheRoleIsAb
   expect_denied(set("u-pm", "u-lee", "north", "documents", "admin", true), "escalation", "S2");
 }
 
+TEST_F(UserManagementCommands, S2_CascadingARoleToChildSitesNeedsTheEditorsRoleAtEachOfThem) {
+  // includeChildSites gives the role at north-lab too (A3), where u-pm holds no role and
+  // no manage-users (A2): the grant would reach beyond the editor's own reach.
+  const json c = set("u-pm", "u-lee", "north", "personnel", "manager", true);
+  SCOPED_TRACE(c.dump());
+  const json before = engine.export_snapshot();
+  const CommandResult r = engine.apply(c);
+  EXPECT_FALSE(r.ok) << show(r);
+  ASSERT_TRUE(r.decision.has_value()) << show(r);
+  const std::string code(calm::code_name(r.decision->code));
+  EXPECT_TRUE(code == "escalation" || code == "missing-site-permission") << show(r);
+  EXPECT_EQ(engine.export_snapshot(), before);
+  EXPECT_EQ(role("u-lee", "north-lab", "personnel"), Role::none);
+  // The same cascade by an editor whose role reaches every child site is fine.
+  ASSERT_TRUE(IsOk(engine.apply(set("u-siteadmin", "u-lee", "north", "personnel", "manager", true))));
+  EXPECT_EQ(role("u-lee", "north-lab", "personnel"), Role::manager);
+}
+
 TEST_F(UserManagementCommands, S2_RolesUpToTheEditorsOwnAreAllowed) {
   ASSERT_TRUE(IsOk(engine.apply(set("u-pm", "u-lee", "north", "site", "manager"))));
   ASSERT_TRUE(IsOk(engine.apply(set("u-pm", "u-lee", "north", "documents", "manager"))));
