@@ -4,7 +4,9 @@
 #   bash bench/run.sh [--regenerate] [--native-only | --wasm-only] [--quick] [--compare]
 #
 # 1. generates bench/data/ (node bench/gen-org.mjs) if it is missing;
-# 2. builds the native bench (Release, build-bench/) and runs it;
+# 2. builds the native bench (Release, build-bench/) and runs it, then the
+#    workflow bench (calm_workflow_bench: commands, sync, insights, whoCan/
+#    sitesWhere/whatIf) when it exists;
 # 3. runs the wasm bench through js/index.js if dist/wasm/calm-access.wasm
 #    exists (`npm run build` makes it).
 # 4. with --compare, runs bench/compare.mjs (CASL and casbin next to calm;
@@ -59,9 +61,13 @@ if [[ $native == 1 ]]; then
   # std::string's operator+ (GCC bug 105329); the bench must still build.
   if cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCALM_BUILD_TESTS=OFF -DCALM_BUILD_BENCH=ON \
       -DCMAKE_CXX_FLAGS=-Wno-error=restrict >/dev/null &&
-    cmake --build build-bench --target calm_bench -j "$(nproc)"; then
+    cmake --build build-bench --target calm_bench calm_workflow_bench -j "$(nproc)"; then
     echo
     ./build-bench/calm_bench --data "$data" "${native_args[@]}" || status=1
+    if [[ -x build-bench/calm_workflow_bench ]]; then
+      echo
+      ./build-bench/calm_workflow_bench --data "$data" || status=1
+    fi
   else
     echo "== native bench skipped: the build failed"
     status=1
