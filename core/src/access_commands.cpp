@@ -112,12 +112,23 @@ std::optional<Decision> check_access_change(const Engine& engine, std::string_vi
         return denied(request);
       }
       return std::nullopt;
-    case AccessChange::Kind::set:
+    case AccessChange::Kind::set: {
       request.action = "users.access.set";
       request.site = change.site;
       request.resource.module = change.module;
       request.resource.role = std::string(role_name(change.role));
-      return denied(request);  // S1, S2
+      if (auto d = denied(request)) return d;  // S1, S2
+      // A cascading grant gives the role at every descendant too (A3): it is the
+      // grants it stands for, so each of those sites is checked as well (S1, S2).
+      const Index root = s.site_ids.find(change.site);
+      if (!change.include_child_sites || root == kNone || change.role == Role::none) return std::nullopt;
+      for (Index site : s.site_preorder) {
+        if (site == root || !s.is_ancestor_or_self(root, site)) continue;
+        request.site = s.site_ids.at(site);
+        if (auto d = denied(request)) return d;
+      }
+      return std::nullopt;
+    }
     case AccessChange::Kind::set_all:
     case AccessChange::Kind::apply_template:
       request.action = "users.access.set";
@@ -202,12 +213,17 @@ void access_command(CommandContext& ctx) {
   const Index site = change->site.empty() ? kNone : s.site_ids.find(change->site);
   json details = apply_access_change(s, *change);
   ctx.emit("site.access.changed", change->user, site, details);
-  // PW5: wherever autoCreateRecords is on and the change leaves the user a
-  // personnel role (given there, or cascaded there), a record is created if
-  // they have none.
+  // PW5: where the command grants a personnel role (at its site, and at the
+  // child sites it cascades to) and autoCreateRecords is on, a user without a
+  // record there gets one.
+  const bool grants_personnel = std::any_of(
+      change->roles.begin(), change->roles.end(),
+      [](const auto& entry) { return entry.first == kModulePersonnel && entry.second >= Role::member; });
+  if (!grants_personnel || site == kNone) return;  // only a command that grants a personnel role
   const Index user = s.user_ids.find(change->user);
   for (Index at : s.site_preorder) {
-    if (!s.settings[at].auto_create_records) continue;
+    const bool reached = at == site || (change->include_child_sites && s.is_ancestor_or_self(site, at));
+    if (!reached || !s.settings[at].auto_create_records) continue;
     if (ctx.engine.effective_role(user, at, kModulePersonnel) < Role::member) continue;
     const bool has_record = std::any_of(s.records.begin(), s.records.end(), [&](const Record& record) {
       return !record.deleted && record.user == user && record.site == at;
