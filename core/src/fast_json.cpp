@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include "calm/snapshot.hpp"
+
 namespace calm::detail {
 
 using nlohmann::json;
@@ -217,32 +219,9 @@ class FastParser {
 
   // Validates one UTF-8 sequence starting at p_ (a byte >= 0x80); advances.
   bool utf8() {
-    const auto b0 = static_cast<unsigned char>(*p_);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      n = 1;
-      cp = b0 & 0x1Fu;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      n = 2;
-      cp = b0 & 0x0Fu;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      n = 3;
-      cp = b0 & 0x07u;
-    } else {
-      return fail("invalid-json", "invalid UTF-8 in a string");
-    }
-    if (static_cast<std::size_t>(end_ - p_) <= n) return fail("invalid-json", "invalid UTF-8 in a string");
-    for (std::size_t i = 1; i <= n; ++i) {
-      const auto b = static_cast<unsigned char>(p_[i]);
-      if ((b & 0xC0u) != 0x80u) return fail("invalid-json", "invalid UTF-8 in a string");
-      cp = (cp << 6) | (b & 0x3Fu);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return fail("invalid-json", "invalid UTF-8 in a string");
-    }
-    p_ += n + 1;
+    const std::size_t n = calm::utf8_sequence(p_, end_);
+    if (n == 0) return fail("invalid-json", "invalid UTF-8 in a string");
+    p_ += n;
     return true;
   }
 

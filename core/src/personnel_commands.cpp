@@ -20,16 +20,6 @@ constexpr std::array<std::string_view, 8> kBlockTypes = {
     "employment",    "emergency-contact", "qualification", "dbs",
     "right-to-work", "financial",         "identity",      "other"};
 
-bool default_sensitive(BlockType type) {
-  return type == BlockType::employment || type == BlockType::dbs || type == BlockType::right_to_work ||
-         type == BlockType::financial || type == BlockType::identity;
-}
-
-bool default_reveal_required(BlockType type) {
-  return type == BlockType::identity || type == BlockType::financial ||
-         type == BlockType::emergency_contact || type == BlockType::right_to_work;
-}
-
 Resource record_resource(const std::string& record) {
   Resource r;
   r.record = record;
@@ -47,16 +37,6 @@ Resource company_resource(const std::string& company) {
   Resource r;
   r.company = company;
   return r;
-}
-
-std::optional<std::string> new_id(CommandContext& ctx, const json& object, std::string_view key,
-                                  const IdTable& table, std::string_view what) {
-  auto id = ctx.reader.id(object, key, kReq);
-  if (id && table.find(*id) != kNone) {
-    ctx.reader.fail_at(key, "duplicate-id", std::string(what) + " `" + clip(*id) + "` already exists");
-    return std::nullopt;
-  }
-  return id;
 }
 
 template <typename Item>
@@ -94,7 +74,7 @@ void record_create(CommandContext& ctx) {
   Record record;
   {
     auto g = r.push("record");
-    id = new_id(ctx, *body, "id", s.record_ids, "record");
+    id = ctx.new_id(*body, "id", s.record_ids, "record");
     site = r.id(*body, "site", kReq);
     record.user = r.ref(*body, "user", s.user_ids, "user", kOpt);
     if (!body->contains("name")) r.fail_at("name", "missing-field", "expected `name`");
@@ -307,7 +287,7 @@ void company_create(CommandContext& ctx) {
   Company company;
   {
     auto g = r.push("company");
-    id = new_id(ctx, *body, "id", s.company_ids, "company");
+    id = ctx.new_id(*body, "id", s.company_ids, "company");
     site = r.id(*body, "site", kReq);
     if (!body->contains("name")) r.fail_at("name", "missing-field", "expected `name`");
     read_company_fields(ctx, *body, company);
@@ -433,7 +413,7 @@ void comment_add(CommandContext& ctx) {
   std::string text;
   {
     auto g = r.push("comment");
-    id = new_id(ctx, *body, "id", s.comment_ids, "comment");
+    id = ctx.new_id(*body, "id", s.comment_ids, "comment");
     record = r.id(*body, "record", kReq);
     parent = r.ref(*body, "parent", s.comment_ids, "comment", kOpt);
     if (!body->contains("body")) r.fail_at("body", "missing-field", "expected `body`");

@@ -42,40 +42,44 @@ std::optional<Role> parse_role(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+std::size_t utf8_sequence(const char* p, const char* end) noexcept {
+  const auto b0 = static_cast<unsigned char>(*p);
+  if (b0 < 0x80) return 1;
+  std::size_t n = 0;
+  std::uint32_t cp = 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    n = 1;
+    cp = b0 & 0x1Fu;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    n = 2;
+    cp = b0 & 0x0Fu;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    n = 3;
+    cp = b0 & 0x07u;
+  } else {
+    return 0;
+  }
+  if (static_cast<std::size_t>(end - p) <= n) return 0;
+  for (std::size_t k = 1; k <= n; ++k) {
+    const auto b = static_cast<unsigned char>(p[k]);
+    if ((b & 0xC0u) != 0x80u) return 0;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0;
+  }
+  return n + 1;
+}
+
 bool is_valid_id(std::string_view text) noexcept {
   if (text.empty() || text.size() > 128) return false;
   // 1 to 128 bytes of well-formed UTF-8 (ACCESS.md section 11).
-  for (std::size_t i = 0; i < text.size();) {
-    const auto b0 = static_cast<unsigned char>(text[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      n = 1;
-      cp = b0 & 0x1Fu;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      n = 2;
-      cp = b0 & 0x0Fu;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      n = 3;
-      cp = b0 & 0x07u;
-    } else {
-      return false;
-    }
-    if (i + n >= text.size()) return false;
-    for (std::size_t k = 1; k <= n; ++k) {
-      const auto b = static_cast<unsigned char>(text[i + k]);
-      if ((b & 0xC0u) != 0x80u) return false;
-      cp = (cp << 6) | (b & 0x3Fu);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += n + 1;
+  const char* end = text.data() + text.size();
+  for (const char* p = text.data(); p != end;) {
+    const std::size_t n = utf8_sequence(p, end);
+    if (n == 0) return false;
+    p += n;
   }
   return true;
 }
@@ -177,16 +181,6 @@ constexpr std::array<std::string_view, 8> kBlockType = {
     "employment",    "emergency-contact", "qualification", "dbs",
     "right-to-work", "financial",         "identity",      "other"};
 constexpr std::array<std::string_view, 2> kAttemptStatus = {"graded", "pending"};
-
-bool default_sensitive(BlockType type) noexcept {
-  return type == BlockType::employment || type == BlockType::dbs || type == BlockType::right_to_work ||
-         type == BlockType::financial || type == BlockType::identity;
-}
-
-bool default_reveal_required(BlockType type) noexcept {
-  return type == BlockType::identity || type == BlockType::financial ||
-         type == BlockType::emergency_contact || type == BlockType::right_to_work;
-}
 
 }  // namespace
 

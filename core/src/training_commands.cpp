@@ -20,10 +20,6 @@ namespace {
 constexpr bool kReq = JsonReader::kRequired;
 constexpr bool kOpt = JsonReader::kOptional;
 
-bool is_open(FulfillmentStatus status) {
-  return status == FulfillmentStatus::not_started || status == FulfillmentStatus::in_progress;
-}
-
 // W9: an assessment is valid when it has a question, and every question has
 // two options, unique option ids and at least one correct option among them.
 std::string assessment_problem(const Step& step) {
@@ -68,16 +64,6 @@ std::optional<std::string> id_field(CommandContext& ctx, std::string_view key) {
 }
 
 // A new id for `table`: well-formed and not taken (tombstones included).
-std::optional<std::string> new_id(CommandContext& ctx, const json& object, std::string_view key,
-                                  const IdTable& table, std::string_view what) {
-  auto id = ctx.reader.id(object, key, kReq);
-  if (id && table.find(*id) != kNone) {
-    ctx.reader.fail_at(key, "duplicate-id", std::string(what) + " `" + clip(*id) + "` already exists");
-    return std::nullopt;
-  }
-  return id;
-}
-
 Resource course_resource(const std::string& course) {
   Resource r;
   r.course = course;
@@ -124,7 +110,7 @@ void course_create(CommandContext& ctx) {
   Course course;
   {
     auto g = r.push("course");
-    id = new_id(ctx, *body, "id", ctx.state.course_ids, "course");
+    id = ctx.new_id(*body, "id", ctx.state.course_ids, "course");
     if (!body->contains("title")) r.fail_at("title", "missing-field", "expected `title`");
     read_course_fields(ctx, *body, course);
   }
@@ -253,7 +239,7 @@ void course_assign(CommandContext& ctx) {
   auto& r = ctx.reader;
   Snapshot& s = ctx.state;
   auto id = id_field(ctx, "course");
-  auto assignment_id = new_id(ctx, ctx.command, "assignment", s.assignment_ids, "assignment");
+  auto assignment_id = ctx.new_id(ctx.command, "assignment", s.assignment_ids, "assignment");
   std::vector<Index> people = r.ref_list(ctx.command, "people", s.user_ids, "user");
   std::vector<Index> groups = r.ref_list(ctx.command, "groups", s.group_ids, "group");
   const std::string due = r.text(ctx.command, "dueDate");
@@ -451,7 +437,7 @@ void assessment_submit(CommandContext& ctx) {
   Snapshot& s = ctx.state;
   std::string fid;
   auto step_id = id_field(ctx, "step");
-  auto attempt_id = new_id(ctx, ctx.command, "attempt", s.attempt_ids, "attempt");
+  auto attempt_id = ctx.new_id(ctx.command, "attempt", s.attempt_ids, "attempt");
   const json* answers = r.member(ctx.command, "answers", kReq, json::value_t::object);
   const Index f = learner_fulfillment(ctx, fid);
   if (f == kNone || !step_id || answers == nullptr) return;
@@ -619,7 +605,7 @@ void result_record(CommandContext& ctx) {
   TrainingResult result;
   {
     auto g = r.push("result");
-    id = new_id(ctx, *body, "id", s.result_ids, "result");
+    id = ctx.new_id(*body, "id", s.result_ids, "result");
     result.user = r.ref(*body, "user", s.user_ids, "user", kReq);
     result.course = r.ref(*body, "course", s.course_ids, "course", kOpt);
     if (result.course != kNone && s.courses[result.course].deleted) {

@@ -18,10 +18,6 @@ namespace {
 constexpr const char* kFulfillmentStatus[] = {"not_started", "in_progress", "completed", "withdrawn"};
 constexpr const char* kCourseStatus[] = {"draft", "published", "archived"};
 
-bool is_open(FulfillmentStatus status) {
-  return status == FulfillmentStatus::not_started || status == FulfillmentStatus::in_progress;
-}
-
 json error(std::string_view code, std::string_view path, std::string message) {
   return {{"ok", false},
           {"errors",

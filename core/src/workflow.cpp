@@ -67,6 +67,16 @@ void CommandContext::emit(std::string_view event_type, std::string_view subject,
                     {"details", std::move(details)}});
 }
 
+std::optional<std::string> CommandContext::new_id(const json& object, std::string_view key,
+                                                  const IdTable& table, std::string_view what) {
+  auto id = reader.id(object, key, detail::JsonReader::kRequired);
+  if (id && table.find(*id) != kNone) {
+    reader.fail_at(key, "duplicate-id", std::string(what) + " `" + detail::clip(*id) + "` already exists");
+    return std::nullopt;
+  }
+  return id;
+}
+
 const json* CommandContext::field(std::string_view key) const {
   auto it = command.find(key);
   return it == command.end() ? nullptr : &*it;

@@ -53,6 +53,10 @@ struct CommandContext {
   /// Adds an event.
   void emit(std::string_view type, std::string_view subject, Index site,
             nlohmann::json details = nlohmann::json::object(), std::string_view actor_override = {});
+  /// A new id at `object[key]` for `table`: well-formed and not taken
+  /// (tombstones included); an error otherwise.
+  std::optional<std::string> new_id(const nlohmann::json& object, std::string_view key, const IdTable& table,
+                                    std::string_view what);
   /// The command's member `key` when present.
   [[nodiscard]] const nlohmann::json* field(std::string_view key) const;
 };

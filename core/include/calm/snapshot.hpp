@@ -184,6 +184,11 @@ struct Assignment {
   std::string assigned_at;
 };
 
+/// Open: not started or in progress (neither completed nor withdrawn).
+[[nodiscard]] constexpr bool is_open(FulfillmentStatus status) noexcept {
+  return status == FulfillmentStatus::not_started || status == FulfillmentStatus::in_progress;
+}
+
 /// One person's obligation to complete one course.
 struct Fulfillment {
   Index course = kNone;
@@ -244,6 +249,20 @@ struct Block {
   bool reveal_required = false;
   nlohmann::json data = nlohmann::json::object();
 };
+
+/// PERSONNEL.md Decision: types `employment`, `dbs`, `right-to-work`,
+/// `financial` and `identity` are sensitive when a block has no flag.
+[[nodiscard]] constexpr bool default_sensitive(BlockType type) noexcept {
+  return type == BlockType::employment || type == BlockType::dbs || type == BlockType::right_to_work ||
+         type == BlockType::financial || type == BlockType::identity;
+}
+
+/// PW2: `identity`, `financial`, `emergency-contact` and `right-to-work` blocks
+/// need a reveal when a block has no flag.
+[[nodiscard]] constexpr bool default_reveal_required(BlockType type) noexcept {
+  return type == BlockType::identity || type == BlockType::financial ||
+         type == BlockType::emergency_contact || type == BlockType::right_to_work;
+}
 
 /// A file on a personnel record.
 struct RecordFile {
@@ -362,6 +381,9 @@ struct Snapshot {
   /// Index of the block `block_id` on record `record`, or `kNone`.
   [[nodiscard]] Index find_block(Index record, std::string_view block_id) const noexcept;
 };
+
+/// A well-formed UTF-8 sequence's length at `p` (before `end`), or 0.
+[[nodiscard]] std::size_t utf8_sequence(const char* p, const char* end) noexcept;
 
 /// The key of a reveal (PW2): who revealed which block of which record.
 [[nodiscard]] inline std::string reveal_key(std::string_view user, std::string_view record,
