@@ -42,7 +42,7 @@ using nlohmann::json;
 constexpr std::string_view kAt = "2026-03-02T09:00:00Z";
 
 json org_json() {
-  const json doc = json::parse(calm::test::fixture("personnel-org.json"), nullptr, false);
+  json doc = json::parse(calm::test::fixture("personnel-org.json"), nullptr, false);
   EXPECT_FALSE(doc.is_discarded()) << "tests/fixtures/personnel-org.json must be JSON";
   return doc;
 }
@@ -86,7 +86,7 @@ std::string show(const CommandResult& r) { return r.to_json().dump(); }
 }
 
 json event_of(const CommandResult& r, std::string_view type) {
-  for (const json& e : r.events) {
+  for (json e : r.events) {
     if (e.value("type", std::string()) == type) return e;
   }
   return json();
@@ -94,7 +94,7 @@ json event_of(const CommandResult& r, std::string_view type) {
 
 json find_in(const json& list, std::string_view id) {
   if (!list.is_array()) return json();
-  for (const json& item : list) {
+  for (json item : list) {
     if (item.is_object() && item.value("id", std::string()) == id) return item;
   }
   return json();
@@ -103,7 +103,7 @@ json find_in(const json& list, std::string_view id) {
 std::set<std::string> ids_of(const json& list) {
   std::set<std::string> out;
   if (!list.is_array()) return out;
-  for (const json& item : list) out.insert(item.value("id", std::string("?")));
+  for (json item : list) out.insert(item.value("id", std::string("?")));
   return out;
 }
 
@@ -131,7 +131,7 @@ class PersonnelWorkflow : public ::testing::Test {
   // Applies `c`, expects the denial `code` and checks that nothing changed.
   void expect_denied(const json& c, std::string_view code, std::string_view rule = {}) {
     SCOPED_TRACE(c.dump());
-    const json before = engine.export_snapshot();
+    json before = engine.export_snapshot();
     const CommandResult r = engine.apply(c);
     EXPECT_TRUE(IsDenied(r, code, rule));
     EXPECT_EQ(engine.export_snapshot(), before) << "a denied command must change nothing";
@@ -140,7 +140,7 @@ class PersonnelWorkflow : public ::testing::Test {
   // Applies `c`, expects errors (a malformed or inconsistent command) and no change.
   void expect_rejected(const json& c) {
     SCOPED_TRACE(c.dump());
-    const json before = engine.export_snapshot();
+    json before = engine.export_snapshot();
     const CommandResult r = engine.apply(c);
     EXPECT_FALSE(r.ok) << show(r);
     EXPECT_TRUE(r.events.empty()) << show(r);
@@ -149,7 +149,7 @@ class PersonnelWorkflow : public ::testing::Test {
   }
 
   json view(std::string_view user, std::string_view record = "rec-lee") const {
-    const json v = calm::record_view(engine, user, record);
+    json v = calm::record_view(engine, user, record);
     EXPECT_TRUE(v.value("ok", false)) << v.dump();
     return v.value("value", json::object());
   }
@@ -185,7 +185,7 @@ TEST_F(PersonnelWorkflow, FixtureHoldsTheCasesTheseTestsNeed) {
 // ---- PW1: views shaped for the viewer ---------------------------------------
 
 TEST_F(PersonnelWorkflow, PW1_MemberRecordViewHoldsNoSensitiveBlock) {
-  const json v = view("u-lee");
+  json v = view("u-lee");
   EXPECT_EQ(ids_of(v["blocks"]), (std::set<std::string>{"b-qual", "b-ec", "b-rtw"}));
   for (const std::string& secret : kSensitiveOnLee)
     EXPECT_FALSE(mentions(v, secret)) << secret << " in " << v.dump();
@@ -197,21 +197,21 @@ TEST_F(PersonnelWorkflow, PW1_MemberRecordViewHoldsNoSensitiveBlock) {
 }
 
 TEST_F(PersonnelWorkflow, PW1_MemberRecordViewHoldsNoSensitiveBlockOfAnotherRecordEither) {
-  const json v = view("u-lee", "rec-kim");
+  json v = view("u-lee", "rec-kim");
   EXPECT_EQ(ids_of(v["blocks"]), (std::set<std::string>{"b-qual"}));
   EXPECT_FALSE(mentions(v, "SALARY-KIM-29000"));
   EXPECT_TRUE(mentions(v, "QUAL-FIRST-AID-KIM"));
 }
 
 TEST_F(PersonnelWorkflow, PW1_MemberRecordViewHoldsNoSensitiveFile) {
-  const json v = view("u-lee");
+  json v = view("u-lee");
   EXPECT_EQ(ids_of(v["files"]), (std::set<std::string>{"f-cv"}));
   EXPECT_FALSE(mentions(v, "f-passport-scan"));
   EXPECT_FALSE(mentions(v, "FILE-PASSPORT-SCAN-LEE.pdf"));
 }
 
 TEST_F(PersonnelWorkflow, PW1_P11_ManagerRecordViewHoldsSensitiveBlocksAndFiles) {
-  const json v = view("u-pm");
+  json v = view("u-pm");
   EXPECT_EQ(ids_of(v["blocks"]),
             (std::set<std::string>{"b-emp", "b-qual", "b-dbs", "b-ec", "b-id", "b-oh", "b-rtw", "b-fin"}));
   EXPECT_EQ(ids_of(v["files"]), (std::set<std::string>{"f-cv", "f-passport-scan"}));
@@ -225,7 +225,7 @@ TEST_F(PersonnelWorkflow, PW1_P11_ManagerRecordViewHoldsSensitiveBlocksAndFiles)
 TEST_F(PersonnelWorkflow, PW1_P2_AssetsAreAbsentWithoutPremisesAccess) {
   for (const char* viewer : {"u-lee", "u-hr", "u-kim"}) {  // personnel roles, no premises role at north
     SCOPED_TRACE(viewer);
-    const json v = view(viewer);
+    json v = view(viewer);
     EXPECT_FALSE(v.contains("assets")) << v.dump();
     EXPECT_FALSE(mentions(v, "ASSET-VAN-KX21-ABC"));
     EXPECT_FALSE(mentions(v, "as-van"));
@@ -235,16 +235,16 @@ TEST_F(PersonnelWorkflow, PW1_P2_AssetsAreAbsentWithoutPremisesAccess) {
 TEST_F(PersonnelWorkflow, PW1_P2_AssetsArePresentWithPremisesMember) {
   for (const char* viewer : {"u-pia", "u-pm", "u-siteadmin", "u-owner"}) {
     SCOPED_TRACE(viewer);
-    const json v = view(viewer);
+    json v = view(viewer);
     ASSERT_TRUE(v.contains("assets")) << v.dump();
     EXPECT_EQ(find_in(v["assets"], "as-van")["name"], "ASSET-VAN-KX21-ABC");
   }
 }
 
 TEST_F(PersonnelWorkflow, PW1_P4_MemberCompanyViewHoldsNoSensitiveCompanyData) {
-  const json answer = calm::company_view(engine, "u-lee", "co-subco");
+  json answer = calm::company_view(engine, "u-lee", "co-subco");
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
-  const json& v = answer["value"];
+  json& v = answer["value"];
   EXPECT_FALSE(v.contains("sensitive")) << v.dump();
   EXPECT_FALSE(mentions(v, "SUBCO-BANK-88442211"));
   EXPECT_FALSE(mentions(v, "SUBCO-INS-7781"));
@@ -254,13 +254,13 @@ TEST_F(PersonnelWorkflow, PW1_P4_MemberCompanyViewHoldsNoSensitiveCompanyData) {
 }
 
 TEST_F(PersonnelWorkflow, PW1_P11_ManagerCompanyViewHoldsSensitiveCompanyData) {
-  const json answer = calm::company_view(engine, "u-pm", "co-subco");
+  json answer = calm::company_view(engine, "u-pm", "co-subco");
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   EXPECT_EQ(answer["value"]["sensitive"]["bankAccount"], "SUBCO-BANK-88442211");
 }
 
 TEST_F(PersonnelWorkflow, PW1_P4_RecordViewListsLinkedCompaniesWithoutTheirSensitiveData) {
-  const json v = view("u-lee");
+  json v = view("u-lee");
   ASSERT_TRUE(v.contains("companies")) << v.dump();
   EXPECT_EQ(ids_of(v["companies"]), (std::set<std::string>{"co-subco"}));
   EXPECT_FALSE(mentions(v, "SUBCO-BANK-88442211"));
@@ -268,7 +268,7 @@ TEST_F(PersonnelWorkflow, PW1_P4_RecordViewListsLinkedCompaniesWithoutTheirSensi
 }
 
 TEST_F(PersonnelWorkflow, PW1_P4_CompanyViewIsDeniedWithoutAPersonnelRole) {
-  const json answer = calm::company_view(engine, "u-nora", "co-subco");
+  json answer = calm::company_view(engine, "u-nora", "co-subco");
   EXPECT_FALSE(answer.value("ok", true));
   EXPECT_EQ(answer["decision"]["code"], "missing-role") << answer.dump();
   EXPECT_FALSE(mentions(answer, "SUBCO"));
@@ -277,7 +277,7 @@ TEST_F(PersonnelWorkflow, PW1_P4_CompanyViewIsDeniedWithoutAPersonnelRole) {
 }
 
 TEST_F(PersonnelWorkflow, PW1_P6_MemberSeesOnlyThreadsTheyStartedWhenRestrictCommentViewingIsOn) {
-  const json v = view("u-lee");
+  json v = view("u-lee");
   ASSERT_EQ(ids_of(v["threads"]), (std::set<std::string>{"cm-lee-1"})) << v["threads"].dump();
   // Every reply of the own thread, including the manager's.
   EXPECT_EQ(ids_of(find_in(v["threads"], "cm-lee-1")["replies"]),
@@ -290,9 +290,9 @@ TEST_F(PersonnelWorkflow, PW1_P6_MemberSeesOnlyThreadsTheyStartedWhenRestrictCom
 }
 
 TEST_F(PersonnelWorkflow, PW1_P6_CommentsViewHidesThreadsAMemberDidNotStart) {
-  const json answer = calm::comments_view(engine, "u-kim", "rec-lee");
+  json answer = calm::comments_view(engine, "u-kim", "rec-lee");
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
-  const json& threads = answer["value"]["threads"];
+  json& threads = answer["value"]["threads"];
   EXPECT_EQ(ids_of(threads), (std::set<std::string>{"cm-kim-1"}));
   EXPECT_EQ(ids_of(find_in(threads, "cm-kim-1")["replies"]),
             (std::set<std::string>{"cm-kim-1a", "cm-kim-1b"}));
@@ -306,7 +306,7 @@ TEST_F(PersonnelWorkflow, PW1_P6_ManagerSeesEveryThread) {
 }
 
 TEST_F(PersonnelWorkflow, PW1_P6_MemberSeesEveryThreadWhereRestrictCommentViewingIsOff) {
-  const json v = view("u-sam", "rec-sam");
+  json v = view("u-sam", "rec-sam");
   EXPECT_EQ(ids_of(v["threads"]), (std::set<std::string>{"cm-sam-1"}));
   EXPECT_TRUE(mentions(v, "SM-THREAD-ON-SAM"));
 }
@@ -318,7 +318,7 @@ TEST_F(PersonnelWorkflow, PW1_P6_TurningRestrictCommentViewingOffShowsMembersEve
 }
 
 TEST_F(PersonnelWorkflow, PW1_P1_RecordViewIsDeniedWithoutAPersonnelRoleAndHoldsNoRecordData) {
-  const json answer = calm::record_view(engine, "u-nora", "rec-lee");
+  json answer = calm::record_view(engine, "u-nora", "rec-lee");
   EXPECT_FALSE(answer.value("ok", true));
   EXPECT_EQ(answer["decision"]["code"], "missing-role") << answer.dump();
   EXPECT_FALSE(answer.contains("value"));
@@ -329,13 +329,13 @@ TEST_F(PersonnelWorkflow, PW1_P1_RecordViewIsDeniedWithoutAPersonnelRoleAndHolds
 }
 
 TEST_F(PersonnelWorkflow, PW1_A4_ChildSiteMemberViewsParentRecordsAsMember) {
-  const json v = view("u-lab");
+  json v = view("u-lab");
   EXPECT_EQ(ids_of(v["blocks"]), (std::set<std::string>{"b-qual", "b-ec", "b-rtw"}));
   EXPECT_TRUE(ids_of(v["threads"]).empty()) << "restricted at north: Lab started no thread";
 }
 
 TEST_F(PersonnelWorkflow, PW1_PeopleViewListsTheRecordsOfTheSiteOnly) {
-  const json answer = calm::people_view(engine, "u-lee", "north");
+  json answer = calm::people_view(engine, "u-lee", "north");
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   EXPECT_EQ(ids_of(answer["value"]["people"]),
             (std::set<std::string>{"rec-lee", "rec-kim", "rec-pia", "rec-nora", "rec-chris"}));
@@ -347,10 +347,10 @@ TEST_F(PersonnelWorkflow, PW1_PeopleViewListsTheRecordsOfTheSiteOnly) {
 // ---- PW2: reveal --------------------------------------------------------------
 
 TEST_F(PersonnelWorkflow, PW2_RevealRequiredBlocksComeBackMaskedEvenToManagers) {
-  const json v = view("u-pm");
+  json v = view("u-pm");
   for (const char* id : {"b-id", "b-ec", "b-rtw"}) {
     SCOPED_TRACE(id);
-    const json b = find_in(v["blocks"], id);
+    json b = find_in(v["blocks"], id);
     EXPECT_EQ(b.value("masked", false), true) << b.dump();
     EXPECT_FALSE(b.contains("data")) << b.dump();
   }
@@ -364,9 +364,9 @@ TEST_F(PersonnelWorkflow, PW2_RevealRequiredBlocksComeBackMaskedEvenToManagers) 
 }
 
 TEST_F(PersonnelWorkflow, PW2_MemberSeesNonSensitiveRevealRequiredBlocksMasked) {
-  const json v = view("u-lee");
+  json v = view("u-lee");
   for (const char* id : {"b-ec", "b-rtw"}) {
-    const json b = find_in(v["blocks"], id);
+    json b = find_in(v["blocks"], id);
     EXPECT_EQ(b.value("masked", false), true) << b.dump();
     EXPECT_FALSE(b.contains("data")) << b.dump();
   }
@@ -378,13 +378,13 @@ TEST_F(PersonnelWorkflow, PW2_RevealShowsTheDataToTheRevealerAndEmitsAnEvent) {
   const CommandResult r =
       engine.apply(command("block.reveal", "u-pm", {{"record", "rec-lee"}, {"block", "b-id"}}));
   ASSERT_TRUE(IsOk(r));
-  const json e = event_of(r, "personnel.block.revealed");
+  json e = event_of(r, "personnel.block.revealed");
   ASSERT_FALSE(e.is_null()) << show(r);
   EXPECT_EQ(e["actor"], "u-pm");
   EXPECT_EQ(e["subject"], "rec-lee");
   EXPECT_EQ(e["site"], "north");
   EXPECT_EQ(e["details"]["block"], "b-id");
-  const json b = find_in(view("u-pm")["blocks"], "b-id");
+  json b = find_in(view("u-pm")["blocks"], "b-id");
   EXPECT_EQ(b["data"]["passport"], "PASSPORT-925665416") << b.dump();
   EXPECT_FALSE(b.value("masked", false));
   // The other reveal-required blocks stay masked for the same viewer.
@@ -396,7 +396,7 @@ TEST_F(PersonnelWorkflow, PW2_RevealIsPerViewerOtherViewersStillSeeTheBlockMaske
       IsOk(engine.apply(command("block.reveal", "u-pm", {{"record", "rec-lee"}, {"block", "b-id"}}))));
   for (const char* other : {"u-hr", "u-siteadmin", "u-owner"}) {
     SCOPED_TRACE(other);
-    const json b = find_in(view(other)["blocks"], "b-id");
+    json b = find_in(view(other)["blocks"], "b-id");
     EXPECT_EQ(b.value("masked", false), true) << b.dump();
     EXPECT_FALSE(mentions(view(other), "PASSPORT-925665416"));
   }
@@ -429,14 +429,14 @@ TEST_F(PersonnelWorkflow, PW2_DryRunOfARevealRevealsNothing) {
 TEST_F(PersonnelWorkflow, PW2_RevealLastsForTheEngineSessionAndIsNotExported) {
   ASSERT_TRUE(
       IsOk(engine.apply(command("block.reveal", "u-pm", {{"record", "rec-lee"}, {"block", "b-id"}}))));
-  const json exported = engine.export_snapshot();
+  json exported = engine.export_snapshot();
   // The same engine, reloaded: still revealed (the session goes on).
   load(engine, exported);
   EXPECT_TRUE(mentions(view("u-pm"), "PASSPORT-925665416"));
   // Another engine (another session) given the exported state: masked again.
   Engine other;
   load(other, exported);
-  const json v = calm::record_view(other, "u-pm", "rec-lee");
+  json v = calm::record_view(other, "u-pm", "rec-lee");
   EXPECT_FALSE(mentions(v, "PASSPORT-925665416")) << v.dump();
 }
 
@@ -448,11 +448,11 @@ TEST_F(PersonnelWorkflow, PW3_P8_ManagerCreatesARecordAtTheirSite) {
       {{"record",
         {{"id", "rec-new"}, {"site", "north"}, {"name", "Noel New"}, {"email", "noel@acme.example"}}}}));
   ASSERT_TRUE(IsOk(r));
-  const json e = event_of(r, "personnel.record.created");
+  json e = event_of(r, "personnel.record.created");
   ASSERT_FALSE(e.is_null()) << show(r);
   EXPECT_EQ(e["subject"], "rec-new");
   EXPECT_EQ(e["site"], "north");
-  const json people = calm::people_view(engine, "u-lee", "north");
+  json people = calm::people_view(engine, "u-lee", "north");
   EXPECT_TRUE(ids_of(people["value"]["people"]).count("rec-new")) << people.dump();
   EXPECT_EQ(view("u-lee", "rec-new")["name"], "Noel New");
 }
@@ -508,10 +508,10 @@ TEST_F(PersonnelWorkflow, PW3_RecordUpdateOfAnUnknownRecordIsUnknownResource) {
 TEST_F(PersonnelWorkflow, PW3_DeletingARecordWithdrawsItsOpenFulfillmentsAndKeepsResults) {
   const CommandResult r = engine.apply(command("record.delete", "u-pm", {{"record", "rec-lee"}}));
   ASSERT_TRUE(IsOk(r));
-  const json e = event_of(r, "personnel.record.deleted");
+  json e = event_of(r, "personnel.record.deleted");
   ASSERT_FALSE(e.is_null()) << show(r);
   EXPECT_EQ(e["details"]["withdrawn"], json::array({"f-lee-fire"})) << e.dump();
-  const json s = state_of(engine);
+  json s = state_of(engine);
   EXPECT_EQ(item_of(s, "training", "fulfillments", "f-lee-fire")["status"], "withdrawn");
   EXPECT_EQ(item_of(s, "training", "fulfillments", "f-lee-induction")["status"], "completed");
   EXPECT_FALSE(item_of(s, "training", "results", "res-lee-induction").is_null()) << "results are kept";
@@ -665,7 +665,7 @@ TEST_F(PersonnelWorkflow, PW3_P12_ManagerCreatesACompany) {
                                                   {"sensitive", {{"iban", "NEWCO-IBAN-1"}}}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.company.created").is_null()) << show(r);
-  const json lee = calm::company_view(engine, "u-lee", "co-new");
+  json lee = calm::company_view(engine, "u-lee", "co-new");
   ASSERT_TRUE(lee.value("ok", false)) << lee.dump();
   EXPECT_FALSE(mentions(lee, "NEWCO-IBAN-1"));
   EXPECT_TRUE(mentions(calm::company_view(engine, "u-pm", "co-new"), "NEWCO-IBAN-1"));
@@ -717,8 +717,7 @@ TEST_F(PersonnelWorkflow, PW3_P12_ManagerAddsAndUpdatesContacts) {
               {{"company", "co-subco"}, {"contact", "ct-new"}, {"changes", {{"phone", "+44 1632 960999"}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.contact.updated").is_null()) << show(r);
-  const json contact =
-      find_in(calm::company_view(engine, "u-lee", "co-subco")["value"]["contacts"], "ct-new");
+  json contact = find_in(calm::company_view(engine, "u-lee", "co-subco")["value"]["contacts"], "ct-new");
   EXPECT_EQ(contact["name"], "Nat New");
   EXPECT_EQ(contact["phone"], "+44 1632 960999");
 }
@@ -751,7 +750,7 @@ TEST_F(PersonnelWorkflow, PW3_P5_MemberStartsAThreadAsTheActorAtTheCommandTime) 
               {{"comment", {{"id", "cm-new"}, {"record", "rec-lee"}, {"body", "LEE-NEW-ROOT"}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.comment.added").is_null()) << show(r);
-  const json thread = find_in(view("u-lee")["threads"], "cm-new");
+  json thread = find_in(view("u-lee")["threads"], "cm-new");
   ASSERT_FALSE(thread.is_null());
   EXPECT_EQ(thread["author"], "u-lee");
   EXPECT_EQ(thread["createdAt"], std::string(kAt));
@@ -820,7 +819,7 @@ TEST_F(PersonnelWorkflow, PW4_P17_SettingsWithoutAnyPersonnelRoleGiveExactlyTheP
   for (const auto& [user, site] : std::vector<std::pair<std::string, std::string>>{
            {"u-nora", "north"}, {"u-sam", "north"}, {"u-dave", "south"}, {"u-newbie", "hq"}}) {
     SCOPED_TRACE(user + " at " + site);
-    const json answer = calm::personnel_settings_view(engine, user, site);
+    json answer = calm::personnel_settings_view(engine, user, site);
     EXPECT_FALSE(answer.value("ok", true));
     EXPECT_EQ(answer["decision"]["code"], "missing-role") << answer.dump();
     EXPECT_EQ(answer["decision"]["message"], std::string(calm::test::kP17Message));
@@ -834,16 +833,16 @@ TEST_F(PersonnelWorkflow, PW4_P17_SettingsWithoutThePersonnelEntitlementGiveExac
   load(engine, snap);
   for (const char* user : {"u-pm", "u-owner"}) {
     SCOPED_TRACE(user);
-    const json answer = calm::personnel_settings_view(engine, user, "north");
+    json answer = calm::personnel_settings_view(engine, user, "north");
     EXPECT_EQ(answer["decision"]["code"], "not-entitled") << answer.dump();
     EXPECT_EQ(answer["decision"]["message"], std::string(calm::test::kP17Message));
   }
 }
 
 TEST_F(PersonnelWorkflow, PW4_P14_MemberReadsSettingsButMayNotEditThem) {
-  const json answer = calm::personnel_settings_view(engine, "u-lee", "north");
+  json answer = calm::personnel_settings_view(engine, "u-lee", "north");
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
-  const json& v = answer["value"];
+  json& v = answer["value"];
   EXPECT_EQ(v["restrictCommentViewing"], true);
   EXPECT_EQ(v["autoCreateRecords"], false);
   EXPECT_EQ(v["inboundEmailComments"], false);
@@ -868,10 +867,10 @@ TEST_F(PersonnelWorkflow, PW4_P15_SiteManagerWithAPersonnelRoleUpdatesSettings) 
   const CommandResult r = engine.apply(command(
       "settings.update", "u-pm", {{"site", "north"}, {"personnel", {{"inboundEmailComments", true}}}}));
   ASSERT_TRUE(IsOk(r));
-  const json e = event_of(r, "personnel.settings.updated");
+  json e = event_of(r, "personnel.settings.updated");
   ASSERT_FALSE(e.is_null()) << show(r);
   EXPECT_EQ(e["site"], "north");
-  const json v = calm::personnel_settings_view(engine, "u-lee", "north")["value"];
+  json v = calm::personnel_settings_view(engine, "u-lee", "north")["value"];
   EXPECT_EQ(v["inboundEmailComments"], true);
   EXPECT_EQ(v["restrictCommentViewing"], true) << "fields not named keep their value";
   ASSERT_TRUE(IsOk(
@@ -901,10 +900,10 @@ TEST_F(PersonnelWorkflow, PW4_P15_SettingsUpdateWithoutAPersonnelRoleIsMissingRo
 // ---- The command machinery, on personnel commands ----------------------------------
 
 TEST_F(PersonnelWorkflow, PW3_TheSameCommandIdTwiceIsAppliedOnce) {
-  const json c = command("comment.add", "u-lee",
-                         {{"comment", {{"id", "cm-once"}, {"record", "rec-lee"}, {"body", "ONCE"}}}});
+  json c = command("comment.add", "u-lee",
+                   {{"comment", {{"id", "cm-once"}, {"record", "rec-lee"}, {"body", "ONCE"}}}});
   ASSERT_TRUE(IsOk(engine.apply(c)));
-  const json after_first = state_of(engine);
+  json after_first = state_of(engine);
   const CommandResult again = engine.apply(c);
   EXPECT_TRUE(again.ok) << show(again);
   EXPECT_TRUE(again.duplicate) << show(again);
@@ -913,8 +912,8 @@ TEST_F(PersonnelWorkflow, PW3_TheSameCommandIdTwiceIsAppliedOnce) {
 }
 
 TEST_F(PersonnelWorkflow, PW3_ADryRunAnswersLikeApplyAndChangesNothing) {
-  const json before = engine.export_snapshot();
-  const json ok = command("record.delete", "u-pm", {{"record", "rec-kim"}});
+  json before = engine.export_snapshot();
+  json ok = command("record.delete", "u-pm", {{"record", "rec-kim"}});
   const CommandResult preview = engine.dry_run(ok);
   EXPECT_TRUE(preview.ok) << show(preview);
   EXPECT_TRUE(

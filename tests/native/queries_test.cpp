@@ -76,13 +76,6 @@ std::vector<std::string> all_actions() {
   return json::parse(Engine::actions_json()).get<std::vector<std::string>>();
 }
 
-std::vector<std::string> ids(const json& list) {
-  std::vector<std::string> out;
-  if (!list.is_array()) return out;
-  for (const json& item : list) out.push_back(item["id"].get<std::string>());
-  return out;
-}
-
 bool load(Engine& engine, const json& snapshot) {
   const auto errors = engine.load(snapshot.dump());
   EXPECT_TRUE(errors.empty()) << calm::test::describe(errors);
@@ -108,9 +101,9 @@ json roles_at(const Engine& engine, calm::Index user, calm::Index site) {
   return roles;
 }
 
-std::vector<std::string> listed_users(const json& answer) {
+std::vector<std::string> listed_users(json answer) {
   std::vector<std::string> out;
-  for (const json& entry : answer["value"]["users"]) out.push_back(entry["user"].get<std::string>());
+  for (json entry : answer["value"]["users"]) out.push_back(entry["user"].get<std::string>());
   return out;
 }
 
@@ -123,14 +116,14 @@ TEST(WhoCanQueries, ListsExactlyTheUsersTheDecisionFunctionAllowsOnRandomSnapsho
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     calm_test::Rng rng(seed);
-    const json snap = calm_test::random_snapshot(rng);
+    json snap = calm_test::random_snapshot(rng);
     Engine engine;
     if (!load(engine, snap)) continue;
     const calm::Snapshot& s = engine.snapshot();
     for (const std::string& action : actions) {
       for (calm::Index site = 0; site < s.sites.size(); ++site) {
         const std::string site_id = s.site_ids.at(site);
-        const json answer = calm::who_can(engine, {{"action", action}, {"site", site_id}});
+        json answer = calm::who_can(engine, {{"action", action}, {"site", site_id}});
         ASSERT_TRUE(answer.value("ok", false)) << action << " at " << site_id << ": " << answer.dump();
         std::vector<std::string> expected;
         std::map<std::string, Verdict> verdicts;
@@ -150,7 +143,7 @@ TEST(WhoCanQueries, ListsExactlyTheUsersTheDecisionFunctionAllowsOnRandomSnapsho
           }
         }
         EXPECT_EQ(listed_users(answer), expected) << action << " at " << site_id;
-        for (const json& entry : answer["value"]["users"]) {
+        for (json entry : answer["value"]["users"]) {
           const std::string user = entry["user"].get<std::string>();
           const calm::Index u = s.user_ids.find(user);
           if (!verdicts.count(user) || u == calm::kNone) continue;
@@ -167,7 +160,7 @@ TEST(WhoCanQueries, WithAResourceListsExactlyTheUsersDecideAllowsOnRandomSnapsho
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     calm_test::Rng rng(seed);
-    const json snap = calm_test::random_snapshot(rng);
+    json snap = calm_test::random_snapshot(rng);
     Engine engine;
     if (!load(engine, snap)) continue;
     const calm::Snapshot& s = engine.snapshot();
@@ -193,7 +186,7 @@ TEST(WhoCanQueries, WithAResourceListsExactlyTheUsersDecideAllowsOnRandomSnapsho
         json request{{"action", action}, {"resource", resource}};
         // Actions about a target at a site need the site (section 8); owners are organisation-level.
         if (key == "target" && action.rfind("users.access.", 0) == 0) request["site"] = s.site_ids.at(0);
-        const json answer = calm::who_can(engine, request);
+        json answer = calm::who_can(engine, request);
         ASSERT_TRUE(answer.value("ok", false)) << request.dump() << ": " << answer.dump();
         std::vector<std::string> expected;
         for (const std::string& user : s.user_ids.ids()) {
@@ -214,14 +207,14 @@ TEST(SitesWhereQueries, ListsExactlyTheSitesTheDecisionFunctionAllowsOnRandomSna
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     calm_test::Rng rng(seed);
-    const json snap = calm_test::random_snapshot(rng);
+    json snap = calm_test::random_snapshot(rng);
     Engine engine;
     if (!load(engine, snap)) continue;
     const calm::Snapshot& s = engine.snapshot();
     for (calm::Index u = 0; u < s.users.size(); ++u) {
       const std::string user = s.user_ids.at(u);
       for (const std::string& action : actions) {
-        const json answer = calm::sites_where(engine, user, action);
+        json answer = calm::sites_where(engine, user, action);
         ASSERT_TRUE(answer.value("ok", false)) << user << " " << action << ": " << answer.dump();
         json expected = json::array();
         for (calm::Index site : s.site_preorder) {  // parents before children
@@ -241,7 +234,7 @@ TEST(SitesWhereQueries, AgreesWithWhoCanOnRandomSnapshots) {
   for (std::uint64_t seed = 1; seed <= kSeeds / 2; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     calm_test::Rng rng(seed * 7919);
-    const json snap = calm_test::random_snapshot(rng);
+    json snap = calm_test::random_snapshot(rng);
     Engine engine;
     if (!load(engine, snap)) continue;
     const calm::Snapshot& s = engine.snapshot();
@@ -254,9 +247,8 @@ TEST(SitesWhereQueries, AgreesWithWhoCanOnRandomSnapshots) {
         }
       }
       for (const std::string& user : s.user_ids.ids()) {
-        const json answer = calm::sites_where(engine, user, action);
-        for (const json& entry : answer["value"]["sites"])
-          by_where.emplace(user, entry["site"].get<std::string>());
+        json answer = calm::sites_where(engine, user, action);
+        for (json entry : answer["value"]["sites"]) by_where.emplace(user, entry["site"].get<std::string>());
       }
       EXPECT_EQ(by_who, by_where) << action;
     }
@@ -268,7 +260,7 @@ TEST(SitesWhereQueries, AgreesWithWhoCanOnRandomSnapshots) {
 class Queries : public ::testing::Test {
  protected:
   void SetUp() override {
-    const json doc = json::parse(calm::test::fixture("personnel-org.json"), nullptr, false);
+    json doc = json::parse(calm::test::fixture("personnel-org.json"), nullptr, false);
     ASSERT_FALSE(doc.is_discarded());
     ASSERT_TRUE(load(engine, doc));
   }
@@ -278,11 +270,11 @@ class Queries : public ::testing::Test {
 using WhoCanFixture = Queries;
 
 TEST_F(WhoCanFixture, P11_SensitiveDataOfARecordIsForItsSitesManagersAndAdminsOnly) {
-  const json answer =
+  json answer =
       calm::who_can(engine, {{"action", "personnel.sensitive.view"}, {"resource", {{"record", "rec-lee"}}}});
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   EXPECT_EQ(listed_users(answer), (std::vector<std::string>{"u-owner", "u-siteadmin", "u-pm", "u-hr"}));
-  for (const json& entry : answer["value"]["users"]) {
+  for (json entry : answer["value"]["users"]) {
     if (entry["user"] == "u-owner") EXPECT_EQ(entry.value("owner", false), true);
     if (entry["user"] == "u-pm") {
       EXPECT_EQ(entry["roles"], json({{"site", "manager"},
@@ -295,7 +287,7 @@ TEST_F(WhoCanFixture, P11_SensitiveDataOfARecordIsForItsSitesManagersAndAdminsOn
 }
 
 TEST_F(WhoCanFixture, P6_ARestrictedThreadIsSeenByItsAuthorAndTheManagersOnly) {
-  const json answer =
+  json answer =
       calm::who_can(engine, {{"action", "personnel.comment.view"}, {"resource", {{"thread", "cm-lee-1"}}}});
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   EXPECT_EQ(listed_users(answer),
@@ -303,8 +295,7 @@ TEST_F(WhoCanFixture, P6_ARestrictedThreadIsSeenByItsAuthorAndTheManagersOnly) {
 }
 
 TEST_F(WhoCanFixture, S2_OnlyOwnersMakeOwners) {
-  const json answer =
-      calm::who_can(engine, {{"action", "users.owner.set"}, {"resource", {{"target", "u-pm"}}}});
+  json answer = calm::who_can(engine, {{"action", "users.owner.set"}, {"resource", {{"target", "u-pm"}}}});
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   EXPECT_EQ(listed_users(answer), (std::vector<std::string>{"u-owner"}));
 }
@@ -321,19 +312,19 @@ TEST_F(WhoCanFixture, AnUnknownSiteOrActionIsAnsweredWithTheDecisionNotAnEmptyLi
 using SitesWhereFixture = Queries;
 
 TEST_F(SitesWhereFixture, A4_AChildSiteMemberViewsRecordsUpToTheRoot) {
-  const json answer = calm::sites_where(engine, "u-lab", "personnel.record.view");
+  json answer = calm::sites_where(engine, "u-lab", "personnel.record.view");
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   json sites = json::array();
-  for (const json& entry : answer["value"]["sites"]) sites.push_back(entry["site"]);
+  for (json entry : answer["value"]["sites"]) sites.push_back(entry["site"]);
   EXPECT_EQ(sites, json({"hq", "north", "north-lab"}));
 }
 
 TEST_F(SitesWhereFixture, A2_A3_ManagersCreateRecordsOnlyWhereTheirRoleReaches) {
   json pm = json::array(), admin = json::array();
-  const json pm_answer = calm::sites_where(engine, "u-pm", "personnel.record.create");
-  const json admin_answer = calm::sites_where(engine, "u-siteadmin", "personnel.record.create");
-  for (const json& e : pm_answer["value"]["sites"]) pm.push_back(e["site"]);
-  for (const json& e : admin_answer["value"]["sites"]) admin.push_back(e["site"]);
+  json pm_answer = calm::sites_where(engine, "u-pm", "personnel.record.create");
+  json admin_answer = calm::sites_where(engine, "u-siteadmin", "personnel.record.create");
+  for (json e : pm_answer["value"]["sites"]) pm.push_back(e["site"]);
+  for (json e : admin_answer["value"]["sites"]) admin.push_back(e["site"]);
   EXPECT_EQ(pm, json({"north"}));
   EXPECT_EQ(admin, json({"hq", "north", "north-lab", "south"}));
 }
@@ -367,9 +358,9 @@ CapabilityDiff diff_capabilities(const Engine& before, const Engine& after) {
   return out;
 }
 
-CapabilityDiff diff_of(const json& what_if_value) {
+CapabilityDiff diff_of(json what_if_value) {
   CapabilityDiff out;
-  for (const json& c : what_if_value["changes"]) {
+  for (json c : what_if_value["changes"]) {
     out[{c["user"].get<std::string>(), c["site"].get<std::string>()}] = {c["gained"], c["lost"]};
   }
   return out;
@@ -446,7 +437,7 @@ TEST(WhatIfQueries, GainedAndLostEqualTheCapabilitiesBeforeAndAfterApplyingOnRan
     std::string admin_everywhere;
     if (rng.chance(0.5)) {
       admin_everywhere = rng.pick(snap["users"].get<std::vector<json>>())["id"].get<std::string>();
-      for (const json& site : snap["sites"]) {
+      for (json site : snap["sites"]) {
         if (site.contains("parent")) continue;
         for (const char* m : {"site", "personnel", "premises", "documents", "operations"}) {
           snap["grants"].push_back({{"user", admin_everywhere},
@@ -459,7 +450,7 @@ TEST(WhatIfQueries, GainedAndLostEqualTheCapabilitiesBeforeAndAfterApplyingOnRan
     }
     Engine engine;
     if (!load(engine, snap)) continue;
-    const json exported = engine.export_snapshot();
+    json exported = engine.export_snapshot();
     const std::vector<std::string>& users = engine.snapshot().user_ids.ids();
     for (int round = 0; round < 8; ++round) {
       SCOPED_TRACE("round " + std::to_string(round));
@@ -471,17 +462,17 @@ TEST(WhatIfQueries, GainedAndLostEqualTheCapabilitiesBeforeAndAfterApplyingOnRan
         change = std::move(list);
       }
       const std::string editor = rng.chance(0.2) ? std::string(kRoot) : rng.pick(users);
-      const json answer = calm::what_if(engine, editor, change);
+      json answer = calm::what_if(engine, editor, change);
       SCOPED_TRACE("whatIf(" + editor + ", " + change.dump() + ") = " + answer.dump());
       EXPECT_EQ(engine.export_snapshot(), exported) << "whatIf must change nothing";
 
       // Apply as the root owner, on a copy.
       Engine after;
       ASSERT_TRUE(load(after, exported));
-      const json list = change.is_array() ? change : json::array({change});
+      json list = change.is_array() ? change : json::array({change});
       bool all_applied = true;
       int n = 0;
-      for (const json& one : list) {
+      for (json one : list) {
         const calm::CommandResult r = after.apply(as_command(one, kRoot, ++n));
         if (!r.ok) all_applied = false;
       }
@@ -490,7 +481,7 @@ TEST(WhatIfQueries, GainedAndLostEqualTheCapabilitiesBeforeAndAfterApplyingOnRan
         EXPECT_FALSE(all_applied) << "whatIf refused a change an owner can apply";
         continue;
       }
-      const json& value = answer["value"];
+      json& value = answer["value"];
       if (!change.is_array()) {  // the editor's verdict is the dry run's
         const calm::CommandResult dry = engine.dry_run(as_command(change, editor, 0));
         EXPECT_EQ(value["allowed"].get<bool>(), dry.ok) << dry.to_json().dump();
@@ -526,8 +517,8 @@ TEST(WhatIfQueries, GainedAndLostEqualTheCapabilitiesBeforeAndAfterApplyingOnRan
 class WhatIfPreview : public Queries {
  protected:
   json preview(std::string_view editor, const json& change) {
-    const json before = engine.export_snapshot();
-    const json answer = calm::what_if(engine, editor, change);
+    json before = engine.export_snapshot();
+    json answer = calm::what_if(engine, editor, change);
     EXPECT_EQ(engine.export_snapshot(), before) << "a preview changes nothing";
     EXPECT_TRUE(answer.value("ok", false)) << answer.dump();
     return answer.value("value", json::object());
@@ -537,9 +528,9 @@ class WhatIfPreview : public Queries {
   CapabilityDiff applied(const json& change) {
     Engine after;
     EXPECT_TRUE(load(after, engine.export_snapshot()));
-    const json list = change.is_array() ? change : json::array({change});
+    json list = change.is_array() ? change : json::array({change});
     int n = 100;
-    for (const json& one : list) {
+    for (json one : list) {
       const calm::CommandResult r = after.apply(as_command(one, "u-owner", ++n));
       EXPECT_TRUE(r.ok) << r.to_json().dump();
     }
@@ -547,8 +538,8 @@ class WhatIfPreview : public Queries {
   }
 };
 
-json change_for(const json& value, std::string_view user, std::string_view site) {
-  for (const json& c : value["changes"]) {
+json change_for(json value, std::string_view user, std::string_view site) {
+  for (json c : value["changes"]) {
     if (c["user"] == user && c["site"] == site) return c;
   }
   return json();
@@ -556,7 +547,7 @@ json change_for(const json& value, std::string_view user, std::string_view site)
 
 // The actions `user` gains at `site` in a whatIf answer (empty when none).
 json gained_at(const json& value, std::string_view user, std::string_view site) {
-  const json c = change_for(value, user, site);
+  json c = change_for(value, user, site);
   return c.is_object() && c.contains("gained") ? c["gained"] : json::array();
 }
 
@@ -571,11 +562,11 @@ TEST_F(WhatIfPreview, EditAccessPreviewOfAPromotionListsTheActionsGainedAtTheSit
                     {"site", "north"},
                     {"module", "personnel"},
                     {"role", "manager"}};
-  const json v = preview("u-pm", change);
+  json v = preview("u-pm", change);
   EXPECT_EQ(v["allowed"], true);
   EXPECT_FALSE(v.contains("decision"));
   ASSERT_EQ(v["changes"].size(), 1u) << "only north changes: the implied member at hq stays" << v.dump();
-  const json c = change_for(v, "u-lee", "north");
+  json c = change_for(v, "u-lee", "north");
   ASSERT_FALSE(c.is_null()) << v.dump();
   for (const char* action : {"personnel.record.create", "personnel.sensitive.view", "personnel.block.manage",
                              "personnel.insights.view", "training.insights.view", "training.course.create"}) {
@@ -590,10 +581,10 @@ TEST_F(WhatIfPreview, EditAccessPreviewOfAPromotionListsTheActionsGainedAtTheSit
 TEST_F(WhatIfPreview, RemovingAChildSiteRoleLosesTheImpliedParentRolesToo) {
   const json change{
       {"type", "access.remove"}, {"user", "u-lab"}, {"site", "north-lab"}, {"module", "personnel"}};
-  const json v = preview("u-siteadmin", change);
+  json v = preview("u-siteadmin", change);
   EXPECT_EQ(v["allowed"], true);
   for (const char* site : {"north-lab", "north", "hq"}) {
-    const json c = change_for(v, "u-lab", site);
+    json c = change_for(v, "u-lab", site);
     ASSERT_FALSE(c.is_null()) << site << " " << v.dump();
     EXPECT_TRUE(has(c["lost"], "personnel.record.view")) << site;
     EXPECT_TRUE(c["gained"].empty()) << site;
@@ -604,7 +595,7 @@ TEST_F(WhatIfPreview, RemovingAChildSiteRoleLosesTheImpliedParentRolesToo) {
 TEST_F(WhatIfPreview, S2_AnEscalationIsPreviewedWithTheEditorsDenial) {
   const json change{
       {"type", "access.set"}, {"user", "u-lee"}, {"site", "north"}, {"module", "site"}, {"role", "admin"}};
-  const json v = preview("u-pm", change);
+  json v = preview("u-pm", change);
   EXPECT_EQ(v["allowed"], false);
   EXPECT_EQ(v["decision"]["code"], "escalation");
   EXPECT_EQ(v["decision"]["rule"], "S2");
@@ -613,35 +604,35 @@ TEST_F(WhatIfPreview, S2_AnEscalationIsPreviewedWithTheEditorsDenial) {
 }
 
 TEST_F(WhatIfPreview, S1_APreviewByAUserWithoutManageUsersIsNotAllowed) {
-  const json v = preview("u-lee", {{"type", "access.set"},
-                                   {"user", "u-kim"},
-                                   {"site", "north"},
-                                   {"module", "personnel"},
-                                   {"role", "none"}});
+  json v = preview("u-lee", {{"type", "access.set"},
+                             {"user", "u-kim"},
+                             {"site", "north"},
+                             {"module", "personnel"},
+                             {"role", "none"}});
   EXPECT_EQ(v["allowed"], false);
   EXPECT_EQ(v["decision"]["code"], "missing-site-permission");
 }
 
 TEST_F(WhatIfPreview, S2_ATemplateAboveTheEditorsRoleIsPreviewedAsEscalation) {
-  const json v = preview("u-pm", {{"type", "access.applyTemplate"},
-                                  {"user", "u-newbie"},
-                                  {"site", "north"},
-                                  {"template", "tpl-hr-lead"}});
+  json v = preview("u-pm", {{"type", "access.applyTemplate"},
+                            {"user", "u-newbie"},
+                            {"site", "north"},
+                            {"template", "tpl-hr-lead"}});
   EXPECT_EQ(v["allowed"], false);
   EXPECT_EQ(v["decision"]["code"], "escalation");
 }
 
 TEST_F(WhatIfPreview, SeveralChangesArePreviewedTogether) {
-  const json change = json::array({{{"type", "access.set"},
-                                    {"user", "u-lee"},
-                                    {"site", "north"},
-                                    {"module", "premises"},
-                                    {"role", "member"}},
-                                   {{"type", "access.applyTemplate"},
-                                    {"user", "u-newbie"},
-                                    {"site", "north"},
-                                    {"template", "tpl-staff"}}});
-  const json v = preview("u-pm", change);
+  json change = json::array({{{"type", "access.set"},
+                              {"user", "u-lee"},
+                              {"site", "north"},
+                              {"module", "premises"},
+                              {"role", "member"}},
+                             {{"type", "access.applyTemplate"},
+                              {"user", "u-newbie"},
+                              {"site", "north"},
+                              {"template", "tpl-staff"}}});
+  json v = preview("u-pm", change);
   EXPECT_EQ(v["allowed"], true);
   EXPECT_TRUE(has(gained_at(v, "u-lee", "north"), "personnel.record.view_assets")) << v.dump();
   EXPECT_TRUE(has(gained_at(v, "u-newbie", "north"), "personnel.record.view")) << v.dump();
@@ -653,7 +644,7 @@ TEST_F(WhatIfPreview, S2_MakingAnOwnerOfSomeoneWhoAlreadyHoldsAdminEverywhereGai
   // u-siteadmin already holds admin for every entitled module at every site;
   // becoming an owner still adds users.owner.set and users.owner.unset.
   const json change{{"type", "owner.set"}, {"user", "u-siteadmin"}};
-  const json v = preview("u-owner", change);
+  json v = preview("u-owner", change);
   EXPECT_EQ(v["allowed"], true);
   for (const char* site : {"hq", "north", "north-lab", "south"}) {
     EXPECT_TRUE(has(gained_at(v, "u-siteadmin", site), "users.owner.set")) << site << " " << v.dump();
@@ -663,19 +654,19 @@ TEST_F(WhatIfPreview, S2_MakingAnOwnerOfSomeoneWhoAlreadyHoldsAdminEverywhereGai
 }
 
 TEST_F(WhatIfPreview, S2_UnsettingTheLastOwnerIsPreviewedAsInvalidState) {
-  const json v = preview("u-owner", {{"type", "owner.unset"}, {"user", "u-owner"}});
+  json v = preview("u-owner", {{"type", "owner.unset"}, {"user", "u-owner"}});
   EXPECT_EQ(v["allowed"], false);
   EXPECT_EQ(v["decision"]["code"], "invalid-state");
   EXPECT_TRUE(v["changes"].empty()) << v.dump();
 }
 
 TEST_F(WhatIfPreview, AChangeForAnUnknownUserIsAnsweredWithTheDecision) {
-  const json answer = calm::what_if(engine, "u-pm",
-                                    {{"type", "access.set"},
-                                     {"user", "u-ghost"},
-                                     {"site", "north"},
-                                     {"module", "personnel"},
-                                     {"role", "member"}});
+  json answer = calm::what_if(engine, "u-pm",
+                              {{"type", "access.set"},
+                               {"user", "u-ghost"},
+                               {"site", "north"},
+                               {"module", "personnel"},
+                               {"role", "member"}});
   EXPECT_FALSE(answer.value("ok", true));
   EXPECT_EQ(answer["decision"]["code"], "unknown-resource") << answer.dump();
 }

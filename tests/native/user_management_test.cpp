@@ -33,7 +33,7 @@ using nlohmann::json;
 constexpr std::string_view kAt = "2026-03-02T09:00:00Z";
 
 json org_json() {
-  const json doc = json::parse(calm::test::fixture("personnel-org.json"), nullptr, false);
+  json doc = json::parse(calm::test::fixture("personnel-org.json"), nullptr, false);
   EXPECT_FALSE(doc.is_discarded()) << "tests/fixtures/personnel-org.json must be JSON";
   return doc;
 }
@@ -78,7 +78,7 @@ std::string show(const CommandResult& r) { return r.to_json().dump(); }
 
 std::vector<json> events_of(const CommandResult& r, std::string_view type) {
   std::vector<json> out;
-  for (const json& e : r.events) {
+  for (json e : r.events) {
     if (e.value("type", std::string()) == type) out.push_back(e);
   }
   return out;
@@ -129,7 +129,7 @@ class UserManagementCommands : public ::testing::Test {
   // Applies `c`, expects the denial `code` (rule S1/S2 when given), and no change at all.
   void expect_denied(const json& c, std::string_view code, std::string_view rule = {}) {
     SCOPED_TRACE(c.dump());
-    const json before = engine.export_snapshot();
+    json before = engine.export_snapshot();
     EXPECT_TRUE(IsDenied(engine.apply(c), code, rule));
     EXPECT_EQ(engine.export_snapshot(), before) << "a denied command must change nothing";
   }
@@ -209,9 +209,9 @@ TEST_F(UserManagementCommands, S2_CascadeToChildSitesIsEscalationWhenTheRoleIsAb
 TEST_F(UserManagementCommands, S2_CascadingARoleToChildSitesNeedsTheEditorsRoleAtEachOfThem) {
   // includeChildSites gives the role at north-lab too (A3), where u-pm holds no role and
   // no manage-users (A2): the grant would reach beyond the editor's own reach.
-  const json c = set("u-pm", "u-lee", "north", "personnel", "manager", true);
+  json c = set("u-pm", "u-lee", "north", "personnel", "manager", true);
   SCOPED_TRACE(c.dump());
-  const json before = engine.export_snapshot();
+  json before = engine.export_snapshot();
   const CommandResult r = engine.apply(c);
   EXPECT_FALSE(r.ok) << show(r);
   ASSERT_TRUE(r.decision.has_value()) << show(r);
@@ -266,7 +266,7 @@ TEST_F(UserManagementCommands, A8_UnknownModuleTargetAndSiteAreNamed) {
 }
 
 TEST_F(UserManagementCommands, S2_AnUnknownRoleIsRejectedAndChangesNothing) {
-  const json before = engine.export_snapshot();
+  json before = engine.export_snapshot();
   const CommandResult r = engine.apply(set("u-owner", "u-lee", "north", "personnel", "boss"));
   EXPECT_FALSE(r.ok) << show(r);
   EXPECT_FALSE(r.errors.empty()) << show(r);
@@ -357,7 +357,7 @@ TEST_F(UserManagementCommands, S1_ApplyingATemplateNeedsManageUsers) {
 }
 
 TEST_F(UserManagementCommands, S3_AnUnknownTemplateIsRejectedAndChangesNothing) {
-  const json before = engine.export_snapshot();
+  json before = engine.export_snapshot();
   const CommandResult r = engine.apply(command(
       "access.applyTemplate", "u-owner", {{"user", "u-kim"}, {"site", "north"}, {"template", "tpl-ghost"}}));
   EXPECT_FALSE(r.ok) << show(r);
@@ -442,9 +442,9 @@ TEST_F(UserManagementCommands, A8_OwnerOfAnUnknownUserIsUnknownResource) {
 // ---- The command machinery -------------------------------------------------------------
 
 TEST_F(UserManagementCommands, TheSameAccessCommandIdTwiceIsAppliedOnce) {
-  const json c = set("u-pm", "u-lee", "north", "documents", "member");
+  json c = set("u-pm", "u-lee", "north", "documents", "member");
   ASSERT_TRUE(IsOk(engine.apply(c)));
-  const json after = engine.export_snapshot();
+  json after = engine.export_snapshot();
   const CommandResult again = engine.apply(c);
   EXPECT_TRUE(again.ok && again.duplicate) << show(again);
   EXPECT_TRUE(again.events.empty());
@@ -452,7 +452,7 @@ TEST_F(UserManagementCommands, TheSameAccessCommandIdTwiceIsAppliedOnce) {
 }
 
 TEST_F(UserManagementCommands, ADryRunOfAnAccessCommandAnswersAndChangesNothing) {
-  const json before = engine.export_snapshot();
+  json before = engine.export_snapshot();
   EXPECT_TRUE(engine.dry_run(set("u-pm", "u-lee", "north", "documents", "member")).ok);
   EXPECT_TRUE(IsDenied(engine.dry_run(set("u-pm", "u-lee", "north", "documents", "admin")), "escalation"));
   EXPECT_TRUE(engine.dry_run(set("u-sm", "u-newbie", "south", "personnel", "member")).ok);
@@ -472,7 +472,7 @@ TEST_F(UserManagementCommands, PW5_GivingAPersonnelRoleCreatesTheMissingRecord) 
   const auto records = records_of("u-newbie", "south");
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(created[0]["subject"], records[0]);
-  const json view = calm::record_view(engine, "u-newbie", records[0]);
+  json view = calm::record_view(engine, "u-newbie", records[0]);
   ASSERT_TRUE(view.value("ok", false)) << view.dump();
   EXPECT_EQ(view["value"]["name"], "Nia Newbie");
   EXPECT_EQ(view["value"]["user"], "u-newbie");
