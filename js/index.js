@@ -129,6 +129,12 @@ function isPlainObject(value) {
   return proto === Object.prototype || proto === null;
 }
 
+/** `value` when it is a string; a TypeError otherwise (as `capabilities` and `roles` do). */
+function id(name, value) {
+  requireId(name, value);
+  return value;
+}
+
 function requireId(name, value) {
   if (typeof value !== 'string') {
     throw new TypeError(`${name} must be a string id, got ${value === null ? 'null' : typeof value}`);
@@ -332,44 +338,44 @@ class Engine {
   // ---- Views shaped for the viewer, and the access questions of section 9 ----
 
   myCourses(user, date) {
-    return unwrap(this.#engine().myCourses(String(user), String(date)));
+    return unwrap(this.#engine().myCourses(id('user', user), id('date', date)));
   }
 
   course(user, course) {
-    return unwrap(this.#engine().course(String(user), String(course)));
+    return unwrap(this.#engine().course(id('user', user), id('course', course)));
   }
 
   attempts(user, fulfillment) {
-    return unwrap(this.#engine().attempts(String(user), String(fulfillment)));
+    return unwrap(this.#engine().attempts(id('user', user), id('fulfillment', fulfillment)));
   }
 
   insights(user, site, date, options = {}) {
     const children = options?.includeChildSites === true;
-    return unwrap(this.#engine().insights(String(user), String(site), String(date), children));
+    return unwrap(this.#engine().insights(id('user', user), id('site', site), id('date', date), children));
   }
 
   trainingOf(user, person, date) {
-    return unwrap(this.#engine().trainingOf(String(user), String(person), String(date)));
+    return unwrap(this.#engine().trainingOf(id('user', user), id('person', person), id('date', date)));
   }
 
   record(user, record) {
-    return unwrap(this.#engine().record(String(user), String(record)));
+    return unwrap(this.#engine().record(id('user', user), id('record', record)));
   }
 
   people(user, site) {
-    return unwrap(this.#engine().people(String(user), String(site)));
+    return unwrap(this.#engine().people(id('user', user), id('site', site)));
   }
 
   company(user, company) {
-    return unwrap(this.#engine().company(String(user), String(company)));
+    return unwrap(this.#engine().company(id('user', user), id('company', company)));
   }
 
   comments(user, record) {
-    return unwrap(this.#engine().comments(String(user), String(record)));
+    return unwrap(this.#engine().comments(id('user', user), id('record', record)));
   }
 
   personnelSettings(user, site) {
-    return unwrap(this.#engine().personnelSettings(String(user), String(site)));
+    return unwrap(this.#engine().personnelSettings(id('user', user), id('site', site)));
   }
 
   whoCan(action, site, resource) {
@@ -380,11 +386,11 @@ class Engine {
   }
 
   sitesWhere(user, action) {
-    return unwrap(this.#engine().sitesWhere(String(user), String(action)));
+    return unwrap(this.#engine().sitesWhere(id('user', user), id('action', action)));
   }
 
   whatIf(editor, change) {
-    return unwrap(this.#engine().whatIf(String(editor), toJsonText(change)));
+    return unwrap(this.#engine().whatIf(id('editor', editor), toJsonText(change)));
   }
 
   dispose() {
