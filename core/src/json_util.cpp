@@ -130,23 +130,6 @@ std::vector<Error> JsonReader::take_errors() {
   return std::move(errors_);
 }
 
-namespace {
-std::string type_name(json::value_t type) {
-  switch (type) {
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    default:
-      return "a number";
-  }
-}
-}  // namespace
-
 template <typename J>
 const J* JsonReader::member(const J& object, std::string_view key, bool required, json::value_t type) {
   const J* it = lookup(object, key);
@@ -155,7 +138,7 @@ const J* JsonReader::member(const J& object, std::string_view key, bool required
     return nullptr;
   }
   if (it->type() != type) {
-    fail_at(key, "wrong-type", "expected " + type_name(type) + ", got " + describe(*it));
+    fail_at(key, "wrong-type", "expected " + describe(type) + ", got " + describe(*it));
     return nullptr;
   }
   return it;
