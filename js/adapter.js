@@ -1,0 +1,89 @@
+// The framework adapter behind `calm-access/preact` and `calm-access/react`:
+// a provider that holds the engine and the signed-in user, a hook that asks
+// the engine, and a component that renders by its answer. It decides nothing
+// itself: every answer is `engine.explain` (or `engine.dryRun` for a command).
+//
+// Both frameworks share this file; each entry point hands it its own
+// createContext, useContext, useMemo and createElement.
+
+/**
+ * @param {{ createContext: Function, useContext: Function, useMemo: Function, createElement: Function }} fw
+ */
+export function bindAdapter(fw) {
+  const AccessContext = fw.createContext(null);
+
+  /** Makes `engine` and `user` available to useCan / <Can> below it. */
+  function AccessProvider({ engine, user, version = 0, children }) {
+    const value = fw.useMemo(() => ({ engine, user, version }), [engine, user, version]);
+    return fw.createElement(AccessContext.Provider, { value }, children);
+  }
+
+  function useAccess() {
+    const access = fw.useContext(AccessContext);
+    if (access === null) throw new Error('calm-access: useCan and <Can> need an <AccessProvider> above them');
+    return access;
+  }
+
+  // Targets are compared by value, so `{ course: id }` written inline does not
+  // ask the engine again on every render.
+  function useDecision(action, target) {
+    const { engine, user, version } = useAccess();
+    const key = target === undefined ? '' : JSON.stringify(target);
+    return fw.useMemo(() => engine.explain(user, action, target), [engine, user, version, action, key]);
+  }
+
+  function useCan(action, target) {
+    return useDecision(action, target).allowed;
+  }
+
+  function useDryRun(command) {
+    const { engine, version } = useAccess();
+    const key = command == null ? '' : JSON.stringify(command);
+    return fw.useMemo(() => (command == null ? null : engine.dryRun(command)), [engine, version, key]);
+  }
+
+  function Can({ action, target, children = null, fallback = null }) {
+    const decision = useDecision(action, target);
+    if (typeof children === 'function') return children(decision);
+    if (decision.allowed) return children;
+    return typeof fallback === 'function' ? fallback(decision) : fallback;
+  }
+
+  return { AccessContext, AccessProvider, useAccess, useDecision, useCan, useDryRun, Can };
+}
+
+const ARTICLE = { member: 'a', manager: 'a', admin: 'an' };
+const CONDITIONS = {
+  assigned: 'the course being assigned to you',
+  'own-thread': 'having started the thread',
+  'own-fulfillment': 'the training being your own',
+  'calm-course': 'a Calm course (not an iHasco one)',
+};
+
+function roleText({ module, role, site }) {
+  return `${ARTICLE[role] ?? 'a'} ${module} ${role} role${site ? ` at ${site}` : ''}`;
+}
+
+/**
+ * What would allow a denied decision, as one sentence for a tooltip or a
+ * screen reader, from the engine's `requires` (nothing is inferred here).
+ * Returns '' when the engine names nothing.
+ */
+export function describeRequirements(requires) {
+  if (requires == null || typeof requires !== 'object') return '';
+  const parts = [];
+  if (requires.owner) parts.push('being an owner of the organisation');
+  if (requires.entitlement) parts.push(`the organisation's subscription to ${requires.entitlement}`);
+  if (requires.sitePermission) {
+    parts.push(`the ${requires.sitePermission} site permission${requires.site ? ` at ${requires.site}` : ''}`);
+  } else if (requires.role && requires.module) {
+    parts.push(roleText(requires));
+  }
+  if (requires.integration) {
+    parts.push(`the ${requires.integration} integration connected${requires.site ? ` at ${requires.site}` : ''}`);
+  }
+  if (requires.condition) parts.push(CONDITIONS[requires.condition] ?? String(requires.condition));
+  let text = parts.join(', ');
+  if (requires.or && typeof requires.or === 'object' && requires.or.role) text += `, or ${roleText(requires.or)}`;
+  return text === '' ? '' : `Allowed with ${text}.`;
+}

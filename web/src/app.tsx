@@ -1,0 +1,191 @@
+// The app's frame: who the app acts as (the demo's switcher), the site, the
+// demo's entitlement switches, the queue marker, the navigation, and the
+// routed screen. Every navigation entry is gated by the engine.
+
+import type { ActionId } from 'calm-access';
+import { AccessProvider } from 'calm-access/preact';
+import { useEffect } from 'preact/hooks';
+import { href, useRoute } from './route';
+import { CourseBuilder, CourseList, Inbox, Insights, TakeCourse } from './screens/training';
+import { Companies, People, PersonnelSettings, RecordScreen } from './screens/personnel';
+import { Integrations, UserManagement } from './screens/settings';
+import { actAs, reset, setEntitlement, useStore, viewSite, type State } from './store';
+import { GateLink } from './ui/gate';
+
+const MODULES = ['personnel', 'premises', 'documents'];
+
+interface NavEntry {
+  path: string;
+  label: string;
+  action: ActionId;
+}
+
+const NAV: { section: string; entries: NavEntry[] }[] = [
+  {
+    section: 'Training',
+    entries: [
+      { path: 'inbox', label: 'My Courses', action: 'training.progress.view_own' },
+      { path: 'courses', label: 'Courses', action: 'training.course.create' },
+      { path: 'insights', label: 'Training Insights', action: 'training.insights.view' },
+    ],
+  },
+  {
+    section: 'Personnel',
+    entries: [
+      { path: 'people', label: 'People', action: 'personnel.record.view' },
+      { path: 'companies', label: 'Companies', action: 'personnel.company.view' },
+    ],
+  },
+  {
+    section: 'Settings',
+    entries: [
+      { path: 'settings/personnel', label: 'Personnel', action: 'personnel.settings.view' },
+      { path: 'settings/users', label: 'User Management', action: 'users.view' },
+      { path: 'settings/integrations', label: 'Integrations', action: 'personnel.training.manage' },
+    ],
+  },
+];
+
+function Screen({ route }: { route: string[] }) {
+  const [first = 'inbox', second, third] = route;
+  if (first === 'inbox') return <Inbox />;
+  if (first === 'learn' && second) return <TakeCourse fulfillment={second} />;
+  if (first === 'courses') return second ? <CourseBuilder course={second} /> : <CourseList />;
+  if (first === 'insights') return <Insights />;
+  if (first === 'people') return second ? <RecordScreen record={second} /> : <People />;
+  if (first === 'companies') return <Companies company={second} />;
+  if (first === 'settings' && second === 'personnel') return <PersonnelSettings />;
+  if (first === 'settings' && second === 'users') return <UserManagement target={third} />;
+  if (first === 'settings' && second === 'integrations') return <Integrations />;
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>
+        There is no screen at <code>{location.hash}</code>. <a href={href('inbox')}>Go to My Courses</a>.
+      </p>
+    </section>
+  );
+}
+
+function QueueMarker({ state }: { state: State }) {
+  const waiting = state.queue.length;
+  return (
+    <div class="queue" data-testid="queue" data-waiting={waiting} aria-live="polite">
+      <span class={state.online ? 'dot dot-online' : 'dot dot-offline'} aria-hidden="true" />
+      <span data-testid="network">{state.online ? 'Online' : 'Offline'}</span>
+      {waiting === 0 ? (
+        <span class="queue-empty">All changes sent</span>
+      ) : (
+        <details class="queue-list">
+          <summary data-testid="queue-count">
+            {waiting} {waiting === 1 ? 'change' : 'changes'} waiting to be sent
+          </summary>
+          <ol>
+            {state.queue.map((c) => (
+              <li key={c.id}>
+                <code>{c.type}</code> <time dateTime={c.at}>{c.at.replace('T', ' ').slice(0, 16)}</time>
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
+    </div>
+  );
+}
+
+function DemoPanel({ state }: { state: State }) {
+  const snapshot = state.engine.snapshot();
+  const entitled = new Set(snapshot.organisation.entitlements ?? []);
+  return (
+    <details class="demo-panel">
+      <summary>Demo</summary>
+      <fieldset>
+        <legend>Module entitlements of {snapshot.organisation.name ?? snapshot.organisation.id}</legend>
+        {MODULES.map((m) => (
+          <label key={m}>
+            <input
+              type="checkbox"
+              data-testid={`entitlement-${m}`}
+              checked={entitled.has(m)}
+              onChange={(e) => setEntitlement(m, (e.target as HTMLInputElement).checked)}
+            />{' '}
+            {m}
+          </label>
+        ))}
+      </fieldset>
+      <button type="button" class="btn btn-plain" data-testid="reset" onClick={() => void reset()}>
+        Reset the demo organisation
+      </button>
+    </details>
+  );
+}
+
+function Header({ state }: { state: State }) {
+  const snapshot = state.engine.snapshot();
+  return (
+    <header class="top">
+      <a class="brand" href={href('inbox')}>
+        CalmCompliance
+      </a>
+      <label>
+        Acting as{' '}
+        <select data-testid="act-as" value={state.user} onChange={(e) => actAs((e.target as HTMLSelectElement).value)}>
+          {snapshot.users.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name ?? u.id}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Site{' '}
+        <select data-testid="site" value={state.site} onChange={(e) => viewSite((e.target as HTMLSelectElement).value)}>
+          {snapshot.sites.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name ?? s.id}
+            </option>
+          ))}
+        </select>
+      </label>
+      <QueueMarker state={state} />
+      <DemoPanel state={state} />
+    </header>
+  );
+}
+
+export function App() {
+  const state = useStore();
+  const route = useRoute();
+  useEffect(() => {
+    // The first gated screen is on the page: the bench (bench/web/) reads this.
+    performance.mark('calm:first-screen');
+    document.documentElement.dataset.ready = 'true';
+  }, []);
+  const active = route.join('/');
+  return (
+    <AccessProvider engine={state.engine} user={state.user} version={state.version}>
+      <Header state={state} />
+      <div class="layout">
+        <nav aria-label="Main">
+          {NAV.map(({ section, entries }) => (
+            <div key={section} class="nav-section">
+              <h2>{section}</h2>
+              <ul>
+                {entries.map((e) => (
+                  <li key={e.path} class={active.startsWith(e.path) ? 'active' : undefined}>
+                    <GateLink action={e.action} target={state.site} href={href(...e.path.split('/'))}>
+                      {e.label}
+                    </GateLink>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </nav>
+        <main id="main" key={`${state.user}@${state.site}`}>
+          <Screen route={route} />
+        </main>
+      </div>
+    </AccessProvider>
+  );
+}

@@ -1,0 +1,142 @@
+// Gated controls. A control the acting user may not use stays in the page,
+// focusable, with aria-disabled and a reason (the engine's message and what
+// would allow it) that shows on hover and focus and is read by screen readers
+// through aria-describedby. The app decides nothing: it shows the engine's
+// decision (`useDecision`) or dry run (`useDryRun`).
+//
+// Every gated control carries data-gate (the action, or `command`) and
+// data-target / data-command, so the browser tests can ask the engine the
+// same question and compare.
+
+import type { ActionId, CommandResult, Decision, Target } from 'calm-access';
+import { describeRequirements, useDecision, useDryRun } from 'calm-access/preact';
+import type { ComponentChildren, JSX } from 'preact';
+import { useId } from 'preact/hooks';
+import { command, type CommandFields } from '../store';
+
+/** The engine's reason as one line: message, then what would allow it. */
+export function reasonOf(decision: Decision | undefined): string {
+  if (decision === undefined) return '';
+  const allow = describeRequirements(decision.requires);
+  return allow === '' ? `${decision.message}.` : `${decision.message}. ${allow}`;
+}
+
+/** The refusal of a dry run as one line (a denial, or the input errors). */
+export function refusalOf(result: CommandResult | null): string {
+  if (result === null || result.ok) return '';
+  if (result.decision) return reasonOf(result.decision as Decision);
+  return (result.errors ?? []).map((e) => `${e.message}${e.path ? ` (${e.path})` : ''}`).join('; ');
+}
+
+function Why({ id, text }: { id: string; text: string }) {
+  return (
+    <span id={id} role="tooltip" class="why">
+      {text}
+    </span>
+  );
+}
+
+type ButtonProps = Omit<JSX.HTMLAttributes<HTMLButtonElement>, 'onClick' | 'action'> & {
+  onClick?: () => void;
+  children: ComponentChildren;
+  variant?: 'primary' | 'danger' | 'plain';
+};
+
+function GatedButtonView({
+  allowed,
+  why,
+  onClick,
+  children,
+  variant = 'plain',
+  gate,
+  ...rest
+}: ButtonProps & { allowed: boolean; why: string; gate: Record<string, string> }) {
+  const id = useId();
+  return (
+    <span class="gate-wrap">
+      <button
+        type="button"
+        {...rest}
+        {...gate}
+        class={`btn btn-${variant}${rest.class ? ` ${rest.class}` : ''}`}
+        aria-disabled={allowed ? undefined : 'true'}
+        aria-describedby={allowed ? undefined : id}
+        data-allowed={String(allowed)}
+        onClick={(event) => {
+          event.preventDefault();
+          if (allowed) onClick?.();
+        }}
+      >
+        {children}
+      </button>
+      {!allowed && <Why id={id} text={why} />}
+    </span>
+  );
+}
+
+/** A button for `action` at `target`, enabled only when the engine allows it. */
+export function GateButton({ action, target, ...props }: ButtonProps & { action: ActionId; target?: Target }) {
+  const decision = useDecision(action, target);
+  const gate = { 'data-gate': action, 'data-target': JSON.stringify(target ?? null) };
+  return <GatedButtonView {...props} allowed={decision.allowed} why={reasonOf(decision)} gate={gate} />;
+}
+
+// One dry-run id and time per page: dry runs must not depend on them.
+const DRY_RUN_ID = 'dry-run';
+
+/**
+ * A button that applies a command, enabled only when the engine's dry run of
+ * that command succeeds: the permission and the state (W rules) both count.
+ */
+export function CommandButton({ fields, ...props }: ButtonProps & { fields: CommandFields | null }) {
+  const full = fields === null ? null : command(fields, DRY_RUN_ID);
+  // `at` changes every call; the dry run is keyed on everything else.
+  const stable = full === null ? null : { ...full, at: full.at.slice(0, 16) + ':00Z' };
+  const result = useDryRun(stable);
+  const allowed = result !== null && result.ok;
+  const gate = { 'data-gate': 'command', 'data-command': JSON.stringify(stable) };
+  return <GatedButtonView {...props} allowed={allowed} why={refusalOf(result)} gate={gate} />;
+}
+
+/** A navigation link, shown disabled with the engine's reason when `action` is denied. */
+export function GateLink({
+  action,
+  target,
+  href,
+  children,
+}: {
+  action: ActionId;
+  target?: Target;
+  href: string;
+  children: ComponentChildren;
+}) {
+  const decision = useDecision(action, target);
+  const id = useId();
+  const gate = { 'data-gate': action, 'data-target': JSON.stringify(target ?? null), 'data-allowed': String(decision.allowed) };
+  if (decision.allowed) {
+    return (
+      <a href={href} {...gate}>
+        {children}
+      </a>
+    );
+  }
+  return (
+    <span class="gate-wrap">
+      <a role="link" aria-disabled="true" tabIndex={0} aria-describedby={id} class="link-disabled" {...gate}>
+        {children}
+      </a>
+      <Why id={id} text={reasonOf(decision)} />
+    </span>
+  );
+}
+
+/** Shown in place of a screen the acting user may not see: the engine's denial. */
+export function Denied({ decision, title }: { decision: Decision; title: string }) {
+  return (
+    <section class="denied" role="alert" data-denied={decision.code}>
+      <h2>{title}</h2>
+      <p class="denied-message">{decision.message}</p>
+      {describeRequirements(decision.requires) && <p class="denied-allow">{describeRequirements(decision.requires)}</p>}
+    </section>
+  );
+}
