@@ -53,6 +53,13 @@ build_wasm() {
   test -s "$ROOT/dist/wasm/calm-access.wasm" && test -s "$ROOT/dist/wasm/calm-access.mjs"
 }
 
+# The web app (web/ -> web/dist/): type check, then the Vite build. Needs the
+# wasm build first (the app imports the package, which imports dist/wasm/).
+build_web() {
+  (cd "$ROOT/web" && node_modules/.bin/tsc --noEmit -p . && node_modules/.bin/vite build --logLevel warn)
+  test -s "$ROOT/web/dist/index.html" && test -s "$ROOT/web/dist/sw.js"
+}
+
 # The C++ files under the clang-format check.
 format_sources() {
   (cd "$ROOT" && find core wasm -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' \) | sort)

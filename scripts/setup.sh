@@ -34,3 +34,8 @@ if [[ ! -x node_modules/.bin/tsc || ! -d node_modules/playwright-core ]]; then
   step "installing npm dev dependencies"
   npm ci --no-audit --no-fund
 fi
+
+if [[ ! -x web/node_modules/.bin/vite || ! -d web/node_modules/preact ]]; then
+  step "installing the web app's npm dependencies (web/)"
+  (cd web && npm ci --no-audit --no-fund)
+fi

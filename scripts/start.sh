@@ -1,21 +1,19 @@
 #!/usr/bin/env bash
-# npm start: build, then show the demo organisation (examples/demo-org.json)
-# through the CLI: effective roles of a few people and a handful of decisions.
+# npm start: installs what is missing, builds the engine (wasm) and the web
+# app, and serves CalmCompliance with its demo organisation on
+# http://127.0.0.1:8080/ (PORT=... to change it). Ctrl-C stops it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fail_fast
 cd "$ROOT"
 
-bash scripts/build.sh
+step "setup (installs only what is missing)"
+bash scripts/setup.sh
 
-snapshot=examples/demo-org.json
-cli=(node js/cli.js)
+step "wasm build (build-wasm/ -> dist/wasm/)"
+build_wasm
 
-for user in u-sam u-priya u-leo u-nina; do
-  step "calm-access roles --snapshot $snapshot --user $user"
-  "${cli[@]}" roles --snapshot "$snapshot" --user "$user"
-done
+step "web app (web/ -> web/dist/)"
+build_web
 
-step "calm-access decide --snapshot $snapshot  (requests from examples/demo-requests.jsonl)"
-paste -d '\n' examples/demo-requests.jsonl \
-  <("${cli[@]}" decide --snapshot "$snapshot" <examples/demo-requests.jsonl) |
-  awk 'NR % 2 == 1 { printf "\n  request:  %s\n", $0; next } { printf "  decision: %s\n", $0 }'
+step "serving the app"
+exec node web/server.mjs --port "${PORT:-8080}" --host "${HOST:-127.0.0.1}"

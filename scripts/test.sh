@@ -38,4 +38,10 @@ node --test tests/js/*.test.mjs
 step "packed package: npm pack, install, Node and Chromium (tests/js/package/)"
 node --test tests/js/package/
 
+step "web app: type check and build (web/ -> web/dist/)"
+build_web
+
+step "web app in Chromium (tests/web/)"
+node --test --test-concurrency=1 tests/web/
+
 printf '\nall tests passed\n'

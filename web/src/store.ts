@@ -111,7 +111,7 @@ export async function boot(org: OrgSize): Promise<State> {
     throw new Error(`the organisation did not load: ${first?.path} ${first?.message}`);
   }
   state = { engine, org, user, site, version: 1, queue, online: navigator.onLine, saving: false };
-  if (saved === undefined || saved.org !== org) await save();
+  if (saved === undefined || saved.org !== org) void save();
   window.addEventListener('online', () => {
     set({ online: true });
     void flush();

@@ -32,9 +32,13 @@ const EXPECTED_FILES = [
   'README.md',
   'dist/wasm/calm-access.mjs',
   'dist/wasm/calm-access.wasm',
+  'js/adapter.d.ts',
+  'js/adapter.js',
   'js/cli.js',
   'js/index.d.ts',
   'js/index.js',
+  'js/preact.js',
+  'js/react.js',
   'package.json',
 ];
 

@@ -1,0 +1,121 @@
+// The framework adapters as users get them: `calm-access/preact` and
+// `calm-access/react` from the packed tarball, installed beside preact and
+// react (from web/node_modules, so no network is needed), rendered to a
+// string. Every answer must be the engine's own.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const WEB_MODULES = join(ROOT, 'web', 'node_modules');
+
+let work;
+let consumer;
+
+function npm(args, cwd) {
+  return exec('npm', args, { cwd, maxBuffer: 64 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } });
+}
+
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), 'calm-adapters-'));
+  const { stdout } = await npm(['pack', '--json', '--pack-destination', work], ROOT);
+  const [packed] = JSON.parse(stdout);
+  consumer = join(work, 'consumer');
+  await mkdir(consumer);
+  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'adapter-consumer', private: true, type: 'module' }));
+  const frameworks = ['preact', 'preact-render-to-string', 'react', 'react-dom', 'scheduler'].map((m) => join(WEB_MODULES, m));
+  await npm(
+    ['install', '--no-audit', '--no-fund', '--no-package-lock', '--install-links', '--ignore-scripts', join(work, packed.filename), ...frameworks],
+    consumer,
+  );
+  await writeFile(join(consumer, 'demo.json'), JSON.stringify(JSON.parse(await (await import('node:fs/promises')).readFile(join(ROOT, 'examples', 'demo-org.json'), 'utf8'))));
+});
+
+after(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+// One script per framework: the same probes, rendered, compared with the engine.
+function script(framework) {
+  const imports =
+    framework === 'preact'
+      ? "import { h as createElement } from 'preact';\nimport { renderToString } from 'preact-render-to-string';"
+      : "import { createElement } from 'react';\nimport { renderToString } from 'react-dom/server';";
+  return `${imports}
+import { readFileSync } from 'node:fs';
+import { createEngine } from 'calm-access';
+import { AccessProvider, Can, describeRequirements, useCan, useDecision, useDryRun } from 'calm-access/${framework}';
+
+const engine = await createEngine();
+const loaded = engine.load(readFileSync('demo.json', 'utf8'));
+if (!loaded.ok) throw new Error('demo did not load');
+const snapshot = JSON.parse(readFileSync('demo.json', 'utf8'));
+const questions = [];
+for (const { id: user } of snapshot.users)
+  for (const { id: site } of snapshot.sites)
+    for (const action of ['site.update', 'training.course.create', 'personnel.settings.view', 'users.view', 'personnel.sensitive.view'])
+      questions.push({ user, action, site });
+
+function Probe({ action, site }) {
+  const can = useCan(action, site);
+  const decision = useDecision(action, site);
+  return createElement('i', null, String(can) + ':' + decision.code + ';');
+}
+function Gate({ action, site }) {
+  return createElement(Can, { action, target: site, fallback: (d) => 'denied(' + d.code + ');' }, 'allowed;');
+}
+function RenderProp({ action, site }) {
+  return createElement(Can, { action, target: site }, (d) => 'rp:' + d.allowed + ';');
+}
+
+const mismatches = [];
+let allowed = 0;
+for (const q of questions) {
+  const html = renderToString(
+    createElement(AccessProvider, { engine, user: q.user, version: 1 },
+      createElement(Probe, q), createElement(Gate, q), createElement(RenderProp, q)),
+  );
+  const d = engine.explain(q.user, q.action, q.site);
+  const want = '<i>' + d.allowed + ':' + d.code + ';</i>' + (d.allowed ? 'allowed;' : 'denied(' + d.code + ');') + 'rp:' + d.allowed + ';';
+  if (html.replaceAll('<!-- -->', '') !== want) mismatches.push({ q, html, want });
+  if (d.allowed) allowed += 1;
+}
+
+let outside = '';
+try {
+  renderToString(createElement(Probe, questions[0]));
+} catch (e) {
+  outside = e.message;
+}
+
+function DryRun() {
+  const r = useDryRun({ id: 'x', type: 'owner.set', actor: 'u-leo', at: '2026-01-01T00:00:00Z', user: 'u-leo' });
+  return createElement('b', null, r.ok ? 'ok' : r.decision.code);
+}
+const dry = renderToString(createElement(AccessProvider, { engine, user: 'u-leo' }, createElement(DryRun)));
+const why = describeRequirements(engine.explain('u-leo', 'training.course.create', 'north').requires);
+console.log(JSON.stringify({ questions: questions.length, allowed, mismatches, outside, dry, why }));
+`;
+}
+
+for (const framework of ['preact', 'react']) {
+  describe(`calm-access/${framework}`, () => {
+    it('useCan, useDecision and <Can> (children, fallback, render prop) answer exactly what the engine decides', async () => {
+      await writeFile(join(consumer, `${framework}.mjs`), script(framework));
+      const { stdout } = await exec(process.execPath, [`${framework}.mjs`], { cwd: consumer, maxBuffer: 64 << 20 });
+      const result = JSON.parse(stdout);
+      assert.deepEqual(result.mismatches, []);
+      assert.ok(result.allowed > 0 && result.allowed < result.questions, 'both allowed and denied answers were rendered');
+      assert.match(result.outside, /AccessProvider/, 'a hook outside the provider says what is missing');
+      assert.equal(result.dry, '<b>escalation</b>', 'useDryRun gives the dry run of the command (S2: only an owner makes owners)');
+      assert.match(result.why, /^Allowed with a personnel manager role at north\.$/);
+    });
+  });
+}
