@@ -13,14 +13,24 @@ import { kv } from './idb';
 
 export type OrgSize = 'small' | 'large';
 
-/** What is kept in IndexedDB under `state`. */
+/**
+ * What is kept in IndexedDB: under `base`, the organisation as loaded; under
+ * `state`, the commands applied since (replayed on the next start; the engine
+ * is deterministic and takes its time from the command), the unsent queue,
+ * and who and where the app was looking. Saving a command writes only the
+ * small `state`, never the whole organisation (an export of the large demo
+ * org takes seconds).
+ */
 interface Saved {
   org: OrgSize;
-  snapshot: Snapshot;
+  applied: Command[];
   queue: Command[];
   user: string;
   site: string;
 }
+
+/** After this many applied commands the state is folded into a new base. */
+const COMPACT_AFTER = 500;
 
 export interface State {
   engine: Engine;
@@ -94,24 +104,32 @@ function firstSite(snapshot: Snapshot): string {
 export async function boot(org: OrgSize): Promise<State> {
   const engine = await createEngine();
   const saved = await kv.get<Saved>('state').catch(() => undefined);
-  let snapshot: Snapshot;
-  let queue: Command[] = [];
-  let user: string;
-  let site: string;
-  if (saved !== undefined && saved.org === org) {
-    ({ snapshot, queue, user, site } = saved);
-  } else {
-    snapshot = await fetchDemo(org);
-    user = firstUser(snapshot);
-    site = firstSite(snapshot);
-  }
+  const base = saved?.org === org ? await kv.get<Snapshot>('base').catch(() => undefined) : undefined;
+  const fresh = saved === undefined || base === undefined || !Array.isArray(saved.applied);
+  const snapshot = fresh ? await fetchDemo(org) : base;
   const loaded = engine.load(snapshot);
   if (!loaded.ok) {
     const first = loaded.errors[0];
     throw new Error(`the organisation did not load: ${first?.path} ${first?.message}`);
   }
-  state = { engine, org, user, site, version: 1, queue, online: navigator.onLine, saving: false };
-  if (saved === undefined || saved.org !== org) void save();
+  // Replay what was done here since: the same commands give the same state.
+  const applied: Command[] = [];
+  for (const c of fresh ? [] : saved!.applied) {
+    if (engine.apply(c).ok) applied.push(c);
+    else console.warn(`calm: a saved command no longer applies and was dropped: ${c.type} ${c.id}`);
+  }
+  state = {
+    engine,
+    org,
+    user: fresh ? firstUser(snapshot) : saved!.user,
+    site: fresh ? firstSite(snapshot) : saved!.site,
+    version: 1,
+    queue: fresh ? [] : saved!.queue,
+    online: navigator.onLine,
+    saving: false,
+  };
+  appliedSinceBase = applied;
+  if (fresh) void saveBase(snapshot);
   window.addEventListener('online', () => {
     set({ online: true });
     void flush();
@@ -121,18 +139,34 @@ export async function boot(org: OrgSize): Promise<State> {
   return state;
 }
 
+let appliedSinceBase: Command[] = [];
 let saving: Promise<void> = Promise.resolve();
 
-/** Saves the state to IndexedDB; saves are serialised, the last one wins. */
-function save(): Promise<void> {
-  const s = current();
-  const saved: Saved = { org: s.org, snapshot: s.engine.snapshot(), queue: s.queue, user: s.user, site: s.site };
+function queueWrite(write: () => Promise<void>): Promise<void> {
   set({ saving: true });
   saving = saving
-    .then(() => kv.set('state', saved))
+    .then(write)
     .catch((error) => console.error('calm: saving to IndexedDB failed', error))
     .finally(() => set({ saving: false }));
   return saving;
+}
+
+/** Saves the small part of the state (applied commands, queue, who, where). */
+function save(): Promise<void> {
+  const s = current();
+  const saved: Saved = { org: s.org, applied: appliedSinceBase, queue: s.queue, user: s.user, site: s.site };
+  return queueWrite(() => kv.set('state', saved));
+}
+
+/** Makes `snapshot` the new base: the commands applied so far are in it. */
+function saveBase(snapshot: Snapshot): Promise<void> {
+  appliedSinceBase = [];
+  const s = current();
+  const saved: Saved = { org: s.org, applied: [], queue: s.queue, user: s.user, site: s.site };
+  return queueWrite(async () => {
+    await kv.set('base', snapshot);
+    await kv.set('state', saved);
+  });
 }
 
 /** Resolves when every save so far has reached IndexedDB. */
@@ -164,9 +198,11 @@ export function run(fields: CommandFields): CommandResult {
   const made = command(fields);
   const s = current();
   const result = s.engine.apply(made);
-  if (result.ok) {
+  if (result.ok && result.duplicate !== true) {
+    appliedSinceBase.push(made);
     set({ version: s.version + 1, queue: [...s.queue, made] });
-    void save().then(flush);
+    const write = appliedSinceBase.length >= COMPACT_AFTER ? saveBase(s.engine.snapshot()) : save();
+    void write.then(flush);
   }
   return result;
 }
@@ -192,7 +228,7 @@ export function setEntitlement(module: string, on: boolean): void {
   const loaded = s.engine.load(snapshot);
   if (!loaded.ok) throw new Error(`entitlement change refused: ${loaded.errors[0]?.message}`);
   set({ version: s.version + 1 });
-  void save();
+  void saveBase(snapshot);
 }
 
 /** Forgets everything saved here and starts again from the demo organisation. */

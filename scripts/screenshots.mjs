@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Takes the README's screenshots of the main screens (docs/screenshots/) in
+// Debian's Chromium, from the built app (web/dist) and its demo organisation.
+//
+//   node scripts/screenshots.mjs
+//
+// Each shot is one demo person at one site on one screen; the queue, the
+// demo panel and every gated control are as the app renders them.
+
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { actAs, launch, openApp, openPage, serve, stop } from '../tests/web/support.mjs';
+
+const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+
+const SHOTS = [
+  { name: 'my-courses', user: 'u-lee', site: 'north', route: 'inbox' },
+  { name: 'take-course', user: 'u-lee', site: 'north', route: 'learn/a-fire-2026:u-lee' },
+  { name: 'course-builder', user: 'u-pm', site: 'north', route: 'courses/c-fire' },
+  { name: 'training-insights', user: 'u-pm', site: 'north', route: 'insights' },
+  { name: 'personnel-record', user: 'u-pm', site: 'north', route: 'people/rec-lee' },
+  { name: 'personnel-record-as-member', user: 'u-lee', site: 'north', route: 'people/rec-lee' },
+  { name: 'settings-personnel-p17', user: 'u-pia', site: 'north', route: 'settings/personnel' },
+  { name: 'user-management', user: 'u-siteadmin', site: 'hq', route: 'settings/users/u-lee' },
+  { name: 'integrations', user: 'u-siteadmin', site: 'north', route: 'settings/integrations' },
+];
+
+mkdirSync(OUT, { recursive: true });
+const { server, url } = await serve();
+const browser = await launch();
+const { context, page, problems } = await openPage(browser, { viewport: { width: 1280, height: 860 } });
+await openApp(page, url);
+for (const shot of SHOTS) {
+  await actAs(page, shot.user, shot.site, shot.route);
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: `${OUT}${shot.name}.png`, fullPage: false });
+  console.log(`docs/screenshots/${shot.name}.png  (${shot.user} at ${shot.site}, #/${shot.route})`);
+}
+if (problems.length > 0) console.error(problems.join('\n'));
+await context.close();
+await browser.close();
+await stop(server);
