@@ -9,7 +9,7 @@ import { href, useRoute } from './route';
 import { CourseBuilder, CourseList, Inbox, Insights, TakeCourse } from './screens/training';
 import { Companies, People, PersonnelSettings, RecordScreen } from './screens/personnel';
 import { Integrations, UserManagement } from './screens/settings';
-import { actAs, reset, setEntitlement, useStore, viewSite, type State } from './store';
+import { actAs, reset, setEntitlement, snapshotNow, useStore, viewSite, type State } from './store';
 import { GateLink } from './ui/gate';
 
 const MODULES = ['personnel', 'premises', 'documents'];
@@ -94,7 +94,7 @@ function QueueMarker({ state }: { state: State }) {
 }
 
 function DemoPanel({ state }: { state: State }) {
-  const snapshot = state.engine.snapshot();
+  const snapshot = snapshotNow();
   const entitled = new Set(snapshot.organisation.entitlements ?? []);
   return (
     <details class="demo-panel">
@@ -121,7 +121,7 @@ function DemoPanel({ state }: { state: State }) {
 }
 
 function Header({ state }: { state: State }) {
-  const snapshot = state.engine.snapshot();
+  const snapshot = snapshotNow();
   return (
     <header class="top">
       <a class="brand" href={href('inbox')}>

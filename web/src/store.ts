@@ -73,6 +73,20 @@ export function useStore(): State {
   return current();
 }
 
+let dataVersion = 0;
+let exported: { dataVersion: number; snapshot: Snapshot } | undefined;
+
+/**
+ * The organisation as the engine holds it now, for lists and names (never to
+ * decide anything). Exported once per change of the data and shared by every
+ * screen: switching who or where does not export again. Read-only.
+ */
+export function snapshotNow(): Snapshot {
+  const s = current();
+  if (exported?.dataVersion !== dataVersion) exported = { dataVersion, snapshot: s.engine.snapshot() };
+  return exported.snapshot;
+}
+
 /** Today's date (YYYY-MM-DD) for the training views: the engine reads no clock. */
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -129,6 +143,9 @@ export async function boot(org: OrgSize): Promise<State> {
     saving: false,
   };
   appliedSinceBase = applied;
+  dataVersion += 1;
+  // Nothing replayed: the object just loaded is the state, no export needed.
+  if (applied.length === 0) exported = { dataVersion, snapshot };
   if (fresh) void saveBase(snapshot);
   window.addEventListener('online', () => {
     set({ online: true });
@@ -200,6 +217,7 @@ export function run(fields: CommandFields): CommandResult {
   const result = s.engine.apply(made);
   if (result.ok && result.duplicate !== true) {
     appliedSinceBase.push(made);
+    dataVersion += 1;
     set({ version: s.version + 1, queue: [...s.queue, made] });
     const write = appliedSinceBase.length >= COMPACT_AFTER ? saveBase(s.engine.snapshot()) : save();
     void write.then(flush);
@@ -220,13 +238,14 @@ export function viewSite(site: string) {
 /** Switches a module entitlement of the demo organisation (what the subscription would change). */
 export function setEntitlement(module: string, on: boolean): void {
   const s = current();
-  const snapshot = s.engine.snapshot();
+  const snapshot = structuredClone(snapshotNow());
   const entitlements = new Set(snapshot.organisation.entitlements ?? []);
   if (on) entitlements.add(module);
   else entitlements.delete(module);
   snapshot.organisation.entitlements = [...entitlements];
   const loaded = s.engine.load(snapshot);
   if (!loaded.ok) throw new Error(`entitlement change refused: ${loaded.errors[0]?.message}`);
+  dataVersion += 1;
   set({ version: s.version + 1 });
   void saveBase(snapshot);
 }
