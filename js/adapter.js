@@ -71,8 +71,8 @@ function roleText({ module, role, site }) {
  */
 export function describeRequirements(requires) {
   if (requires == null || typeof requires !== 'object') return '';
+  if (requires.owner) return 'Allowed for an owner of the organisation.';
   const parts = [];
-  if (requires.owner) parts.push('being an owner of the organisation');
   if (requires.entitlement) parts.push(`the organisation's subscription to ${requires.entitlement}`);
   if (requires.sitePermission) {
     parts.push(`the ${requires.sitePermission} site permission${requires.site ? ` at ${requires.site}` : ''}`);

@@ -11,7 +11,10 @@ if ('serviceWorker' in navigator && import.meta.env.PROD) {
 }
 
 boot(org).then(
-  () => render(<App />, root),
+  () => {
+    root.textContent = '';
+    render(<App />, root);
+  },
   (error: unknown) => {
     root.innerHTML = '';
     const p = document.createElement('p');

@@ -1,3 +1,4 @@
-// Settings screens. (Being written.)
-export function UserManagement({ target }: { target?: string }) { return <section><h1>User Management {target}</h1></section>; }
-export function Integrations() { return <section><h1>Integrations</h1></section>; }
+// Settings screens: User Management (View Access, Edit Access with the
+// what-if preview) and Integrations (iHasco). Each lives in settings/.
+export { UserManagement } from './settings/users';
+export { Integrations } from './settings/integrations';

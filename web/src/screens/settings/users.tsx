@@ -1,0 +1,582 @@
+// Settings > User Management (ACCESS.md S1-S3, sections 9-10): the users of
+// the organisation, View Access (engine.roles: the effective role per site and
+// module with where it came from), and Edit Access, where every change is
+// previewed with engine.whatIf (allowed or the refusal, and the actions each
+// person gains and loses) before the Save button applies the exact command.
+//
+// Nothing here decides: the screens ask useDecision, the dry run of each
+// command (CommandButton) and the engine's views.
+
+import type { AccessChange, CommandResult, EffectiveRole, Engine, Role, RoleSource, WhatIf } from 'calm-access';
+import { useDecision } from 'calm-access/preact';
+import { useMemo, useState } from 'preact/hooks';
+import { href } from '../../route';
+import { run, useStore, type CommandFields } from '../../store';
+import { CommandButton, Denied, GateLink, reasonOf, refusalOf } from '../../ui/gate';
+import { names, siteTree, ViewError } from './shared';
+
+const ROLES: Role[] = ['none', 'member', 'manager', 'admin'];
+
+type Names = ReturnType<typeof names>;
+
+/** The effective roles of a user (engine.roles), or the error the view threw. */
+function rolesOf(engine: Engine, user: string): { rows: EffectiveRole[] } | { error: unknown } {
+  try {
+    return { rows: engine.roles(user) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/**
+ * The modules to show as columns: the ones the engine always knows, the ones
+ * the subscription names, and any the roles view reports (display only: the
+ * role of each cell is the engine's).
+ */
+function modulesOf(engine: Engine, rows: EffectiveRole[]): string[] {
+  const snapshot = engine.snapshot();
+  const out = ['site', 'personnel', 'premises', ...(snapshot.organisation.entitlements ?? [])];
+  for (const t of snapshot.templates ?? []) out.push(...Object.keys(t.roles));
+  for (const r of rows) out.push(r.module);
+  return [...new Set(out)];
+}
+
+function sourceText(source: RoleSource, n: Names): string {
+  switch (source.kind) {
+    case 'direct':
+      return 'direct';
+    case 'cascade':
+      return `cascade from ${n.site(source.from ?? '')}`;
+    case 'implied':
+      return `implied by child ${n.site(source.from ?? '')}`;
+    case 'owner':
+      return 'owner';
+  }
+}
+
+function roleBadge(role: Role) {
+  const cls = role === 'admin' ? 'badge badge-ok' : role === 'none' ? 'badge' : 'badge badge-warn';
+  return <span class={`${cls} role-${role}`}>{role}</span>;
+}
+
+const isOwner = (rows: EffectiveRole[]) => rows.some((r) => r.sources.some((s) => s.kind === 'owner'));
+
+export function UserManagement({ target }: { target?: string }) {
+  const state = useStore();
+  const view = useDecision('users.view', state.site);
+  const n = names(state.engine);
+  if (!view.allowed)
+    return (
+      <section class="user-management">
+        <h1>User Management</h1>
+        <Denied decision={view} title={`You cannot manage users at ${n.site(state.site)}`} />
+      </section>
+    );
+  return (
+    <section class="user-management">
+      <h1>User Management</h1>
+      <p class="muted">
+        At <strong>{n.site(state.site)}</strong>. Change the site in the header to manage access elsewhere.
+      </p>
+      {target === undefined ? <UserList /> : <UserAccess target={target} />}
+    </section>
+  );
+}
+
+function UserList() {
+  const state = useStore();
+  const { engine, site } = state;
+  const n = names(engine);
+  const users = engine.snapshot().users;
+  // The roles view of each user, kept while nothing changes.
+  const roles = useMemo(() => new Map(users.map((u) => [u.id, rolesOf(engine, u.id)])), [engine, state.version]);
+  return (
+    <div class="card">
+      <h2>People with an account</h2>
+      <table data-testid="user-list">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Access at {n.site(site)}</th>
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => {
+            const answer = roles.get(u.id);
+            const rows = answer !== undefined && 'rows' in answer ? answer.rows : [];
+            const here = rows.filter((r) => r.site === site && r.role !== 'none');
+            return (
+              <tr key={u.id} data-testid="user-row" data-user={u.id}>
+                <th scope="row">
+                  {u.name ?? u.id}
+                  {typeof u.jobTitle === 'string' && <div class="muted small">{u.jobTitle}</div>}
+                </th>
+                <td>{u.email ?? ''}</td>
+                <td>
+                  <span class="row">
+                    {isOwner(rows) && <span class="badge badge-ok">owner</span>}
+                    {here.length === 0 && !isOwner(rows) && <span class="muted">no access here</span>}
+                    {!isOwner(rows) &&
+                      here.map((r) => (
+                        <span key={r.module} class="badge">
+                          {r.module}: {r.role}
+                        </span>
+                      ))}
+                  </span>
+                </td>
+                <td>
+                  <GateLink
+                    action="users.access.view"
+                    target={{ site, target: u.id }}
+                    href={href('settings', 'users', u.id)}
+                  >
+                    View Access
+                  </GateLink>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function UserAccess({ target }: { target: string }) {
+  const state = useStore();
+  const { engine, site } = state;
+  const n = names(engine);
+  const viewAccess = useDecision('users.access.view', { site, target });
+  const editAccess = useDecision('users.access.edit', { site, target });
+  const answer = useMemo(() => rolesOf(engine, target), [engine, target, state.version]);
+  const back = (
+    <p>
+      <GateLink action="users.view" target={site} href={href('settings', 'users')}>
+        ← All users
+      </GateLink>
+    </p>
+  );
+  if (!viewAccess.allowed)
+    return (
+      <>
+        {back}
+        <Denied decision={viewAccess} title="View Access" />
+      </>
+    );
+  if ('error' in answer)
+    return (
+      <>
+        {back}
+        <ViewError error={answer.error} title="View Access" />
+      </>
+    );
+  const rows = answer.rows;
+  return (
+    <>
+      {back}
+      <h2 class="user-heading">
+        {n.user(target)} {isOwner(rows) && <span class="badge badge-ok">owner</span>}
+      </h2>
+      <ViewAccess rows={rows} modules={modulesOf(engine, rows)} n={n} />
+      {editAccess.allowed ? (
+        <EditAccess target={target} rows={rows} modules={modulesOf(engine, rows)} n={n} />
+      ) : (
+        <Denied decision={editAccess} title="Edit Access" />
+      )}
+    </>
+  );
+}
+
+function ViewAccess({ rows, modules, n }: { rows: EffectiveRole[]; modules: string[]; n: Names }) {
+  const { engine, site: current } = useStore();
+  const sites = siteTree(engine);
+  const cell = new Map(rows.map((r) => [`${r.site}\u0000${r.module}`, r]));
+  return (
+    <div class="card" data-testid="view-access">
+      <h3>View Access</h3>
+      <p class="muted">The effective role per site and module, and where each came from.</p>
+      <div class="table-scroll">
+        <table class="access-table">
+          <thead>
+            <tr>
+              <th scope="col">Site</th>
+              {modules.map((m) => (
+                <th key={m} scope="col">
+                  {m}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {sites.map((s) => (
+              <tr key={s.id} class={s.id === current ? 'current-site' : undefined}>
+                <th scope="row" style={{ paddingLeft: `${0.6 + s.depth * 1.1}rem` }}>
+                  {s.name}
+                </th>
+                {modules.map((m) => {
+                  const r = cell.get(`${s.id}\u0000${m}`);
+                  const role: Role = r?.role ?? 'none';
+                  return (
+                    <td key={m} data-testid="role-cell" data-site={s.id} data-module={m} data-role={role}>
+                      {roleBadge(role)}
+                      {r !== undefined && !r.entitled && <div class="muted small">not entitled</div>}
+                      {r !== undefined && r.sources.length > 0 && (
+                        <ul class="sources">
+                          {r.sources.map((src, i) => (
+                            <li key={i} data-kind={src.kind}>
+                              {src.role} · {sourceText(src, n)}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+/** What a change does, in words. */
+function describeChange(c: CommandFields, n: Names): string {
+  const who = n.user(String(c.user));
+  const at = c.site === undefined ? '' : ` at ${n.site(String(c.site))}`;
+  switch (c.type) {
+    case 'access.set':
+      return `Set ${who}'s ${String(c.module)} role to ${String(c.role)}${at}${c.includeChildSites ? ', including child sites' : ''}`;
+    case 'access.setAll':
+      return `Set every module of ${who} to ${String(c.role)}${at}`;
+    case 'access.applyTemplate':
+      return `Apply the template ${String(c.template)} to ${who}${at}`;
+    case 'access.remove':
+      return `Remove ${who}'s ${String(c.module)} access${at}`;
+    case 'owner.set':
+      return `Make ${who} an owner of the organisation`;
+    case 'owner.unset':
+      return `Remove ${who} as an owner of the organisation`;
+    default:
+      return c.type;
+  }
+}
+
+function EditAccess({
+  target,
+  rows,
+  modules,
+  n,
+}: {
+  target: string;
+  rows: EffectiveRole[];
+  modules: string[];
+  n: Names;
+}) {
+  const state = useStore();
+  const { engine, site } = state;
+  const [pending, setPending] = useState<CommandFields | null>(null);
+  const [setAllRole, setSetAllRole] = useState<Role>('member');
+  const [result, setResult] = useState<{ change: string; result: CommandResult } | null>(null);
+  const templates = engine.snapshot().templates ?? [];
+
+  // The current direct role of each module here, and whether it cascades (a
+  // child site reports a cascade from this site), from the roles view.
+  const here = new Map(rows.filter((r) => r.site === site).map((r) => [r.module, r]));
+  const direct = (m: string): Role => here.get(m)?.sources.find((s) => s.kind === 'direct')?.role ?? 'none';
+  const cascades = (m: string) =>
+    rows.some((r) => r.module === m && r.sources.some((s) => s.kind === 'cascade' && s.from === site));
+
+  const stage = (fields: CommandFields) => {
+    setResult(null);
+    setPending(fields);
+  };
+  const editing = (m: string) => pending?.type === 'access.set' && pending.module === m;
+  const setModule = (m: string, role: Role, include: boolean) =>
+    stage({ type: 'access.set', user: target, site, module: m, role, includeChildSites: include });
+
+  const owner = isOwner(rows);
+  return (
+    <div class="card edit-access" data-testid="edit-access">
+      <h3>Edit Access at {n.site(site)}</h3>
+      <p class="muted">
+        Each change is previewed before it is saved. The engine checks it: you can give a role only up to your own.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Module</th>
+            <th scope="col">Role here</th>
+            <th scope="col">Include child sites</th>
+            <th scope="col">
+              <span class="visually-hidden">Remove</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {modules.map((m) => {
+            const role = editing(m) ? (pending!.role as Role) : direct(m);
+            const include = editing(m) ? Boolean(pending!.includeChildSites) : cascades(m);
+            const id = `role-${m}`;
+            return (
+              <tr key={m} data-testid="module-row" data-module={m} class={editing(m) ? 'changed' : undefined}>
+                <th scope="row">
+                  <label for={id}>{m}</label>
+                </th>
+                <td>
+                  <select
+                    id={id}
+                    data-testid="role-select"
+                    data-module={m}
+                    value={role}
+                    onChange={(e) => setModule(m, (e.target as HTMLSelectElement).value as Role, include)}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <label>
+                    <input
+                      type="checkbox"
+                      data-testid="include-children"
+                      data-module={m}
+                      checked={include}
+                      onChange={(e) => setModule(m, role, (e.target as HTMLInputElement).checked)}
+                    />{' '}
+                    <span class="visually-hidden">{m}: </span>include child sites
+                  </label>
+                </td>
+                <td>
+                  {direct(m) !== 'none' && (
+                    <CommandButton
+                      variant="danger"
+                      data-testid="access-remove"
+                      data-module={m}
+                      fields={{ type: 'access.remove', user: target, site, module: m }}
+                      onClick={() => stage({ type: 'access.remove', user: target, site, module: m })}
+                    >
+                      Remove {m} access
+                    </CommandButton>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+
+      <div class="row edit-options">
+        <label for="set-all-role">Set all modules to</label>
+        <select
+          id="set-all-role"
+          data-testid="set-all-role"
+          value={setAllRole}
+          onChange={(e) => setSetAllRole((e.target as HTMLSelectElement).value as Role)}
+        >
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+        <CommandButton
+          data-testid="access-set-all"
+          fields={{ type: 'access.setAll', user: target, site, role: setAllRole }}
+          onClick={() => stage({ type: 'access.setAll', user: target, site, role: setAllRole })}
+        >
+          Set All
+        </CommandButton>
+      </div>
+
+      {templates.length > 0 && (
+        <div class="stack">
+          <h4>Templates</h4>
+          <ul class="templates">
+            {templates.map((t) => {
+              const fields = { type: 'access.applyTemplate', user: target, site, template: t.id };
+              return (
+                <li key={t.id} class="row">
+                  <CommandButton data-testid="access-template" data-template={t.id} fields={fields} onClick={() => stage(fields)}>
+                    Apply {t.name ?? t.id}
+                  </CommandButton>
+                  <span class="muted small">
+                    {Object.entries(t.roles)
+                      .map(([m, r]) => `${m}: ${r}`)
+                      .join(', ')}
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
+
+      <div class="row edit-options">
+        <span>Owner of the organisation:</span>
+        {owner ? (
+          <CommandButton
+            variant="danger"
+            data-testid="owner-unset"
+            fields={{ type: 'owner.unset', user: target }}
+            onClick={() => stage({ type: 'owner.unset', user: target })}
+          >
+            Remove as owner
+          </CommandButton>
+        ) : (
+          <CommandButton
+            data-testid="owner-set"
+            fields={{ type: 'owner.set', user: target }}
+            onClick={() => stage({ type: 'owner.set', user: target })}
+          >
+            Make owner
+          </CommandButton>
+        )}
+      </div>
+
+      {pending !== null && (
+        <Preview
+          change={pending}
+          n={n}
+          onSaved={(r) => {
+            setResult({ change: describeChange(pending, n), result: r });
+            if (r.ok) setPending(null);
+          }}
+          onDiscard={() => setPending(null)}
+        />
+      )}
+      {result !== null && (
+        <div
+          class={result.result.ok ? 'notice' : 'notice notice-error'}
+          role="status"
+          data-testid="access-result"
+          data-ok={String(result.result.ok)}
+        >
+          {result.result.ok ? `Saved: ${result.change}.` : `Not saved: ${refusalOf(result.result)}`}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Preview({
+  change,
+  n,
+  onSaved,
+  onDiscard,
+}: {
+  change: CommandFields;
+  n: Names;
+  onSaved: (result: CommandResult) => void;
+  onDiscard: () => void;
+}) {
+  const state = useStore();
+  const key = JSON.stringify(change);
+  const answer = useMemo((): { whatIf: WhatIf } | { error: unknown } => {
+    try {
+      return { whatIf: state.engine.whatIf(state.user, change as unknown as AccessChange) };
+    } catch (error) {
+      return { error };
+    }
+  }, [state.engine, state.user, state.version, key]);
+  return (
+    <div class="whatif" data-testid="whatif" data-allowed={'whatIf' in answer ? String(answer.whatIf.allowed) : 'false'}>
+      <h4>Before you save</h4>
+      <p>
+        <strong>{describeChange(change, n)}</strong>
+      </p>
+      {'error' in answer ? (
+        <ViewError error={answer.error} title="Preview" />
+      ) : (
+        <>
+          {answer.whatIf.allowed ? (
+            <p>
+              <span class="badge badge-ok">allowed</span> You may make this change.
+            </p>
+          ) : (
+            <p class="notice notice-error" data-testid="whatif-refusal">
+              <span class="badge badge-danger">refused</span> {reasonOf(answer.whatIf.decision)}
+            </p>
+          )}
+          {answer.whatIf.changes.length === 0 ? (
+            <p class="muted">Nobody would gain or lose anything.</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Person</th>
+                  <th scope="col">Site</th>
+                  <th scope="col">Gains</th>
+                  <th scope="col">Loses</th>
+                </tr>
+              </thead>
+              <tbody>
+                {answer.whatIf.changes.map((c) => (
+                  <tr
+                    key={`${c.user}@${c.site}`}
+                    data-testid="whatif-change"
+                    data-user={c.user}
+                    data-site={c.site}
+                    data-gained={c.gained.length}
+                    data-lost={c.lost.length}
+                  >
+                    <td>{n.user(c.user)}</td>
+                    <td>{n.site(c.site)}</td>
+                    <td>
+                      <ActionList actions={c.gained} kind="gained" />
+                    </td>
+                    <td>
+                      <ActionList actions={c.lost} kind="lost" />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+      <div class="row">
+        <CommandButton
+          variant="primary"
+          data-testid="access-save"
+          fields={change}
+          onClick={() => onSaved(run(change))}
+        >
+          Save
+        </CommandButton>
+        <button type="button" class="btn btn-plain" data-testid="access-discard" onClick={onDiscard}>
+          Discard
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function ActionList({ actions, kind }: { actions: string[]; kind: 'gained' | 'lost' }) {
+  if (actions.length === 0) return <span class="muted">nothing</span>;
+  return (
+    <details>
+      <summary>
+        <span class={kind === 'gained' ? 'badge badge-ok' : 'badge badge-danger'}>
+          {kind === 'gained' ? '+' : '−'}
+          {actions.length} {actions.length === 1 ? 'action' : 'actions'}
+        </span>
+      </summary>
+      <ul class="action-list">
+        {actions.map((a) => (
+          <li key={a}>
+            <code>{a}</code>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
