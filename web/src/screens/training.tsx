@@ -1,6 +1,7 @@
-// Training screens. (Being written.)
-export function Inbox() { return <section><h1>My Courses</h1></section>; }
-export function TakeCourse({ fulfillment }: { fulfillment: string }) { return <section><h1>{fulfillment}</h1></section>; }
-export function CourseList() { return <section><h1>Courses</h1></section>; }
-export function CourseBuilder({ course }: { course: string }) { return <section><h1>{course}</h1></section>; }
-export function Insights() { return <section><h1>Training Insights</h1></section>; }
+// Training screens (TRAINING.md, ACCESS.md section 4). Each lives in
+// screens/training/; this file is the entry the app imports.
+export { Inbox } from './training/inbox';
+export { TakeCourse } from './training/take';
+export { CourseList } from './training/courses';
+export { CourseBuilder } from './training/builder';
+export { Insights } from './training/insights';

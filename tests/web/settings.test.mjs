@@ -1,0 +1,159 @@
+// Settings in the browser (issue 5): the P17 message, View Access with where
+// each role came from, an Edit Access what-if preview (allowed, and refused
+// for escalation) before saving, and an iHasco sync with its report. Every
+// expectation is computed by a Node engine holding the same organisation.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { actAs, demoEngine, launch, openApp, openPage, serve, stop } from './support.mjs';
+
+const P17 = "You don't have permission to view personnel settings. Please contact your administrator.";
+
+let server;
+let url;
+let browser;
+let engine;
+
+before(async () => {
+  ({ server, url } = await serve());
+  browser = await launch();
+  engine = await demoEngine();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) await stop(server);
+  engine?.dispose();
+});
+
+async function fresh() {
+  const opened = await openPage(browser);
+  await openApp(opened.page, url);
+  return opened;
+}
+
+test('Settings > Personnel without any personnel role shows exactly the P17 message (P14, P17)', async () => {
+  const { context, page, problems } = await fresh();
+  for (const [user, site] of [
+    ['u-pia', 'north'],
+    ['u-nora', 'hq'],
+  ]) {
+    await actAs(page, user, site, 'settings/personnel');
+    const denial = await page.waitForSelector('[data-denied]');
+    assert.equal(await denial.getAttribute('data-denied'), 'missing-role');
+    assert.equal((await page.textContent('.denied-message')).trim(), P17);
+    assert.throws(() => engine.personnelSettings(user, site), (e) => e.decision.message === P17);
+    assert.equal(await page.$('[data-testid="settings-save"]'), null, 'no settings form is shown');
+  }
+  await actAs(page, 'u-pm', 'north', 'settings/personnel');
+  assert.equal(await page.$('[data-denied]'), null, 'a personnel manager sees the settings');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('View Access shows each effective role with where it came from (A1-A6)', async () => {
+  const { context, page, problems } = await fresh();
+  await actAs(page, 'u-owner', 'hq', 'settings/users/u-siteadmin');
+  await page.waitForSelector('[data-testid="view-access"]');
+  const cells = await page.$$eval('[data-testid="role-cell"]', (els) =>
+    els.map((e) => ({ site: e.dataset.site, module: e.dataset.module, role: e.dataset.role, text: e.textContent })),
+  );
+  const roles = engine.roles('u-siteadmin');
+  assert.ok(roles.length > 0);
+  for (const r of roles) {
+    const cell = cells.find((c) => c.site === r.site && c.module === r.module);
+    assert.ok(cell, `a cell for ${r.module} at ${r.site}`);
+    assert.equal(cell.role, r.role, `${r.module} at ${r.site}`);
+    for (const source of r.sources) {
+      if (source.kind === 'cascade') assert.match(cell.text, /cascade/i, `${r.module} at ${r.site} says it cascades`);
+    }
+  }
+  assert.ok(roles.some((r) => r.sources.some((s) => s.kind === 'cascade')), 'the site admin holds cascading roles');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('Edit Access previews the change with whatIf before saving, then saves it (S1, S2, section 10)', async () => {
+  const { context, page, problems } = await fresh();
+  await actAs(page, 'u-siteadmin', 'north', 'settings/users/u-lee');
+  await page.selectOption('[data-testid="role-select"][data-module="personnel"]', 'manager');
+  const preview = await page.waitForSelector('[data-testid="whatif"]');
+  assert.equal(await preview.getAttribute('data-allowed'), 'true');
+  const expected = engine.whatIf('u-siteadmin', {
+    type: 'access.set',
+    user: 'u-lee',
+    site: 'north',
+    module: 'personnel',
+    role: 'manager',
+    includeChildSites: false,
+  });
+  assert.equal(expected.allowed, true);
+  const rows = await page.$$eval('[data-testid="whatif-change"]', (els) =>
+    els.map((e) => ({ user: e.dataset.user, site: e.dataset.site, gained: Number(e.dataset.gained), lost: Number(e.dataset.lost) })),
+  );
+  assert.deepEqual(
+    rows,
+    expected.changes.map((c) => ({ user: c.user, site: c.site, gained: c.gained.length, lost: c.lost.length })),
+  );
+  assert.ok(rows.some((r) => r.gained > 0), 'the preview lists actions gained');
+  // Nothing is applied by the preview.
+  assert.equal(await page.getAttribute('[data-testid="queue"]', 'data-waiting'), '0');
+  await page.click('[data-testid="access-save"]');
+  await page.waitForSelector('[data-testid="access-result"][data-ok="true"]');
+  await page.waitForSelector('[data-testid="role-cell"][data-site="north"][data-module="personnel"][data-role="manager"]');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('Edit Access refuses an escalation in the preview and keeps Save disabled with the reason (S2)', async () => {
+  const { context, page, problems } = await fresh();
+  await actAs(page, 'u-sm', 'south-yard', 'settings/users/u-sam');
+  await page.selectOption('[data-testid="role-select"][data-module="personnel"]', 'manager');
+  const preview = await page.waitForSelector('[data-testid="whatif"]');
+  assert.equal(await preview.getAttribute('data-allowed'), 'false');
+  const expected = engine.whatIf('u-sm', {
+    type: 'access.set',
+    user: 'u-sam',
+    site: 'south-yard',
+    module: 'personnel',
+    role: 'manager',
+    includeChildSites: false,
+  });
+  assert.equal(expected.allowed, false);
+  assert.equal(expected.decision.code, 'escalation');
+  assert.ok((await page.textContent('[data-testid="whatif-refusal"]')).includes(expected.decision.message));
+  const save = await page.$('[data-testid="access-save"]');
+  assert.equal(await save.getAttribute('aria-disabled'), 'true');
+  const why = await page.$eval('[data-testid="access-save"]', (e) => document.getElementById(e.getAttribute('aria-describedby'))?.textContent ?? '');
+  assert.ok(why.includes(expected.decision.message), `Save says why: ${why}`);
+  await save.click({ force: true });
+  assert.equal(await page.$('[data-testid="access-result"]'), null, 'a denied Save does nothing');
+  assert.equal(await page.getAttribute('[data-testid="queue"]', 'data-waiting'), '0');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('Integrations: a personnel manager runs an iHasco sync and sees its report (T13, W16-W19)', async () => {
+  const { context, page, problems } = await fresh();
+  await actAs(page, 'u-pm', 'north', 'settings/integrations');
+  assert.equal(await page.getAttribute('[data-testid="ihasco-connect"]', 'aria-disabled'), 'true', 'connecting needs T12');
+  await page.click('[data-testid="ihasco-sync"]');
+  await page.waitForSelector('[data-testid="sync-report"]');
+  const payload = JSON.parse(readFileSync(new URL('../../web/demo/ihasco-payload.json', import.meta.url), 'utf8'));
+  const probe = await demoEngine();
+  const result = probe.apply({ id: 's', type: 'integration.sync', actor: 'u-pm', at: '2026-11-23T10:00:00Z', site: 'north', payload });
+  probe.dispose();
+  assert.equal(result.ok, true);
+  const report = await page.textContent('[data-testid="sync-report"]');
+  for (const person of result.result.unmatched ?? []) {
+    const id = person.externalId ?? person.id;
+    if (typeof id === 'string') assert.ok(report.includes(id), `the report names ${id}`);
+  }
+  // The command reached the queue and the server.
+  await page.waitForSelector('[data-testid="queue"][data-waiting="0"]');
+  const { commands } = await (await fetch(`${url}api/commands`)).json();
+  assert.ok(commands.some((c) => c.type === 'integration.sync' && c.actor === 'u-pm' && c.site === 'north'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});

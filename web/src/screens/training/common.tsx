@@ -1,0 +1,273 @@
+// Shared pieces of the Training screens: the shapes of the engine's training
+// views (as the engine returns them), calling a view with its denial caught,
+// and small renderers. Nothing here decides: the views and the gated controls
+// carry the engine's answers.
+
+import type { CommandResult, Decision, Snapshot } from 'calm-access';
+import { Denied, refusalOf } from '../../ui/gate';
+
+export type FulfillmentStatus = 'not_started' | 'in_progress' | 'completed' | 'withdrawn';
+export type StepType = 'content' | 'video' | 'document' | 'assessment';
+
+/** One fulfillment as `myCourses` / `trainingOf` give it. */
+export interface FulfillmentItem {
+  fulfillment: string;
+  course: string;
+  title: string;
+  site: string;
+  source: 'calm' | 'ihasco';
+  status: FulfillmentStatus;
+  overdue: boolean;
+  progress: { done: number; total: number };
+  dueDate?: string;
+  completedAt?: string;
+  canComplete?: Decision;
+}
+
+/** One result as the training views give it. */
+export interface ResultItem {
+  result: string;
+  title: string;
+  completedOn: string;
+  state: 'valid' | 'expiring' | 'expired';
+  source: 'course' | 'manual' | 'ihasco';
+  course?: string;
+  score?: number;
+  expiresOn?: string;
+  file?: string;
+}
+
+export interface MyCoursesView {
+  user: string;
+  date: string;
+  open: FulfillmentItem[];
+  overdue: FulfillmentItem[];
+  completed: FulfillmentItem[];
+  expiring: ResultItem[];
+  expired: ResultItem[];
+}
+
+export interface TrainingOfView {
+  person: string;
+  name?: string;
+  fulfillments: FulfillmentItem[];
+  results: ResultItem[];
+}
+
+export interface QuestionView {
+  id: string;
+  text: string;
+  kind: 'single' | 'multiple';
+  options: { id: string; text: string }[];
+  /** Present only for quiz managers (T11). */
+  correct?: string[];
+}
+
+export interface AssessmentView {
+  passMark: number;
+  maxAttempts: number;
+  questions: QuestionView[];
+}
+
+export interface StepView {
+  id: string;
+  type: StepType;
+  title: string;
+  body?: string;
+  url?: string;
+  file?: string;
+  assessment?: AssessmentView;
+}
+
+export interface CourseView {
+  id: string;
+  site: string;
+  title: string;
+  description: string;
+  source: 'calm' | 'ihasco';
+  status: 'draft' | 'published' | 'archived';
+  readOnly: boolean;
+  steps: StepView[];
+  externalId?: string;
+  validityMonths?: number;
+}
+
+export interface AttemptItem {
+  attempt: string;
+  step: string;
+  at: string;
+  answers: Record<string, string[]>;
+  pending?: boolean;
+  score?: number;
+  passed?: boolean;
+}
+
+export interface AttemptsView {
+  fulfillment: string;
+  user: string;
+  attempts: AttemptItem[];
+}
+
+export interface Counts {
+  notStarted: number;
+  inProgress: number;
+  overdue: number;
+  completed: number;
+  withdrawn: number;
+  resultsExpiring: number;
+  resultsExpired: number;
+  completionRate: number | null;
+}
+
+export interface InsightsView {
+  site: string;
+  date: string;
+  sites: string[];
+  totals: Counts;
+  courses: (Counts & { course: string; title: string; site: string; deleted?: boolean })[];
+  people: (Counts & { user: string; name?: string })[];
+}
+
+/** The data of the snapshot's training section that the screens list (not decide on). */
+export interface CourseData {
+  id: string;
+  site: string;
+  title: string;
+  source: 'calm' | 'ihasco';
+  status: 'draft' | 'published' | 'archived';
+  steps?: unknown[];
+  deleted?: boolean;
+}
+
+export interface AssignmentData {
+  id: string;
+  course: string;
+  people?: string[];
+  groups?: string[];
+  dueDate?: string;
+  assignedBy?: string;
+  assignedAt?: string;
+  revoked?: boolean;
+}
+
+export interface FulfillmentData {
+  id: string;
+  course: string;
+  user: string;
+  status: FulfillmentStatus;
+  completedSteps?: string[];
+  dueDate?: string;
+  completedAt?: string;
+}
+
+export interface TrainingData {
+  courses?: CourseData[];
+  assignments?: AssignmentData[];
+  fulfillments?: FulfillmentData[];
+}
+
+export function trainingData(snapshot: Snapshot): TrainingData {
+  return (snapshot.training ?? {}) as TrainingData;
+}
+
+/** A view's answer, or the engine's denial, or the query's error message. */
+export type Answer<T> = { value: T } | { denied: Decision } | { error: string };
+
+/** Calls a view; a ForbiddenError becomes `denied`, a QueryError `error`. */
+export function ask<T>(view: () => Record<string, unknown>): Answer<T> {
+  try {
+    return { value: view() as unknown as T };
+  } catch (caught) {
+    const e = caught as { name?: string; decision?: Decision; errors?: { message: string }[]; message?: string };
+    if (e.name === 'ForbiddenError' && e.decision) return { denied: e.decision };
+    if (e.name === 'QueryError') return { error: e.errors?.map((x) => x.message).join('; ') ?? String(e.message) };
+    throw caught;
+  }
+}
+
+/** Renders a view's denial or error (or nothing when it answered). */
+export function Unanswered({ answer, title }: { answer: Answer<unknown>; title: string }) {
+  if ('denied' in answer) return <Denied decision={answer.denied} title={title} />;
+  if ('error' in answer) {
+    return (
+      <section class="notice notice-error" role="alert">
+        <h2>{title}</h2>
+        <p>{answer.error}</p>
+      </section>
+    );
+  }
+  return null;
+}
+
+/** The outcome of a command just run: its refusal, in the page. */
+export function Refusal({ result }: { result: CommandResult | null }) {
+  if (result === null || result.ok) return null;
+  return (
+    <p class="notice notice-error" role="alert" data-testid="command-refused">
+      {refusalOf(result)}
+    </p>
+  );
+}
+
+let counter = 0;
+
+/** A client-made id for a new object (attempt, assignment, course, step ...). */
+export function newId(prefix: string): string {
+  counter += 1;
+  const random = globalThis.crypto?.randomUUID?.().slice(0, 8) ?? Math.random().toString(36).slice(2, 10);
+  return `${prefix}-${random}${counter}`;
+}
+
+export function userName(snapshot: Snapshot, id: string): string {
+  return snapshot.users.find((u) => u.id === id)?.name ?? id;
+}
+
+export function siteName(snapshot: Snapshot, id: string): string {
+  return snapshot.sites.find((s) => s.id === id)?.name ?? id;
+}
+
+export function groupName(snapshot: Snapshot, id: string): string {
+  return snapshot.groups?.find((g) => g.id === id)?.name ?? id;
+}
+
+/** `2026-11-23T09:00:00Z` as `2026-11-23 09:00`. */
+export function when(at: string | undefined): string {
+  return at === undefined ? '' : at.replace('T', ' ').slice(0, 16);
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  not_started: 'Not started',
+  in_progress: 'In progress',
+  completed: 'Completed',
+  withdrawn: 'Withdrawn',
+  draft: 'Draft',
+  published: 'Published',
+  archived: 'Archived',
+  valid: 'Valid',
+  expiring: 'Expiring',
+  expired: 'Expired',
+};
+
+const STATUS_CLASS: Record<string, string> = {
+  completed: 'badge-ok',
+  published: 'badge-ok',
+  valid: 'badge-ok',
+  in_progress: 'badge-warn',
+  expiring: 'badge-warn',
+  draft: 'badge-warn',
+  expired: 'badge-danger',
+  withdrawn: 'badge-danger',
+  overdue: 'badge-danger',
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span class={`badge ${STATUS_CLASS[status] ?? ''}`}>{STATUS_TEXT[status] ?? status}</span>;
+}
+
+export function SourceBadge({ source }: { source: string }) {
+  return <span class="badge">{source === 'ihasco' ? 'iHasco' : source === 'calm' ? 'Calm' : source}</span>;
+}
+
+export function percent(rate: number | null | undefined): string {
+  return rate === null || rate === undefined ? '—' : `${Math.round(rate * 100)}%`;
+}

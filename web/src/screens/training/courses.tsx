@@ -1,0 +1,120 @@
+// Courses (#/courses): the courses at the site being looked at and below it,
+// each opening behind the engine's `training.course.view` gate, and a new
+// course form (`course.create`, T6) whose button the engine's dry run enables.
+
+import type { CommandResult, Snapshot } from 'calm-access';
+import { useMemo, useState } from 'preact/hooks';
+import { go, href } from '../../route';
+import { run, useStore } from '../../store';
+import { CommandButton, GateLink } from '../../ui/gate';
+import { newId, Refusal, siteName, SourceBadge, StatusBadge, trainingData, type CourseData } from './common';
+
+/** The site and its descendants (the site tree is data, not a permission). */
+function subtree(snapshot: Snapshot, root: string): Set<string> {
+  const out = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const s of snapshot.sites) {
+      if (s.parent !== undefined && out.has(s.parent) && !out.has(s.id)) {
+        out.add(s.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+function CourseRow({ course, snapshot }: { course: CourseData; snapshot: Snapshot }) {
+  return (
+    <tr data-testid="course-row" data-course={course.id} data-status={course.status}>
+      <th scope="row">
+        <GateLink action="training.course.view" target={{ course: course.id }} href={href('courses', course.id)}>
+          {course.title}
+        </GateLink>
+      </th>
+      <td>{siteName(snapshot, course.site)}</td>
+      <td>
+        <SourceBadge source={course.source} />
+      </td>
+      <td>
+        <StatusBadge status={course.status} />
+      </td>
+      <td>{course.steps?.length ?? 0}</td>
+    </tr>
+  );
+}
+
+function NewCourse({ site }: { site: string }) {
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [id, setId] = useState(() => newId('c'));
+  const [last, setLast] = useState<CommandResult | null>(null);
+  const body: Record<string, unknown> = { id, title: title.trim() };
+  if (description.trim() !== '') body.description = description.trim();
+  const fields = { type: 'course.create', site, course: body };
+  return (
+    <form class="card" aria-labelledby="new-course" data-testid="new-course" onSubmit={(e) => e.preventDefault()}>
+      <h2 id="new-course">New course</h2>
+      <label class="field">
+        Title
+        <input type="text" data-testid="new-course-title" value={title} onInput={(e) => setTitle((e.currentTarget as HTMLInputElement).value)} />
+      </label>
+      <label class="field">
+        Description
+        <textarea rows={2} value={description} onInput={(e) => setDescription((e.currentTarget as HTMLTextAreaElement).value)} />
+      </label>
+      <CommandButton
+        variant="primary"
+        data-testid="course-create"
+        fields={fields}
+        onClick={() => {
+          const result = run(fields);
+          setLast(result);
+          if (result.ok) {
+            setId(newId('c'));
+            go('courses', id);
+          }
+        }}
+      >
+        Create draft course
+      </CommandButton>
+      <Refusal result={last} />
+    </form>
+  );
+}
+
+export function CourseList() {
+  const { engine, site, version } = useStore();
+  const snapshot = useMemo(() => engine.snapshot(), [engine, version]);
+  const here = useMemo(() => subtree(snapshot, site), [snapshot, site]);
+  const courses = (trainingData(snapshot).courses ?? []).filter((c) => !c.deleted && here.has(c.site));
+  return (
+    <section data-testid="course-list">
+      <h1>Courses</h1>
+      <p class="muted">Courses at {siteName(snapshot, site)} and the sites below it.</p>
+      {courses.length === 0 ? (
+        <p class="muted">No courses here yet.</p>
+      ) : (
+        <table>
+          <caption class="visually-hidden">Courses</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Site</th>
+              <th scope="col">Source</th>
+              <th scope="col">Status</th>
+              <th scope="col">Steps</th>
+            </tr>
+          </thead>
+          <tbody>
+            {courses.map((c) => (
+              <CourseRow key={c.id} course={c} snapshot={snapshot} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      <NewCourse site={site} />
+    </section>
+  );
+}

@@ -1,0 +1,122 @@
+// My Courses / Inbox (T2): the acting user's fulfillments as `myCourses`
+// groups them, and their results that expire soon or have expired.
+
+import { useMemo } from 'preact/hooks';
+import { href } from '../../route';
+import { today, useStore } from '../../store';
+import { GateLink } from '../../ui/gate';
+import {
+  ask,
+  SourceBadge,
+  StatusBadge,
+  Unanswered,
+  type FulfillmentItem,
+  type MyCoursesView,
+  type ResultItem,
+} from './common';
+
+function InboxItem({ item }: { item: FulfillmentItem }) {
+  const { done, total } = item.progress;
+  const verb = item.status === 'completed' ? 'Review' : item.status === 'not_started' ? 'Start' : 'Continue';
+  return (
+    <li class="card inbox-item" data-testid="inbox-item" data-fulfillment={item.fulfillment} data-status={item.status}>
+      <div class="row">
+        <h3 class="inbox-title">{item.title}</h3>
+        <SourceBadge source={item.source} />
+        <StatusBadge status={item.status} />
+        {item.overdue && <span class="badge badge-danger">Overdue</span>}
+      </div>
+      <p class="muted">
+        {total > 0 ? `${done} of ${total} steps done` : 'No steps in Calm'}
+        {item.dueDate && <> · due {item.dueDate}</>}
+        {item.completedAt && <> · completed {item.completedAt.slice(0, 10)}</>}
+      </p>
+      {total > 0 && <progress max={total} value={done} aria-label={`Progress of ${item.title}`} />}
+      <div class="row">
+        <GateLink action="training.course.complete" target={{ fulfillment: item.fulfillment }} href={href('learn', item.fulfillment)}>
+          {verb} <span class="visually-hidden">{item.title}</span>
+        </GateLink>
+      </div>
+    </li>
+  );
+}
+
+function Group({ title, items, empty }: { title: string; items: FulfillmentItem[]; empty: string }) {
+  const id = `inbox-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  return (
+    <section aria-labelledby={id} data-testid="inbox-group" data-group={id}>
+      <h2 id={id}>
+        {title} <span class="badge">{items.length}</span>
+      </h2>
+      {items.length === 0 ? (
+        <p class="muted">{empty}</p>
+      ) : (
+        <ul class="inbox-list">
+          {items.map((item) => (
+            <InboxItem key={item.fulfillment} item={item} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Results({ title, results, testid }: { title: string; results: ResultItem[]; testid: string }) {
+  if (results.length === 0) return null;
+  return (
+    <section data-testid={testid}>
+      <h2>{title}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Training</th>
+            <th scope="col">Completed</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Source</th>
+          </tr>
+        </thead>
+        <tbody>
+          {results.map((r) => (
+            <tr key={r.result} data-testid="inbox-result" data-result={r.result} data-state={r.state}>
+              <td>
+                {r.title} <StatusBadge status={r.state} />
+              </td>
+              <td>{r.completedOn}</td>
+              <td>{r.expiresOn ?? '—'}</td>
+              <td>{r.source === 'ihasco' ? 'iHasco' : r.source === 'manual' ? 'Recorded by a manager' : 'Calm course'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function Inbox() {
+  const { engine, user, version } = useStore();
+  const date = today();
+  const answer = useMemo(() => ask<MyCoursesView>(() => engine.myCourses(user, date)), [engine, user, version, date]);
+  if (!('value' in answer)) {
+    return (
+      <section>
+        <h1>My Courses</h1>
+        <Unanswered answer={answer} title="You cannot see My Courses" />
+      </section>
+    );
+  }
+  const view = answer.value;
+  const toDo = view.open.filter((f) => f.status === 'not_started');
+  const inProgress = view.open.filter((f) => f.status !== 'not_started');
+  return (
+    <section data-testid="inbox">
+      <h1>My Courses</h1>
+      <p class="muted">Your training on {view.date}.</p>
+      {view.overdue.length > 0 && <Group title="Overdue" items={view.overdue} empty="" />}
+      <Group title="To do" items={toDo} empty="Nothing new to start." />
+      <Group title="In progress" items={inProgress} empty="Nothing in progress." />
+      <Results title="Results expiring soon" results={view.expiring} testid="inbox-expiring" />
+      <Results title="Expired results" results={view.expired} testid="inbox-expired" />
+      <Group title="Completed" items={view.completed} empty="No completed training yet." />
+    </section>
+  );
+}

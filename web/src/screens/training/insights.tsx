@@ -1,0 +1,180 @@
+// Training Insights (#/insights, T3, W15): `insights` at the site being
+// looked at, optionally with its child sites (counted only where the viewer
+// holds T3 too: the engine decides which).
+
+import type { Snapshot } from 'calm-access';
+import { useMemo, useState } from 'preact/hooks';
+import { today, useStore } from '../../store';
+import { ask, percent, siteName, Unanswered, type Counts, type InsightsView } from './common';
+
+const COLUMNS: { key: keyof Counts; label: string }[] = [
+  { key: 'notStarted', label: 'Not started' },
+  { key: 'inProgress', label: 'In progress' },
+  { key: 'overdue', label: 'Overdue' },
+  { key: 'completed', label: 'Completed' },
+  { key: 'withdrawn', label: 'Withdrawn' },
+  { key: 'resultsExpiring', label: 'Results expiring' },
+  { key: 'resultsExpired', label: 'Results expired' },
+];
+
+function Cells({ counts }: { counts: Counts }) {
+  return (
+    <>
+      {COLUMNS.map((c) => {
+        const n = counts[c.key] as number;
+        const alert = n > 0 && (c.key === 'overdue' || c.key === 'resultsExpired');
+        const warn = n > 0 && c.key === 'resultsExpiring';
+        return (
+          <td key={c.key} data-key={c.key} class={alert ? 'num cell-danger' : warn ? 'num cell-warn' : 'num'}>
+            {n}
+          </td>
+        );
+      })}
+      <td class="num" data-key="completionRate">
+        {percent(counts.completionRate)}
+      </td>
+    </>
+  );
+}
+
+function Head({ first }: { first: string }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{first}</th>
+        {COLUMNS.map((c) => (
+          <th key={c.key} scope="col" class="num">
+            {c.label}
+          </th>
+        ))}
+        <th scope="col" class="num">
+          Completion
+        </th>
+      </tr>
+    </thead>
+  );
+}
+
+function Attention({ view }: { view: InsightsView }) {
+  const overdue = view.courses.filter((c) => c.overdue > 0);
+  const expiring = view.courses.filter((c) => c.resultsExpiring > 0 || c.resultsExpired > 0);
+  if (overdue.length === 0 && expiring.length === 0) return <p class="notice">Nothing is overdue or expiring.</p>;
+  return (
+    <div class="row insights-attention" data-testid="insights-attention">
+      {overdue.length > 0 && (
+        <div class="card" data-testid="insights-overdue">
+          <h3>Overdue</h3>
+          <ul>
+            {overdue.map((c) => (
+              <li key={c.course}>
+                {c.title}: <span class="badge badge-danger">{c.overdue} overdue</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {expiring.length > 0 && (
+        <div class="card" data-testid="insights-expiring">
+          <h3>Results expiring or expired</h3>
+          <ul>
+            {expiring.map((c) => (
+              <li key={c.course}>
+                {c.title}:{' '}
+                {c.resultsExpiring > 0 && <span class="badge badge-warn">{c.resultsExpiring} expiring within 30 days</span>}{' '}
+                {c.resultsExpired > 0 && <span class="badge badge-danger">{c.resultsExpired} expired</span>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Report({ view, snapshot }: { view: InsightsView; snapshot: Snapshot }) {
+  return (
+    <>
+      <p class="muted" data-testid="insights-sites">
+        On {view.date}, counting {view.sites.map((s) => siteName(snapshot, s)).join(', ')}.
+      </p>
+      <h2>Totals</h2>
+      <table data-testid="insights-totals">
+        <Head first="" />
+        <tbody>
+          <tr>
+            <th scope="row">All courses</th>
+            <Cells counts={view.totals} />
+          </tr>
+        </tbody>
+      </table>
+      <h2>Needs attention</h2>
+      <Attention view={view} />
+      <h2>By course</h2>
+      {view.courses.length === 0 ? (
+        <p class="muted">No courses with assignments here.</p>
+      ) : (
+        <table>
+          <Head first="Course" />
+          <tbody>
+            {view.courses.map((c) => (
+              <tr key={c.course} data-testid="insights-course" data-course={c.course}>
+                <th scope="row">
+                  {c.title}
+                  {c.deleted && <span class="badge badge-danger"> Deleted</span>}
+                  <div class="muted">{siteName(snapshot, c.site)}</div>
+                </th>
+                <Cells counts={c} />
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>By person</h2>
+      {view.people.length === 0 ? (
+        <p class="muted">Nobody has training here.</p>
+      ) : (
+        <table>
+          <Head first="Person" />
+          <tbody>
+            {view.people.map((p) => (
+              <tr key={p.user} data-testid="insights-person" data-user={p.user}>
+                <th scope="row">{p.name || p.user}</th>
+                <Cells counts={p} />
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+export function Insights() {
+  const { engine, user, site, version } = useStore();
+  const [children, setChildren] = useState(false);
+  const date = today();
+  const answer = useMemo(
+    () => ask<InsightsView>(() => engine.insights(user, site, date, { includeChildSites: children })),
+    [engine, user, site, date, children, version],
+  );
+  const snapshot = useMemo(() => engine.snapshot(), [engine, version]);
+  return (
+    <section data-testid="insights">
+      <h1>Training Insights</h1>
+      <label class="option">
+        <input
+          type="checkbox"
+          data-testid="include-child-sites"
+          checked={children}
+          onChange={(e) => setChildren((e.currentTarget as HTMLInputElement).checked)}
+        />{' '}
+        Include the sites below {siteName(snapshot, site)}
+      </label>
+      {'value' in answer ? (
+        <Report view={answer.value} snapshot={snapshot} />
+      ) : (
+        <Unanswered answer={answer} title="You cannot see Training Insights here" />
+      )}
+    </section>
+  );
+}
