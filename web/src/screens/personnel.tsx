@@ -1,5 +1,6 @@
-// Personnel screens. (Being written.)
-export function People() { return <section><h1>People</h1></section>; }
-export function RecordScreen({ record }: { record: string }) { return <section><h1>{record}</h1></section>; }
-export function Companies({ company }: { company?: string }) { return <section><h1>Companies {company}</h1></section>; }
-export function PersonnelSettings() { return <section><h1>Personnel settings</h1></section>; }
+// Personnel screens (ACCESS.md section 5, PERSONNEL.md): People, a record,
+// companies, and Settings > Personnel. Each renders the engine's views only.
+export { People } from './personnel/people';
+export { RecordScreen } from './personnel/record';
+export { Companies } from './personnel/companies';
+export { PersonnelSettings } from './personnel/settings';

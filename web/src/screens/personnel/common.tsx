@@ -1,0 +1,198 @@
+// Shared pieces of the Personnel screens: reading a view (a denial becomes
+// <Denied>), running a command and showing its answer, new ids, and the
+// "key: value" text form of free-form data objects.
+
+import { ForbiddenError, QueryError, type CommandResult } from 'calm-access';
+import type { ComponentChildren, JSX } from 'preact';
+import { useMemo, useState } from 'preact/hooks';
+import { run, useStore, type CommandFields } from '../../store';
+import { Denied, refusalOf } from '../../ui/gate';
+
+/** A view's answer, or what to render in its place. */
+export type Viewed<T> = { ok: true; value: T } | { ok: false; node: JSX.Element };
+
+/** Calls a view; a ForbiddenError becomes <Denied>, a QueryError a notice. */
+export function viewOf<T>(title: string, call: () => unknown): Viewed<T> {
+  try {
+    return { ok: true, value: call() as T };
+  } catch (error) {
+    if (error instanceof ForbiddenError) {
+      return { ok: false, node: <Denied title={title} decision={error.decision} /> };
+    }
+    if (error instanceof QueryError) {
+      return {
+        ok: false,
+        node: (
+          <div class="notice notice-error" role="alert">
+            {title}: {error.message}
+          </div>
+        ),
+      };
+    }
+    throw error;
+  }
+}
+
+/** A new id for something made here, e.g. `rec-lee-k3f9`. */
+export function newId(prefix: string, name = ''): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 24);
+  const random = Math.random().toString(36).slice(2, 6);
+  return slug === '' ? `${prefix}-${random}` : `${prefix}-${slug}-${random}`;
+}
+
+/** "key: value" lines of an object (values that are not text as JSON). */
+export function toLines(data: Record<string, unknown> | undefined): string {
+  return Object.entries(data ?? {})
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join('\n');
+}
+
+/** The object of "key: value" lines; lines without a key are ignored. */
+export function fromLines(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const at = line.indexOf(':');
+    if (at <= 0) continue;
+    const key = line.slice(0, at).trim();
+    if (key !== '') out[key] = line.slice(at + 1).trim();
+  }
+  return out;
+}
+
+/** Data shown as a definition list (a block's data, company details). */
+export function DataList({ data }: { data: Record<string, unknown> | undefined }) {
+  const entries = Object.entries(data ?? {});
+  if (entries.length === 0) return <p class="muted">Nothing recorded.</p>;
+  return (
+    <dl class="pdata">
+      {entries.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+interface Outcome {
+  label: string;
+  result: CommandResult;
+}
+
+/**
+ * Runs commands made on one part of a screen and remembers the last answer,
+ * to show next to the controls with <Outcome>.
+ */
+export type Exec = (label: string, fields: CommandFields) => CommandResult;
+
+export function useRunner(): [Outcome | null, Exec] {
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const exec = (label: string, fields: CommandFields) => {
+    const result = run(fields);
+    setOutcome({ label, result });
+    return result;
+  };
+  return [outcome, exec];
+}
+
+/** The answer of the last command: done (with its events), or the engine's refusal. */
+export function Outcome({ outcome }: { outcome: Outcome | null }) {
+  if (outcome === null) return null;
+  const { label, result } = outcome;
+  if (!result.ok) {
+    return (
+      <p class="notice notice-error" role="alert" data-testid="command-result" data-ok="false">
+        {label} was refused: {refusalOf(result)}
+      </p>
+    );
+  }
+  const extra = result.result && Object.keys(result.result).length > 0 ? JSON.stringify(result.result) : '';
+  const events = result.events.map((e) => e.type).join(', ');
+  return (
+    <p class="notice" role="status" data-testid="command-result" data-ok="true">
+      {label}: done{result.duplicate ? ' (already applied)' : ''}.{events && <span class="muted"> {events}</span>}
+      {extra && <span class="muted"> {extra}</span>}
+    </p>
+  );
+}
+
+/** A labelled text input. */
+export function Field({
+  label,
+  value,
+  onInput,
+  type = 'text',
+  testid,
+  required,
+}: {
+  label: string;
+  value: string;
+  onInput: (v: string) => void;
+  type?: string;
+  testid?: string;
+  required?: boolean;
+}) {
+  return (
+    <label class="field">
+      <span>
+        {label}
+        {required && <span class="muted"> (required)</span>}
+      </span>
+      <input
+        type={type}
+        value={value}
+        data-testid={testid}
+        onInput={(e) => onInput((e.target as HTMLInputElement).value)}
+      />
+    </label>
+  );
+}
+
+/** A labelled textarea. */
+export function Area({
+  label,
+  value,
+  onInput,
+  hint,
+  testid,
+  rows = 3,
+}: {
+  label: string;
+  value: string;
+  onInput: (v: string) => void;
+  hint?: string;
+  testid?: string;
+  rows?: number;
+}) {
+  return (
+    <label class="field">
+      <span>
+        {label}
+        {hint && <span class="muted"> ({hint})</span>}
+      </span>
+      <textarea rows={rows} value={value} data-testid={testid} onInput={(e) => onInput((e.target as HTMLTextAreaElement).value)} />
+    </label>
+  );
+}
+
+/** A section of a screen with a heading. */
+export function Section({ title, testid, children }: { title: string; testid?: string; children: ComponentChildren }) {
+  return (
+    <section class="card" data-testid={testid} aria-label={title}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+/** Display names of users, for authors of comments: the acting user's app already lists them. */
+export function useUserNames(): (id: string) => string {
+  const { engine, version } = useStore();
+  const names = useMemo(() => new Map(engine.snapshot().users.map((u) => [u.id, u.name ?? u.id])), [engine, version]);
+  return (id) => names.get(id) ?? id;
+}
