@@ -5,7 +5,7 @@
 import { ForbiddenError, QueryError, type CommandResult } from 'calm-access';
 import type { ComponentChildren, JSX } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import { run, useStore, type CommandFields } from '../../store';
+import { type CommandFields, run, snapshotNow, useStore } from '../../store';
 import { Denied, refusalOf } from '../../ui/gate';
 
 /** A view's answer, or what to render in its place. */
@@ -193,6 +193,6 @@ export function Section({ title, testid, children }: { title: string; testid?: s
 /** Display names of users, for authors of comments: the acting user's app already lists them. */
 export function useUserNames(): (id: string) => string {
   const { engine, version } = useStore();
-  const names = useMemo(() => new Map(engine.snapshot().users.map((u) => [u.id, u.name ?? u.id])), [engine, version]);
+  const names = useMemo(() => new Map(snapshotNow().users.map((u) => [u.id, u.name ?? u.id])), [engine, version]);
   return (id) => names.get(id) ?? id;
 }

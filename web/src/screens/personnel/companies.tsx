@@ -5,7 +5,7 @@
 import { useDecision } from 'calm-access/preact';
 import { useState } from 'preact/hooks';
 import { go, href } from '../../route';
-import { useStore } from '../../store';
+import { snapshotNow, useStore } from '../../store';
 import { CommandButton, Denied, GateLink } from '../../ui/gate';
 import { Area, DataList, Field, fromLines, newId, Outcome, Section, toLines, useRunner, viewOf, type Exec } from './common';
 
@@ -32,7 +32,7 @@ export interface CompanyView {
  */
 export function useSiteCompanies(site: string): CompanyView[] {
   const { engine, user } = useStore();
-  const ids = ((engine.snapshot().personnel?.companies ?? []) as { id: string; site: string; deleted?: boolean }[])
+  const ids = ((snapshotNow().personnel?.companies ?? []) as { id: string; site: string; deleted?: boolean }[])
     .filter((c) => c.site === site && c.deleted !== true)
     .map((c) => c.id);
   const out: CompanyView[] = [];

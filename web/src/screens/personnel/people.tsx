@@ -4,7 +4,7 @@
 
 import { useState } from 'preact/hooks';
 import { href } from '../../route';
-import { today, useStore } from '../../store';
+import { snapshotNow, today, useStore } from '../../store';
 import { CommandButton, GateLink } from '../../ui/gate';
 import { Field, newId, Outcome, useRunner, viewOf } from './common';
 
@@ -68,7 +68,7 @@ function NewRecord() {
   const [id, setId] = useState(() => newId('rec'));
   const [outcome, exec] = useRunner();
   // The accounts to link: the same list the app's user switcher shows.
-  const users = engine.snapshot().users;
+  const users = snapshotNow().users;
   void version;
   const record: Record<string, unknown> = { id, site };
   if (name.trim() !== '') record.name = name.trim();

@@ -10,7 +10,7 @@
 import type { ActionId, CommandResult } from 'calm-access';
 import { useDecision } from 'calm-access/preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { run, useStore, type CommandFields } from '../../store';
+import { type CommandFields, run, snapshotNow, useStore } from '../../store';
 import { CommandButton, Denied, refusalOf } from '../../ui/gate';
 import { names, ViewError } from './shared';
 
@@ -46,7 +46,7 @@ export function Integrations() {
         <Denied decision={view} title={`You cannot look after integrations at ${n.site(site)}`} />
       </section>
     );
-  const ihasco = engine.snapshot().integrations?.[site]?.ihasco;
+  const ihasco = snapshotNow().integrations?.[site]?.ihasco;
   const connected = ihasco?.connected === true;
   const mapping = (ihasco?.mapping ?? {}) as Record<string, unknown>;
   return (

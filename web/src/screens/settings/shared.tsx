@@ -3,6 +3,7 @@
 
 import { ForbiddenError, QueryError, type Engine } from 'calm-access';
 import { Denied } from '../../ui/gate';
+import { snapshotNow } from '../../store';
 
 export interface SiteRow {
   id: string;
@@ -12,7 +13,7 @@ export interface SiteRow {
 
 /** The sites of the organisation in tree order (parents before children), with their depth. */
 export function siteTree(engine: Engine): SiteRow[] {
-  const sites = engine.snapshot().sites;
+  const sites = snapshotNow().sites;
   const children = new Map<string | undefined, typeof sites>();
   for (const site of sites) {
     const parent = sites.some((s) => s.id === site.parent) ? site.parent : undefined;
@@ -31,7 +32,7 @@ export function siteTree(engine: Engine): SiteRow[] {
 
 /** Display names: site id -> name, user id -> name. */
 export function names(engine: Engine): { site: (id: string) => string; user: (id: string) => string } {
-  const snapshot = engine.snapshot();
+  const snapshot = snapshotNow();
   const sites = new Map(snapshot.sites.map((s) => [s.id, s.name ?? s.id]));
   const users = new Map(snapshot.users.map((u) => [u.id, u.name ?? u.id]));
   return { site: (id) => sites.get(id) ?? id, user: (id) => users.get(id) ?? id };

@@ -11,7 +11,7 @@ import type { AccessChange, CommandResult, EffectiveRole, Engine, Role, RoleSour
 import { useDecision } from 'calm-access/preact';
 import { useMemo, useState } from 'preact/hooks';
 import { href } from '../../route';
-import { run, useStore, type CommandFields } from '../../store';
+import { type CommandFields, run, snapshotNow, useStore } from '../../store';
 import { CommandButton, Denied, GateLink, reasonOf, refusalOf } from '../../ui/gate';
 import { names, siteTree, ViewError } from './shared';
 
@@ -34,7 +34,7 @@ function rolesOf(engine: Engine, user: string): { rows: EffectiveRole[] } | { er
  * role of each cell is the engine's).
  */
 function modulesOf(engine: Engine, rows: EffectiveRole[]): string[] {
-  const snapshot = engine.snapshot();
+  const snapshot = snapshotNow();
   const out = ['site', 'personnel', 'premises', ...(snapshot.organisation.entitlements ?? [])];
   for (const t of snapshot.templates ?? []) out.push(...Object.keys(t.roles));
   for (const r of rows) out.push(r.module);
@@ -87,7 +87,7 @@ function UserList() {
   const state = useStore();
   const { engine, site } = state;
   const n = names(engine);
-  const users = engine.snapshot().users;
+  const users = snapshotNow().users;
   // The roles view of each user, kept while nothing changes.
   const roles = useMemo(() => new Map(users.map((u) => [u.id, rolesOf(engine, u.id)])), [engine, state.version]);
   return (
@@ -283,7 +283,7 @@ function EditAccess({
   const [pending, setPending] = useState<CommandFields | null>(null);
   const [setAllRole, setSetAllRole] = useState<Role>('member');
   const [result, setResult] = useState<{ change: string; result: CommandResult } | null>(null);
-  const templates = engine.snapshot().templates ?? [];
+  const templates = snapshotNow().templates ?? [];
 
   // The current direct role of each module here, and whether it cascades (a
   // child site reports a cascade from this site), from the roles view.

@@ -9,7 +9,7 @@ import type { CommandResult, Snapshot } from 'calm-access';
 import { Can } from 'calm-access/preact';
 import { useMemo, useState } from 'preact/hooks';
 import { go, href } from '../../route';
-import { command, run, useStore } from '../../store';
+import { command, run, snapshotNow, useStore } from '../../store';
 import { CommandButton } from '../../ui/gate';
 import {
   ask,
@@ -643,7 +643,7 @@ function Assignments({ course, snapshot }: { course: CourseView; snapshot: Snaps
 export function CourseBuilder({ course }: { course: string }) {
   const { engine, user, version } = useStore();
   const answer = useMemo(() => ask<CourseView>(() => engine.course(user, course)), [engine, user, course, version]);
-  const snapshot = useMemo(() => engine.snapshot(), [engine, version]);
+  const snapshot = snapshotNow();
   if (!('value' in answer)) {
     return (
       <section>

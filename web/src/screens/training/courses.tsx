@@ -5,7 +5,7 @@
 import type { CommandResult, Snapshot } from 'calm-access';
 import { useMemo, useState } from 'preact/hooks';
 import { go, href } from '../../route';
-import { run, useStore } from '../../store';
+import { run, snapshotNow, useStore } from '../../store';
 import { CommandButton, GateLink } from '../../ui/gate';
 import { newId, Refusal, siteName, SourceBadge, StatusBadge, trainingData, type CourseData } from './common';
 
@@ -86,7 +86,7 @@ function NewCourse({ site }: { site: string }) {
 
 export function CourseList() {
   const { engine, site, version } = useStore();
-  const snapshot = useMemo(() => engine.snapshot(), [engine, version]);
+  const snapshot = snapshotNow();
   const here = useMemo(() => subtree(snapshot, site), [snapshot, site]);
   const courses = (trainingData(snapshot).courses ?? []).filter((c) => !c.deleted && here.has(c.site));
   return (

@@ -4,7 +4,7 @@
 
 import type { Snapshot } from 'calm-access';
 import { useMemo, useState } from 'preact/hooks';
-import { today, useStore } from '../../store';
+import { snapshotNow, today, useStore } from '../../store';
 import { ask, percent, siteName, Unanswered, type Counts, type InsightsView } from './common';
 
 const COLUMNS: { key: keyof Counts; label: string }[] = [
@@ -157,7 +157,7 @@ export function Insights() {
     () => ask<InsightsView>(() => engine.insights(user, site, date, { includeChildSites: children })),
     [engine, user, site, date, children, version],
   );
-  const snapshot = useMemo(() => engine.snapshot(), [engine, version]);
+  const snapshot = snapshotNow();
   return (
     <section data-testid="insights">
       <h1>Training Insights</h1>

@@ -6,7 +6,7 @@
 import type { CommandResult } from 'calm-access';
 import { useMemo, useState } from 'preact/hooks';
 import { href } from '../../route';
-import { run, today, useStore } from '../../store';
+import { run, snapshotNow, today, useStore } from '../../store';
 import { CommandButton } from '../../ui/gate';
 import {
   ask,
@@ -261,7 +261,7 @@ function Fulfillment({ fulfillment }: { fulfillment: string }) {
   const [last, setLast] = useState<CommandResult | null>(null);
   // Whose progress this is, and whether the viewer may see it: the attempts view decides (T2 own, T10 review).
   const attempts = useMemo(() => ask<AttemptsView>(() => engine.attempts(user, fulfillment)), [engine, user, fulfillment, version]);
-  const snapshot = useMemo(() => engine.snapshot(), [engine, version]);
+  const snapshot = snapshotNow();
   const record = useMemo(() => trainingData(snapshot).fulfillments?.find((f) => f.id === fulfillment), [snapshot, fulfillment]);
   const course = useMemo(
     () => (record === undefined ? undefined : ask<CourseView>(() => engine.course(user, record.course))),

@@ -1,0 +1,133 @@
+// Personnel in the browser (issue 5): a member never sees a sensitive block,
+// a masked block's content, a sensitive file or another person's comment
+// thread (where Restrict Comment Viewing is on) — checked in the DOM, not
+// only visually: the ids are absent and the values appear nowhere in the
+// page's HTML. And a manager reveals a masked block (P11, P16, PW1-PW3, P6).
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { actAs, demo, demoEngine, launch, openApp, openPage, serve, stop } from './support.mjs';
+
+let server;
+let url;
+let browser;
+let engine;
+
+before(async () => {
+  ({ server, url } = await serve());
+  browser = await launch();
+  engine = await demoEngine();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) await stop(server);
+  engine?.dispose();
+});
+
+const org = demo();
+const MEMBERS = ['u-lee', 'u-liz', 'u-kim', 'u-raj', 'u-sam', 'u-sm'];
+
+// Names anyone may see elsewhere on the page (the switchers, the People list)
+// are not secrets even when a hidden block mentions them.
+const PUBLIC = new Set([
+  ...org.users.flatMap((u) => [u.name, u.email]),
+  ...org.sites.map((s) => s.name),
+  ...org.personnel.records.flatMap((r) => [r.name, r.email]),
+]);
+
+/** Every string (at least 8 characters, not a public name) inside a value. */
+function strings(value, out = []) {
+  if (typeof value === 'string') {
+    if (value.length >= 8 && !PUBLIC.has(value)) out.push(value);
+  } else if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) strings(v, out);
+  }
+  return out;
+}
+
+test('a member never gets a sensitive block, masked content, a sensitive file or another person\'s thread into the DOM', async () => {
+  const { context, page, problems } = await openPage(browser);
+  await openApp(page, url);
+  let recordsChecked = 0;
+  let hiddenValues = 0;
+  let hiddenThreads = 0;
+  for (const member of MEMBERS) {
+    for (const raw of org.personnel.records) {
+      const site = raw.site;
+      if (!engine.can(member, 'personnel.record.view', { record: raw.id })) continue;
+      await actAs(page, member, site, `people/${raw.id}`);
+      await page.waitForSelector('[data-testid="record"]');
+      const html = await page.content();
+      const seen = engine.record(member, raw.id);
+      const full = engine.record('u-owner', raw.id);
+
+      // Blocks: exactly the view's; nothing sensitive unless the view has it.
+      const blocks = await page.$$eval('[data-testid="block"]', (els) => els.map((e) => e.dataset.block));
+      assert.deepEqual(blocks.sort(), seen.blocks.map((b) => b.id).sort(), `${member} on ${raw.id}: blocks`);
+      for (const b of raw.blocks ?? []) {
+        const mine = seen.blocks.find((x) => x.id === b.id);
+        const visible = mine !== undefined && !mine.masked;
+        if (visible) continue;
+        for (const s of strings(b.data)) {
+          // A value the member may see elsewhere on this record (an asset's date) is not a leak.
+          if (JSON.stringify(seen).includes(s)) continue;
+          assert.ok(!html.includes(s), `${member} on ${raw.id}: the value "${s}" of block ${b.id} is not in the page`);
+          hiddenValues += 1;
+        }
+      }
+      assert.ok(
+        full.blocks.filter((b) => b.sensitive).every((b) => !seen.blocks.some((x) => x.id === b.id)) ||
+          engine.can(member, 'personnel.sensitive.view', { record: raw.id }),
+        'the engine gives a member no sensitive block',
+      );
+
+      // Files: the sensitive ones are absent.
+      for (const f of (full.files ?? []).filter((x) => x.sensitive)) {
+        if ((seen.files ?? []).some((x) => x.id === f.id)) continue;
+        assert.ok(!html.includes(f.name), `${member} on ${raw.id}: sensitive file ${f.name} is not in the page`);
+        hiddenValues += 1;
+      }
+
+      // Threads: exactly those the engine lets the member see.
+      const threads = await page.$$eval('[data-testid="thread"]', (els) => els.map((e) => e.dataset.thread));
+      const allowed = engine.comments(member, raw.id).threads.map((t) => t.id);
+      assert.deepEqual(threads.sort(), [...allowed].sort(), `${member} on ${raw.id}: threads`);
+      const visibleIds = new Set();
+      const walk = (t) => {
+        visibleIds.add(t.id);
+        for (const r of t.replies ?? []) walk(r);
+      };
+      engine.comments(member, raw.id).threads.forEach(walk);
+      for (const c of org.personnel.comments.filter((x) => x.record === raw.id && !visibleIds.has(x.id))) {
+        assert.ok(!html.includes(c.body), `${member} on ${raw.id}: comment ${c.id} is not in the page`);
+        hiddenThreads += 1;
+      }
+      recordsChecked += 1;
+    }
+  }
+  console.log(`checked ${recordsChecked} record pages: ${hiddenValues} hidden values and ${hiddenThreads} hidden comments absent from the DOM`);
+  assert.ok(recordsChecked >= MEMBERS.length, 'every member opened at least one record');
+  assert.ok(hiddenValues > 0 && hiddenThreads > 0, 'the demo has sensitive values and restricted threads to hide');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a personnel manager reveals a masked block and then sees its content (P11, P16)', async () => {
+  const record = engine.record('u-pm', 'rec-lee');
+  const masked = record.blocks.find((b) => b.masked && b.canReveal);
+  assert.ok(masked, 'the demo has a masked block the manager may reveal');
+  const raw = org.personnel.records.find((r) => r.id === 'rec-lee').blocks.find((b) => b.id === masked.id);
+  const { context, page, problems } = await openPage(browser);
+  await openApp(page, url);
+  await actAs(page, 'u-pm', 'north', 'people/rec-lee');
+  const block = `[data-testid="block"][data-block="${masked.id}"]`;
+  await page.waitForSelector(`${block} [data-testid="masked"]`);
+  for (const s of strings(raw.data)) assert.ok(!(await page.content()).includes(s), 'hidden before the reveal');
+  await page.click(`${block} [data-testid="reveal"]`);
+  await page.waitForFunction((sel) => !document.querySelector(`${sel} [data-testid="masked"]`), block);
+  const text = await page.textContent(block);
+  for (const s of strings(raw.data)) assert.ok(text.includes(s), `revealed: ${s}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
