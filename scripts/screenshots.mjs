@@ -15,13 +15,32 @@ const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 
 const SHOTS = [
   { name: 'my-courses', user: 'u-lee', site: 'north', route: 'inbox' },
-  { name: 'take-course', user: 'u-lee', site: 'north', route: 'learn/a-fire-2026:u-lee' },
+  { name: 'take-course', user: 'u-lee', site: 'north', route: 'learn/a-fire-nov:u-lee' },
   { name: 'course-builder', user: 'u-pm', site: 'north', route: 'courses/c-fire' },
   { name: 'training-insights', user: 'u-pm', site: 'north', route: 'insights' },
   { name: 'personnel-record', user: 'u-pm', site: 'north', route: 'people/rec-lee' },
   { name: 'personnel-record-as-member', user: 'u-lee', site: 'north', route: 'people/rec-lee' },
   { name: 'settings-personnel-p17', user: 'u-pia', site: 'north', route: 'settings/personnel' },
   { name: 'user-management', user: 'u-siteadmin', site: 'hq', route: 'settings/users/u-lee' },
+  {
+    name: 'edit-access-what-if',
+    user: 'u-siteadmin',
+    site: 'north',
+    route: 'settings/users/u-lee',
+    async before(page) {
+      await page.selectOption('[data-testid="role-select"][data-module="personnel"]', 'manager');
+      await page.locator('[data-testid="whatif"]').scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    name: 'disabled-with-reason',
+    user: 'u-pm',
+    site: 'north',
+    route: 'courses/ih:north:IH-100',
+    async before(page) {
+      await page.focus('[data-testid="publish"]');
+    },
+  },
   { name: 'integrations', user: 'u-siteadmin', site: 'north', route: 'settings/integrations' },
 ];
 
@@ -33,6 +52,10 @@ await openApp(page, url);
 for (const shot of SHOTS) {
   await actAs(page, shot.user, shot.site, shot.route);
   await page.waitForTimeout(150);
+  if (shot.before) {
+    await shot.before(page);
+    await page.waitForTimeout(150);
+  }
   await page.screenshot({ path: `${OUT}${shot.name}.png`, fullPage: false });
   console.log(`docs/screenshots/${shot.name}.png  (${shot.user} at ${shot.site}, #/${shot.route})`);
 }
