@@ -5,26 +5,11 @@
 // must be aria-disabled with a reason read out through aria-describedby.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { actAs, demo, demoEngine, gates, launch, openApp, openPage, serve, stop } from './support.mjs';
+import { test } from 'node:test';
+import { actAs, demo, gates, openApp, openPage, useApp } from './support.mjs';
 
 const org = demo();
-let server;
-let url;
-let browser;
-let engine;
-
-before(async () => {
-  ({ server, url } = await serve());
-  browser = await launch();
-  engine = await demoEngine();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) await stop(server);
-  engine?.dispose();
-});
+const app = useApp();
 
 const training = org.training ?? {};
 const personnel = org.personnel ?? {};
@@ -59,15 +44,15 @@ function expected(user, g) {
   if (g.gate === 'command') {
     const command = JSON.parse(g.command);
     assert.equal(command.actor, user, `a dry run is for the acting user: ${g.command}`);
-    return engine.dryRun(command).ok;
+    return app.engine.dryRun(command).ok;
   }
   const target = JSON.parse(g.target);
-  return engine.explain(user, g.gate, target ?? undefined).allowed;
+  return app.engine.explain(user, g.gate, target ?? undefined).allowed;
 }
 
 test('for each demo person, on each screen, every gated control is in the state the engine decides', async () => {
-  const { context, page, problems } = await openPage(browser);
-  await openApp(page, url);
+  const { context, page, problems } = await openPage(app.browser);
+  await openApp(page, app.url);
   const sites = org.sites.map((s) => s.id);
   let checked = 0;
   let allowed = 0;

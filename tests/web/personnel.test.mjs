@@ -5,25 +5,10 @@
 // page's HTML. And a manager reveals a masked block (P11, P16, PW1-PW3, P6).
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { actAs, demo, demoEngine, launch, openApp, openPage, serve, stop } from './support.mjs';
+import { test } from 'node:test';
+import { actAs, demo, openApp, openPage, useApp } from './support.mjs';
 
-let server;
-let url;
-let browser;
-let engine;
-
-before(async () => {
-  ({ server, url } = await serve());
-  browser = await launch();
-  engine = await demoEngine();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) await stop(server);
-  engine?.dispose();
-});
+const app = useApp();
 
 const org = demo();
 const MEMBERS = ['u-lee', 'u-liz', 'u-kim', 'u-raj', 'u-sam', 'u-sm'];
@@ -47,20 +32,20 @@ function strings(value, out = []) {
 }
 
 test('a member never gets a sensitive block, masked content, a sensitive file or another person\'s thread into the DOM', async () => {
-  const { context, page, problems } = await openPage(browser);
-  await openApp(page, url);
+  const { context, page, problems } = await openPage(app.browser);
+  await openApp(page, app.url);
   let recordsChecked = 0;
   let hiddenValues = 0;
   let hiddenThreads = 0;
   for (const member of MEMBERS) {
     for (const raw of org.personnel.records) {
       const site = raw.site;
-      if (!engine.can(member, 'personnel.record.view', { record: raw.id })) continue;
+      if (!app.engine.can(member, 'personnel.record.view', { record: raw.id })) continue;
       await actAs(page, member, site, `people/${raw.id}`);
       await page.waitForSelector('[data-testid="record"]');
       const html = await page.content();
-      const seen = engine.record(member, raw.id);
-      const full = engine.record('u-owner', raw.id);
+      const seen = app.engine.record(member, raw.id);
+      const full = app.engine.record('u-owner', raw.id);
 
       // Blocks: exactly the view's; nothing sensitive unless the view has it.
       const blocks = await page.$$eval('[data-testid="block"]', (els) => els.map((e) => e.dataset.block));
@@ -78,7 +63,7 @@ test('a member never gets a sensitive block, masked content, a sensitive file or
       }
       assert.ok(
         full.blocks.filter((b) => b.sensitive).every((b) => !seen.blocks.some((x) => x.id === b.id)) ||
-          engine.can(member, 'personnel.sensitive.view', { record: raw.id }),
+          app.engine.can(member, 'personnel.sensitive.view', { record: raw.id }),
         'the engine gives a member no sensitive block',
       );
 
@@ -91,14 +76,14 @@ test('a member never gets a sensitive block, masked content, a sensitive file or
 
       // Threads: exactly those the engine lets the member see.
       const threads = await page.$$eval('[data-testid="thread"]', (els) => els.map((e) => e.dataset.thread));
-      const allowed = engine.comments(member, raw.id).threads.map((t) => t.id);
+      const allowed = app.engine.comments(member, raw.id).threads.map((t) => t.id);
       assert.deepEqual(threads.sort(), [...allowed].sort(), `${member} on ${raw.id}: threads`);
       const visibleIds = new Set();
       const walk = (t) => {
         visibleIds.add(t.id);
         for (const r of t.replies ?? []) walk(r);
       };
-      engine.comments(member, raw.id).threads.forEach(walk);
+      app.engine.comments(member, raw.id).threads.forEach(walk);
       for (const c of org.personnel.comments.filter((x) => x.record === raw.id && !visibleIds.has(x.id))) {
         assert.ok(!html.includes(c.body), `${member} on ${raw.id}: comment ${c.id} is not in the page`);
         hiddenThreads += 1;
@@ -114,12 +99,12 @@ test('a member never gets a sensitive block, masked content, a sensitive file or
 });
 
 test('a personnel manager reveals a masked block and then sees its content (P11, P16)', async () => {
-  const record = engine.record('u-pm', 'rec-lee');
+  const record = app.engine.record('u-pm', 'rec-lee');
   const masked = record.blocks.find((b) => b.masked && b.canReveal);
   assert.ok(masked, 'the demo has a masked block the manager may reveal');
   const raw = org.personnel.records.find((r) => r.id === 'rec-lee').blocks.find((b) => b.id === masked.id);
-  const { context, page, problems } = await openPage(browser);
-  await openApp(page, url);
+  const { context, page, problems } = await openPage(app.browser);
+  await openApp(page, app.url);
   await actAs(page, 'u-pm', 'north', 'people/rec-lee');
   const block = `[data-testid="block"][data-block="${masked.id}"]`;
   await page.waitForSelector(`${block} [data-testid="masked"]`);

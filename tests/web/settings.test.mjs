@@ -5,31 +5,16 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { actAs, demoEngine, launch, openApp, openPage, serve, stop } from './support.mjs';
+import { test } from 'node:test';
+import { actAs, demoEngine, openApp, openPage, useApp } from './support.mjs';
 
 const P17 = "You don't have permission to view personnel settings. Please contact your administrator.";
 
-let server;
-let url;
-let browser;
-let engine;
-
-before(async () => {
-  ({ server, url } = await serve());
-  browser = await launch();
-  engine = await demoEngine();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) await stop(server);
-  engine?.dispose();
-});
+const app = useApp();
 
 async function fresh() {
-  const opened = await openPage(browser);
-  await openApp(opened.page, url);
+  const opened = await openPage(app.browser);
+  await openApp(opened.page, app.url);
   return opened;
 }
 
@@ -43,7 +28,7 @@ test('Settings > Personnel without any personnel role shows exactly the P17 mess
     const denial = await page.waitForSelector('[data-denied]');
     assert.equal(await denial.getAttribute('data-denied'), 'missing-role');
     assert.equal((await page.textContent('.denied-message')).trim(), P17);
-    assert.throws(() => engine.personnelSettings(user, site), (e) => e.decision.message === P17);
+    assert.throws(() => app.engine.personnelSettings(user, site), (e) => e.decision.message === P17);
     assert.equal(await page.$('[data-testid="settings-save"]'), null, 'no settings form is shown');
   }
   await actAs(page, 'u-pm', 'north', 'settings/personnel');
@@ -59,7 +44,7 @@ test('View Access shows each effective role with where it came from (A1-A6)', as
   const cells = await page.$$eval('[data-testid="role-cell"]', (els) =>
     els.map((e) => ({ site: e.dataset.site, module: e.dataset.module, role: e.dataset.role, text: e.textContent })),
   );
-  const roles = engine.roles('u-siteadmin');
+  const roles = app.engine.roles('u-siteadmin');
   assert.ok(roles.length > 0);
   for (const r of roles) {
     const cell = cells.find((c) => c.site === r.site && c.module === r.module);
@@ -80,7 +65,7 @@ test('Edit Access previews the change with whatIf before saving, then saves it (
   await page.selectOption('[data-testid="role-select"][data-module="personnel"]', 'manager');
   const preview = await page.waitForSelector('[data-testid="whatif"]');
   assert.equal(await preview.getAttribute('data-allowed'), 'true');
-  const expected = engine.whatIf('u-siteadmin', {
+  const expected = app.engine.whatIf('u-siteadmin', {
     type: 'access.set',
     user: 'u-lee',
     site: 'north',
@@ -112,7 +97,7 @@ test('Edit Access refuses an escalation in the preview and keeps Save disabled w
   await page.selectOption('[data-testid="role-select"][data-module="personnel"]', 'manager');
   const preview = await page.waitForSelector('[data-testid="whatif"]');
   assert.equal(await preview.getAttribute('data-allowed'), 'false');
-  const expected = engine.whatIf('u-sm', {
+  const expected = app.engine.whatIf('u-sm', {
     type: 'access.set',
     user: 'u-sam',
     site: 'south-yard',
@@ -152,7 +137,7 @@ test('Integrations: a personnel manager runs an iHasco sync and sees its report 
   }
   // The command reached the queue and the server.
   await page.waitForSelector('[data-testid="queue"][data-waiting="0"]');
-  const { commands } = await (await fetch(`${url}api/commands`)).json();
+  const { commands } = await (await fetch(`${app.url}api/commands`)).json();
   assert.ok(commands.some((c) => c.type === 'integration.sync' && c.actor === 'u-pm' && c.site === 'north'));
   assert.deepEqual(problems, []);
   await context.close();

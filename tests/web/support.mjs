@@ -3,6 +3,7 @@
 // engine (the package itself) to ask the same questions the page asks.
 
 import { readFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { createEngine } from '../../js/index.js';
 import { startServer } from '../../web/server.mjs';
@@ -99,4 +100,24 @@ export function gates(page) {
         : null,
     })),
   );
+}
+
+/**
+ * For a test file: before its tests, serve the app, launch Chromium and load
+ * the demo in a Node engine; after them, close all three. The returned object
+ * is filled in by `before`: `{ server, url, browser, engine }`.
+ */
+export function useApp() {
+  const app = {};
+  before(async () => {
+    Object.assign(app, await serve());
+    app.browser = await launch();
+    app.engine = await demoEngine();
+  });
+  after(async () => {
+    await app.browser?.close();
+    if (app.server) await stop(app.server);
+    app.engine?.dispose();
+  });
+  return app;
 }

@@ -5,22 +5,10 @@
 // Node engine replaying the same commands.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { actAs, demo, demoEngine, launch, openApp, openPage, serve, stop } from './support.mjs';
+import { test } from 'node:test';
+import { actAs, demo, demoEngine, openApp, openPage, useApp } from './support.mjs';
 
-let server;
-let url;
-let browser;
-
-before(async () => {
-  ({ server, url } = await serve());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) await stop(server);
-});
+const app = useApp();
 
 const org = demo();
 const course = (id) => org.training.courses.find((c) => c.id === id);
@@ -42,8 +30,8 @@ test('the learner journey: My Courses, every step, fail then pass the assessment
   const fulfillment = org.training.fulfillments.find((f) => f.user === 'u-kim' && f.course === 'c-fire' && f.status !== 'completed');
   assert.ok(fulfillment, 'Kim has an open Fire safety fulfillment in the demo');
   const fire = course('c-fire');
-  const { context, page, problems } = await openPage(browser);
-  await openApp(page, url);
+  const { context, page, problems } = await openPage(app.browser);
+  await openApp(page, app.url);
   await actAs(page, 'u-kim', 'north', 'inbox');
 
   // My Courses lists it; open it.
@@ -85,7 +73,7 @@ test('the learner journey: My Courses, every step, fail then pass the assessment
   await actAs(page, 'u-kim', 'north', 'inbox');
   await page.waitForSelector(`[data-testid="inbox-item"][data-fulfillment="${fulfillment.id}"][data-status="completed"]`);
   await page.waitForSelector('[data-testid="queue"][data-waiting="0"]');
-  const { commands } = await (await fetch(`${url}api/commands`)).json();
+  const { commands } = await (await fetch(`${app.url}api/commands`)).json();
   const mine = commands.filter((c) => c.actor === 'u-kim').map((c) => c.type);
   assert.deepEqual(mine, ['step.complete', 'step.complete', 'assessment.submit', 'assessment.submit', 'course.complete']);
   assert.deepEqual(problems, []);
@@ -94,8 +82,8 @@ test('the learner journey: My Courses, every step, fail then pass the assessment
 
 test('a manager assigns a course to a group and sees who was assigned and who was skipped, with why (T6, W5, W6)', async () => {
   const group = org.groups.find((g) => g.site === 'north') ?? org.groups[0];
-  const { context, page, problems } = await openPage(browser);
-  await openApp(page, url);
+  const { context, page, problems } = await openPage(app.browser);
+  await openApp(page, app.url);
   await actAs(page, 'u-pm', 'north', 'courses/c-fire');
   await page.waitForSelector('[data-testid="assign-panel"]');
   await page.check(`[data-testid="assign-group"][value="${group.id}"]`);
@@ -108,10 +96,10 @@ test('a manager assigns a course to a group and sees who was assigned and who wa
     els.map((e) => ({ user: e.dataset.user, reason: e.dataset.reason, text: e.textContent })),
   );
   // The same command in a Node engine gives the same lists.
-  const engine = await demoEngine();
-  const sent = (await (await fetch(`${url}api/commands`)).json()).commands.find((c) => c.type === 'course.assign');
-  const expected = engine.apply(sent ?? { id: 'x', type: 'course.assign', actor: 'u-pm', at: '2026-11-23T09:00:00Z', course: 'c-fire', assignment: 'a-x', groups: [group.id], dueDate: '2026-12-31' });
-  engine.dispose();
+  const probe = await demoEngine();
+  const sent = (await (await fetch(`${app.url}api/commands`)).json()).commands.find((c) => c.type === 'course.assign');
+  const expected = probe.apply(sent ?? { id: 'x', type: 'course.assign', actor: 'u-pm', at: '2026-11-23T09:00:00Z', course: 'c-fire', assignment: 'a-x', groups: [group.id], dueDate: '2026-12-31' });
+  probe.dispose();
   assert.equal(expected.ok, true);
   assert.deepEqual(assigned.sort(), expected.result.assigned.map((a) => a.user).sort());
   assert.deepEqual(
