@@ -37,5 +37,8 @@ fi
 
 if [[ ! -x web/node_modules/.bin/vite || ! -d web/node_modules/preact ]]; then
   step "installing the web app's npm dependencies (web/)"
-  (cd web && npm ci --no-audit --no-fund)
+  # Not `npm ci`: the registry mirror leaves the optional platform packages of
+  # rollup and esbuild for other systems out of the lock file, and `npm ci`
+  # refuses a lock file without them. `--no-save` keeps the lock file as it is.
+  (cd web && npm install --no-audit --no-fund --no-save)
 fi

@@ -23,7 +23,8 @@ export function reasonOf(decision: Decision | undefined): string {
 
 /** The refusal of a dry run as one line (a denial, or the input errors). */
 export function refusalOf(result: CommandResult | null): string {
-  if (result === null || result.ok) return '';
+  if (result === null) return 'Not available yet: what it needs is still loading.';
+  if (result.ok) return '';
   if (result.decision) return reasonOf(result.decision as Decision);
   return (result.errors ?? []).map((e) => `${e.message}${e.path ? ` (${e.path})` : ''}`).join('; ');
 }

@@ -32,6 +32,7 @@ interface SyncReport {
 }
 
 const PAYLOAD_URL = './demo/ihasco-payload.json';
+const EMPTY_PAYLOAD: Payload = { courses: [], people: [], results: [] };
 
 export function Integrations() {
   const state = useStore();
@@ -201,7 +202,9 @@ function Sync() {
       live = false;
     };
   }, []);
-  const fields: CommandFields | null = payload === null ? null : { type: 'integration.sync', site, payload };
+  // Until the export has arrived, the button is gated on an empty one: the
+  // same permission and connection checks, nothing to merge.
+  const fields: CommandFields = { type: 'integration.sync', site, payload: payload ?? EMPTY_PAYLOAD };
   const count = (list: unknown[] | undefined) => (Array.isArray(list) ? list.length : 0);
   return (
     <div class="card">
@@ -224,7 +227,7 @@ function Sync() {
         variant="primary"
         data-testid="ihasco-sync"
         fields={fields}
-        onClick={() => fields !== null && setResult(run(fields))}
+        onClick={() => payload !== null && setResult(run(fields))}
       >
         Run a sync
       </CommandButton>
