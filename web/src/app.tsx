@@ -183,7 +183,7 @@ export function App() {
           ))}
         </nav>
         <main id="main" key={`${state.user}@${state.site}`}>
-          <Screen route={route} />
+          <Screen key={active} route={route} />
         </main>
       </div>
     </AccessProvider>
