@@ -85,14 +85,18 @@ function NewCourse({ site }: { site: string }) {
 }
 
 export function CourseList() {
-  const { engine, site, version } = useStore();
+  const { engine, site, user } = useStore();
   const snapshot = snapshotNow();
   const here = useMemo(() => subtree(snapshot, site), [snapshot, site]);
-  const courses = (trainingData(snapshot).courses ?? []).filter((c) => !c.deleted && here.has(c.site));
+  // Only the courses the engine lets this person see (T5): a course at a
+  // site where they hold no role is not listed, not even by its title.
+  const courses = (trainingData(snapshot).courses ?? []).filter(
+    (c) => !c.deleted && here.has(c.site) && engine.can(user, 'training.course.view', { course: c.id }),
+  );
   return (
     <section data-testid="course-list">
       <h1>Courses</h1>
-      <p class="muted">Courses at {siteName(snapshot, site)} and the sites below it.</p>
+      <p class="muted">Courses you may see at {siteName(snapshot, site)} and the sites below it.</p>
       {courses.length === 0 ? (
         <p class="muted">No courses here yet.</p>
       ) : (
