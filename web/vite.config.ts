@@ -3,20 +3,34 @@
 // same files an npm user gets; its .wasm is picked up by the
 // `new URL(..., import.meta.url)` in js/index.js.
 //
-// The one plugin below writes the service worker: sw-template.js with the
-// list of every file of the build, so a first visit caches the whole app.
+// The plugin below puts the demo organisation (web/demo/) beside the app and
+// writes the service worker: sw-template.js with the list of every file of
+// the build, so a first visit caches the whole app.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 
-// Files served beside the app (web/public) that the app needs offline.
-const PUBLIC_FILES = ['demo/demo-org.json', 'demo/ihasco-payload.json', 'icon.svg', 'manifest.webmanifest'];
+// Files of web/public that the app needs offline.
+const PUBLIC_FILES = ['icon.svg', 'manifest.webmanifest'];
+// The demo organisation and its iHasco export, served at ./demo/. The large
+// org (web/demo/make-large.mjs) is not part of the build: bench/web copies it.
+const DEMO_FILES = ['demo-org.json', 'ihasco-payload.json'];
+const demoFile = (name: string) => readFileSync(new URL(`./demo/${name}`, import.meta.url));
 
-function serviceWorker(): Plugin {
+function demoAndServiceWorker(): Plugin {
   return {
-    name: 'calm-service-worker',
-    apply: 'build',
+    name: 'calm-demo-and-service-worker',
+    // `vite` (dev): serve the demo files from web/demo.
+    configureServer(server) {
+      server.middlewares.use('/demo/', (req, res, next) => {
+        const name = (req.url ?? '').slice(1).split('?')[0] ?? '';
+        if (!DEMO_FILES.includes(name) && name !== 'demo-org-large.json') return next();
+        res.setHeader('content-type', 'application/json');
+        res.end(demoFile(name));
+      });
+    },
     generateBundle(_options, bundle) {
+      for (const name of DEMO_FILES) this.emitFile({ type: 'asset', fileName: `demo/${name}`, source: demoFile(name) });
       const files = ['./', ...PUBLIC_FILES, ...Object.keys(bundle).filter((f) => !f.endsWith('.map'))].sort();
       const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
       const template = readFileSync(new URL('./sw-template.js', import.meta.url), 'utf8');
@@ -35,5 +49,5 @@ export default defineConfig({
   resolve: { dedupe: ['preact'] },
   build: { target: 'es2022', assetsInlineLimit: 0, sourcemap: false },
   server: { fs: { allow: ['..'] } },
-  plugins: [serviceWorker()],
+  plugins: [demoAndServiceWorker()],
 });

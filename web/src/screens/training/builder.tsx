@@ -468,6 +468,17 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
     asEmpty !== null && !asEmpty.ok ? { ...base, people: [] } : { ...base };
   if (people.length > 0) fields.people = people;
   if (groups.length > 0) fields.groups = groups;
+  // The people offered are those the engine says can take training at the
+  // course's site (T2: personnel member or more there); a group may still
+  // bring in others, whom the assignment then skips with the reason.
+  const candidates = useMemo(() => {
+    try {
+      const can = new Set(engine.whoCan('training.progress.view_own', course.site).users.map((u) => u.user));
+      return snapshot.users.filter((u) => can.has(u.id));
+    } catch {
+      return [];
+    }
+  }, [engine, version, course.site, snapshot]);
   const toggle = (list: string[], set: (l: string[]) => void, id: string, on: boolean) =>
     set(on ? [...list.filter((x) => x !== id), id] : list.filter((x) => x !== id));
   const outcome = last !== null && last.ok ? (last.result as AssignResult | undefined) : undefined;
@@ -476,8 +487,8 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
       <h2 id="course-assign">Assign</h2>
       <div class="assign-grid">
         <fieldset>
-          <legend>People</legend>
-          {snapshot.users.map((u) => (
+          <legend>People who can take training at {siteName(snapshot, course.site)}</legend>
+          {candidates.map((u) => (
             <label key={u.id} class="option">
               <input
                 type="checkbox"
