@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# npm start: installs what is missing, builds the engine (wasm) and the web
-# app, and serves CalmCompliance with its demo organisation on
-# http://127.0.0.1:8080/ (PORT=... to change it). Ctrl-C stops it.
+# npm start: installs what is missing, builds everything (the native library,
+# tests and benchmarks; the engine's wasm; the web app) and serves
+# CalmCompliance with its demo organisation on http://127.0.0.1:8080/
+# (PORT=... and HOST=... to change it). Ctrl-C stops it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fail_fast
 cd "$ROOT"
@@ -9,11 +10,7 @@ cd "$ROOT"
 step "setup (installs only what is missing)"
 bash scripts/setup.sh
 
-step "wasm build (build-wasm/ -> dist/wasm/)"
-build_wasm
-
-step "web app (web/ -> web/dist/)"
-build_web
+bash scripts/build.sh
 
 step "serving the app"
 exec node web/server.mjs --port "${PORT:-8080}" --host "${HOST:-127.0.0.1}"
