@@ -1,48 +1,13 @@
-// Shared pieces of the Personnel screens: reading a view (a denial becomes
-// <Denied>), running a command and showing its answer, new ids, and the
-// "key: value" text form of free-form data objects.
+// Shared pieces of the Personnel screens: running a command and showing its
+// answer, the "key: value" text form of free-form data objects, and small
+// form parts. Reading a view (a denial becomes <Denied>), new ids and display
+// names are the app's (ui/view.tsx, ui/names.ts).
 
-import { ForbiddenError, QueryError, type CommandResult } from 'calm-access';
-import type { ComponentChildren, JSX } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
-import { type CommandFields, run, snapshotNow, useStore } from '../../store';
-import { Denied, refusalOf } from '../../ui/gate';
-
-/** A view's answer, or what to render in its place. */
-export type Viewed<T> = { ok: true; value: T } | { ok: false; node: JSX.Element };
-
-/** Calls a view; a ForbiddenError becomes <Denied>, a QueryError a notice. */
-export function viewOf<T>(title: string, call: () => unknown): Viewed<T> {
-  try {
-    return { ok: true, value: call() as T };
-  } catch (error) {
-    if (error instanceof ForbiddenError) {
-      return { ok: false, node: <Denied title={title} decision={error.decision} /> };
-    }
-    if (error instanceof QueryError) {
-      return {
-        ok: false,
-        node: (
-          <div class="notice notice-error" role="alert">
-            {title}: {error.message}
-          </div>
-        ),
-      };
-    }
-    throw error;
-  }
-}
-
-/** A new id for something made here, e.g. `rec-lee-k3f9`. */
-export function newId(prefix: string, name = ''): string {
-  const slug = name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 24);
-  const random = Math.random().toString(36).slice(2, 6);
-  return slug === '' ? `${prefix}-${random}` : `${prefix}-${slug}-${random}`;
-}
+import type { CommandResult } from 'calm-access';
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { type CommandFields, run } from '../../store';
+import { refusalOf } from '../../ui/gate';
 
 /** "key: value" lines of an object (values that are not text as JSON). */
 export function toLines(data: Record<string, unknown> | undefined): string {
@@ -188,11 +153,4 @@ export function Section({ title, testid, children }: { title: string; testid?: s
       {children}
     </section>
   );
-}
-
-/** Display names of users, for authors of comments: the acting user's app already lists them. */
-export function useUserNames(): (id: string) => string {
-  const { engine, version } = useStore();
-  const names = useMemo(() => new Map(snapshotNow().users.map((u) => [u.id, u.name ?? u.id])), [engine, version]);
-  return (id) => names.get(id) ?? id;
 }

@@ -7,7 +7,8 @@ import { useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { snapshotNow, useStore } from '../../store';
 import { CommandButton, Denied, GateLink } from '../../ui/gate';
-import { Area, DataList, Field, fromLines, newId, Outcome, Section, toLines, useRunner, viewOf, type Exec } from './common';
+import { ask, newId, Unanswered } from '../../ui/view';
+import { Area, DataList, Field, fromLines, Outcome, Section, toLines, useRunner, type Exec } from './common';
 
 export interface Contact {
   id: string;
@@ -254,7 +255,7 @@ function Contacts({ company }: { company: CompanyView }) {
 function CompanyScreen({ id }: { id: string }) {
   const { engine, user } = useStore();
   const [outcome, exec] = useRunner();
-  const viewed = viewOf<CompanyView>('Company', () => engine.company(user, id));
+  const viewed = ask<CompanyView>(() => engine.company(user, id));
   const remove = { type: 'company.delete', company: id };
   return (
     <section data-testid="company" data-company={id}>
@@ -262,7 +263,7 @@ function CompanyScreen({ id }: { id: string }) {
         <a href={href('companies')}>← Companies</a>
       </p>
       {!viewed.ok ? (
-        viewed.node
+        <Unanswered answer={viewed} title="Company" />
       ) : (
         <>
           <h1>{viewed.value.name}</h1>

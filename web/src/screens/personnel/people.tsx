@@ -6,7 +6,8 @@ import { useState } from 'preact/hooks';
 import { href } from '../../route';
 import { snapshotNow, today, useStore } from '../../store';
 import { CommandButton, GateLink } from '../../ui/gate';
-import { Field, newId, Outcome, useRunner, viewOf } from './common';
+import { ask, newId, Unanswered } from '../../ui/view';
+import { Field, Outcome, useRunner } from './common';
 
 interface PersonRow {
   id: string;
@@ -122,12 +123,12 @@ function NewRecord() {
 
 export function People() {
   const { engine, user, site } = useStore();
-  const viewed = viewOf<PeopleView>('People', () => engine.people(user, site));
+  const viewed = ask<PeopleView>(() => engine.people(user, site));
   return (
     <section>
       <h1>People</h1>
       {!viewed.ok ? (
-        viewed.node
+        <Unanswered answer={viewed} title="People" />
       ) : (
         <>
           <p class="muted">

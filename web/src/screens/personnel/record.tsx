@@ -8,6 +8,8 @@ import { useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { today, useStore } from '../../store';
 import { CommandButton, GateLink, reasonOf } from '../../ui/gate';
+import { names } from '../../ui/names';
+import { ask, newId, Unanswered } from '../../ui/view';
 import { useSiteCompanies } from './companies';
 import { statusBadge } from './people';
 import {
@@ -15,14 +17,11 @@ import {
   DataList,
   Field,
   fromLines,
-  newId,
   Outcome,
   Section,
   toLines,
   useRunner,
-  useUserNames,
   type Exec,
-  viewOf,
 } from './common';
 
 export interface BlockView {
@@ -455,11 +454,11 @@ function Training({ person }: { person?: string }) {
       </Section>
     );
   }
-  const viewed = viewOf<TrainingView>('Training', () => engine.trainingOf(user, person, today()));
+  const viewed = ask<TrainingView>(() => engine.trainingOf(user, person, today()));
   if (!viewed.ok) {
     return (
       <section class="card" data-testid="record-training">
-        {viewed.node}
+        <Unanswered answer={viewed} title="Training" />
       </section>
     );
   }
@@ -667,18 +666,18 @@ function Reply({ record, thread }: { record: string; thread: string }) {
 
 function Comments({ record }: { record: string }) {
   const { engine, user } = useStore();
-  const nameOf = useUserNames();
+  const nameOf = names().user;
   const [body, setBody] = useState('');
   const [id, setId] = useState(() => newId('cm'));
   const [outcome, exec] = useRunner();
-  const viewed = viewOf<{ threads: Thread[] }>('Comments', () => engine.comments(user, record));
+  const viewed = ask<{ threads: Thread[] }>(() => engine.comments(user, record));
   const comment: Record<string, unknown> = { id, record };
   if (body.trim() !== '') comment.body = body.trim();
   const fields = { type: 'comment.add', comment };
   return (
     <Section title="Comments" testid="record-comments">
       {!viewed.ok ? (
-        viewed.node
+        <Unanswered answer={viewed} title="Comments" />
       ) : viewed.value.threads.length === 0 ? (
         <p class="muted" data-testid="no-threads">
           No comments you can see.
@@ -729,14 +728,14 @@ function Comments({ record }: { record: string }) {
 
 export function RecordScreen({ record }: { record: string }) {
   const { engine, user } = useStore();
-  const viewed = viewOf<RecordView>('Personnel record', () => engine.record(user, record));
+  const viewed = ask<RecordView>(() => engine.record(user, record));
   return (
     <section data-testid="record" data-record={record}>
       <p>
         <a href={href('people')}>← People</a>
       </p>
       {!viewed.ok ? (
-        viewed.node
+        <Unanswered answer={viewed} title="Personnel record" />
       ) : (
         <RecordBody key={record} rec={viewed.value} />
       )}

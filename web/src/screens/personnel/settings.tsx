@@ -5,8 +5,9 @@
 import { useState } from 'preact/hooks';
 import { useStore } from '../../store';
 import { CommandButton, Denied, reasonOf } from '../../ui/gate';
+import { ask, Unanswered } from '../../ui/view';
 import type { Decision } from 'calm-access';
-import { Outcome, useRunner, viewOf, type Exec } from './common';
+import { Outcome, useRunner, type Exec } from './common';
 
 interface SettingsView {
   site: string;
@@ -109,12 +110,12 @@ function SettingsForm({ view, exec }: { view: SettingsView; exec: Exec }) {
 export function PersonnelSettings() {
   const { engine, user, site } = useStore();
   const [outcome, exec] = useRunner();
-  const viewed = viewOf<SettingsView>('Personnel settings', () => engine.personnelSettings(user, site));
+  const viewed = ask<SettingsView>(() => engine.personnelSettings(user, site));
   return (
     <section>
       <h1>Personnel settings</h1>
       {!viewed.ok ? (
-        viewed.node
+        <Unanswered answer={viewed} title="Personnel settings" />
       ) : (
         <div class="card" data-testid="personnel-settings">
           <SettingsForm

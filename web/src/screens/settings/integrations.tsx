@@ -12,7 +12,8 @@ import { useDecision } from 'calm-access/preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { type CommandFields, run, snapshotNow, useStore } from '../../store';
 import { CommandButton, Denied, refusalOf } from '../../ui/gate';
-import { names, ViewError } from './shared';
+import { names } from '../../ui/names';
+import { noAnswer, Unanswered } from '../../ui/view';
 
 type Payload = { courses?: unknown[]; people?: unknown[]; results?: unknown[] } & Record<string, unknown>;
 
@@ -36,8 +37,8 @@ const EMPTY_PAYLOAD: Payload = { courses: [], people: [], results: [] };
 
 export function Integrations() {
   const state = useStore();
-  const { engine, site } = state;
-  const n = names(engine);
+  const { site } = state;
+  const n = names();
   // The page is for those who look after training data here (the nav's gate).
   const view = useDecision('personnel.training.manage', site);
   if (!view.allowed)
@@ -305,7 +306,7 @@ const QUESTIONS: { action: ActionId; label: string; testid: string }[] = [
 function WhoCan() {
   const state = useStore();
   const { engine, site } = state;
-  const n = names(engine);
+  const n = names();
   const answers = useMemo(
     () =>
       QUESTIONS.map((q) => {
@@ -325,7 +326,7 @@ function WhoCan() {
           <div key={a.action} data-testid={a.testid}>
             <h3>{a.label}</h3>
             {'error' in a ? (
-              <ViewError error={a.error} title={a.label} />
+              <Unanswered answer={noAnswer(a.error)} title={a.label} />
             ) : a.users.length === 0 ? (
               <p class="muted">Nobody at {n.site(site)}.</p>
             ) : (

@@ -13,11 +13,10 @@ import { useMemo, useState } from 'preact/hooks';
 import { href } from '../../route';
 import { type CommandFields, run, snapshotNow, useStore } from '../../store';
 import { CommandButton, Denied, GateLink, reasonOf, refusalOf } from '../../ui/gate';
-import { names, siteTree, ViewError } from './shared';
+import { names, siteTree, type Names } from '../../ui/names';
+import { noAnswer, Unanswered } from '../../ui/view';
 
 const ROLES: Role[] = ['none', 'member', 'manager', 'admin'];
-
-type Names = ReturnType<typeof names>;
 
 /** The effective roles of a user (engine.roles), or the error the view threw. */
 function rolesOf(engine: Engine, user: string): { rows: EffectiveRole[] } | { error: unknown } {
@@ -64,7 +63,7 @@ const isOwner = (rows: EffectiveRole[]) => rows.some((r) => r.sources.some((s) =
 export function UserManagement({ target }: { target?: string }) {
   const state = useStore();
   const view = useDecision('users.view', state.site);
-  const n = names(state.engine);
+  const n = names();
   if (!view.allowed)
     return (
       <section class="user-management">
@@ -86,7 +85,7 @@ export function UserManagement({ target }: { target?: string }) {
 function UserList() {
   const state = useStore();
   const { engine, site } = state;
-  const n = names(engine);
+  const n = names();
   const users = snapshotNow().users;
   // The roles view of each user, kept while nothing changes.
   const roles = useMemo(() => new Map(users.map((u) => [u.id, rolesOf(engine, u.id)])), [engine, state.version]);
@@ -149,7 +148,7 @@ function UserList() {
 function UserAccess({ target }: { target: string }) {
   const state = useStore();
   const { engine, site } = state;
-  const n = names(engine);
+  const n = names();
   const viewAccess = useDecision('users.access.view', { site, target });
   const editAccess = useDecision('users.access.edit', { site, target });
   const answer = useMemo(() => rolesOf(engine, target), [engine, target, state.version]);
@@ -171,7 +170,7 @@ function UserAccess({ target }: { target: string }) {
     return (
       <>
         {back}
-        <ViewError error={answer.error} title="View Access" />
+        <Unanswered answer={noAnswer(answer.error)} title="View Access" />
       </>
     );
   const rows = answer.rows;
@@ -192,8 +191,8 @@ function UserAccess({ target }: { target: string }) {
 }
 
 function ViewAccess({ rows, modules, n }: { rows: EffectiveRole[]; modules: string[]; n: Names }) {
-  const { engine, site: current } = useStore();
-  const sites = siteTree(engine);
+  const { site: current } = useStore();
+  const sites = siteTree();
   const cell = new Map(rows.map((r) => [`${r.site}\u0000${r.module}`, r]));
   return (
     <div class="card" data-testid="view-access">
@@ -494,7 +493,7 @@ function Preview({
         <strong>{describeChange(change, n)}</strong>
       </p>
       {'error' in answer ? (
-        <ViewError error={answer.error} title="Preview" />
+        <Unanswered answer={noAnswer(answer.error)} title="Preview" />
       ) : (
         <>
           {answer.whatIf.allowed ? (

@@ -11,17 +11,13 @@ import { useMemo, useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { command, run, snapshotNow, useStore } from '../../store';
 import { CommandButton } from '../../ui/gate';
+import { names } from '../../ui/names';
+import { ask, newId, Unanswered } from '../../ui/view';
 import {
-  ask,
-  groupName,
-  newId,
   Refusal,
-  siteName,
   SourceBadge,
   StatusBadge,
   trainingData,
-  Unanswered,
-  userName,
   when,
   type AssessmentView,
   type CourseView,
@@ -448,6 +444,7 @@ interface AssignResult {
 }
 
 function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }) {
+  const n = names();
   const [people, setPeople] = useState<string[]>([]);
   const [groups, setGroups] = useState<string[]>([]);
   const [due, setDue] = useState('');
@@ -487,7 +484,7 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
       <h2 id="course-assign">Assign</h2>
       <div class="assign-grid">
         <fieldset>
-          <legend>People who can take training at {siteName(snapshot, course.site)}</legend>
+          <legend>People who can take training at {n.site(course.site)}</legend>
           {candidates.map((u) => (
             <label key={u.id} class="option">
               <input
@@ -512,7 +509,7 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
                 checked={groups.includes(g.id)}
                 onChange={(e) => toggle(groups, setGroups, g.id, (e.currentTarget as HTMLInputElement).checked)}
               />{' '}
-              {g.name ?? g.id} <span class="muted">({g.members.length} at {siteName(snapshot, g.site)})</span>
+              {g.name ?? g.id} <span class="muted">({g.members.length} at {n.site(g.site)})</span>
             </label>
           ))}
           <label class="field">
@@ -549,7 +546,7 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
             <ul data-testid="assigned">
               {outcome.assigned.map((a) => (
                 <li key={a.user} data-testid="assigned-row" data-user={a.user} data-fulfillment={a.fulfillment}>
-                  {userName(snapshot, a.user)}
+                  {n.user(a.user)}
                 </li>
               ))}
             </ul>
@@ -571,7 +568,7 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
               <tbody>
                 {outcome.skipped.map((s) => (
                   <tr key={s.user} data-testid="skipped-row" data-user={s.user} data-reason={s.reason}>
-                    <td>{userName(snapshot, s.user)}</td>
+                    <td>{n.user(s.user)}</td>
                     <td>
                       {SKIP_REASONS[s.reason] ?? s.reason} <code>{s.reason}</code>
                     </td>
@@ -587,6 +584,7 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
 }
 
 function Assignments({ course, snapshot }: { course: CourseView; snapshot: Snapshot }) {
+  const n = names();
   const [last, setLast] = useState<CommandResult | null>(null);
   const data = trainingData(snapshot);
   const list = (data.assignments ?? []).filter((a) => a.course === course.id);
@@ -616,7 +614,7 @@ function Assignments({ course, snapshot }: { course: CourseView; snapshot: Snaps
               return (
                 <tr key={a.id} data-testid="assignment-row" data-assignment={a.id} data-revoked={String(a.revoked ?? false)}>
                   <td>
-                    {[...(a.groups ?? []).map((g) => groupName(snapshot, g)), ...(a.people ?? []).map((p) => userName(snapshot, p))].join(', ')}
+                    {[...(a.groups ?? []).map((g) => n.group(g)), ...(a.people ?? []).map((p) => n.user(p))].join(', ')}
                     {a.revoked && (
                       <>
                         {' '}
@@ -626,12 +624,12 @@ function Assignments({ course, snapshot }: { course: CourseView; snapshot: Snaps
                   </td>
                   <td>{a.dueDate ?? '—'}</td>
                   <td>
-                    {a.assignedBy ? userName(snapshot, a.assignedBy) : '—'} <span class="muted">{when(a.assignedAt)}</span>
+                    {a.assignedBy ? n.user(a.assignedBy) : '—'} <span class="muted">{when(a.assignedAt)}</span>
                   </td>
                   <td>
                     {held.map((f) => (
                       <span key={f.id} class="held">
-                        {userName(snapshot, f.user)} <StatusBadge status={f.status} />
+                        {n.user(f.user)} <StatusBadge status={f.status} />
                       </span>
                     ))}
                   </td>
@@ -655,6 +653,7 @@ export function CourseBuilder({ course }: { course: string }) {
   const { engine, user, version } = useStore();
   const answer = useMemo(() => ask<CourseView>(() => engine.course(user, course)), [engine, user, course, version]);
   const snapshot = snapshotNow();
+  const n = names();
   if (!('value' in answer)) {
     return (
       <section>
@@ -678,7 +677,7 @@ export function CourseBuilder({ course }: { course: string }) {
         <StatusBadge status={view.status} />
       </div>
       <p class="muted">
-        At {siteName(snapshot, view.site)}
+        At {n.site(view.site)}
         {view.externalId && <> · iHasco course {view.externalId}</>}
       </p>
       {view.readOnly && (

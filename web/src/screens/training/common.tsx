@@ -1,10 +1,11 @@
 // Shared pieces of the Training screens: the shapes of the engine's training
-// views (as the engine returns them), calling a view with its denial caught,
-// and small renderers. Nothing here decides: the views and the gated controls
-// carry the engine's answers.
+// views (as the engine returns them) and small renderers. Calling a view with
+// its denial caught, new ids and display names are the app's (ui/view.tsx,
+// ui/names.ts). Nothing here decides: the views and the gated controls carry
+// the engine's answers.
 
 import type { CommandResult, Decision, Snapshot } from 'calm-access';
-import { Denied, refusalOf } from '../../ui/gate';
+import { refusalOf } from '../../ui/gate';
 
 export type FulfillmentStatus = 'not_started' | 'in_progress' | 'completed' | 'withdrawn';
 export type StepType = 'content' | 'video' | 'document' | 'assessment';
@@ -170,35 +171,6 @@ export function trainingData(snapshot: Snapshot): TrainingData {
   return (snapshot.training ?? {}) as TrainingData;
 }
 
-/** A view's answer, or the engine's denial, or the query's error message. */
-export type Answer<T> = { value: T } | { denied: Decision } | { error: string };
-
-/** Calls a view; a ForbiddenError becomes `denied`, a QueryError `error`. */
-export function ask<T>(view: () => Record<string, unknown>): Answer<T> {
-  try {
-    return { value: view() as unknown as T };
-  } catch (caught) {
-    const e = caught as { name?: string; decision?: Decision; errors?: { message: string }[]; message?: string };
-    if (e.name === 'ForbiddenError' && e.decision) return { denied: e.decision };
-    if (e.name === 'QueryError') return { error: e.errors?.map((x) => x.message).join('; ') ?? String(e.message) };
-    throw caught;
-  }
-}
-
-/** Renders a view's denial or error (or nothing when it answered). */
-export function Unanswered({ answer, title }: { answer: Answer<unknown>; title: string }) {
-  if ('denied' in answer) return <Denied decision={answer.denied} title={title} />;
-  if ('error' in answer) {
-    return (
-      <section class="notice notice-error" role="alert">
-        <h2>{title}</h2>
-        <p>{answer.error}</p>
-      </section>
-    );
-  }
-  return null;
-}
-
 /** The outcome of a command just run: its refusal, in the page. */
 export function Refusal({ result }: { result: CommandResult | null }) {
   if (result === null || result.ok) return null;
@@ -207,27 +179,6 @@ export function Refusal({ result }: { result: CommandResult | null }) {
       {refusalOf(result)}
     </p>
   );
-}
-
-let counter = 0;
-
-/** A client-made id for a new object (attempt, assignment, course, step ...). */
-export function newId(prefix: string): string {
-  counter += 1;
-  const random = globalThis.crypto?.randomUUID?.().slice(0, 8) ?? Math.random().toString(36).slice(2, 10);
-  return `${prefix}-${random}${counter}`;
-}
-
-export function userName(snapshot: Snapshot, id: string): string {
-  return snapshot.users.find((u) => u.id === id)?.name ?? id;
-}
-
-export function siteName(snapshot: Snapshot, id: string): string {
-  return snapshot.sites.find((s) => s.id === id)?.name ?? id;
-}
-
-export function groupName(snapshot: Snapshot, id: string): string {
-  return snapshot.groups?.find((g) => g.id === id)?.name ?? id;
 }
 
 /** `2026-11-23T09:00:00Z` as `2026-11-23 09:00`. */

@@ -7,7 +7,9 @@ import { useMemo, useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { run, snapshotNow, useStore } from '../../store';
 import { CommandButton, GateLink } from '../../ui/gate';
-import { newId, Refusal, siteName, SourceBadge, StatusBadge, trainingData, type CourseData } from './common';
+import { names } from '../../ui/names';
+import { newId } from '../../ui/view';
+import { Refusal, SourceBadge, StatusBadge, trainingData, type CourseData } from './common';
 
 /** The site and its descendants (the site tree is data, not a permission). */
 function subtree(snapshot: Snapshot, root: string): Set<string> {
@@ -25,7 +27,8 @@ function subtree(snapshot: Snapshot, root: string): Set<string> {
   return out;
 }
 
-function CourseRow({ course, snapshot }: { course: CourseData; snapshot: Snapshot }) {
+function CourseRow({ course }: { course: CourseData }) {
+  const n = names();
   return (
     <tr data-testid="course-row" data-course={course.id} data-status={course.status}>
       <th scope="row">
@@ -33,7 +36,7 @@ function CourseRow({ course, snapshot }: { course: CourseData; snapshot: Snapsho
           {course.title}
         </GateLink>
       </th>
-      <td>{siteName(snapshot, course.site)}</td>
+      <td>{n.site(course.site)}</td>
       <td>
         <SourceBadge source={course.source} />
       </td>
@@ -87,6 +90,7 @@ function NewCourse({ site }: { site: string }) {
 export function CourseList() {
   const { engine, site, user } = useStore();
   const snapshot = snapshotNow();
+  const n = names();
   const here = useMemo(() => subtree(snapshot, site), [snapshot, site]);
   // Only the courses the engine lets this person see (T5): a course at a
   // site where they hold no role is not listed, not even by its title.
@@ -96,7 +100,7 @@ export function CourseList() {
   return (
     <section data-testid="course-list">
       <h1>Courses</h1>
-      <p class="muted">Courses you may see at {siteName(snapshot, site)} and the sites below it.</p>
+      <p class="muted">Courses you may see at {n.site(site)} and the sites below it.</p>
       {courses.length === 0 ? (
         <p class="muted">No courses here yet.</p>
       ) : (
@@ -113,7 +117,7 @@ export function CourseList() {
           </thead>
           <tbody>
             {courses.map((c) => (
-              <CourseRow key={c.id} course={c} snapshot={snapshot} />
+              <CourseRow key={c.id} course={c} />
             ))}
           </tbody>
         </table>

@@ -5,11 +5,10 @@ import { useMemo } from 'preact/hooks';
 import { href } from '../../route';
 import { today, useStore } from '../../store';
 import { GateLink } from '../../ui/gate';
+import { ask, Unanswered } from '../../ui/view';
 import {
-  ask,
   SourceBadge,
   StatusBadge,
-  Unanswered,
   type FulfillmentItem,
   type MyCoursesView,
   type ResultItem,

@@ -2,10 +2,11 @@
 // looked at, optionally with its child sites (counted only where the viewer
 // holds T3 too: the engine decides which).
 
-import type { Snapshot } from 'calm-access';
 import { useMemo, useState } from 'preact/hooks';
-import { snapshotNow, today, useStore } from '../../store';
-import { ask, percent, siteName, Unanswered, type Counts, type InsightsView } from './common';
+import { today, useStore } from '../../store';
+import { names } from '../../ui/names';
+import { ask, Unanswered } from '../../ui/view';
+import { percent, type Counts, type InsightsView } from './common';
 
 const COLUMNS: { key: keyof Counts; label: string }[] = [
   { key: 'notStarted', label: 'Not started' },
@@ -91,11 +92,12 @@ function Attention({ view }: { view: InsightsView }) {
   );
 }
 
-function Report({ view, snapshot }: { view: InsightsView; snapshot: Snapshot }) {
+function Report({ view }: { view: InsightsView }) {
+  const n = names();
   return (
     <>
       <p class="muted" data-testid="insights-sites">
-        On {view.date}, counting {view.sites.map((s) => siteName(snapshot, s)).join(', ')}.
+        On {view.date}, counting {view.sites.map((s) => n.site(s)).join(', ')}.
       </p>
       <h2>Totals</h2>
       <table data-testid="insights-totals">
@@ -121,7 +123,7 @@ function Report({ view, snapshot }: { view: InsightsView; snapshot: Snapshot }) 
                 <th scope="row">
                   {c.title}
                   {c.deleted && <span class="badge badge-danger"> Deleted</span>}
-                  <div class="muted">{siteName(snapshot, c.site)}</div>
+                  <div class="muted">{n.site(c.site)}</div>
                 </th>
                 <Cells counts={c} />
               </tr>
@@ -157,7 +159,7 @@ export function Insights() {
     () => ask<InsightsView>(() => engine.insights(user, site, date, { includeChildSites: children })),
     [engine, user, site, date, children, version],
   );
-  const snapshot = snapshotNow();
+  const n = names();
   return (
     <section data-testid="insights">
       <h1>Training Insights</h1>
@@ -168,10 +170,10 @@ export function Insights() {
           checked={children}
           onChange={(e) => setChildren((e.currentTarget as HTMLInputElement).checked)}
         />{' '}
-        Include the sites below {siteName(snapshot, site)}
+        Include the sites below {n.site(site)}
       </label>
       {'value' in answer ? (
-        <Report view={answer.value} snapshot={snapshot} />
+        <Report view={answer.value} />
       ) : (
         <Unanswered answer={answer} title="You cannot see Training Insights here" />
       )}

@@ -8,15 +8,13 @@ import { useMemo, useState } from 'preact/hooks';
 import { href } from '../../route';
 import { run, snapshotNow, today, useStore } from '../../store';
 import { CommandButton } from '../../ui/gate';
+import { names } from '../../ui/names';
+import { ask, newId, Unanswered } from '../../ui/view';
 import {
-  ask,
-  newId,
   Refusal,
   SourceBadge,
   StatusBadge,
   trainingData,
-  Unanswered,
-  userName,
   when,
   type AttemptItem,
   type AttemptsView,
@@ -262,6 +260,7 @@ function Fulfillment({ fulfillment }: { fulfillment: string }) {
   // Whose progress this is, and whether the viewer may see it: the attempts view decides (T2 own, T10 review).
   const attempts = useMemo(() => ask<AttemptsView>(() => engine.attempts(user, fulfillment)), [engine, user, fulfillment, version]);
   const snapshot = snapshotNow();
+  const n = names();
   const record = useMemo(() => trainingData(snapshot).fulfillments?.find((f) => f.id === fulfillment), [snapshot, fulfillment]);
   const course = useMemo(
     () => (record === undefined ? undefined : ask<CourseView>(() => engine.course(user, record.course))),
@@ -328,7 +327,7 @@ function Fulfillment({ fulfillment }: { fulfillment: string }) {
       <p class="muted" data-testid="progress" data-done={doneCount} data-total={total}>
         {total > 0 ? `${doneCount} of ${total} steps done` : 'This course has no steps in Calm.'}
         {(item?.dueDate ?? record.dueDate) && <> · due {item?.dueDate ?? record.dueDate}</>}
-        {holder !== undefined && holder !== user && <> · the progress of {userName(snapshot, holder)}</>}
+        {holder !== undefined && holder !== user && <> · the progress of {n.user(holder)}</>}
       </p>
       {view.source === 'ihasco' && (
         <p class="notice">This course is taught on iHasco; its content is not in Calm.</p>
