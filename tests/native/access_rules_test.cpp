@@ -1348,12 +1348,50 @@ TEST_F(EngineQueries, Section9_CapabilitiesListEveryActionOnce) {
   EXPECT_EQ(seen.size(), calm::action_count());
   EXPECT_EQ(seen.count(kNone), 0u);
 
-  const json answer = json::parse(engine().capabilities_json("u-member", "north"));
+  const std::string text = engine().capabilities_json("u-member", "north");
+  const json answer = json::parse(text);
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
+  calm::Request request;
+  request.user = "u-member";
+  request.site = "north";
+  json expected = json::object();
   for (Index a = 0; a < calm::action_count(); ++a) {
     const std::string id(calm::action_id(a));
     ASSERT_TRUE(answer["value"].contains(id)) << id;
     EXPECT_TRUE(answer["value"][id].contains("allowed")) << id;
+    request.action = id;
+    expected[id] = engine().explain(request, caps[a]).to_json();
+  }
+  // Written directly: the same bytes as nlohmann's document of the decisions.
+  EXPECT_EQ(text, json({{"ok", true}, {"value", expected}}).dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+TEST_F(EngineQueries, DecisionTextIsWhatNlohmannWritesForAnyString) {
+  // Quotes, backslashes, control characters, non-ASCII and invalid UTF-8 in
+  // ids that messages quote: the directly written text has nlohmann's bytes.
+  const std::vector<std::string> ids = {"plain",     "with \"quotes\"", "back\\slash", "tab\there",
+                                        "nl\nline",  std::string("nul\0x", 5), "\x01\x1f\x7f", "caf\xc3\xa9",
+                                        "\xf0\x9f\x94\x92 lock", "bad \xff utf8", "/slash/"};
+  const auto dump = [](const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); };
+  for (const std::string& id : ids) {
+    // capabilities_json quotes the unknown site in every message.
+    const std::vector<calm::Verdict> caps = engine().capabilities("u-member", id);
+    calm::Request request;
+    request.user = "u-member";
+    request.site = id;
+    json expected = json::object();
+    for (Index a = 0; a < calm::action_count(); ++a) {
+      request.action = std::string(calm::action_id(a));
+      expected[request.action] = engine().explain(request, caps[a]).to_json();
+    }
+    EXPECT_EQ(engine().capabilities_json("u-member", id), dump(json{{"ok", true}, {"value", expected}})) << id;
+
+    // decide_json, for the ids JSON text can carry (valid UTF-8).
+    json text_request{{"user", "u-member"}, {"action", "training.course.view"}, {"resource", {{"course", id}}}};
+    const std::string text = dump(text_request);
+    const json reparsed = json::parse(text, nullptr, false);
+    if (reparsed.is_discarded() || reparsed != text_request) continue;
+    EXPECT_EQ(engine().decide_json(text), dump(engine().decide_json_value(text_request).to_json())) << id;
   }
 }
 

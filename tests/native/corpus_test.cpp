@@ -154,6 +154,9 @@ TEST_P(Corpus, DecisionMatchesExpectation) {
   const calm::Decision direct = engine->decide_json_value(c.request);
   EXPECT_EQ(std::string(calm::code_name(direct.code)), answer.value("code", std::string()));
   EXPECT_EQ(direct.allowed, answer.value("allowed", !direct.allowed));
+  // The text is written directly (no second document): the same bytes as the
+  // decision's JSON value dumped by nlohmann.
+  EXPECT_EQ(answer_text, direct.to_json().dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, Corpus, testing::ValuesIn(all_cases()), test_name);

@@ -35,6 +35,11 @@ std::string pointer_escape(std::string_view key);
 nlohmann::json parse_json(std::string_view text, std::vector<Error>& errors);
 /// Serialises to compact JSON, replacing invalid UTF-8 rather than throwing.
 std::string dump(const nlohmann::json& value);
+/// Appends `value` to `out` exactly as `dump` writes it (the same bytes),
+/// without building a second document: for the hot decision paths.
+void append_json(std::string& out, const nlohmann::json& value);
+/// Appends `text` as a JSON string, as `dump` writes it.
+void append_json_string(std::string& out, std::string_view text);
 
 class JsonReader {
  public:
