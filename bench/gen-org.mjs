@@ -39,7 +39,8 @@ export const SIZES = {
 
 // ---- PRNG: mulberry32, seeded; nothing else is random ------------------------
 
-function mulberry32(seed) {
+/** A seeded PRNG (mulberry32): a function giving numbers in [0, 1). */
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return function next() {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { createEngine } from 'calm-access';
 
 import { readCorpus } from './support/corpus-files.mjs';
+import { mulberry32 as random } from '../../bench/gen-org.mjs';
 
 const corpus = await readCorpus();
 const demo = JSON.parse(await readFile(new URL('../../examples/demo-org.json', import.meta.url), 'utf8'));
@@ -16,17 +17,6 @@ const snapshots = [{ file: 'examples/demo-org.json', snapshot: demo }].concat(
   corpus.map(({ file, data }) => ({ file, snapshot: data.snapshot })),
 );
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function idsOf(snapshot) {
   const list = (value) => (Array.isArray(value) ? value.map((x) => x?.id).filter((x) => typeof x === 'string') : []);

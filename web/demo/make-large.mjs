@@ -21,6 +21,7 @@
 import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
+import { mulberry32 } from '../../bench/gen-org.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -43,17 +44,7 @@ const SCALE = {
 const SEED = 20261120;
 const TODAY = '2026-11-20';
 
-// -------------------------------------------------------- deterministic PRNG
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// -------------------------------------------------------- deterministic PRNG (bench/gen-org.mjs)
 const rand = mulberry32(SEED);
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1)); // inclusive
 const pick = (list) => list[Math.floor(rand() * list.length)];
