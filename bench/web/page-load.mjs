@@ -22,11 +22,10 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../web/server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS } from '../../tests/js/support/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = `${ROOT}web/dist/`;
-const CHROMIUM = process.env.CALM_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);

@@ -7,17 +7,10 @@ import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { createEngine } from '../../js/index.js';
 import { startServer } from '../../web/server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../js/support/chromium.mjs';
 
-export const CHROMIUM = process.env.CALM_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM, CHROMIUM_ARGS };
+
 
 export const DEMO_PATH = new URL('../../web/demo/demo-org.json', import.meta.url);
 export const demo = () => JSON.parse(readFileSync(DEMO_PATH, 'utf8'));

@@ -12,21 +12,12 @@ import { describe, it, before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.mjs';
 import { readCorpus } from '../support/corpus-files.mjs';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RUNNER = fileURLToPath(new URL('../support/corpus-runner.mjs', import.meta.url));
-const CHROMIUM = process.env.CALM_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // What `files` in package.json lets into the tarball (npm adds package.json and README.md).
 const EXPECTED_FILES = [
   'README.md',
