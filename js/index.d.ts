@@ -280,6 +280,8 @@ export interface RoleSource {
   role: Role;
   /** The grant's site for `cascade`, the child site for `implied`. */
   from?: string;
+  /** For `direct`: true when the grant also gives the role at every child site (A3). */
+  includeChildSites?: true;
 }
 
 /** One row of the View Access table: the effective role of a module at a site. */

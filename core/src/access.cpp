@@ -288,7 +288,8 @@ std::vector<EffectiveRole> Engine::roles(Index user) const {
   for (Index gi : s.grants_by_user[user]) {
     const Grant& g = s.grants[gi];
     if (g.role == Role::none) continue;
-    sources[g.site * modules + g.module].push_back({RoleSource::Kind::direct, g.role, kNone});
+    sources[g.site * modules + g.module].push_back(
+        {RoleSource::Kind::direct, g.role, kNone, g.include_child_sites});
     // Cascade to every descendant (A3), implication on every ancestor (A4).
     for (Index site = 0; site < s.sites.size(); ++site) {
       if (site == g.site) continue;
@@ -509,6 +510,7 @@ std::string Engine::roles_json(std::string_view user) const {
       }
       j["role"] = std::string(role_name(src.role));
       if (src.from != kNone) j["from"] = s.site_ids.at(src.from);
+      if (src.include_child_sites) j["includeChildSites"] = true;
       sources.push_back(std::move(j));
     }
     rows.push_back({{"site", s.site_ids.at(row.site)},

@@ -1257,6 +1257,12 @@ TEST_F(EngineQueries, Section9_RolesShowDirectGrants) {
   EXPECT_TRUE(north->entitled);
   EXPECT_TRUE(has_source(*north, calm::RoleSource::Kind::direct, Role::manager, kNone));
   EXPECT_EQ(find_row(rows, site("north-lab"), calm::kModulePersonnel), nullptr);  // A2: nothing there
+  // A direct grant that does not cascade says so (no includeChildSites in the JSON).
+  for (const calm::RoleSource& src : north->sources) EXPECT_FALSE(src.include_child_sites);
+  const json answer = json::parse(engine().roles_json("u-direct"));
+  for (const json& row : answer["value"]) {
+    for (const json& src : row["sources"]) EXPECT_FALSE(src.contains("includeChildSites")) << row.dump();
+  }
 }
 
 TEST_F(EngineQueries, Section9_RolesShowCascadeFromTheGrantSite) {
@@ -1277,6 +1283,18 @@ TEST_F(EngineQueries, Section9_RolesShowCascadeFromTheGrantSite) {
   ASSERT_NE(own, nullptr);
   EXPECT_TRUE(has_source(*own, calm::RoleSource::Kind::direct, Role::manager, kNone) ||
               has_source(*own, calm::RoleSource::Kind::cascade, Role::manager, site("north")));
+  // The direct source says that it cascades, for Edit Access's "include child sites".
+  EXPECT_TRUE(std::any_of(own->sources.begin(), own->sources.end(), [](const calm::RoleSource& src) {
+    return src.kind == calm::RoleSource::Kind::direct && src.include_child_sites;
+  }));
+  const json answer = json::parse(engine().roles_json("u-cascade"));
+  bool flagged = false;
+  for (const json& row : answer["value"]) {
+    if (row["site"] != "north" || row["module"] != "personnel") continue;
+    for (const json& src : row["sources"])
+      flagged = flagged || (src["kind"] == "direct" && src.value("includeChildSites", false));
+  }
+  EXPECT_TRUE(flagged) << answer.dump();
 }
 
 TEST_F(EngineQueries, Section9_RolesShowImplicationByTheChildSite) {
@@ -1363,16 +1381,20 @@ TEST_F(EngineQueries, Section9_CapabilitiesListEveryActionOnce) {
     expected[id] = engine().explain(request, caps[a]).to_json();
   }
   // Written directly: the same bytes as nlohmann's document of the decisions.
-  EXPECT_EQ(text, json({{"ok", true}, {"value", expected}}).dump(-1, ' ', false, json::error_handler_t::replace));
+  EXPECT_EQ(text,
+            json({{"ok", true}, {"value", expected}}).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 TEST_F(EngineQueries, DecisionTextIsWhatNlohmannWritesForAnyString) {
   // Quotes, backslashes, control characters, non-ASCII and invalid UTF-8 in
   // ids that messages quote: the directly written text has nlohmann's bytes.
-  const std::vector<std::string> ids = {"plain",     "with \"quotes\"", "back\\slash", "tab\there",
-                                        "nl\nline",  std::string("nul\0x", 5), "\x01\x1f\x7f", "caf\xc3\xa9",
-                                        "\xf0\x9f\x94\x92 lock", "bad \xff utf8", "/slash/"};
-  const auto dump = [](const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); };
+  const std::vector<std::string> ids = {"plain",         "with \"quotes\"", "back\\slash",
+                                        "tab\there",     "nl\nline",        std::string("nul\0x", 5),
+                                        "\x01\x1f\x7f",  "caf\xc3\xa9",     "\xf0\x9f\x94\x92 lock",
+                                        "bad \xff utf8", "/slash/"};
+  const auto dump = [](const json& value) {
+    return value.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
   for (const std::string& id : ids) {
     // capabilities_json quotes the unknown site in every message.
     const std::vector<calm::Verdict> caps = engine().capabilities("u-member", id);
@@ -1384,10 +1406,12 @@ TEST_F(EngineQueries, DecisionTextIsWhatNlohmannWritesForAnyString) {
       request.action = std::string(calm::action_id(a));
       expected[request.action] = engine().explain(request, caps[a]).to_json();
     }
-    EXPECT_EQ(engine().capabilities_json("u-member", id), dump(json{{"ok", true}, {"value", expected}})) << id;
+    EXPECT_EQ(engine().capabilities_json("u-member", id), dump(json{{"ok", true}, {"value", expected}}))
+        << id;
 
     // decide_json, for the ids JSON text can carry (valid UTF-8).
-    json text_request{{"user", "u-member"}, {"action", "training.course.view"}, {"resource", {{"course", id}}}};
+    json text_request{
+        {"user", "u-member"}, {"action", "training.course.view"}, {"resource", {{"course", id}}}};
     const std::string text = dump(text_request);
     const json reparsed = json::parse(text, nullptr, false);
     if (reparsed.is_discarded() || reparsed != text_request) continue;

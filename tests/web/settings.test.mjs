@@ -55,6 +55,14 @@ test('View Access shows each effective role with where it came from (A1-A6)', as
     }
   }
   assert.ok(roles.some((r) => r.sources.some((s) => s.kind === 'cascade')), 'the site admin holds cascading roles');
+  // Edit Access shows whether each direct grant at this site cascades (roles: includeChildSites).
+  for (const r of roles.filter((x) => x.site === 'hq')) {
+    const direct = r.sources.find((x) => x.kind === 'direct');
+    if (!direct) continue;
+    const box = `[data-testid="include-children"][data-module="${r.module}"]`;
+    assert.equal(await page.isChecked(box), direct.includeChildSites === true, `${r.module} at hq: include child sites`);
+  }
+  assert.equal(await page.isChecked('[data-testid="include-children"][data-module="personnel"]'), true);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -118,6 +118,8 @@ struct RoleSource {
   Role role = Role::none;
   /// The grant's site for cascade and implied, `kNone` otherwise.
   Index from = kNone;
+  /// For `direct`: the grant also gives the role at every child site (A3).
+  bool include_child_sites = false;
 };
 
 /// One row of the View Access table.

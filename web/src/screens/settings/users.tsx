@@ -284,12 +284,12 @@ function EditAccess({
   const [result, setResult] = useState<{ change: string; result: CommandResult } | null>(null);
   const templates = snapshotNow().templates ?? [];
 
-  // The current direct role of each module here, and whether it cascades (a
-  // child site reports a cascade from this site), from the roles view.
+  // The current direct role of each module here, and whether its grant
+  // cascades to the child sites, from the roles view.
   const here = new Map(rows.filter((r) => r.site === site).map((r) => [r.module, r]));
   const direct = (m: string): Role => here.get(m)?.sources.find((s) => s.kind === 'direct')?.role ?? 'none';
   const cascades = (m: string) =>
-    rows.some((r) => r.module === m && r.sources.some((s) => s.kind === 'cascade' && s.from === site));
+    here.get(m)?.sources.some((s) => s.kind === 'direct' && s.includeChildSites === true) ?? false;
 
   const stage = (fields: CommandFields) => {
     setResult(null);
