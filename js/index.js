@@ -186,6 +186,8 @@ class Engine {
   #native;
   /** Whether the wasm build has the indexed `can` (and `index`). */
   #fast;
+  /** Whether it has the indexed `explain` too. */
+  #fastExplain;
   /** action id -> index, for the fast path. */
   #actionIndex;
   /** collection -> (id -> index) of the loaded snapshot; rebuilt after a load. */
@@ -195,6 +197,7 @@ class Engine {
     this.#module = module;
     this.#native = new module.Engine();
     this.#fast = typeof this.#native.can === 'function' && typeof this.#native.index === 'function';
+    this.#fastExplain = this.#fast && typeof this.#native.explain === 'function';
     finalizer?.register(this, this.#native, this);
   }
 
@@ -210,11 +213,12 @@ class Engine {
   }
 
   /**
-   * `can` on indices, or undefined when the request is not one the fast path
-   * takes (then `explain` answers): a non-string id, a non-plain target, a key
+   * The request as indices `[user, action, site, key, resource]` for the fast
+   * paths of `can` and `explain`, or undefined when it is not one they take
+   * (then the JSON path answers): a non-string id, a non-plain target, a key
    * other than `site` and one simple resource key.
    */
-  #fastCan(user, action, target) {
+  #indices(user, action, target) {
     if (typeof user !== 'string' || typeof action !== 'string') return undefined;
     let site = ABSENT;
     let key = 0;
@@ -251,7 +255,7 @@ class Engine {
     }
     const actionIndex = this.#actionIndex.get(action) ?? UNKNOWN;
     const userIndex = ids.users.get(user) ?? UNKNOWN;
-    return this.#engine().can(userIndex, actionIndex, site, key, resource) === true;
+    return [userIndex, actionIndex, site, key, resource];
   }
 
   #engine() {
@@ -279,14 +283,19 @@ class Engine {
   // The same answer as `explain(...).allowed`, without rendering a decision
   // when the request is a simple one.
   can(user, action, target) {
-    if (this.#fast) {
-      const allowed = this.#fastCan(user, action, target);
-      if (allowed !== undefined) return allowed;
-    }
+    const indices = this.#fast ? this.#indices(user, action, target) : undefined;
+    if (indices !== undefined) return this.#engine().can(...indices) === true;
     return this.explain(user, action, target).allowed === true;
   }
 
+  // The same decision as `decide`; when every id is known the core takes it
+  // by indices and writes the decision, without a request to write and parse.
   explain(user, action, target) {
+    const indices = this.#fastExplain ? this.#indices(user, action, target) : undefined;
+    if (indices !== undefined) {
+      const text = this.#engine().explain(...indices);
+      if (text !== '') return JSON.parse(text);
+    }
     return this.decide(toRequest(user, action, target));
   }
 

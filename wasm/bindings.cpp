@@ -47,6 +47,19 @@ bool engine_can(const calm::Engine& engine, unsigned user, unsigned action, unsi
   return engine.check(request).allowed();
 }
 
+// The fast path of `explain`: the same indices, every id known; the
+// decision as JSON text, or "" when the core cannot take it this way.
+std::string engine_explain(const calm::Engine& engine, unsigned user, unsigned action, unsigned site,
+                           unsigned key, unsigned resource) {
+  calm::IndexedRequest request;
+  request.user = user;
+  request.action = action;
+  request.site = site;
+  request.key = static_cast<std::uint16_t>(key);
+  request.resource = resource;
+  return engine.explain_json(request);
+}
+
 std::string engine_index(const calm::Engine& engine) { return engine.index_json(); }
 
 std::string engine_capabilities(const calm::Engine& engine, const std::string& user,
@@ -140,6 +153,7 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .function("load", &engine_load)
       .function("decide", &engine_decide)
       .function("can", &engine_can)
+      .function("explain", &engine_explain)
       .function("index", &engine_index)
       .function("capabilities", &engine_capabilities)
       .function("roles", &engine_roles)

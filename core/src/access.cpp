@@ -435,6 +435,57 @@ std::string Engine::decide_json(std::string_view request_text) const {
   return decision_text(decide_json_value(request));
 }
 
+std::string Engine::explain_json(const IndexedRequest& q) const {
+  const Snapshot& s = impl_->snapshot;
+  if (q.user >= s.users.size() || q.action >= kActions.size() ||
+      (q.site != kNone && q.site >= s.sites.size())) {
+    return {};
+  }
+  // The request as its ids, as parse_request would read them from JSON.
+  Request request;
+  request.user = s.user_ids.at(q.user);
+  request.action = std::string(kActions[q.action].id);
+  if (q.site != kNone) request.site = s.site_ids.at(q.site);
+  if (q.key != 0) {
+    const IdTable* table = nullptr;
+    std::optional<std::string>* slot = nullptr;
+    switch (q.key) {
+      case kCourse:
+        table = &s.course_ids;
+        slot = &request.resource.course;
+        break;
+      case kFulfillment:
+        table = &s.fulfillment_ids;
+        slot = &request.resource.fulfillment;
+        break;
+      case kRecord:
+        table = &s.record_ids;
+        slot = &request.resource.record;
+        break;
+      case kThread:
+        table = &s.comment_ids;
+        slot = &request.resource.thread;
+        break;
+      case kCompany:
+        table = &s.company_ids;
+        slot = &request.resource.company;
+        break;
+      case kTarget:
+        table = &s.user_ids;
+        slot = &request.resource.target;
+        break;
+      default:
+        return {};
+    }
+    if (q.resource >= table->size()) return {};
+    *slot = table->at(q.resource);
+  }
+  // The same Request decide_json would build from this request's JSON, so
+  // the same decision and message by construction (not the indexed verdict,
+  // whose invalid-request details are coarser).
+  return decision_text(decide(request));
+}
+
 std::string Engine::load_json(std::string_view json_text) {
   auto result = load_snapshot(json_text);
   if (!result.ok()) return detail::dump(json{{"ok", false}, {"errors", errors_json(result.errors())}});

@@ -31,12 +31,28 @@ function idsOf(snapshot) {
   };
 }
 
-function assertSame(engine, user, action, target, where) {
-  const allowed = engine.explain(user, action, target).allowed;
-  assert.equal(engine.can(user, action, target), allowed, `${where}: can(${JSON.stringify([user, action, target])})`);
+/** The request `explain` stands for, as `decide` takes it (js/index.js `toRequest`). */
+function requestOf(user, action, target) {
+  const request = { user, action };
+  if (target === undefined || target === null) return request;
+  if (typeof target !== 'object' || Array.isArray(target)) return { ...request, site: target };
+  const { site, ...resource } = target;
+  if (site !== undefined) request.site = site;
+  if (Object.keys(resource).length > 0) request.resource = resource;
+  return request;
 }
 
-describe('can agrees with explain', () => {
+// can = explain().allowed, and explain (indexed when every id is known) =
+// decide (the JSON path), field for field and message for message.
+function assertSame(engine, user, action, target, where) {
+  const decision = engine.explain(user, action, target);
+  const question = JSON.stringify([user, action, target]);
+  assert.equal(engine.can(user, action, target), decision.allowed, `${where}: can(${question})`);
+  const viaJson = JSON.parse(engine.decideJson(JSON.stringify(requestOf(user, action, target)) ?? ''));
+  assert.deepEqual(decision, viaJson, `${where}: explain(${question})`);
+}
+
+describe('can agrees with explain, and explain with decide', () => {
   it('on every corpus request', async () => {
     let checked = 0;
     for (const { file, data } of corpus) {

@@ -1385,6 +1385,53 @@ TEST_F(EngineQueries, Section9_CapabilitiesListEveryActionOnce) {
             json({{"ok", true}, {"value", expected}}).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
+TEST_F(EngineQueries, ExplainJsonByIndicesIsDecideJsonByText) {
+  // The JS explain fast path: indices in, the same bytes as decide_json out,
+  // for every user x action x site, with and without each kind of resource.
+  const calm::Snapshot& s = engine().snapshot();
+  struct Kind {
+    std::uint16_t bit;
+    const char* key;
+    const calm::IdTable* table;
+  };
+  const std::vector<Kind> kinds = {{1, "course", &s.course_ids},    {2, "fulfillment", &s.fulfillment_ids},
+                                   {4, "record", &s.record_ids},    {16, "thread", &s.comment_ids},
+                                   {32, "company", &s.company_ids}, {64, "target", &s.user_ids}};
+  std::size_t compared = 0;
+  for (Index u = 0; u < s.user_ids.size(); ++u) {
+    for (Index a = 0; a < calm::action_count(); ++a) {
+      for (Index site = 0; site <= s.site_ids.size(); ++site) {
+        calm::IndexedRequest q;
+        q.user = u;
+        q.action = a;
+        q.site = site == s.site_ids.size() ? kNone : site;
+        json request{{"user", s.user_ids.at(u)}, {"action", std::string(calm::action_id(a))}};
+        if (q.site != kNone) request["site"] = s.site_ids.at(q.site);
+        EXPECT_EQ(engine().explain_json(q), engine().decide_json(request.dump())) << request.dump();
+        ++compared;
+        for (const Kind& kind : kinds) {
+          if (kind.table->size() == 0) continue;
+          const Index r = (u + a) % static_cast<Index>(kind.table->size());
+          q.key = kind.bit;
+          q.resource = r;
+          json with = request;
+          with["resource"][kind.key] = kind.table->at(r);
+          EXPECT_EQ(engine().explain_json(q), engine().decide_json(with.dump())) << with.dump();
+          ++compared;
+        }
+        q.key = 0;
+        q.resource = kNone;
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000u);
+  // An index the snapshot does not hold: no answer (the caller asks decide_json).
+  calm::IndexedRequest unknown;
+  unknown.user = static_cast<Index>(s.user_ids.size());
+  unknown.action = 0;
+  EXPECT_EQ(engine().explain_json(unknown), "");
+}
+
 TEST_F(EngineQueries, DecisionTextIsWhatNlohmannWritesForAnyString) {
   // Quotes, backslashes, control characters, non-ASCII and invalid UTF-8 in
   // ids that messages quote: the directly written text has nlohmann's bytes.

@@ -183,6 +183,12 @@ class Engine {
   [[nodiscard]] Verdict check(const Request& request) const noexcept;
   /// The same decision function on pre-resolved indices.
   [[nodiscard]] Verdict check(const IndexedRequest& request) const noexcept;
+  /// The decision as JSON text (the bytes `decide_json` gives for the same
+  /// request) for an indexed request whose ids are all in the snapshot: the
+  /// JS `explain` fast path, which skips writing and parsing the request
+  /// (the ids are read from the snapshot's tables, then `decide`).
+  /// Empty when an index is out of range (the caller then asks `decide_json`).
+  [[nodiscard]] std::string explain_json(const IndexedRequest& request) const;
   /// As `check`, but for actions that need a resource, evaluates the
   /// site-level part only (entitlement, roles, site permissions), for
   /// capability maps and `sitesWhere` style questions.
