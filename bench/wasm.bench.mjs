@@ -254,6 +254,8 @@ for (const size of opt.sizes) {
   header();
   const can = measure(canArgs.length, (i) => sink(engine.can(canArgs[i][0], canArgs[i][1], canArgs[i][2])));
   row('can(user, action, target) -> boolean', can);
+  const explain = measure(canArgs.length, (i) => sink(engine.explain(canArgs[i][0], canArgs[i][1], canArgs[i][2]).allowed));
+  row('explain(user, action, target) -> decision', explain);
   const decide = measure(requests.length, (i) => sink(engine.decide(requests[i]).allowed));
   row('decide(request object) -> decision', decide);
   const decideJson = engine.decideJson ? measure(lines.length, (i) => sink(engine.decideJson(lines[i]).length)) : null;
