@@ -1,6 +1,7 @@
 // Offline (issue 5): after the first visit the app loads and works with the
 // network off. Network off (the server stopped and Chromium offline), reload,
-// complete a step, reload again: the progress and the queue are still there.
+// complete a step, reload again, close the tab and open a new one: the
+// progress and the queue are still there.
 // Back online, the queue is sent and the server has the command.
 
 import assert from 'node:assert/strict';
@@ -27,7 +28,7 @@ function openStep(org) {
   throw new Error('the demo organisation has no open step to complete');
 }
 
-test('offline: network off, reload, complete a step, reload again: progress and queue are kept, then sent', async () => {
+test('offline: network off, reload, complete a step, reload, close the tab, open a new one: progress and queue are kept, then sent', async () => {
   const org = demo();
   const { user, fulfillment, step, site } = openStep(org);
   let { server, url } = await serve();
@@ -62,11 +63,21 @@ test('offline: network off, reload, complete a step, reload again: progress and 
   await page.waitForSelector('[data-testid="queue"][data-waiting="1"]');
   assert.match(await page.textContent('[data-testid="queue-count"]'), /1 change waiting to be sent/);
 
+  // Close the tab and open the app in a new one, still offline: nothing lost.
+  await page.close();
+  const again = await context.newPage();
+  again.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await again.goto(`${url}#/learn/${encodeURIComponent(fulfillment)}`);
+  await again.waitForSelector('html[data-ready="true"]');
+  assert.equal(await again.inputValue('[data-testid="act-as"]'), user);
+  await again.waitForSelector(`[data-testid="step-done"][data-step="${step}"]`);
+  await again.waitForSelector('[data-testid="queue"][data-waiting="1"]');
+
   // Back online: the queue is sent and acknowledged.
   ({ server } = await serve(port));
   url = `http://127.0.0.1:${port}/`;
   await context.setOffline(false);
-  await page.waitForSelector('[data-testid="queue"][data-waiting="0"]', { timeout: 20_000 });
+  await again.waitForSelector('[data-testid="queue"][data-waiting="0"]', { timeout: 20_000 });
   const { commands } = await (await fetch(`${url}api/commands`)).json();
   const sent = commands.filter((c) => c.type === 'step.complete');
   assert.equal(sent.length, 1);
