@@ -4,7 +4,6 @@
 // function (`users.access.set`, `users.access.edit`, `users.owner.*`).
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 #include <utility>
 
@@ -18,19 +17,6 @@ using nlohmann::json;
 namespace {
 
 constexpr bool kReq = JsonReader::kRequired;
-
-// An id of at most 128 bytes made of `text`, hashed when longer.
-std::string bounded_id(const std::string& text) {
-  if (text.size() <= 128) return text;
-  std::uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  for (char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(h));
-  return "rec:" + std::string(buffer);
-}
 
 }  // namespace
 
@@ -229,9 +215,10 @@ void access_command(CommandContext& ctx) {
       return !record.deleted && record.user == user && record.site == at;
     });
     if (has_record) continue;
-    const std::string base = bounded_id("rec:" + s.site_ids.at(at) + ":" + change->user);
+    const std::string base = bounded_id("rec:" + s.site_ids.at(at) + ":" + change->user, "rec:");
     std::string id = base;
-    for (int n = 2; s.record_ids.find(id) != kNone; ++n) id = bounded_id(base + ":" + std::to_string(n));
+    for (int n = 2; s.record_ids.find(id) != kNone; ++n)
+      id = bounded_id(base + ":" + std::to_string(n), "rec:");
     Record record;
     record.site = at;
     record.user = user;

@@ -8,7 +8,6 @@
 //   results: [{ id, course, person? | email?, completedOn, score?, expiresOn?, certificate? }]
 
 #include <cctype>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -34,16 +33,7 @@ std::string lower(std::string_view text) {
 // A stable id for an item synced into `site`: `ih:<site>:<external>`, or a
 // hash of both when that would exceed the 128-byte id limit.
 std::string synced_id(std::string_view site, std::string_view external) {
-  std::string id = "ih:" + std::string(site) + ":" + std::string(external);
-  if (id.size() <= 128) return id;
-  std::uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  for (char c : id) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(h));
-  return "ih:" + std::string(buffer);
+  return bounded_id("ih:" + std::string(site) + ":" + std::string(external), "ih:");
 }
 
 struct PayloadCourse {

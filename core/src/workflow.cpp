@@ -3,6 +3,8 @@
 
 #include "calm/workflow.hpp"
 
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <utility>
 
@@ -28,6 +30,18 @@ json CommandResult::to_json() const {
     out["errors"] = std::move(list);
   }
   return out;
+}
+
+std::string detail::bounded_id(std::string text, std::string_view prefix) {
+  if (text.size() <= 128) return text;
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a 64
+  for (char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(h));
+  return std::string(prefix) + buffer;
 }
 
 bool CommandContext::guard(std::string_view action, Resource resource, std::optional<std::string> site) {

@@ -69,6 +69,10 @@ struct CommandEntry {
 };
 
 namespace detail {
+/// An id made by a command from `text`: `text` itself when it fits the
+/// 128-byte id limit, else `prefix` and a 64-bit FNV-1a hash of it in hex.
+std::string bounded_id(std::string text, std::string_view prefix);
+
 std::span<const CommandEntry> training_commands();
 std::span<const CommandEntry> personnel_commands();
 std::span<const CommandEntry> access_commands();
