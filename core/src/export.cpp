@@ -5,6 +5,7 @@
 
 #include "calm/workflow.hpp"
 #include "detail/json_util.hpp"
+#include "detail/names.hpp"
 #include "engine_impl.hpp"
 
 namespace calm {
@@ -12,20 +13,6 @@ namespace calm {
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kCourseStatus[] = {"draft", "published", "archived"};
-constexpr const char* kCourseSource[] = {"calm", "ihasco"};
-constexpr const char* kStepType[] = {"content", "video", "document", "assessment"};
-constexpr const char* kQuestionKind[] = {"single", "multiple"};
-constexpr const char* kFulfillmentStatus[] = {"not_started", "in_progress", "completed", "withdrawn"};
-constexpr const char* kResultSource[] = {"course", "manual", "ihasco"};
-constexpr const char* kBlockType[] = {"employment",    "emergency-contact", "qualification", "dbs",
-                                      "right-to-work", "financial",         "identity",      "other"};
-
-template <typename E>
-const char* name_of(const char* const* names, E value) {
-  return names[static_cast<std::size_t>(value)];
-}
 
 void put_text(json& out, const char* key, const std::string& value) {
   if (!value.empty()) out[key] = value;

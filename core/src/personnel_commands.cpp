@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "detail/names.hpp"
 #include "workflow_impl.hpp"
 
 namespace calm::detail {
@@ -15,10 +16,6 @@ namespace {
 
 constexpr bool kReq = JsonReader::kRequired;
 constexpr bool kOpt = JsonReader::kOptional;
-
-constexpr std::array<std::string_view, 8> kBlockTypes = {
-    "employment",    "emergency-contact", "qualification", "dbs",
-    "right-to-work", "financial",         "identity",      "other"};
 
 Resource record_resource(const std::string& record) {
   Resource r;
@@ -147,7 +144,7 @@ void record_delete(CommandContext& ctx) {
 void read_block_fields(CommandContext& ctx, const json& body, Block& block, bool adding) {
   auto& r = ctx.reader;
   if (body.contains("type") || adding) {
-    block.type = r.enumeration(body, "type", kBlockTypes, BlockType::other, kReq);
+    block.type = r.enumeration(body, "type", kBlockType, BlockType::other, kReq);
   }
   if (body.contains("title")) block.title = r.text(body, "title");
   if (adding || body.contains("sensitive") || body.contains("type")) {

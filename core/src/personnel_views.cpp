@@ -6,15 +6,15 @@
 
 #include "calm/personnel.hpp"
 #include "detail/json_util.hpp"
+#include "detail/names.hpp"
 
 namespace calm {
 
+using detail::kBlockType;
+using detail::name_of;
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kBlockType[] = {"employment",    "emergency-contact", "qualification", "dbs",
-                                      "right-to-work", "financial",         "identity",      "other"};
 
 json ok(json value) { return {{"ok", true}, {"value", std::move(value)}}; }
 json denied(const Decision& d) { return {{"ok", false}, {"decision", d.to_json()}}; }
@@ -78,10 +78,8 @@ json record_view(const Engine& engine, std::string_view user, std::string_view r
   json blocks = json::array();
   for (const Block& b : rec.blocks) {
     if (!engine.can(ask_block(user, "personnel.block.view", record, b.id))) continue;  // P9 / P11
-    json j{{"id", b.id},
-           {"type", kBlockType[static_cast<int>(b.type)]},
-           {"title", b.title},
-           {"sensitive", b.sensitive}};
+    json j{
+        {"id", b.id}, {"type", name_of(kBlockType, b.type)}, {"title", b.title}, {"sensitive", b.sensitive}};
     if (b.reveal_required && s.revealed.count(reveal_key(user, record, b.id)) == 0) {
       j["masked"] = true;  // P16: shown once revealed
       j["canReveal"] = engine.can(ask_block(user, "personnel.sensitive.view", record, b.id));

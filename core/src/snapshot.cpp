@@ -15,6 +15,7 @@
 
 #include "detail/grading.hpp"
 #include "detail/json_util.hpp"
+#include "detail/names.hpp"
 
 namespace calm {
 
@@ -166,21 +167,15 @@ namespace {
 
 using detail::int_of;
 using detail::JsonReader;
+using detail::kAttemptStatus;
+using detail::kBlockType;
+using detail::kCourseSource;
+using detail::kCourseStatus;
+using detail::kFulfillmentStatus;
+using detail::kResultSource;
 using detail::lookup;
 using detail::to_json;
 using detail::uint_of;
-
-constexpr std::array<std::string_view, 3> kCourseStatus = {"draft", "published", "archived"};
-constexpr std::array<std::string_view, 2> kCourseSource = {"calm", "ihasco"};
-constexpr std::array<std::string_view, 4> kStepType = {"content", "video", "document", "assessment"};
-constexpr std::array<std::string_view, 2> kQuestionKind = {"single", "multiple"};
-constexpr std::array<std::string_view, 4> kFulfillmentStatus = {"not_started", "in_progress", "completed",
-                                                                "withdrawn"};
-constexpr std::array<std::string_view, 3> kResultSource = {"course", "manual", "ihasco"};
-constexpr std::array<std::string_view, 8> kBlockType = {
-    "employment",    "emergency-contact", "qualification", "dbs",
-    "right-to-work", "financial",         "identity",      "other"};
-constexpr std::array<std::string_view, 2> kAttemptStatus = {"graded", "pending"};
 
 }  // namespace
 

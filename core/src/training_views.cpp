@@ -8,15 +8,17 @@
 #include "calm/training.hpp"
 #include "detail/dates.hpp"
 #include "detail/json_util.hpp"
+#include "detail/names.hpp"
 
 namespace calm {
 
+using detail::kCourseStatus;
+using detail::kFulfillmentStatus;
+using detail::kStepType;
+using detail::name_of;
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kFulfillmentStatus[] = {"not_started", "in_progress", "completed", "withdrawn"};
-constexpr const char* kCourseStatus[] = {"draft", "published", "archived"};
 
 json error(std::string_view code, std::string_view path, std::string message) {
   return {{"ok", false},
@@ -108,7 +110,7 @@ json fulfillment_json(const Snapshot& s, Index f, std::string_view date) {
            {"title", course.title},
            {"site", s.site_ids.at(course.site)},
            {"source", course.source == CourseSource::ihasco ? "ihasco" : "calm"},
-           {"status", kFulfillmentStatus[static_cast<int>(ful.status)]},
+           {"status", name_of(kFulfillmentStatus, ful.status)},
            {"overdue", is_overdue(ful, date)},
            {"progress", {{"done", done}, {"total", total}}}};
   if (!ful.due_date.empty()) out["dueDate"] = ful.due_date;
@@ -191,8 +193,7 @@ json course_view(const Engine& engine, std::string_view user, std::string_view c
   const bool keys = engine.can(quiz);  // answer keys only for quiz managers (T11)
   json steps = json::array();
   for (const Step& step : crs.steps) {
-    constexpr const char* kStepType[] = {"content", "video", "document", "assessment"};
-    json j{{"id", step.id}, {"type", kStepType[static_cast<std::size_t>(step.type)]}, {"title", step.title}};
+    json j{{"id", step.id}, {"type", name_of(kStepType, step.type)}, {"title", step.title}};
     for (const auto& [key, value] : step.extra.items()) j[key] = value;
     if (step.assessment) {
       json questions = json::array();
@@ -217,7 +218,7 @@ json course_view(const Engine& engine, std::string_view user, std::string_view c
            {"title", crs.title},
            {"description", crs.description},
            {"source", crs.source == CourseSource::ihasco ? "ihasco" : "calm"},
-           {"status", kCourseStatus[static_cast<int>(crs.status)]},
+           {"status", name_of(kCourseStatus, crs.status)},
            {"readOnly", !engine.can(edit)},
            {"steps", steps}};
   if (!crs.external_id.empty()) out["externalId"] = crs.external_id;
