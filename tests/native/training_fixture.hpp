@@ -2,7 +2,7 @@
 /// \file
 /// Helpers shared by the training workflow and iHasco sync tests: the
 /// training organisation fixture (tests/fixtures/training-org.json), command
-/// envelopes, assertions on command answers and lookups in exported state.
+/// envelopes and assertions (command_util.hpp) and lookups in exported state.
 ///
 /// The fixture, on the reference date 2026-03-02:
 ///   sites  hq > north > north-lab, hq > south; iHasco connected at north only
@@ -31,6 +31,7 @@
 #include "calm/access.hpp"
 #include "calm/training.hpp"
 #include "calm/workflow.hpp"
+#include "command_util.hpp"
 #include "test_util.hpp"
 
 namespace calm::test::training {
@@ -40,7 +41,7 @@ using nlohmann::json;
 /// The date the fixture is written for.
 inline constexpr std::string_view kToday = "2026-03-02";
 /// A timestamp on that date.
-inline constexpr std::string_view kNow = "2026-03-02T09:00:00Z";
+inline constexpr std::string_view kNow = kCommandAt;
 
 /// A fixture file parsed; a parse failure is a test failure (and null).
 inline json fixture_json(std::string_view name) {
@@ -55,46 +56,10 @@ inline json org() { return fixture_json("training-org.json"); }
 /// tests/fixtures/ihasco/payload.json.
 inline json ihasco_payload() { return fixture_json("ihasco/payload.json"); }
 
-/// A command: `fields` plus the envelope. The id is `cmd-<n>` from a process-wide
-/// counter unless `fields` names one.
-inline json command(std::string_view type, std::string_view actor, json fields = json::object(),
-                    std::string_view at = kNow) {
-  static int counter = 0;
-  json c = fields.is_object() ? std::move(fields) : json::object();
-  if (!c.contains("id")) c["id"] = "cmd-" + std::to_string(++counter);
-  c["type"] = std::string(type);
-  c["actor"] = std::string(actor);
-  c["at"] = std::string(at);
-  return c;
-}
-
-/// The answer as text, for failure messages.
-inline std::string show(const CommandResult& r) { return r.to_json().dump(); }
-
-/// Succeeded (not a duplicate unless said).
-inline ::testing::AssertionResult IsOk(const CommandResult& r) {
-  if (r.ok && !r.decision && r.errors.empty()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "expected ok, got " << show(r);
-}
-
-/// Refused by a decision with `code` (and `rule`, when given); no events.
-inline ::testing::AssertionResult IsDenied(const CommandResult& r, std::string_view code,
-                                           std::string_view rule = {}) {
-  if (r.ok) return ::testing::AssertionFailure() << "expected a denial " << code << ", got " << show(r);
-  if (!r.decision)
-    return ::testing::AssertionFailure() << "expected a decision " << code << ", got " << show(r);
-  if (code_of(*r.decision) != code) {
-    return ::testing::AssertionFailure() << "expected code " << code << ", got " << show(r);
-  }
-  if (!rule.empty() && r.decision->rule != rule) {
-    return ::testing::AssertionFailure() << "expected rule " << rule << ", got " << show(r);
-  }
-  if (r.decision->allowed)
-    return ::testing::AssertionFailure() << "a denial must not be allowed: " << show(r);
-  if (!r.events.empty())
-    return ::testing::AssertionFailure() << "a refused command has no events: " << show(r);
-  return ::testing::AssertionSuccess();
-}
+using calm::test::command;
+using calm::test::IsDenied;
+using calm::test::IsOk;
+using calm::test::show;
 
 /// Refused because of a state rule: `invalid-state` with `rule`.
 inline ::testing::AssertionResult IsRefused(const CommandResult& r, std::string_view rule) {

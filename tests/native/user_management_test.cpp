@@ -21,16 +21,21 @@
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
 #include "calm/workflow.hpp"
+#include "command_util.hpp"
 #include "test_util.hpp"
 
 namespace {
 
 using calm::CommandResult;
 using calm::Engine;
+using calm::test::command;
+using calm::test::IsDenied;
+using calm::test::IsOk;
+using calm::test::show;
 using calm::Role;
 using nlohmann::json;
 
-constexpr std::string_view kAt = "2026-03-02T09:00:00Z";
+constexpr std::string_view kAt = calm::test::kCommandAt;
 
 json org_json() {
   json doc = json::parse(calm::test::fixture("personnel-org.json"), nullptr, false);
@@ -38,15 +43,6 @@ json org_json() {
   return doc;
 }
 
-json command(std::string_view type, std::string_view actor, json fields = json::object()) {
-  static int counter = 0;
-  json c = std::move(fields);
-  if (!c.contains("id")) c["id"] = "um-" + std::to_string(++counter);
-  c["type"] = std::string(type);
-  c["actor"] = std::string(actor);
-  c["at"] = std::string(kAt);
-  return c;
-}
 
 json set(std::string_view actor, std::string_view user, std::string_view site, std::string_view module,
          std::string_view role, bool cascade = false) {
@@ -55,26 +51,6 @@ json set(std::string_view actor, std::string_view user, std::string_view site, s
   return command("access.set", actor, std::move(fields));
 }
 
-std::string show(const CommandResult& r) { return r.to_json().dump(); }
-
-::testing::AssertionResult IsOk(const CommandResult& r) {
-  if (r.ok && !r.decision && r.errors.empty() && !r.duplicate) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "expected ok, got " << show(r);
-}
-
-::testing::AssertionResult IsDenied(const CommandResult& r, std::string_view code,
-                                    std::string_view rule = {}) {
-  if (r.ok || !r.decision)
-    return ::testing::AssertionFailure() << "expected a denial " << code << ", got " << show(r);
-  if (calm::code_name(r.decision->code) != code) {
-    return ::testing::AssertionFailure() << "expected code " << code << ", got " << show(r);
-  }
-  if (!rule.empty() && r.decision->rule != rule) {
-    return ::testing::AssertionFailure() << "expected rule " << rule << ", got " << show(r);
-  }
-  if (!r.events.empty()) return ::testing::AssertionFailure() << "a refused command has events: " << show(r);
-  return ::testing::AssertionSuccess();
-}
 
 std::vector<json> events_of(const CommandResult& r, std::string_view type) {
   std::vector<json> out;
