@@ -33,7 +33,9 @@ using calm::test::training::event_types;
 using calm::test::training::find_in;
 using calm::test::training::HasError;
 using calm::test::training::ihasco_payload;
+using calm::test::training::as_set;
 using calm::test::training::IsDenied;
+using calm::test::training::J;
 using calm::test::training::IsOk;
 using calm::test::training::IsRefused;
 using calm::test::training::kToday;
@@ -44,10 +46,6 @@ using calm::test::training::training_item;
 using calm::test::training::TrainingOrgTest;
 using calm::test::training::value_of;
 using nlohmann::json;
-
-json J(const char* text) { return json::parse(text); }
-
-std::multiset<std::string> as_set(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
 class SyncIhasco : public TrainingOrgTest {
  protected:

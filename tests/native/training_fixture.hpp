@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,6 +50,12 @@ inline json fixture_json(std::string_view name) {
   EXPECT_FALSE(doc.is_discarded()) << "tests/fixtures/" << name << " must be JSON";
   return doc.is_discarded() ? json() : doc;
 }
+
+/// JSON written inline in a test.
+inline json J(const char* text) { return json::parse(text); }
+
+/// The strings of `v` as a multiset (order-free comparison).
+inline std::multiset<std::string> as_set(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
 /// tests/fixtures/training-org.json.
 inline json org() { return fixture_json("training-org.json"); }

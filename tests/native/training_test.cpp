@@ -30,7 +30,9 @@ using calm::test::training::event_types;
 using calm::test::training::find_in;
 using calm::test::training::HasError;
 using calm::test::training::ids_in;
+using calm::test::training::as_set;
 using calm::test::training::IsDenied;
+using calm::test::training::J;
 using calm::test::training::IsOk;
 using calm::test::training::IsRefused;
 using calm::test::training::kNow;
@@ -45,14 +47,10 @@ using calm::test::training::value_of;
 using calm::test::training::view_code;
 using nlohmann::json;
 
-json J(const char* text) { return json::parse(text); }
-
 /// Every answer of the c-fire quiz right.
 json all_correct() { return J(R"({"q1":["co2"],"q2":["leave","assemble"],"q3":["warden"],"q4":["twice"]})"); }
 /// Two of four right (q2 is a subset of the key, q3 wrong): 50, failed.
 json half_right() { return J(R"({"q1":["co2"],"q2":["leave"],"q3":["anyone"],"q4":["twice"]})"); }
-
-std::multiset<std::string> as_set(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
 class TrainingCommands : public TrainingOrgTest {};
 class TrainingWorkflow : public TrainingOrgTest {
