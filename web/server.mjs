@@ -17,7 +17,7 @@ import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(fileURLToPath(new URL('./dist/', import.meta.url)));
+const DIST = resolve(fileURLToPath(new URL('./dist/', import.meta.url)));
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -83,9 +83,9 @@ async function api(req, res, path) {
   return send(res, 200, { accepted });
 }
 
-async function file(req, res, path) {
-  let target = normalize(join(ROOT, path));
-  if (target !== ROOT && !target.startsWith(ROOT + sep)) return send(res, 403, 'forbidden', 'text/plain');
+async function file(root, req, res, path) {
+  let target = normalize(join(root, path));
+  if (target !== root && !target.startsWith(root + sep)) return send(res, 403, 'forbidden', 'text/plain');
   let info = await stat(target).catch(() => null);
   if (info?.isDirectory()) {
     target = join(target, 'index.html');
@@ -103,10 +103,12 @@ async function file(req, res, path) {
   createReadStream(target).pipe(res);
 }
 
-export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
+/** Serves `root` (default: the built app) and the queue's API; resolves when listening. */
+export function startServer({ port = 8080, host = '127.0.0.1', root = DIST } = {}) {
+  const base = resolve(root);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const handle = path.startsWith('/api/') ? api(req, res, path) : file(req, res, path);
+    const handle = path.startsWith('/api/') ? api(req, res, path) : file(base, req, res, path);
     handle.catch((error) => {
       if (!res.headersSent) send(res, 500, { error: String(error?.message ?? error) });
       else res.destroy();

@@ -3,16 +3,15 @@
 // served over HTTP, running the whole decision corpus each time.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { describe, it, before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.mjs';
+import { startServer } from '../../../web/server.mjs';
 import { readCorpus } from '../support/corpus-files.mjs';
 
 const exec = promisify(execFile);
@@ -139,39 +138,6 @@ describe('the installed package in Node', () => {
   });
 });
 
-const CONTENT_TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-};
-
-/** Serves `dir` on 127.0.0.1 at a free port. */
-async function serve(dir) {
-  const server = createServer(async (request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, 'http://localhost').pathname));
-    const file = join(dir, path.endsWith('/') ? join(path, 'index.html') : path);
-    if (!file.startsWith(dir + sep)) {
-      response.writeHead(403).end();
-      return;
-    }
-    try {
-      if (!(await stat(file)).isFile()) throw new Error('not a file');
-    } catch {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, {
-      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-      'cache-control': 'no-store',
-    });
-    createReadStream(file).pipe(response);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
 describe('the installed package in Chromium', () => {
   let server;
   let browser;
@@ -215,7 +181,7 @@ describe('the installed package in Chromium', () => {
         '};',
       ].join('\n'),
     );
-    server = await serve(consumer);
+    server = await startServer({ port: 0, root: consumer });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage();
