@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { actAs, demo, gates, openApp, openPage, useApp } from './support.mjs';
+import { actAs, demo, engineAllows, gates, openApp, openPage, useApp } from './support.mjs';
 import { createEngine } from '../../js/index.js';
 
 const app = useApp();
@@ -15,10 +15,7 @@ async function compare(page, engine, user) {
   const found = await gates(page);
   assert.ok(found.length > 0);
   for (const g of found) {
-    const want =
-      g.gate === 'command'
-        ? JSON.parse(g.command) !== null && engine.dryRun(JSON.parse(g.command)).ok
-        : engine.explain(user, g.gate, JSON.parse(g.target) ?? undefined).allowed;
+    const want = engineAllows(engine, user, g);
     assert.equal(g.ariaDisabled === 'true', !want, `${user}: ${g.gate} ${g.command ?? g.target}`);
   }
   return found;

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { actAs, demo, gates, openApp, openPage, useApp } from './support.mjs';
+import { actAs, demo, engineAllows, gates, openApp, openPage, useApp } from './support.mjs';
 
 const org = demo();
 const app = useApp();
@@ -40,18 +40,6 @@ function screens(user) {
   ].filter(Boolean);
 }
 
-function expected(user, g) {
-  if (g.gate === 'command') {
-    const command = JSON.parse(g.command);
-    // A command still being put together (its data loading) is disabled.
-    if (command === null) return false;
-    assert.equal(command.actor, user, `a dry run is for the acting user: ${g.command}`);
-    return app.engine.dryRun(command).ok;
-  }
-  const target = JSON.parse(g.target);
-  return app.engine.explain(user, g.gate, target ?? undefined).allowed;
-}
-
 test('for each demo person, on each screen, every gated control is in the state the engine decides', async () => {
   const { context, page, problems } = await openPage(app.browser);
   await openApp(page, app.url);
@@ -66,7 +54,7 @@ test('for each demo person, on each screen, every gated control is in the state 
       for (const route of screens(user)) {
         await actAs(page, user, site, route);
         for (const g of await gates(page)) {
-          const want = expected(user, g);
+          const want = engineAllows(app.engine, user, g);
           const where = `${user} at ${site} on #/${route}: ${g.gate} ${g.command ?? g.target} "${g.text}"`;
           assert.equal(g.ariaDisabled === 'true', !want, `${where}: page says ${g.ariaDisabled === 'true' ? 'denied' : 'allowed'}, engine ${want ? 'allows' : 'denies'}`);
           if (!want) assert.ok(g.described && g.described.length > 5, `${where}: a denied control says why`);

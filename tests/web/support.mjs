@@ -2,6 +2,7 @@
 // web/server.mjs, Debian's Chromium driven by playwright-core, and a Node
 // engine (the package itself) to ask the same questions the page asks.
 
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -77,6 +78,21 @@ export async function actAs(page, user, site, route) {
   );
   // Let Preact flush the render of the new route.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+}
+
+/**
+ * Whether `engine` allows what a gated control (from `gates`) asks for `user`:
+ * the dry run of its command, or the decision on its action and target.
+ */
+export function engineAllows(engine, user, g) {
+  if (g.gate === 'command') {
+    const command = JSON.parse(g.command);
+    // A command still being put together (its data loading) is disabled.
+    if (command === null) return false;
+    assert.equal(command.actor, user, `a dry run is for the acting user: ${g.command}`);
+    return engine.dryRun(command).ok;
+  }
+  return engine.explain(user, g.gate, JSON.parse(g.target) ?? undefined).allowed;
 }
 
 /** Every gated control on the page, as the browser tests compare them with the engine. */
