@@ -192,6 +192,8 @@ class Engine {
   #actionIndex;
   /** collection -> (id -> index) of the loaded snapshot; rebuilt after a load. */
   #ids;
+  /** The indices of the request being asked (reused: `can` is the hot path). */
+  #q = [0, 0, 0, 0, 0];
 
   constructor(module) {
     this.#module = module;
@@ -213,8 +215,9 @@ class Engine {
   }
 
   /**
-   * The request as indices `[user, action, site, key, resource]` for the fast
-   * paths of `can` and `explain`, or undefined when it is not one they take
+   * The request as indices `[user, action, site, key, resource]` (in a reused
+   * array) for the fast paths of `can` and `explain`, or undefined when it is
+   * not one they take
    * (then the JSON path answers): a non-string id, a non-plain target, a key
    * other than `site` and one simple resource key.
    */
@@ -253,9 +256,13 @@ class Engine {
     if (this.#actionIndex === undefined) {
       this.#actionIndex = new Map(this.actions().map((id, index) => [id, index]));
     }
-    const actionIndex = this.#actionIndex.get(action) ?? UNKNOWN;
-    const userIndex = ids.users.get(user) ?? UNKNOWN;
-    return [userIndex, actionIndex, site, key, resource];
+    const q = this.#q;
+    q[0] = ids.users.get(user) ?? UNKNOWN;
+    q[1] = this.#actionIndex.get(action) ?? UNKNOWN;
+    q[2] = site;
+    q[3] = key;
+    q[4] = resource;
+    return q;
   }
 
   #engine() {
@@ -283,17 +290,17 @@ class Engine {
   // The same answer as `explain(...).allowed`, without rendering a decision
   // when the request is a simple one.
   can(user, action, target) {
-    const indices = this.#fast ? this.#indices(user, action, target) : undefined;
-    if (indices !== undefined) return this.#engine().can(...indices) === true;
+    const q = this.#fast ? this.#indices(user, action, target) : undefined;
+    if (q !== undefined) return this.#engine().can(q[0], q[1], q[2], q[3], q[4]) === true;
     return this.explain(user, action, target).allowed === true;
   }
 
   // The same decision as `decide`; when every id is known the core takes it
   // by indices and writes the decision, without a request to write and parse.
   explain(user, action, target) {
-    const indices = this.#fastExplain ? this.#indices(user, action, target) : undefined;
-    if (indices !== undefined) {
-      const text = this.#engine().explain(...indices);
+    const q = this.#fastExplain ? this.#indices(user, action, target) : undefined;
+    if (q !== undefined) {
+      const text = this.#engine().explain(q[0], q[1], q[2], q[3], q[4]);
       if (text !== '') return JSON.parse(text);
     }
     return this.decide(toRequest(user, action, target));
