@@ -44,8 +44,6 @@ export interface State {
   /** Commands made here and not yet acknowledged by the server. */
   queue: Command[];
   online: boolean;
-  /** Set while the last save to IndexedDB has not finished. */
-  saving: boolean;
 }
 
 let state: State | undefined;
@@ -140,7 +138,6 @@ export async function boot(org: OrgSize): Promise<State> {
     version: 1,
     queue: fresh ? [] : saved!.queue,
     online: navigator.onLine,
-    saving: false,
   };
   appliedSinceBase = applied;
   dataVersion += 1;
@@ -159,12 +156,9 @@ export async function boot(org: OrgSize): Promise<State> {
 let appliedSinceBase: Command[] = [];
 let saving: Promise<void> = Promise.resolve();
 
+/** Runs the writes to IndexedDB one after another, in order: the last one wins. */
 function queueWrite(write: () => Promise<void>): Promise<void> {
-  set({ saving: true });
-  saving = saving
-    .then(write)
-    .catch((error) => console.error('calm: saving to IndexedDB failed', error))
-    .finally(() => set({ saving: false }));
+  saving = saving.then(write).catch((error) => console.error('calm: saving to IndexedDB failed', error));
   return saving;
 }
 
@@ -184,11 +178,6 @@ function saveBase(snapshot: Snapshot): Promise<void> {
     await kv.set('base', snapshot);
     await kv.set('state', saved);
   });
-}
-
-/** Resolves when every save so far has reached IndexedDB. */
-export function saved(): Promise<void> {
-  return saving;
 }
 
 let counter = 0;
