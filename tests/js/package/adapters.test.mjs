@@ -4,38 +4,22 @@
 // string. Every answer must be the engine's own.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
-const exec = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+import { exec, packAndInstall, ROOT } from '../support/packed.mjs';
+
 const WEB_MODULES = join(ROOT, 'web', 'node_modules');
 
 let work;
 let consumer;
 
-function npm(args, cwd) {
-  return exec('npm', args, { cwd, maxBuffer: 64 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } });
-}
-
 before(async () => {
-  work = await mkdtemp(join(tmpdir(), 'calm-adapters-'));
-  const { stdout } = await npm(['pack', '--json', '--pack-destination', work], ROOT);
-  const [packed] = JSON.parse(stdout);
-  consumer = join(work, 'consumer');
-  await mkdir(consumer);
-  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'adapter-consumer', private: true, type: 'module' }));
+  // Copied in (--install-links), their own install scripts not run.
   const frameworks = ['preact', 'preact-render-to-string', 'react', 'react-dom', 'scheduler'].map((m) => join(WEB_MODULES, m));
-  await npm(
-    ['install', '--no-audit', '--no-fund', '--no-package-lock', '--install-links', '--ignore-scripts', join(work, packed.filename), ...frameworks],
-    consumer,
-  );
-  await writeFile(join(consumer, 'demo.json'), JSON.stringify(JSON.parse(await (await import('node:fs/promises')).readFile(join(ROOT, 'examples', 'demo-org.json'), 'utf8'))));
+  ({ work, consumer } = await packAndInstall('adapter-consumer', ['--install-links', '--ignore-scripts', ...frameworks]));
+  await copyFile(join(ROOT, 'examples', 'demo-org.json'), join(consumer, 'demo.json'));
 });
 
 after(async () => {

@@ -2,20 +2,15 @@
 // folder, then use it from Node (import, bin, types) and from a Chromium page
 // served over HTTP, running the whole decision corpus each time.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.mjs';
 import { startServer } from '../../../web/server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.mjs';
 import { readCorpus } from '../support/corpus-files.mjs';
-
-const exec = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+import { exec, packAndInstall, ROOT } from '../support/packed.mjs';
 const RUNNER = fileURLToPath(new URL('../support/corpus-runner.mjs', import.meta.url));
 // What `files` in package.json lets into the tarball (npm adds package.json and README.md).
 const EXPECTED_FILES = [
@@ -39,21 +34,8 @@ let work; // temp folder: the tarball and the consumer project
 let consumer; // the empty project the tarball is installed into
 let packed; // npm pack --json output for our package
 
-function npm(args, cwd) {
-  return exec('npm', args, { cwd, maxBuffer: 64 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } });
-}
-
 before(async () => {
-  work = await mkdtemp(join(tmpdir(), 'calm-package-'));
-  const { stdout } = await npm(['pack', '--json', '--pack-destination', work], ROOT);
-  [packed] = JSON.parse(stdout);
-  consumer = join(work, 'consumer');
-  await mkdir(consumer);
-  await writeFile(
-    join(consumer, 'package.json'),
-    JSON.stringify({ name: 'calm-access-consumer', private: true, type: 'module' }, null, 2),
-  );
-  await npm(['install', '--no-audit', '--no-fund', '--no-package-lock', join(work, packed.filename)], consumer);
+  ({ work, consumer, packed } = await packAndInstall('calm-access-consumer'));
   await copyFile(RUNNER, join(consumer, 'runner.mjs'));
   await writeFile(join(consumer, 'corpus.json'), JSON.stringify(corpus));
 });
