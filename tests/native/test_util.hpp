@@ -38,6 +38,13 @@ inline std::string fixture(std::string_view name) {
   return read_text(source_dir() / "tests" / "fixtures" / std::string(name));
 }
 
+/// A file of `tests/fixtures/` parsed; a parse failure is a test failure (and null).
+inline nlohmann::json fixture_json(std::string_view name) {
+  const nlohmann::json doc = nlohmann::json::parse(fixture(name), nullptr, false);
+  EXPECT_FALSE(doc.is_discarded()) << "tests/fixtures/" << name << " must be JSON";
+  return doc.is_discarded() ? nlohmann::json() : doc;
+}
+
 /// Renders load errors for a failure message.
 inline std::string describe(const std::vector<Error>& errors) {
   std::string text;

@@ -44,12 +44,7 @@ inline constexpr std::string_view kToday = "2026-03-02";
 /// A timestamp on that date.
 inline constexpr std::string_view kNow = kCommandAt;
 
-/// A fixture file parsed; a parse failure is a test failure (and null).
-inline json fixture_json(std::string_view name) {
-  const json doc = json::parse(fixture(name), nullptr, false);
-  EXPECT_FALSE(doc.is_discarded()) << "tests/fixtures/" << name << " must be JSON";
-  return doc.is_discarded() ? json() : doc;
-}
+using calm::test::fixture_json;
 
 /// JSON written inline in a test.
 inline json J(const char* text) { return json::parse(text); }

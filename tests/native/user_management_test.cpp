@@ -37,11 +37,7 @@ using nlohmann::json;
 
 constexpr std::string_view kAt = calm::test::kCommandAt;
 
-json org_json() {
-  json doc = json::parse(calm::test::fixture("personnel-org.json"), nullptr, false);
-  EXPECT_FALSE(doc.is_discarded()) << "tests/fixtures/personnel-org.json must be JSON";
-  return doc;
-}
+json org_json() { return calm::test::fixture_json("personnel-org.json"); }
 
 
 json set(std::string_view actor, std::string_view user, std::string_view site, std::string_view module,
