@@ -23,8 +23,7 @@ export function reasonOf(decision: Decision | undefined): string {
 
 /** The refusal of a dry run as one line (a denial, or the input errors). */
 export function refusalOf(result: CommandResult | null): string {
-  if (result === null) return 'Not available yet: what it needs is still loading.';
-  if (result.ok) return '';
+  if (result === null || result.ok) return '';
   if (result.decision) return reasonOf(result.decision as Decision);
   return (result.errors ?? []).map((e) => `${e.message}${e.path ? ` (${e.path})` : ''}`).join('; ');
 }
@@ -89,14 +88,25 @@ const DRY_RUN_ID = 'dry-run';
  * A button that applies a command, enabled only when the engine's dry run of
  * that command succeeds: the permission and the state (W rules) both count.
  */
-export function CommandButton({ fields, ...props }: ButtonProps & { fields: CommandFields | null }) {
+export function CommandButton({
+  fields,
+  incomplete = 'Not available yet: what it needs is still loading.',
+  ...props
+}: ButtonProps & {
+  /** The command's fields; null while the form cannot make a command (see `incomplete`). */
+  fields: CommandFields | null;
+  /** Why there is no command yet, shown when `fields` is null. */
+  incomplete?: string;
+}) {
   const full = fields === null ? null : command(fields, DRY_RUN_ID);
   // `at` changes every call; the dry run is keyed on everything else.
   const stable = full === null ? null : { ...full, at: full.at.slice(0, 16) + ':00Z' };
   const result = useDryRun(stable);
   const allowed = result !== null && result.ok;
   const gate = { 'data-gate': 'command', 'data-command': JSON.stringify(stable) };
-  return <GatedButtonView {...props} allowed={allowed} why={refusalOf(result)} gate={gate} />;
+  return (
+    <GatedButtonView {...props} allowed={allowed} why={result === null ? incomplete : refusalOf(result)} gate={gate} />
+  );
 }
 
 /** A navigation link, shown disabled with the engine's reason when `action` is denied. */

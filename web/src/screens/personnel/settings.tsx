@@ -100,7 +100,13 @@ function SettingsForm({ view, exec }: { view: SettingsView; exec: Exec }) {
           You can view these settings but not change them: {reasonOf(view.canEdit)}
         </p>
       )}
-      <CommandButton fields={fields} variant="primary" data-testid="settings-save" onClick={() => fields && exec('Saving the settings', fields)}>
+      <CommandButton
+        fields={fields}
+        incomplete={`Notifications are not valid JSON: ${parseError}`}
+        variant="primary"
+        data-testid="settings-save"
+        onClick={() => fields && exec('Saving the settings', fields)}
+      >
         Save
       </CommandButton>
     </form>
