@@ -1,8 +1,9 @@
 // The app's service worker (written into dist/sw.js by vite.config.ts with
-// the build's file list). The first visit caches every file of the app, the
-// wasm engine and the demo organisation; after that the app loads and works
-// with the network off. Only /api/ (the command queue's server) is never
-// cached: the app keeps unsent commands in IndexedDB instead.
+// the build's file list). The first visit caches every file of the app and
+// the wasm engine; after that the app loads and works with the network off.
+// Nothing of the organisation is cached here: /api/ (sessions, the viewer
+// snapshot, commands) and /demo/ go to the network; the signed-in person's
+// snapshot and queue live in IndexedDB, which sign-out deletes.
 const PRECACHE = self.__PRECACHE__;
 const CACHE = `calm-app-${self.__VERSION__}`;
 
@@ -36,9 +37,7 @@ self.addEventListener('fetch', (event) => {
       const key = request.mode === 'navigate' ? new URL('./', self.registration.scope).href : request;
       const cached = await cache.match(key, { ignoreSearch: request.mode === 'navigate' });
       if (cached) return cached;
-      const response = await fetch(request);
-      if (response.ok && url.pathname.includes('/demo/')) cache.put(request, response.clone());
-      return response;
+      return fetch(request);
     })(),
   );
 });

@@ -3,18 +3,20 @@
 // same files an npm user gets; its .wasm is picked up by the
 // `new URL(..., import.meta.url)` in js/index.js.
 //
-// The plugin below puts the demo organisation (web/demo/) beside the app and
-// writes the service worker: sw-template.js with the list of every file of
-// the build, so a first visit caches the whole app.
+// The plugin below puts the demo's iHasco export (web/demo/) beside the app
+// and writes the service worker: sw-template.js with the list of every file
+// of the build, so a first visit caches the whole app. The organisation is
+// not part of the build: the server sends each person their viewer snapshot
+// (SERVER.md V), and nothing of it is cached by the service worker.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 
 // Files of web/public that the app needs offline.
 const PUBLIC_FILES = ['icon.svg', 'manifest.webmanifest'];
-// The demo organisation and its iHasco export, served at ./demo/. The large
-// org (web/demo/make-large.mjs) is not part of the build: bench/web copies it.
-const DEMO_FILES = ['demo-org.json', 'ihasco-payload.json'];
+// The demo's iHasco export (what the provider's API would answer), served at
+// ./demo/ and never cached: it names people.
+const DEMO_FILES = ['ihasco-payload.json'];
 const demoFile = (name: string) => readFileSync(new URL(`./demo/${name}`, import.meta.url));
 
 function demoAndServiceWorker(): Plugin {
@@ -24,14 +26,14 @@ function demoAndServiceWorker(): Plugin {
     configureServer(server) {
       server.middlewares.use('/demo/', (req, res, next) => {
         const name = (req.url ?? '').slice(1).split('?')[0] ?? '';
-        if (!DEMO_FILES.includes(name) && name !== 'demo-org-large.json') return next();
+        if (!DEMO_FILES.includes(name)) return next();
         res.setHeader('content-type', 'application/json');
         res.end(demoFile(name));
       });
     },
     generateBundle(_options, bundle) {
       for (const name of DEMO_FILES) this.emitFile({ type: 'asset', fileName: `demo/${name}`, source: demoFile(name) });
-      const files = ['./', ...PUBLIC_FILES, ...Object.keys(bundle).filter((f) => !f.endsWith('.map'))].sort();
+      const files = ['./', ...PUBLIC_FILES, ...Object.keys(bundle).filter((f) => !f.endsWith('.map') && !f.startsWith('demo/'))].sort();
       const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
       const template = readFileSync(new URL('./sw-template.js', import.meta.url), 'utf8');
       const source = template

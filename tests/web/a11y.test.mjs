@@ -17,7 +17,7 @@ test('Tab reaches a denied control; its reason shows on focus and is its accessi
   // Archive, Restore and Assign are denied (external-course).
   await actAs(page, 'u-pm', 'north', 'courses/ih:north:IH-100');
   await page.waitForSelector('[data-testid="publish"]');
-  await page.focus('[data-testid="act-as"]');
+  await page.focus('[data-testid="sign-out"]');
   let found = null;
   for (let i = 0; i < 80 && found === null; i += 1) {
     await page.keyboard.press('Tab');

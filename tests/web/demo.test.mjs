@@ -1,15 +1,23 @@
-// The demo's entitlement switches (issue 5: every module entitlement
-// switchable): switching `personnel` off denies Training and Personnel with
-// `not-entitled` (A7) everywhere, owners included, exactly as an engine
-// holding the organisation without the entitlement decides; the switch
-// survives a reload, and switching it back restores the controls.
+// Module entitlements (A7) in the app, now that the server is the authority:
+// the organisation's entitlements are the server's (its seed, as a
+// subscription would set them), not a switch in the browser. A server whose
+// organisation lacks `personnel` denies Training and Personnel with
+// `not-entitled` everywhere, owners included, exactly as an engine holding
+// that organisation decides; the app offers no way to switch it.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { actAs, demo, engineAllows, gates, openApp, openPage, useApp } from './support.mjs';
+import { rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { actAs, demo, demoEngine, engineAllows, gates, launch, openApp, openPage, serve, stop } from './support.mjs';
 import { createEngine } from '../../js/index.js';
 
-const app = useApp();
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
 
 async function compare(page, engine, user) {
   const found = await gates(page);
@@ -21,33 +29,34 @@ async function compare(page, engine, user) {
   return found;
 }
 
-test('switching the personnel entitlement off denies Training and Personnel with not-entitled, and back on restores them (A7)', async () => {
+test('without the personnel entitlement Training and Personnel are denied with not-entitled, with it they are not (A7)', async () => {
   const org = demo();
+  const withoutOrg = { ...org, organisation: { ...org.organisation, entitlements: org.organisation.entitlements.filter((m) => m !== 'personnel') } };
   const without = await createEngine();
-  assert.equal(without.load({ ...org, organisation: { ...org.organisation, entitlements: org.organisation.entitlements.filter((m) => m !== 'personnel') } }).ok, true);
+  assert.equal(without.load(withoutOrg).ok, true);
+  const full = await demoEngine();
 
-  const { context, page, problems } = await openPage(app.browser);
-  await openApp(page, app.url);
-  await actAs(page, 'u-owner', 'north', 'people');
-  await page.click('.demo-panel summary');
-  await page.uncheck('[data-testid="entitlement-personnel"]');
-  await page.waitForSelector('[data-gate="personnel.record.view"][aria-disabled="true"]');
-  const off = await compare(page, without, 'u-owner');
-  const reasons = await page.$$eval('[role="tooltip"]', (els) => els.map((e) => e.textContent));
-  assert.ok(reasons.some((r) => r.includes('not entitled')), 'the reason names the entitlement');
-  assert.ok(off.some((g) => g.ariaDisabled === 'true'));
-
-  // Kept across a reload (IndexedDB).
-  await page.reload();
-  await page.waitForSelector('html[data-ready="true"]');
-  await page.waitForSelector('[data-gate="personnel.record.view"][aria-disabled="true"]');
-  assert.equal(await page.isChecked('[data-testid="entitlement-personnel"]'), false);
-
-  await page.click('.demo-panel summary');
-  await page.check('[data-testid="entitlement-personnel"]');
-  await page.waitForSelector('[data-gate="personnel.record.view"]:not([aria-disabled])');
-  await compare(page, app.engine, 'u-owner');
+  for (const [seed, engine, entitled] of [
+    [withoutOrg, without, false],
+    [org, full, true],
+  ]) {
+    const { server, url, dir } = await serve({ org: seed });
+    const { context, page, problems } = await openPage(browser);
+    await openApp(page, url);
+    await actAs(page, 'u-owner', 'north', 'people');
+    await page.waitForSelector(`[data-gate="personnel.record.view"]${entitled ? ':not([aria-disabled])' : '[aria-disabled="true"]'}`);
+    const found = await compare(page, engine, 'u-owner');
+    if (!entitled) {
+      const reasons = await page.$$eval('[role="tooltip"]', (els) => els.map((e) => e.textContent));
+      assert.ok(reasons.some((r) => r.includes('not entitled')), 'the reason names the entitlement');
+      assert.ok(found.some((g) => g.ariaDisabled === 'true'));
+    }
+    assert.equal(await page.$('[data-testid^="entitlement-"]'), null, 'no entitlement switch in the app');
+    assert.deepEqual(problems, []);
+    await context.close();
+    await stop(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
   without.dispose();
-  assert.deepEqual(problems, []);
-  await context.close();
+  full.dispose();
 });

@@ -1,12 +1,14 @@
-// Offline (issue 5): after the first visit the app loads and works with the
-// network off. Network off (the server stopped and Chromium offline), reload,
-// complete a step, reload again, close the tab and open a new one: the
-// progress and the queue are still there.
-// Back online, the queue is sent and the server has the command.
+// Offline (issue 5, R7): after the first visit the app loads and works with
+// the network off. Signed in, then the server stopped and Chromium offline:
+// reload, complete a step, reload again, close the tab and open a new one:
+// the progress and the queue are still there. The server back (the same
+// database), the queue is sent, the server applies the command, and the app
+// holds the server's snapshot with the step done.
 
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { actAs, demo, launch, openApp, openPage, serve, stop } from './support.mjs';
+import { actAs, serverLog, demo, launch, openApp, openPage, serve, stop } from './support.mjs';
 
 let browser;
 before(async () => {
@@ -17,7 +19,7 @@ after(async () => {
 });
 
 /** A learner's open fulfillment with a step still to do (not an assessment). */
-function openStep(org) {
+export function openStep(org) {
   const courses = new Map(org.training.courses.map((c) => [c.id, c]));
   for (const f of org.training.fulfillments) {
     if (f.status === 'completed' || f.status === 'withdrawn') continue;
@@ -28,10 +30,10 @@ function openStep(org) {
   throw new Error('the demo organisation has no open step to complete');
 }
 
-test('offline: network off, reload, complete a step, reload, close the tab, open a new one: progress and queue are kept, then sent', async () => {
+test('offline: network off, reload, complete a step, reload, close the tab, open a new one: progress and queue are kept, then sent (R7)', async () => {
   const org = demo();
   const { user, fulfillment, step, site } = openStep(org);
-  let { server, url } = await serve();
+  let { server, url, dir } = await serve();
   const port = server.address().port;
   const { context, page, problems } = await openPage(browser);
 
@@ -46,7 +48,7 @@ test('offline: network off, reload, complete a step, reload, close the tab, open
   await page.reload();
   await page.waitForSelector('html[data-ready="true"]');
   assert.equal(await page.textContent('[data-testid="network"]'), 'Offline');
-  assert.equal(await page.inputValue('[data-testid="act-as"]'), user, 'who the app acts as survived the reload');
+  assert.equal(await page.getAttribute('[data-testid="signed-in"]', 'data-user'), user, 'who is signed in survived the reload');
 
   const button = `[data-testid="step-complete"][data-step="${step}"]`;
   await page.waitForSelector(button);
@@ -69,23 +71,25 @@ test('offline: network off, reload, complete a step, reload, close the tab, open
   again.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await again.goto(`${url}#/learn/${encodeURIComponent(fulfillment)}`);
   await again.waitForSelector('html[data-ready="true"]');
-  assert.equal(await again.inputValue('[data-testid="act-as"]'), user);
+  assert.equal(await again.getAttribute('[data-testid="signed-in"]', 'data-user'), user);
   await again.waitForSelector(`[data-testid="step-done"][data-step="${step}"]`);
   await again.waitForSelector('[data-testid="queue"][data-waiting="1"]');
 
-  // Back online: the queue is sent and acknowledged.
-  ({ server } = await serve(port));
-  url = `http://127.0.0.1:${port}/`;
+  // Back online, the same server database: the queue is sent and applied.
+  ({ server } = await serve({ port, dir }));
   await context.setOffline(false);
   await again.waitForSelector('[data-testid="queue"][data-waiting="0"]', { timeout: 20_000 });
-  const { commands } = await (await fetch(`${url}api/commands`)).json();
-  const sent = commands.filter((c) => c.type === 'step.complete');
+  const sent = (await serverLog(url)).filter((e) => e.type === 'step.complete');
   assert.equal(sent.length, 1);
-  assert.equal(sent[0].fulfillment, fulfillment);
-  assert.equal(sent[0].step, step);
   assert.equal(sent[0].actor, user);
+  const said = JSON.stringify(sent[0].events);
+  assert.ok(said.includes(fulfillment) && said.includes(step), `the event names the fulfillment and the step: ${said}`);
+  // The app now holds the server's snapshot, which has the step done.
+  await again.waitForSelector(`[data-testid="step-done"][data-step="${step}"]`);
+  assert.equal(await again.$('[data-testid="not-saved"]'), null, 'nothing was refused');
 
   assert.deepEqual(problems.filter((p) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(p)), []);
   await context.close();
   await stop(server);
+  rmSync(dir, { recursive: true, force: true });
 });

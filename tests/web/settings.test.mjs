@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { actAs, demoEngine, openApp, openPage, useApp } from './support.mjs';
+import { actAs, serverLog, demoEngine, openApp, openPage, useApp } from './support.mjs';
 
 const P17 = "You don't have permission to view personnel settings. Please contact your administrator.";
 
@@ -143,10 +143,10 @@ test('Integrations: a personnel manager runs an iHasco sync and sees its report 
     const id = person.externalId ?? person.id;
     if (typeof id === 'string') assert.ok(report.includes(id), `the report names ${id}`);
   }
-  // The command reached the queue and the server.
+  // The command reached the queue and the server applied it.
   await page.waitForSelector('[data-testid="queue"][data-waiting="0"]');
-  const { commands } = await (await fetch(`${app.url}api/commands`)).json();
-  assert.ok(commands.some((c) => c.type === 'integration.sync' && c.actor === 'u-pm' && c.site === 'north'));
+  const log = await serverLog(app.url);
+  assert.ok(log.some((e) => e.type === 'integration.sync' && e.actor === 'u-pm' && e.events.some((v) => v.site === 'north')));
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -1,17 +1,28 @@
-// Shared by the browser tests of the web app: the built app served by
-// web/server.mjs, Debian's Chromium driven by playwright-core, and a Node
-// engine (the package itself) to ask the same questions the page asks.
+// Shared by the browser tests of the web app: the built app served by the
+// real server (web/server.mjs: sessions, viewer snapshots, every command
+// decided and stored, here in a fresh SQLite file per test), Debian's
+// Chromium driven by playwright-core, and a Node engine (the package itself)
+// holding the whole demo organisation to ask the same questions the page
+// asks. The page holds the signed-in person's viewer snapshot; by V1-V3 the
+// engine's answers for that person are the same on it as on the whole
+// organisation, so comparing with the whole organisation's engine is valid.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { after, before } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { chromium } from 'playwright-core';
 import { createEngine } from '../../js/index.js';
-import { startServer } from '../../web/server.mjs';
+const { startServer } = process.env.CALM_TEST_SERVER ? await import(process.env.CALM_TEST_SERVER) : await import('../../web/server.mjs'); // DEV-ONLY-MOCK
 import { CHROMIUM, CHROMIUM_ARGS } from '../js/support/chromium.mjs';
 
 export { CHROMIUM, CHROMIUM_ARGS };
 
+
+/** The built app (web/dist). */
+const APP = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 export const DEMO_PATH = new URL('../../web/demo/demo-org.json', import.meta.url);
 export const demo = () => JSON.parse(readFileSync(DEMO_PATH, 'utf8'));
@@ -24,16 +35,23 @@ export async function demoEngine() {
   return engine;
 }
 
-export async function serve(port = 0) {
-  const server = await startServer({ port, host: '127.0.0.1' });
-  return { server, url: `http://127.0.0.1:${server.address().port}/` };
+/**
+ * Starts the real server on a free port (or `port`) with a database in a new
+ * temporary folder, seeded with `org` (default: the demo organisation).
+ * Restarting on the same `dir` keeps the data. `stop` closes it.
+ */
+export async function serve({ port = 0, org = demo(), dir } = {}) {
+  const folder = dir ?? mkdtempSync(join(tmpdir(), 'calm-web-'));
+  const server = await startServer({ port, host: '127.0.0.1', root: APP, db: join(folder, 'calm.sqlite'), org });
+  return { server, dir: folder, url: `http://127.0.0.1:${server.address().port}/` };
 }
 
-export function stop(server) {
-  return new Promise((resolve) => {
+export async function stop(server) {
+  await new Promise((resolve) => {
     server.closeAllConnections?.();
     server.close(() => resolve());
   });
+  await server.shutdown?.();
 }
 
 export async function launch() {
@@ -49,35 +67,101 @@ export async function openPage(browser, options = {}) {
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    // Asking who is signed in answers 401 on the sign-in screen (web/README.md): not a problem.
+    if (m.type() === 'error' && !(/status of 401/.test(m.text()) && /\/api\/session$/.test(m.location().url))) {
+      problems.push(`console: ${m.text()}`);
+    }
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return { context, page, problems };
 }
 
-/** Opens the app at `route` (e.g. `people/r-lee`) and waits for the first screen. */
+/** Opens the app at `route` (e.g. `people/r-lee`) and waits for its first screen (or the sign-in screen). */
 export async function openApp(page, url, route = 'inbox') {
   await page.goto(`${url}#/${route}`);
-  await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+  await page.waitForSelector('html[data-ready="true"], html[data-ready="signed-out"]', { timeout: 30_000 });
 }
 
-/** Acts as `user` at `site` (the demo's switchers), then shows `route`. */
+/** Who the page is signed in as (null on the sign-in screen). */
+export function signedInAs(page) {
+  return page.$eval('[data-testid="signed-in"]', (e) => e.dataset.user).catch(() => null);
+}
+
+/** Signs out through the app (its Sign out button) and waits for the sign-in screen. */
+export async function signOut(page) {
+  await page.click('[data-testid="sign-out"]');
+  await page.waitForSelector('html[data-ready="signed-out"]', { timeout: 30_000 });
+}
+
+/** Signs in as `user` through the sign-in screen (signing out whoever is signed in first). */
+export async function signIn(page, user) {
+  const who = await signedInAs(page);
+  if (who === user) return;
+  if (who !== null) await signOut(page);
+  await page.click(`[data-testid="sign-in"][data-user="${user}"]`);
+  await page.waitForSelector(`html[data-ready="true"] [data-testid="signed-in"][data-user="${user}"]`, { timeout: 30_000 });
+}
+
+/** Signs in as `user`, looks at `site`, then shows `route`. */
 export async function actAs(page, user, site, route) {
-  await page.selectOption('[data-testid="act-as"]', user);
+  await signIn(page, user);
   if (site) await page.selectOption('[data-testid="site"]', site);
   await page.evaluate((r) => {
     location.hash = `#/${r}`;
   }, route);
   await page.waitForFunction(
     ([u, s]) => {
-      const a = document.querySelector('[data-testid="act-as"]');
+      const a = document.querySelector('[data-testid="signed-in"]');
       const b = document.querySelector('[data-testid="site"]');
-      return a?.value === u && (!s || b?.value === s);
+      return a?.dataset.user === u && (!s || b?.value === s);
     },
     [user, site],
   );
   // Let Preact flush the render of the new route.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+}
+
+/**
+ * A session of `user` for Node's fetch (the demo's sign-in, from the app's
+ * origin): `get(path)` and `post(path, body)` on /api/ with its cookie.
+ */
+export async function apiSession(url, user) {
+  const origin = new URL(url).origin;
+  const response = await fetch(`${url}api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({ user }),
+  });
+  assert.equal(response.status, 200, `sign-in of ${user}: ${await response.clone().text()}`);
+  const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const get = async (path) => {
+    const r = await fetch(`${url}api/${path}`, { headers: { cookie } });
+    assert.equal(r.status, 200, `GET /api/${path}: ${await r.clone().text()}`);
+    return r.json();
+  };
+  const post = async (path, body) => {
+    const r = await fetch(`${url}api/${path}`, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(r.status, 200, `POST /api/${path}: ${await r.clone().text()}`);
+    return r.json();
+  };
+  return { get, post };
+}
+
+/**
+ * What the server applied, oldest first, from its audit log read as an owner
+ * (R8): `{ seq, at, actor, kind, type, command: { id, type }, events }`.
+ */
+export async function serverLog(url) {
+  const owner = await apiSession(url, demo().organisation.owners[0]);
+  const entries = [];
+  let before;
+  for (;;) {
+    const page = await owner.get(`audit?limit=200${before === undefined ? '' : `&before=${before}`}`);
+    entries.push(...page.entries);
+    if (page.next === undefined || page.next === null || page.entries.length === 0) break;
+    before = page.next;
+  }
+  return entries.reverse();
 }
 
 /**
@@ -112,20 +196,27 @@ export function gates(page) {
 }
 
 /**
- * For a test file: before its tests, serve the app, launch Chromium and load
- * the demo in a Node engine; after them, close all three. The returned object
- * is filled in by `before`: `{ server, url, browser, engine }`.
+ * For a test file: Chromium and the demo in a Node engine for all its tests,
+ * and for each test a server of its own on a fresh database seeded with the
+ * demo (commands of one test never reach the next, as each test's browser
+ * context starts empty). The returned object is filled in by the hooks:
+ * `{ server, url, browser, engine }`.
  */
 export function useApp() {
   const app = {};
   before(async () => {
-    Object.assign(app, await serve());
     app.browser = await launch();
     app.engine = await demoEngine();
   });
+  beforeEach(async () => {
+    Object.assign(app, await serve());
+  });
+  afterEach(async () => {
+    if (app.server) await stop(app.server);
+    if (app.dir) rmSync(app.dir, { recursive: true, force: true });
+  });
   after(async () => {
     await app.browser?.close();
-    if (app.server) await stop(app.server);
     app.engine?.dispose();
   });
   return app;

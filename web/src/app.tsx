@@ -1,23 +1,25 @@
-// The app's frame: who the app acts as (the demo's switcher), the site, the
-// demo's entitlement switches, the queue marker, the navigation, and the
-// routed screen. Every navigation entry is gated by the engine.
+// The app's frame: who is signed in (and Sign out), the site, the queue
+// marker, the commands the server refused, the navigation, and the routed
+// screen. Every navigation entry is gated by the engine.
 
-import type { ActionId } from 'calm-access';
+import type { ActionId, Target } from 'calm-access';
 import { AccessProvider } from 'calm-access/preact';
 import { useEffect } from 'preact/hooks';
 import { href, useRoute } from './route';
 import { CourseBuilder, CourseList, Inbox, Insights, TakeCourse } from './screens/training';
 import { Companies, People, PersonnelSettings, RecordScreen } from './screens/personnel';
 import { Integrations, UserManagement } from './screens/settings';
-import { actAs, reset, setEntitlement, snapshotNow, useStore, viewSite, type State } from './store';
+import { signOut, snapshotNow, useStore, viewSite, type State } from './store';
+import { AuditLog } from './screens/audit';
+import { NotSavedList } from './ui/not-saved';
 import { GateLink } from './ui/gate';
-
-const MODULES = ['personnel', 'premises', 'documents'];
 
 interface NavEntry {
   path: string;
   label: string;
   action: ActionId;
+  /** The target asked about; the site looked at when absent. */
+  target?: (state: State) => Target;
 }
 
 const NAV: { section: string; entries: NavEntry[] }[] = [
@@ -42,6 +44,8 @@ const NAV: { section: string; entries: NavEntry[] }[] = [
       { path: 'settings/personnel', label: 'Personnel', action: 'personnel.settings.view' },
       { path: 'settings/users', label: 'User Management', action: 'users.view' },
       { path: 'settings/integrations', label: 'Integrations', action: 'personnel.training.manage' },
+      // The audit log is the owners' (R8): the engine says who is an owner by S2 (only an owner may make one).
+      { path: 'audit', label: 'Audit log', action: 'users.owner.set', target: (s) => ({ target: s.user }) },
     ],
   },
 ];
@@ -57,6 +61,7 @@ function Screen({ route }: { route: string[] }) {
   if (first === 'settings' && second === 'personnel') return <PersonnelSettings />;
   if (first === 'settings' && second === 'users') return <UserManagement target={third} />;
   if (first === 'settings' && second === 'integrations') return <Integrations />;
+  if (first === 'audit') return <AuditLog />;
   return (
     <section>
       <h1>Not found</h1>
@@ -93,50 +98,28 @@ function QueueMarker({ state }: { state: State }) {
   );
 }
 
-function DemoPanel({ state }: { state: State }) {
-  const snapshot = snapshotNow();
-  const entitled = new Set(snapshot.organisation.entitlements ?? []);
-  return (
-    <details class="demo-panel">
-      <summary>Demo</summary>
-      <fieldset>
-        <legend>Module entitlements of {snapshot.organisation.name ?? snapshot.organisation.id}</legend>
-        {MODULES.map((m) => (
-          <label key={m}>
-            <input
-              type="checkbox"
-              data-testid={`entitlement-${m}`}
-              checked={entitled.has(m)}
-              onChange={(e) => setEntitlement(m, (e.target as HTMLInputElement).checked)}
-            />{' '}
-            {m}
-          </label>
-        ))}
-      </fieldset>
-      <button type="button" class="btn btn-plain" data-testid="reset" onClick={() => void reset()}>
-        Reset the demo organisation
-      </button>
-    </details>
-  );
-}
-
 function Header({ state }: { state: State }) {
   const snapshot = snapshotNow();
+  const waiting = state.queue.length;
   return (
     <header class="top">
       <a class="brand" href={href('inbox')}>
         CalmCompliance
       </a>
-      <label>
-        Acting as{' '}
-        <select data-testid="act-as" value={state.user} onChange={(e) => actAs((e.target as HTMLSelectElement).value)}>
-          {snapshot.users.map((u) => (
-            <option key={u.id} value={u.id}>
-              {u.name ?? u.id}
-            </option>
-          ))}
-        </select>
-      </label>
+      <span class="signed-in" data-testid="signed-in" data-user={state.user}>
+        Signed in as <strong>{state.person.name}</strong>
+      </span>
+      <button
+        type="button"
+        class="btn btn-plain"
+        data-testid="sign-out"
+        onClick={() => {
+          const warn = `${waiting} ${waiting === 1 ? 'change has' : 'changes have'} not reached the server yet and will be lost. Sign out anyway?`;
+          if (waiting === 0 || confirm(warn)) void signOut();
+        }}
+      >
+        Sign out
+      </button>
       <label>
         Site{' '}
         <select data-testid="site" value={state.site} onChange={(e) => viewSite((e.target as HTMLSelectElement).value)}>
@@ -148,7 +131,6 @@ function Header({ state }: { state: State }) {
         </select>
       </label>
       <QueueMarker state={state} />
-      <DemoPanel state={state} />
     </header>
   );
 }
@@ -173,7 +155,7 @@ export function App() {
               <ul>
                 {entries.map((e) => (
                   <li key={e.path} class={active.startsWith(e.path) ? 'active' : undefined}>
-                    <GateLink action={e.action} target={state.site} href={href(...e.path.split('/'))}>
+                    <GateLink action={e.action} target={e.target?.(state) ?? state.site} href={href(...e.path.split('/'))}>
                       {e.label}
                     </GateLink>
                   </li>
@@ -182,7 +164,8 @@ export function App() {
             </div>
           ))}
         </nav>
-        <main id="main" key={`${state.user}@${state.site}`}>
+        <main id="main" key={`${state.user}@${state.site}#${state.epoch}`}>
+          <NotSavedList state={state} />
           <Screen key={active} route={route} />
         </main>
       </div>

@@ -1,6 +1,6 @@
-// A key-value store in IndexedDB: the app's state (the snapshot as the engine
-// exports it) and its queue of unsent commands survive a reload, a closed tab
-// and a night offline.
+// A key-value store in IndexedDB: the signed-in person's viewer snapshot and
+// their queue of unsent commands survive a reload, a closed tab and a night
+// offline. Sign-out deletes the whole database (`wipe`).
 
 const DB_NAME = 'calm-app';
 const STORE = 'kv';
@@ -11,7 +11,14 @@ function open(): Promise<IDBDatabase> {
   db ??= new Promise((resolve, reject) => {
     const request = indexedDB.open(DB_NAME, 1);
     request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => {
+      // Another tab signs out and deletes the database: let go of it.
+      request.result.onversionchange = () => {
+        request.result.close();
+        db = undefined;
+      };
+      resolve(request.result);
+    };
     request.onerror = () => reject(request.error);
   });
   return db;
@@ -35,3 +42,25 @@ export const kv = {
   set: (key: string, value: unknown) => run<void>('readwrite', (s) => s.put(value, key)),
   clear: () => run<void>('readwrite', (s) => s.clear()),
 };
+
+/** Deletes the database (sign-out): nothing of the person stays in IndexedDB. */
+export async function wipe(): Promise<void> {
+  const open = db;
+  db = undefined;
+  if (open !== undefined) (await open.catch(() => undefined))?.close();
+  await new Promise<void>((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(DB_NAME);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+    // Another tab still has it open: it is deleted when that tab closes it.
+    request.onblocked = () => resolve();
+  });
+}
+
+/** Whether the database exists, without creating it (a signed-out browser keeps none). */
+export async function exists(): Promise<boolean> {
+  if (db !== undefined) return true;
+  // Without databases() (older browsers) opening is the only way to know.
+  if (typeof indexedDB.databases !== 'function') return true;
+  return (await indexedDB.databases()).some((d) => d.name === DB_NAME);
+}

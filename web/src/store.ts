@@ -1,50 +1,82 @@
-// The app's state: one engine holding the organisation, who the app acts as,
-// at which site, and the commands made here that the server has not yet
-// acknowledged. Every change goes through `run` (engine.apply: the engine
-// checks it with the same decision function the UI gates ask), is saved to
-// IndexedDB, and queued for the server.
+// The app's state: the signed-in person, one engine holding their viewer
+// snapshot (what the server lets them see, SERVER.md V) with the commands
+// made here and not yet answered by the server replayed on top, the site
+// being looked at, and the commands the server refused ("not saved").
+//
+// The server is the authority (R1-R8): every command goes through `run`
+// (engine.apply, so the screen answers at once, offline too), is saved to
+// IndexedDB and queued; `sync` sends the queue, then loads the server's
+// viewer snapshot and replays only the commands the server has not answered
+// (R7). A refusal is final: the command leaves the queue for the "not saved"
+// list with the engine's reason. A newer revision announced on /api/events
+// is fetched at once (R6), and what the new snapshot leaves out is gone from
+// the engine, the screens and IndexedDB.
 //
 // No permission logic lives here or anywhere in the app: screens ask the
 // engine (useCan, useDecision, useDryRun, the engine's views).
 
 import { createEngine, type Command, type CommandResult, type Engine, type Snapshot } from 'calm-access';
 import { useEffect, useState } from 'preact/hooks';
-import { kv } from './idb';
+import { exists, kv, wipe } from './idb';
 
-export type OrgSize = 'small' | 'large';
-
-/**
- * What is kept in IndexedDB: under `base`, the organisation as loaded; under
- * `state`, the commands applied since (replayed on the next start; the engine
- * is deterministic and takes its time from the command), the unsent queue,
- * and who and where the app was looking. Saving a command writes only the
- * small `state`, never the whole organisation (an export of the large demo
- * org takes seconds).
- */
-interface Saved {
-  org: OrgSize;
-  applied: Command[];
-  queue: Command[];
-  user: string;
-  site: string;
+/** The signed-in person, as the server's session says. */
+export interface Person {
+  id: string;
+  name: string;
 }
 
-/** After this many applied commands the state is folded into a new base. */
-const COMPACT_AFTER = 500;
+/** A command the server refused (R3: final), with the engine's reason. */
+export interface NotSaved {
+  command: Command;
+  decision?: { code: string; message: string };
+  errors?: { code?: string; path?: string; message: string }[];
+}
+
+/** The server's answer to one command (R3). */
+export type Outcome =
+  | { id: string; ok: true; events?: unknown[]; result?: unknown; duplicate?: boolean }
+  | { id: string; ok: false; decision?: NotSaved['decision']; errors?: NotSaved['errors'] };
+
+/**
+ * What is kept in IndexedDB while a person is signed in: under `base`, their
+ * viewer snapshot as the server sent it; under `state`, whose it is, its
+ * revision, the queue, the not-saved list and the site looked at. Sign-out
+ * deletes the database.
+ */
+interface Saved {
+  user: Person;
+  revision: number;
+  queue: Command[];
+  notSaved: NotSaved[];
+  site: string;
+}
 
 export interface State {
   engine: Engine;
-  org: OrgSize;
-  /** The acting user (the demo's switcher). */
+  /** The signed-in person (the session's user: every command's actor). */
+  person: Person;
+  /** Their id, for the engine's questions. */
   user: string;
   /** The site the screens are looking at. */
   site: string;
+  /** The server's revision of the snapshot the engine holds (V5). */
+  revision: number;
   /** Bumped on every load and applied command: memoised answers are redone. */
   version: number;
-  /** Commands made here and not yet acknowledged by the server. */
+  /** Bumped when a snapshot took something away: the screens are mounted afresh, so no state of theirs keeps it. */
+  epoch: number;
+  /** Commands made here and not yet answered by the server, in order. */
   queue: Command[];
+  /** Commands the server refused, newest last. */
+  notSaved: NotSaved[];
   online: boolean;
 }
+
+/** What the app shows before the store holds a person's data. */
+export type Boot =
+  | { kind: 'ready' }
+  | { kind: 'signed-out'; reason?: string; waiting?: { user: Person; queue: number } }
+  | { kind: 'unavailable'; reason: string };
 
 let state: State | undefined;
 const listeners = new Set<() => void>();
@@ -75,9 +107,9 @@ let dataVersion = 0;
 let exported: { dataVersion: number; snapshot: Snapshot } | undefined;
 
 /**
- * The organisation as the engine holds it now, for lists and names (never to
- * decide anything). Exported once per change of the data and shared by every
- * screen: switching who or where does not export again. Read-only.
+ * The viewer snapshot as the engine holds it now, for lists and names (never
+ * to decide anything). Exported once per change of the data and shared by
+ * every screen. Read-only.
  */
 export function snapshotNow(): Snapshot {
   const s = current();
@@ -94,91 +126,218 @@ function now(): string {
   return new Date().toISOString();
 }
 
-function demoUrl(org: OrgSize): string {
-  return org === 'large' ? './demo/demo-org-large.json' : './demo/demo-org.json';
+// ---- the server ----------------------------------------------------------------
+
+/** Thrown when the server cannot be reached (offline, or it is down). */
+class Unreachable extends Error {}
+
+async function call(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  try {
+    return await fetch(`./api/${path}`, { credentials: 'same-origin', cache: 'no-store', ...init, headers });
+  } catch (error) {
+    throw new Unreachable(error instanceof Error ? error.message : String(error));
+  }
 }
 
-async function fetchDemo(org: OrgSize): Promise<Snapshot> {
-  const response = await fetch(demoUrl(org));
-  if (!response.ok) throw new Error(`cannot fetch the ${org} demo organisation: HTTP ${response.status}`);
+async function errorOf(response: Response): Promise<string> {
+  const body = (await response.json().catch(() => null)) as { error?: string; decision?: { message?: string } } | null;
+  return body?.error ?? body?.decision?.message ?? `HTTP ${response.status}`;
+}
+
+/** The demo people a signed-out browser may pick from (names only). */
+export async function signInChoices(): Promise<Person[]> {
+  const response = await call('session/people');
+  if (!response.ok) throw new Error(`the list of people did not load: ${await errorOf(response)}`);
+  const { people } = (await response.json()) as { people: Person[] };
+  return people;
+}
+
+/** Signs in as `user` (the demo's sign-in: a person, no password); the page then starts again as them. */
+export async function signIn(user: string): Promise<void> {
+  const response = await call('session', { method: 'POST', body: JSON.stringify({ user }) });
+  if (!response.ok) throw new Error(`sign-in refused: ${await errorOf(response)}`);
+  const saved = (await exists()) ? await kv.get<Saved>('state').catch(() => undefined) : undefined;
+  // Another person's data never stays in this browser.
+  if (saved !== undefined && saved.user.id !== user) await forget();
+  location.reload();
+}
+
+/**
+ * Deletes everything of the signed-in person from this browser: IndexedDB,
+ * caches holding organisation data, and memory (the page starts again).
+ */
+async function forget(): Promise<void> {
+  // No write may reopen the database after this: wait for the last one, then delete it.
+  forgotten = true;
+  await saving;
+  if (state !== undefined) {
+    state.engine.dispose();
+    state = undefined;
+  }
+  exported = undefined;
+  events?.close();
+  await wipe();
+  if ('caches' in globalThis) {
+    // The app's own files carry no organisation data; anything else cached goes.
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) {
+        const path = new URL(request.url).pathname;
+        if (path.includes('/api/') || path.includes('/demo/')) await cache.delete(request);
+      }
+    }
+  }
+}
+
+/** Signs out: the server ends the session, and this browser forgets the person's data. */
+export async function signOut(): Promise<void> {
+  await call('session', { method: 'DELETE' }).catch(() => undefined);
+  await forget();
+  location.replace(location.pathname);
+}
+
+/** Whose session this browser has: a person, nobody (401), or no answer (offline). */
+async function session(): Promise<Person | null | 'unreachable'> {
+  try {
+    const response = await call('session');
+    // Signed out: `{ user: null }` (or a 401).
+    if (response.status === 401) return null;
+    if (!response.ok) return 'unreachable';
+    const body = (await response.json()) as { user: Person | null };
+    return body.user ?? null;
+  } catch (error) {
+    if (error instanceof Unreachable) return 'unreachable';
+    throw error;
+  }
+}
+
+/** The viewer snapshot, or null when the server says the one held (`revision`) is current (304). */
+async function fetchSnapshot(revision: number | undefined): Promise<Snapshot | null> {
+  const headers: Record<string, string> = revision === undefined ? {} : { 'if-none-match': `"${revision}"` };
+  const response = await call('snapshot', { headers });
+  if (response.status === 304) return null;
+  if (response.status === 401) throw new SignedOut();
+  if (!response.ok) throw new Error(`the snapshot did not load: ${await errorOf(response)}`);
   return (await response.json()) as Snapshot;
 }
 
-function firstUser(snapshot: Snapshot): string {
-  return snapshot.organisation.owners?.[0] ?? snapshot.users[0]?.id ?? '';
+class SignedOut extends Error {}
+
+function revisionOf(snapshot: Snapshot): number {
+  const revision = (snapshot as Snapshot & { revision?: unknown }).revision;
+  return typeof revision === 'number' ? revision : 0;
 }
+
+// ---- boot ------------------------------------------------------------------------
 
 function firstSite(snapshot: Snapshot): string {
   return snapshot.sites.find((s) => s.parent === undefined)?.id ?? snapshot.sites[0]?.id ?? '';
 }
 
-/** Loads the engine and the organisation: the saved one if there is one, else the demo. */
-export async function boot(org: OrgSize): Promise<State> {
+/**
+ * Starts the app: who is signed in (the server's session), then their
+ * snapshot (from IndexedDB at once when kept here, and from the server).
+ * Offline, a person signed in here before works on what is kept.
+ */
+export async function boot(): Promise<Boot> {
+  const who = await session();
+  const saved = (await exists()) ? await kv.get<Saved>('state').catch(() => undefined) : undefined;
+  if (who === null) {
+    // The session ended (not a sign-out here): what this person did offline waits for them to sign in again.
+    const waiting = saved !== undefined && saved.queue.length > 0 ? { user: saved.user, queue: saved.queue.length } : undefined;
+    if (waiting === undefined && (await exists())) await forget();
+    return { kind: 'signed-out', waiting };
+  }
+  if (who === 'unreachable' && saved === undefined) {
+    return { kind: 'unavailable', reason: 'The server cannot be reached, and nobody has signed in on this browser before.' };
+  }
+  const person = who === 'unreachable' ? saved!.user : who;
+  if (saved !== undefined && saved.user.id !== person.id) {
+    // Someone else's data was kept here: gone before this person's arrives.
+    await forget();
+    forgotten = false;
+  }
+  const mine = saved?.user.id === person.id ? saved : undefined;
+  const base = mine === undefined ? undefined : await kv.get<Snapshot>('base').catch(() => undefined);
+
   const engine = await createEngine();
-  const saved = await kv.get<Saved>('state').catch(() => undefined);
-  const base = saved?.org === org ? await kv.get<Snapshot>('base').catch(() => undefined) : undefined;
-  const fresh = saved === undefined || base === undefined || !Array.isArray(saved.applied);
-  const snapshot = fresh ? await fetchDemo(org) : base;
+  let snapshot = base;
+  if (snapshot === undefined) {
+    if (who === 'unreachable') return { kind: 'unavailable', reason: 'The server cannot be reached and nothing is kept here.' };
+    snapshot = (await fetchSnapshot(undefined))!;
+  }
   const loaded = engine.load(snapshot);
   if (!loaded.ok) {
     const first = loaded.errors[0];
-    throw new Error(`the organisation did not load: ${first?.path} ${first?.message}`);
-  }
-  // Replay what was done here since: the same commands give the same state.
-  const applied: Command[] = [];
-  for (const c of fresh ? [] : saved!.applied) {
-    if (engine.apply(c).ok) applied.push(c);
-    else console.warn(`calm: a saved command no longer applies and was dropped: ${c.type} ${c.id}`);
+    throw new Error(`the snapshot did not load: ${first?.path} ${first?.message}`);
   }
   state = {
     engine,
-    org,
-    user: fresh ? firstUser(snapshot) : saved!.user,
-    site: fresh ? firstSite(snapshot) : saved!.site,
+    person,
+    user: person.id,
+    site: mine?.site && snapshot.sites.some((s) => s.id === mine.site) ? mine.site : firstSite(snapshot),
+    revision: revisionOf(snapshot),
     version: 1,
-    queue: fresh ? [] : saved!.queue,
+    epoch: 0,
+    queue: mine?.queue ?? [],
+    notSaved: mine?.notSaved ?? [],
     online: navigator.onLine,
   };
-  appliedSinceBase = applied;
+  replay(engine, state.queue);
   dataVersion += 1;
-  // Nothing replayed: the object just loaded is the state, no export needed.
-  if (applied.length === 0) exported = { dataVersion, snapshot };
-  if (fresh) void saveBase(snapshot);
+  if (state.queue.length === 0) exported = { dataVersion, snapshot };
+  if (base === undefined) void saveBase(snapshot);
+  else void save();
   window.addEventListener('online', () => {
     set({ online: true });
-    void flush();
+    listen();
+    void sync();
   });
   window.addEventListener('offline', () => set({ online: false }));
-  void flush();
-  return state;
+  listen();
+  void sync();
+  setInterval(() => void sync(), 30_000);
+  return { kind: 'ready' };
 }
 
-let appliedSinceBase: Command[] = [];
+// ---- IndexedDB -----------------------------------------------------------------
+
 let saving: Promise<void> = Promise.resolve();
+/** Set by sign-out (and sign-in as someone else): nothing is written to IndexedDB any more. */
+let forgotten = false;
 
 /** Runs the writes to IndexedDB one after another, in order: the last one wins. */
 function queueWrite(write: () => Promise<void>): Promise<void> {
-  saving = saving.then(write).catch((error) => console.error('calm: saving to IndexedDB failed', error));
+  if (forgotten) return saving;
+  saving = saving.then(() => (forgotten ? undefined : write())).catch((error) => console.error('calm: saving to IndexedDB failed', error));
   return saving;
 }
 
-/** Saves the small part of the state (applied commands, queue, who, where). */
-function save(): Promise<void> {
+function savedNow(): Saved {
   const s = current();
-  const saved: Saved = { org: s.org, applied: appliedSinceBase, queue: s.queue, user: s.user, site: s.site };
+  return { user: s.person, revision: s.revision, queue: s.queue, notSaved: s.notSaved, site: s.site };
+}
+
+/** Saves the small part of the state (who, revision, queue, not saved, where). */
+function save(): Promise<void> {
+  if (state === undefined || forgotten) return saving;
+  const saved = savedNow();
   return queueWrite(() => kv.set('state', saved));
 }
 
-/** Makes `snapshot` the new base: the commands applied so far are in it. */
+/** Makes `snapshot` (the server's, for this person) the kept base, replacing the previous one. */
 function saveBase(snapshot: Snapshot): Promise<void> {
-  appliedSinceBase = [];
-  const s = current();
-  const saved: Saved = { org: s.org, applied: [], queue: s.queue, user: s.user, site: s.site };
+  if (state === undefined || forgotten) return saving;
+  const saved = savedNow();
   return queueWrite(async () => {
     await kv.set('base', snapshot);
     await kv.set('state', saved);
   });
 }
+
+// ---- commands --------------------------------------------------------------------
 
 let counter = 0;
 
@@ -191,32 +350,34 @@ function commandId(): string {
 /** The fields of a command other than those the app fills in. */
 export type CommandFields = { type: string } & Record<string, unknown>;
 
-/** A full command from its fields, made by the acting user now. */
+/** A full command from its fields, made by the signed-in person now. */
 export function command(fields: CommandFields, id = commandId()): Command {
   return { ...fields, id, actor: current().user, at: now() } as Command;
 }
 
 /**
- * Applies a command made by the acting user: the engine decides; when it
- * applies, the new state is saved and the command queued for the server.
+ * Applies a command made by the signed-in person: the engine decides on the
+ * snapshot held here; when it applies, it is saved and queued for the
+ * server, which decides again on the authoritative state.
  */
 export function run(fields: CommandFields): CommandResult {
   const made = command(fields);
   const s = current();
   const result = s.engine.apply(made);
   if (result.ok && result.duplicate !== true) {
-    appliedSinceBase.push(made);
     dataVersion += 1;
     set({ version: s.version + 1, queue: [...s.queue, made] });
-    const write = appliedSinceBase.length >= COMPACT_AFTER ? saveBase(s.engine.snapshot()) : save();
-    void write.then(flush);
+    void save().then(sync);
   }
   return result;
 }
 
-export function actAs(user: string) {
-  set({ user, version: current().version + 1 });
-  void save();
+/** Applies the queue on the engine's state; one that no longer applies here stays queued: the server decides. */
+function replay(engine: Engine, queue: Command[]) {
+  for (const c of queue) {
+    const result = engine.apply(c);
+    if (!result.ok) console.warn(`calm: a queued command does not apply on the new snapshot; the server will decide: ${c.type} ${c.id}`);
+  }
 }
 
 export function viewSite(site: string) {
@@ -224,56 +385,176 @@ export function viewSite(site: string) {
   void save();
 }
 
-/** Switches a module entitlement of the demo organisation (what the subscription would change). */
-export function setEntitlement(module: string, on: boolean): void {
-  const s = current();
-  const snapshot = structuredClone(snapshotNow());
-  const entitlements = new Set(snapshot.organisation.entitlements ?? []);
-  if (on) entitlements.add(module);
-  else entitlements.delete(module);
-  snapshot.organisation.entitlements = [...entitlements];
-  const loaded = s.engine.load(snapshot);
-  if (!loaded.ok) throw new Error(`entitlement change refused: ${loaded.errors[0]?.message}`);
-  dataVersion += 1;
-  set({ version: s.version + 1 });
-  void saveBase(snapshot);
+/** Removes a refused command from the not-saved list (after its content was copied). */
+export function dismissNotSaved(id: string) {
+  set({ notSaved: current().notSaved.filter((n) => n.command.id !== id) });
+  void save();
 }
 
-/** Forgets everything saved here and starts again from the demo organisation. */
-export async function reset(): Promise<void> {
-  await kv.clear();
-  location.reload();
-}
+// ---- sync --------------------------------------------------------------------------
 
-let flushing = false;
+let syncing = false;
+let again = false;
 
 /**
- * Sends the queue to the server. The server acknowledges the ids it has
- * recorded; those leave the queue. Offline, or with the server down, the
- * queue waits (and survives reloads in IndexedDB).
+ * Sends the queue, then loads the server's viewer snapshot and replays what
+ * the server has not answered (R7). One at a time; a call during a sync runs
+ * the loop once more. Offline, or with the server down, everything waits.
  */
-export async function flush(): Promise<void> {
-  const s = current();
-  if (flushing || s.queue.length === 0) return;
-  flushing = true;
+export async function sync(): Promise<void> {
+  if (state === undefined) return;
+  if (syncing) {
+    again = true;
+    return;
+  }
+  syncing = true;
   try {
-    const response = await fetch('./api/commands', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ commands: s.queue }),
-    });
-    if (!response.ok) return;
-    const { accepted } = (await response.json()) as { accepted: string[] };
-    const done = new Set(accepted);
-    set({ queue: current().queue.filter((c) => !done.has(c.id)) });
-    await save();
-  } catch {
-    // Offline or the server is down: keep the queue.
+    do {
+      again = false;
+      const answered = await send();
+      await refresh(answered);
+    } while (again);
+  } catch (error) {
+    if (error instanceof SignedOut) signedOut();
+    else if (!(error instanceof Unreachable)) console.error('calm: sync failed', error);
   } finally {
-    flushing = false;
+    syncing = false;
   }
 }
 
-setInterval(() => {
-  if (state !== undefined) void flush();
-}, 5000);
+/** Sends the queue; the answered commands leave it (refused ones for "not saved"). Returns how many were answered. */
+async function send(): Promise<number> {
+  const sending = current().queue;
+  if (sending.length === 0) return 0;
+  const response = await call('commands', { method: 'POST', body: JSON.stringify({ commands: sending }) });
+  if (response.status === 401) throw new SignedOut();
+  if (!response.ok) {
+    console.warn(`calm: the server did not take the queue: ${await errorOf(response)}`);
+    return 0;
+  }
+  const { outcomes } = (await response.json()) as { outcomes: Outcome[] };
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  const refused: NotSaved[] = [];
+  for (const c of sending) {
+    const o = byId.get(c.id);
+    if (o !== undefined && !o.ok) refused.push({ command: c, decision: o.decision, errors: o.errors });
+  }
+  const s = current();
+  set({ queue: s.queue.filter((c) => !byId.has(c.id)), notSaved: [...s.notSaved, ...refused] });
+  await save();
+  return byId.size;
+}
+
+/** All `id` values anywhere in a snapshot: what it lets this person know of. */
+function ids(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) ids(v, out);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'id' && typeof v === 'string') out.add(v);
+      else if (typeof v === 'object') ids(v, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * Fetches the viewer snapshot (304 when the revision held is current) and,
+ * when it is new or commands were answered, rebases: the engine loads the
+ * server's snapshot and the queue is replayed on top.
+ */
+async function refresh(answered: number): Promise<void> {
+  const held = current();
+  const fetched = await fetchSnapshot(held.revision);
+  if (fetched === null && answered === 0) return;
+  const base = fetched ?? (await kv.get<Snapshot>('base'));
+  if (base === undefined) return;
+  const s = current();
+  const before = fetched === null ? undefined : ids(snapshotNow());
+  const loaded = s.engine.load(base);
+  if (!loaded.ok) {
+    console.error('calm: the server sent a snapshot that does not load', loaded.errors[0]);
+    return;
+  }
+  replay(s.engine, s.queue);
+  dataVersion += 1;
+  exported = undefined;
+  // Something this person could see is gone (a revoked role, a deleted course): remount the screens.
+  const after = before === undefined ? undefined : ids(base);
+  const removed = before !== undefined && after !== undefined && [...before].some((id) => !after.has(id));
+  if (removed) revealed.clear();
+  set({
+    revision: revisionOf(base),
+    version: s.version + 1,
+    epoch: removed ? s.epoch + 1 : s.epoch,
+    site: base.sites.some((x) => x.id === s.site) ? s.site : firstSite(base),
+  });
+  if (fetched !== null) await saveBase(fetched);
+}
+
+function signedOut() {
+  // The server no longer knows this session: start again (the queue is kept for the same person).
+  location.reload();
+}
+
+let events: EventSource | undefined;
+
+/** Listens to /api/events: a newer revision than the one held is fetched at once (R6). */
+function listen() {
+  if (typeof EventSource === 'undefined' || (events !== undefined && events.readyState !== EventSource.CLOSED)) return;
+  events = new EventSource('./api/events');
+  events.onmessage = (message) => {
+    const revision = (JSON.parse(String(message.data)) as { revision?: unknown }).revision;
+    if (state !== undefined && (typeof revision !== 'number' || revision > state.revision)) void sync();
+  };
+}
+
+// ---- reveal (V7) -------------------------------------------------------------------
+
+/** Blocks revealed in this page (V7): `record/block` -> data. Memory only, for this session. */
+const revealed = new Map<string, Record<string, unknown>>();
+
+export function revealedData(record: string, block: string): Record<string, unknown> | undefined {
+  return revealed.get(`${record}/${block}`);
+}
+
+/**
+ * Reveals a block (PW2) through the server, which checks the rule, records
+ * the reveal in the audit log and returns the block's data. Offline it
+ * cannot: the data is not in this browser.
+ */
+export async function reveal(record: string, block: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  let response: Response;
+  try {
+    response = await call('reveal', { method: 'POST', body: JSON.stringify({ record, block }) });
+  } catch (error) {
+    if (error instanceof Unreachable) return { ok: false, reason: 'the server cannot be reached: reveal needs it' };
+    throw error;
+  }
+  if (!response.ok) return { ok: false, reason: await errorOf(response) };
+  const { data } = (await response.json()) as { data: Record<string, unknown> };
+  revealed.set(`${record}/${block}`, data);
+  set({ version: current().version + 1 });
+  void sync();
+  return { ok: true };
+}
+
+// ---- audit (R8) ------------------------------------------------------------------
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  kind: string;
+  type: string;
+  command?: { id: string; type: string } | null;
+  events?: { type: string; subject?: string; site?: string | null; details?: Record<string, unknown> }[];
+}
+
+/** A page of the audit log, newest first (owners). */
+export async function auditPage(before?: number, limit = 25): Promise<{ entries: AuditEntry[]; next?: number | null }> {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (before !== undefined) query.set('before', String(before));
+  const response = await call(`audit?${query}`);
+  if (!response.ok) throw new Error(await errorOf(response));
+  return (await response.json()) as { entries: AuditEntry[]; next?: number | null };
+}

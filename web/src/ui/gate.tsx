@@ -91,22 +91,26 @@ const DRY_RUN_ID = 'dry-run';
 export function CommandButton({
   fields,
   incomplete = 'Not available yet: what it needs is still loading.',
+  unavailable,
   ...props
 }: ButtonProps & {
   /** The command's fields; null while the form cannot make a command (see `incomplete`). */
   fields: CommandFields | null;
   /** Why there is no command yet, shown when `fields` is null. */
   incomplete?: string;
+  /** Why the button cannot be used now although the engine would allow it (e.g. Reveal offline, V7). */
+  unavailable?: string;
 }) {
   const full = fields === null ? null : command(fields, DRY_RUN_ID);
   // `at` changes every call; the dry run is keyed on everything else.
   const stable = full === null ? null : { ...full, at: full.at.slice(0, 16) + ':00Z' };
   const result = useDryRun(stable);
   const allowed = result !== null && result.ok;
-  const gate = { 'data-gate': 'command', 'data-command': JSON.stringify(stable) };
-  return (
-    <GatedButtonView {...props} allowed={allowed} why={result === null ? incomplete : refusalOf(result)} gate={gate} />
-  );
+  const gate: Record<string, string> = { 'data-gate': 'command', 'data-command': JSON.stringify(stable) };
+  // The engine's refusal comes first; only an allowed command is "unavailable".
+  if (allowed && unavailable !== undefined) gate['data-unavailable'] = 'true';
+  const why = result === null ? incomplete : allowed ? (unavailable ?? '') : refusalOf(result);
+  return <GatedButtonView {...props} allowed={allowed && unavailable === undefined} why={why} gate={gate} />;
 }
 
 /** A navigation link, shown disabled with the engine's reason when `action` is denied. */

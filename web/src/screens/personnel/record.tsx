@@ -6,7 +6,7 @@
 import { useDecision } from 'calm-access/preact';
 import { useState } from 'preact/hooks';
 import { go, href } from '../../route';
-import { today, useStore } from '../../store';
+import { reveal as revealBlock, revealedData, today, useStore } from '../../store';
 import { CommandButton, GateLink, reasonOf } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { ask, newId, Unanswered } from '../../ui/view';
@@ -194,7 +194,11 @@ function BlockEdit({ record, block, exec }: { record: string; block: BlockView; 
 
 function Block({ record, block }: { record: string; block: BlockView }) {
   const [outcome, exec] = useRunner();
+  const [revealing, setRevealing] = useState<string | null>(null);
+  const online = useStore().online;
+  // The engine says whether this person may reveal it (PW2); the server returns the data (V7).
   const reveal = { type: 'block.reveal', record, block: block.id };
+  const shown = block.masked ? revealedData(record, block.id) : block.data;
   const remove = { type: 'block.remove', record, block: block.id };
   return (
     <article
@@ -210,17 +214,30 @@ function Block({ record, block }: { record: string; block: BlockView }) {
         <span class="badge">{block.type}</span>
         {block.sensitive && <span class="badge badge-warn">Sensitive</span>}
       </header>
-      {block.masked ? (
+      {shown === undefined ? (
         <div class="row">
           <p class="masked" data-testid="masked" aria-label="Hidden until revealed">
             •••• •••• ••••
           </p>
-          <CommandButton fields={reveal} data-testid="reveal" onClick={() => exec(`Revealing ${block.title}`, reveal)}>
+          <CommandButton
+            fields={reveal}
+            data-testid="reveal"
+            unavailable={online ? undefined : 'Reveal needs the server, and this browser is offline: the hidden data is not kept here.'}
+            onClick={() => {
+              setRevealing(null);
+              void revealBlock(record, block.id).then((r) => setRevealing(r.ok ? null : r.reason));
+            }}
+          >
             Reveal
           </CommandButton>
+          {revealing !== null && (
+            <span class="notice notice-error" role="alert" data-testid="reveal-error">
+              Not revealed: {revealing}
+            </span>
+          )}
         </div>
       ) : (
-        <DataList data={block.data} />
+        <DataList data={shown} />
       )}
       <div class="row pactions">
         <details class="pedit">

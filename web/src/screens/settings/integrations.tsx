@@ -192,7 +192,7 @@ function Sync() {
   const [result, setResult] = useState<CommandResult | null>(null);
   useEffect(() => {
     let live = true;
-    fetch(PAYLOAD_URL)
+    fetch(PAYLOAD_URL, { cache: 'no-store' })
       .then(async (response) => {
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         return (await response.json()) as Payload;
