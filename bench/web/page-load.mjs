@@ -6,18 +6,23 @@
 //   node bench/web/page-load.mjs [--runs N] [--sizes small,large]
 //
 // Needs the built app (`npm run build`, or scripts/lib.sh build_web). The
-// large org is made by web/demo/make-large.mjs when it is missing and copied
-// into web/dist/demo/ for this run.
+// app is served by the real server (web/server.mjs) on a temporary SQLite
+// database seeded with the organisation; the large org is made by
+// web/demo/make-large.mjs when it is missing. The page is signed in as the
+// organisation's first owner (whose viewer snapshot is the whole
+// organisation) before it is loaded.
 //
 // "first screen" is the `calm:first-screen` performance mark the app sets
 // once its frame and first screen (every nav entry gated by the engine) are
 // on the page, measured from navigation start. Cold: a fresh browser context
-// (no HTTP cache, no service worker). Warm: a reload of the same context,
-// served by the service worker and with the organisation from IndexedDB.
+// (no HTTP cache, no service worker, nothing in IndexedDB). Warm: a reload
+// of the same context, served by the service worker and with the viewer
+// snapshot from IndexedDB (the server then answers 304).
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -38,11 +43,9 @@ if (!existsSync(`${DIST}index.html`)) {
   console.error('bench/web: web/dist is missing; run `npm run build` first');
   process.exit(1);
 }
-if (sizes.includes('large')) {
-  const large = `${ROOT}web/demo/demo-org-large.json`;
-  if (!existsSync(large)) execFileSync(process.execPath, [`${ROOT}web/demo/make-large.mjs`], { stdio: 'inherit' });
-  mkdirSync(`${DIST}demo`, { recursive: true });
-  copyFileSync(large, `${DIST}demo/demo-org-large.json`);
+const orgFile = (size) => `${ROOT}web/demo/demo-org${size === 'large' ? '-large' : ''}.json`;
+if (sizes.includes('large') && !existsSync(orgFile('large'))) {
+  execFileSync(process.execPath, [`${ROOT}web/demo/make-large.mjs`], { stdio: 'inherit' });
 }
 
 const percentile = (xs, p) => {
@@ -52,8 +55,7 @@ const percentile = (xs, p) => {
 const ms = (x) => `${x.toFixed(0).padStart(6)} ms`;
 
 function orgBytes(size) {
-  const file = `${DIST}demo/demo-org${size === 'large' ? '-large' : ''}.json`;
-  const raw = readFileSync(file);
+  const raw = readFileSync(orgFile(size));
   return { raw: raw.length, gzip: gzipSync(raw, { level: 9 }).length };
 }
 
@@ -74,8 +76,6 @@ async function firstScreen(page) {
   return page.evaluate(() => performance.getEntriesByName('calm:first-screen')[0]?.startTime ?? NaN);
 }
 
-const server = await startServer({ port: 0 });
-const url = `http://127.0.0.1:${server.address().port}/`;
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 console.log(`# page load to the first gated screen (Chromium ${browser.version()}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)})`);
 const app = appBytes();
@@ -83,12 +83,19 @@ console.log(`app download: ${(app.raw / 1024).toFixed(0)} KB, ${(app.gzip / 1024
 
 for (const size of sizes) {
   const bytes = orgBytes(size);
+  const dir = mkdtempSync(join(tmpdir(), 'calm-bench-'));
+  const org = JSON.parse(readFileSync(orgFile(size), 'utf8'));
+  const server = await startServer({ port: 0, db: join(dir, 'calm.sqlite'), org });
+  const url = `http://127.0.0.1:${server.address().port}/`;
   const cold = [];
   const warm = [];
   for (let i = 0; i < runs; i += 1) {
     const context = await browser.newContext();
+    // Signed in as an owner (the session cookie is the context's).
+    const signIn = await context.request.post(`${url}api/session`, { data: { user: org.organisation.owners[0] }, headers: { origin: url.slice(0, -1) } });
+    if (!signIn.ok()) throw new Error(`sign-in: HTTP ${signIn.status()} ${await signIn.text()}`);
     const page = await context.newPage();
-    await page.goto(`${url}?org=${size}#/inbox`);
+    await page.goto(`${url}#/inbox`);
     cold.push(await firstScreen(page));
     // Let the service worker install and the organisation reach IndexedDB.
     await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 120_000 });
@@ -102,7 +109,9 @@ for (const size of sizes) {
       `cold median ${ms(percentile(cold, 50))} p90 ${ms(percentile(cold, 90))} | ` +
       `warm (service worker + IndexedDB) median ${ms(percentile(warm, 50))} p90 ${ms(percentile(warm, 90))}  (${runs} runs)`,
   );
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(dir, { recursive: true, force: true });
 }
 
 await browser.close();
-server.close();
