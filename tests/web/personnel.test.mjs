@@ -98,7 +98,7 @@ test('a member never gets a sensitive block, masked content, a sensitive file or
   await context.close();
 });
 
-test('a personnel manager reveals a masked block and then sees its content (P11, P16)', async () => {
+test('a personnel manager reveals a masked block through the server and then sees its content; offline Reveal is disabled with the reason (P11, P16, V7)', async () => {
   const record = app.engine.record('u-pm', 'rec-lee');
   const masked = record.blocks.find((b) => b.masked && b.canReveal);
   assert.ok(masked, 'the demo has a masked block the manager may reveal');
@@ -109,7 +109,15 @@ test('a personnel manager reveals a masked block and then sees its content (P11,
   const block = `[data-testid="block"][data-block="${masked.id}"]`;
   await page.waitForSelector(`${block} [data-testid="masked"]`);
   for (const s of strings(raw.data)) assert.ok(!(await page.content()).includes(s), 'hidden before the reveal');
-  await page.click(`${block} [data-testid="reveal"]`);
+  // Offline, Reveal is disabled and says why: the data is only on the server (V7).
+  const reveal = `${block} [data-testid="reveal"]`;
+  await context.setOffline(true);
+  await page.waitForSelector(`${reveal}[aria-disabled="true"][data-unavailable="true"]`);
+  const why = await page.$eval(reveal, (e) => document.getElementById(e.getAttribute('aria-describedby'))?.textContent ?? '');
+  assert.match(why, /offline/i, `the reason: ${why}`);
+  await context.setOffline(false);
+  await page.waitForSelector(`${reveal}:not([aria-disabled])`);
+  await page.click(reveal);
   await page.waitForFunction((sel) => !document.querySelector(`${sel} [data-testid="masked"]`), block);
   const text = await page.textContent(block);
   for (const s of strings(raw.data)) assert.ok(text.includes(s), `revealed: ${s}`);

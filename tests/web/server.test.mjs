@@ -10,7 +10,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { actAs, demo, demoEngine, openApp, openPage, serverLog, signOut, useApp } from './support.mjs';
+import { actAs, apiSession, demo, demoEngine, openApp, openPage, serverLog, signOut, useApp } from './support.mjs';
 
 const app = useApp();
 const org = demo();
@@ -249,5 +249,47 @@ test('sign-out leaves no organisation data in IndexedDB or the caches, and the s
   const names = await page.$$eval('[data-testid="sign-in"]', (els) => els.map((e) => e.textContent));
   assert.deepEqual(names.sort(), org.users.map((u) => u.name).sort());
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the audit log shows owners who did what and when, the events in words, newest first, a page at a time; others get the server\'s refusal (R8)', async () => {
+  // 30 comments by the owner and one reveal by Paula, through the API.
+  const owner = await apiSession(app.url, 'u-owner');
+  const at = new Date().toISOString();
+  const commands = Array.from({ length: 30 }, (_, i) => ({
+    id: `audit-${i}`,
+    type: 'comment.add',
+    actor: 'u-owner',
+    at,
+    comment: { id: `cm-audit-${i}`, record: 'rec-lee', body: `Audit comment ${i}` },
+  }));
+  const { outcomes } = await owner.post('commands', { commands });
+  assert.ok(outcomes.every((o) => o.ok), JSON.stringify(outcomes.find((o) => !o.ok)));
+  const masked = app.engine.record('u-pm', 'rec-lee').blocks.find((b) => b.masked && b.canReveal);
+  await (await apiSession(app.url, 'u-pm')).post('reveal', { record: 'rec-lee', block: masked.id });
+
+  const { context, page, problems } = await openPage(app.browser);
+  await openApp(page, app.url);
+  await actAs(page, 'u-owner', 'hq', 'audit');
+  await page.waitForSelector('[data-testid="audit-entry"]');
+  const first = await page.$$eval('[data-testid="audit-entry"]', (els) => els.map((e) => ({ seq: Number(e.dataset.seq), type: e.dataset.type, actor: e.dataset.actor, text: e.textContent })));
+  assert.equal(first[0].type, 'block.reveal', 'the newest entry first: the reveal');
+  assert.equal(first[0].actor, 'u-pm');
+  assert.match(first[0].text, /Paula Nowak/, 'who, by name');
+  assert.ok(first.every((e, i) => i === 0 || e.seq < first[i - 1].seq), 'newest first');
+  assert.ok(first.length < 31, 'one page at a time');
+  assert.match(first[1].text, /comment/i, 'what, in words');
+  await page.click('[data-testid="audit-older"]');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="audit-entry"]').length > n, first.length);
+  const all = await page.$$eval('[data-testid="audit-entry"]', (els) => els.map((e) => Number(e.dataset.seq)));
+  assert.ok(all.length >= 31, `every entry can be reached: ${all.length}`);
+  assert.ok(all.every((s, i) => i === 0 || s < all[i - 1]), 'older pages follow, still newest first');
+
+  // Paula is not an owner: the nav entry says why, and the server refuses the log.
+  await actAs(page, 'u-pm', 'north', 'audit');
+  const denied = await page.waitForSelector('[data-testid="audit-error"]');
+  assert.match(await denied.textContent(), /owner/i);
+  assert.equal(await page.getAttribute('nav [data-gate="users.owner.set"]', 'aria-disabled'), 'true');
+  assert.deepEqual(problems.filter((p) => !/status of 403/.test(p)), []);
   await context.close();
 });
