@@ -2,19 +2,15 @@
 // what it carried (answers, a comment's text ...), which can still be copied.
 // A refusal is final: these are never sent again; Dismiss removes one.
 
-import { describeRequirements } from 'calm-access/preact';
+import type { CommandResult } from 'calm-access';
 import { useState } from 'preact/hooks';
 import { dismissNotSaved, type NotSaved, type State } from '../store';
+import { refusalOf } from './gate';
 import { names } from './names';
 
-/** The server's reason for a refusal, in words. */
+/** The server's reason for a refusal, in words: as a gated control says it (`refusalOf`). */
 export function refusalText(n: NotSaved): string {
-  if (n.decision) {
-    const allow = describeRequirements((n.decision as { requires?: never }).requires);
-    return allow === '' ? `${n.decision.message}.` : `${n.decision.message}. ${allow}`;
-  }
-  const errors = (n.errors ?? []).map((e) => `${e.message}${e.path ? ` (${e.path})` : ''}`);
-  return errors.length > 0 ? errors.join('; ') : 'refused by the server';
+  return refusalOf({ ok: false, decision: n.decision, errors: n.errors } as CommandResult) || 'refused by the server';
 }
 
 /** What a command carried besides who, when and its id: the content that was not saved. */
