@@ -445,6 +445,9 @@ async function send(): Promise<number> {
   return byId.size;
 }
 
+/** The ids of the last snapshot loaded from the server (computed on the first refresh). */
+let baseIds: Set<string> | undefined;
+
 /** All `id` values anywhere in a snapshot: what it lets this person know of. */
 function ids(value: unknown, out = new Set<string>()): Set<string> {
   if (Array.isArray(value)) for (const v of value) ids(v, out);
@@ -468,8 +471,9 @@ async function refresh(answered: number): Promise<void> {
   if (fetched === null && answered === 0) return;
   const base = fetched ?? (await kv.get<Snapshot>('base'));
   if (base === undefined) return;
+  // What the held snapshot let this person know of (from the kept copy the first time: no export of the engine's state).
+  const before = fetched === null ? undefined : (baseIds ?? ids(await kv.get<Snapshot>('base')));
   const s = current();
-  const before = fetched === null ? undefined : ids(snapshotNow());
   const loaded = s.engine.load(base);
   if (!loaded.ok) {
     console.error('calm: the server sent a snapshot that does not load', loaded.errors[0]);
@@ -479,8 +483,9 @@ async function refresh(answered: number): Promise<void> {
   dataVersion += 1;
   exported = undefined;
   // Something this person could see is gone (a revoked role, a deleted course): remount the screens.
-  const after = before === undefined ? undefined : ids(base);
+  const after = fetched === null ? undefined : ids(fetched);
   const removed = before !== undefined && after !== undefined && [...before].some((id) => !after.has(id));
+  if (after !== undefined) baseIds = after;
   if (removed) revealed.clear();
   set({
     revision: revisionOf(base),
