@@ -35,6 +35,9 @@ build_wasm
 step "Node tests against the built wasm (tests/js/*.test.mjs)"
 node --test tests/js/*.test.mjs
 
+step "server: API, SQLite and PostgreSQL, kill -9, two processes (tests/server/)"
+node --test --test-concurrency=1 tests/server/
+
 step "packed package: npm pack, install, Node and Chromium (tests/js/package/)"
 node --test tests/js/package/
 

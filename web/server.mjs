@@ -1,129 +1,182 @@
 #!/usr/bin/env node
-// Serves the built app (web/dist) on localhost, with the demo organisation,
-// and stands in for CalmCompliance's server for the command queue:
-//
-//   POST /api/commands  { commands: Command[] } -> { accepted: string[] }
-//       records each well-formed command once (by id) and acknowledges it;
-//   GET  /api/commands  -> { commands: Command[] }, what it has received.
-//
-// It is a demo's server, not a backend: it keeps commands in memory and does
-// not re-decide them (the real server would, with the same engine).
-//
-//   node web/server.mjs [--port 8080] [--host 127.0.0.1]
+// CalmCompliance's server (SERVER.md section 2): serves the built app and the
+// API of web/README.md. It holds the full organisation in the package's
+// engine, stored in SQLite or PostgreSQL; browsers get viewer snapshots.
+// Modules: server/http.mjs (plumbing, static files), server/api.mjs (routes),
+// server/host.mjs (the engine and the write path), server/store.mjs (the
+// databases).
 
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Api } from './server/api.mjs';
+import { HttpError, requestPath, sendError, serveFile } from './server/http.mjs';
+import { COMPACT_EVERY, OrgHost } from './server/host.mjs';
+import { openStore } from './server/store.mjs';
 
 const DIST = resolve(fileURLToPath(new URL('./dist/', import.meta.url)));
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml',
-  '.wasm': 'application/wasm',
-  '.png': 'image/png',
-};
-const MAX_BODY = 16 * 1024 * 1024;
+export const DEMO_ORG = fileURLToPath(new URL('./demo/demo-org.json', import.meta.url));
 
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
+const HELP = `Usage: node web/server.mjs [options]
 
-/** @type {Map<string, object>} */
-const received = new Map();
+Serves the CalmCompliance app (web/dist) and its API (web/README.md) on
+http://HOST:PORT/, with the organisation stored in a database.
 
-function isCommand(c) {
-  return (
-    c !== null &&
-    typeof c === 'object' &&
-    ['id', 'type', 'actor', 'at'].every((k) => typeof c[k] === 'string' && c[k].length > 0)
-  );
-}
+  --port N           port to listen on (default 8080; 0 picks a free one)
+  --host HOST        address to listen on (default 127.0.0.1)
+  --db FILE_OR_URL   the database: a SQLite file path (created if missing),
+                     or a postgres:// URL (PostgreSQL, through pg)
+                     (default data/calm.sqlite)
+  --org SNAPSHOT     a snapshot (JSON) that seeds the database when it holds
+                     no organisation yet; ignored once seeded
+  --root DIR         the folder of static files (default web/dist)
+  --compact-every N  compact the log into a new base after N commands
+                     (default ${COMPACT_EVERY})
+  --help             this text
 
-function send(res, status, body, type = 'application/json; charset=utf-8') {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-}
+Several processes may share one PostgreSQL database: they apply commands in
+one order (each catches up from the log first). SQLite has one process.`;
 
-async function readBody(req) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new Error('body too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function api(req, res, path) {
-  if (path !== '/api/commands') return send(res, 404, { error: 'no such endpoint' });
-  if (req.method === 'GET') return send(res, 200, { commands: [...received.values()] });
-  if (req.method !== 'POST') return send(res, 405, { error: 'GET or POST' });
-  let body;
+/** Seeds the store with `org` (a path or a snapshot value) when it is empty; the engine must accept it. */
+async function seed(store, org) {
+  if (await store.org()) return false;
+  const text = typeof org === 'string' ? readFileSync(org, 'utf8') : JSON.stringify(org);
+  let value;
   try {
-    body = JSON.parse(await readBody(req));
-  } catch {
-    return send(res, 400, { error: 'the body must be JSON: { commands: [...] }' });
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`--org: not JSON: ${error.message}`);
   }
-  if (!Array.isArray(body?.commands)) return send(res, 400, { error: '/commands must be an array' });
-  const accepted = [];
-  for (const c of body.commands) {
-    if (!isCommand(c)) continue;
-    if (!received.has(c.id)) received.set(c.id, c);
-    accepted.push(c.id);
-  }
-  return send(res, 200, { accepted });
+  const { createEngine } = await import('calm-access');
+  const engine = await createEngine();
+  const loaded = engine.load(text);
+  engine.dispose();
+  if (!loaded.ok) throw new Error(`--org: the snapshot does not load: ${loaded.errors[0].path || '/'}: ${loaded.errors[0].message}`);
+  return store.seed(value.organisation.id, text);
 }
 
-async function file(root, req, res, path) {
-  let target = normalize(join(root, path));
-  if (target !== root && !target.startsWith(root + sep)) return send(res, 403, 'forbidden', 'text/plain');
-  let info = await stat(target).catch(() => null);
-  if (info?.isDirectory()) {
-    target = join(target, 'index.html');
-    info = await stat(target).catch(() => null);
-  }
-  if (!info?.isFile()) return send(res, 404, 'not found', 'text/plain');
-  const headers = {
-    'content-type': TYPES[extname(target)] ?? 'application/octet-stream',
-    'content-length': info.size,
-    // The service worker must always be checked for a new version.
-    'cache-control': path.endsWith('sw.js') || path.endsWith('.html') || path === '/' ? 'no-cache' : 'max-age=3600',
-  };
-  res.writeHead(200, headers);
-  if (req.method === 'HEAD') return res.end();
-  createReadStream(target).pipe(res);
-}
-
-/** Serves `root` (default: the built app) and the queue's API; resolves when listening. */
-export function startServer({ port = 8080, host = '127.0.0.1', root = DIST } = {}) {
-  const base = resolve(root);
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const handle = path.startsWith('/api/') ? api(req, res, path) : file(base, req, res, path);
-    handle.catch((error) => {
-      if (!res.headersSent) send(res, 500, { error: String(error?.message ?? error) });
-      else res.destroy();
+/**
+ * Starts the server; resolves with the listening `http.Server` once it is
+ * ready. `db` defaults to an in-memory SQLite database and `org` to the demo
+ * organisation (what the browser tests use). `server.host` is the OrgHost.
+ */
+export async function startServer({
+  port = 8080,
+  host = '127.0.0.1',
+  root = DIST,
+  db = ':memory:',
+  org = DEMO_ORG,
+  compactEvery = COMPACT_EVERY,
+} = {}) {
+  const store = await openStore(db);
+  let orgHost;
+  try {
+    if (org) await seed(store, org);
+    orgHost = await OrgHost.open(store, { compactEvery });
+    await store.listen((revision) => {
+      if (revision > orgHost.revision) orgHost.refresh().catch((e) => console.error(`catching up: ${e.message}`));
     });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const api = new Api(orgHost);
+  const base = resolve(root);
+  // The full organisation leaves the server only as viewer snapshots (V):
+  // once the app loads /api/snapshot, the demo files are refused.
+  const deny = undefined;
+  const server = createServer((req, res) => {
+    (async () => {
+      const { path, query } = requestPath(req);
+      if (path === '/api' || path.startsWith('/api/')) return api.handle(req, res, path, query);
+      return serveFile(base, req, res, path, deny);
+    })().catch((error) => sendError(res, error));
   });
+  server.on('clientError', (error, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const text = JSON.stringify({ error: 'bad-request', message: `malformed request (${error.code ?? 'unreadable'})` });
+    socket.end(`HTTP/1.1 ${status} Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  });
+  server.host = orgHost;
+  server.on('close', () => {
+    api.close();
+    orgHost.close().catch(() => {});
+  });
+  const closeStreams = server.closeAllConnections?.bind(server);
+  server.closeAllConnections = () => {
+    api.close();
+    closeStreams?.();
+  };
   return new Promise((resolvePromise, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      orgHost.close().catch(() => {});
+      reject(error);
+    });
     server.listen(port, host, () => resolvePromise(server));
   });
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const port = Number(option('port', process.env.PORT ?? '8080'));
-  const host = option('host', '127.0.0.1');
-  const server = await startServer({ port, host });
-  const address = server.address();
-  console.log(`CalmCompliance demo: http://${host}:${address.port}/`);
+function parseArgs(argv) {
+  const options = {};
+  const valued = new Set(['port', 'host', 'db', 'org', 'root', 'compact-every']);
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return { help: true };
+    const name = arg.startsWith('--') ? arg.slice(2) : null;
+    if (!name || !valued.has(name)) throw new Error(`unknown option \`${arg}\` (see --help)`);
+    if (i + 1 >= argv.length) throw new Error(`${arg} needs a value (see --help)`);
+    options[name] = argv[++i];
+  }
+  return options;
 }
+
+async function main() {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`server: ${error.message}`);
+    process.exit(2);
+  }
+  if (options.help) {
+    console.log(HELP);
+    return;
+  }
+  const port = Number(options.port ?? process.env.PORT ?? '8080');
+  const compactEvery = Number(options['compact-every'] ?? COMPACT_EVERY);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail('--port: expected a port number');
+  if (!Number.isInteger(compactEvery) || compactEvery < 1) return fail('--compact-every: expected a positive integer');
+  let server;
+  try {
+    server = await startServer({
+      port,
+      host: options.host ?? '127.0.0.1',
+      root: options.root ?? DIST,
+      db: options.db ?? 'data/calm.sqlite',
+      org: options.org ?? null,
+      compactEvery,
+    });
+  } catch (error) {
+    return fail(error.message);
+  }
+  const address = server.address();
+  const host = options.host ?? '127.0.0.1';
+  console.log(`CalmCompliance: http://${host}:${address.port}/ (${server.host.store.label}, revision ${server.host.revision})`);
+  const stop = () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function fail(message) {
+  console.error(`server: ${message}`);
+  process.exit(1);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+
+export { HttpError };
