@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, beforeEach } from 'node:test';
 import { chromium } from 'playwright-core';
 import { createEngine } from '../../js/index.js';
-const { startServer } = process.env.CALM_TEST_SERVER ? await import(process.env.CALM_TEST_SERVER) : await import('../../web/server.mjs'); // DEV-ONLY-MOCK
+import { startServer } from '../../web/server.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../js/support/chromium.mjs';
 
 export { CHROMIUM, CHROMIUM_ARGS };
