@@ -511,6 +511,10 @@ function listen() {
     const revision = (JSON.parse(String(message.data)) as { revision?: unknown }).revision;
     if (state !== undefined && (typeof revision !== 'number' || revision > state.revision)) void sync();
   };
+  // The stream ended for good (the session was ended elsewhere: 401): a sync finds out and starts the page again.
+  events.onerror = () => {
+    if (events?.readyState === EventSource.CLOSED) void sync();
+  };
 }
 
 // ---- reveal (V7) -------------------------------------------------------------------
