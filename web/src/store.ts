@@ -511,9 +511,10 @@ function listen() {
     const revision = (JSON.parse(String(message.data)) as { revision?: unknown }).revision;
     if (state !== undefined && (typeof revision !== 'number' || revision > state.revision)) void sync();
   };
-  // The stream ended for good (the session was ended elsewhere: 401): a sync finds out and starts the page again.
+  // The stream ended for good (a 401: the session was ended elsewhere; or a server error): a little later a sync
+  // finds out (a sign-out starts the page again) and the stream is opened again.
   events.onerror = () => {
-    if (events?.readyState === EventSource.CLOSED) void sync();
+    if (events?.readyState === EventSource.CLOSED) setTimeout(() => void sync().then(listen), 3000);
   };
 }
 
