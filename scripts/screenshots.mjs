@@ -4,12 +4,14 @@
 //
 //   node scripts/screenshots.mjs
 //
-// Each shot is one demo person at one site on one screen; the queue, the
-// demo panel and every gated control are as the app renders them.
+// The first shot is the sign-in screen; each other is one demo person,
+// signed in through it, at one site on one screen, served by the real server
+// (web/server.mjs); the queue and every gated control are as the app renders
+// them.
 
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { actAs, launch, openApp, openPage, serve, stop } from '../tests/web/support.mjs';
+import { actAs, apiSession, launch, openApp, openPage, serve, stop } from '../tests/web/support.mjs';
 
 const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 
@@ -42,6 +44,22 @@ const SHOTS = [
     },
   },
   { name: 'integrations', user: 'u-siteadmin', site: 'north', route: 'settings/integrations' },
+  {
+    name: 'audit-log',
+    user: 'u-owner',
+    site: 'hq',
+    route: 'audit',
+    async before(page, url) {
+      // A few entries: Lee completes a step, Paula reveals a block.
+      const at = new Date().toISOString();
+      await (await apiSession(url, 'u-lee')).post('commands', {
+        commands: [{ id: 'shot-1', type: 'comment.add', actor: 'u-lee', at, comment: { id: 'cm-shot', record: 'rec-lee', body: 'Back on days from Monday.' } }],
+      });
+      await (await apiSession(url, 'u-pm')).post('reveal', { record: 'rec-lee', block: 'b-emergency' });
+      await page.reload();
+      await page.waitForSelector('[data-testid="audit-entry"]');
+    },
+  },
 ];
 
 mkdirSync(OUT, { recursive: true });
@@ -49,11 +67,13 @@ const { server, url } = await serve();
 const browser = await launch();
 const { context, page, problems } = await openPage(browser, { viewport: { width: 1280, height: 860 } });
 await openApp(page, url);
+await page.screenshot({ path: `${OUT}sign-in.png`, fullPage: false });
+console.log('docs/screenshots/sign-in.png  (signed out)');
 for (const shot of SHOTS) {
   await actAs(page, shot.user, shot.site, shot.route);
   await page.waitForTimeout(150);
   if (shot.before) {
-    await shot.before(page);
+    await shot.before(page, url);
     await page.waitForTimeout(150);
   }
   await page.screenshot({ path: `${OUT}${shot.name}.png`, fullPage: false });
