@@ -309,6 +309,21 @@ function refusedIndex(path: string | undefined): number | undefined {
   return m === null ? undefined : Number(m[1]);
 }
 
+/** The "include child sites" choice of Set All and of the templates. */
+function ChildSitesBox({ testid, checked, onChange }: { testid: string; checked: boolean; onChange: (on: boolean) => void }) {
+  return (
+    <label>
+      <input
+        type="checkbox"
+        data-testid={testid}
+        checked={checked}
+        onChange={(e) => onChange((e.target as HTMLInputElement).checked)}
+      />{' '}
+      include child sites
+    </label>
+  );
+}
+
 function EditAccess({
   target,
   rows,
@@ -438,15 +453,7 @@ function EditAccess({
             </option>
           ))}
         </select>
-        <label>
-          <input
-            type="checkbox"
-            data-testid="set-all-children"
-            checked={setAllChildren}
-            onChange={(e) => setSetAllChildren((e.target as HTMLInputElement).checked)}
-          />{' '}
-          include child sites
-        </label>
+        <ChildSitesBox testid="set-all-children" checked={setAllChildren} onChange={setSetAllChildren} />
         <CommandButton
           data-testid="access-set-all"
           fields={{ type: 'access.setAll', user: target, site, role: setAllRole, includeChildSites: setAllChildren }}
@@ -459,15 +466,7 @@ function EditAccess({
       {templates.length > 0 && (
         <div class="stack">
           <h4>Templates</h4>
-          <label>
-            <input
-              type="checkbox"
-              data-testid="template-children"
-              checked={templateChildren}
-              onChange={(e) => setTemplateChildren((e.target as HTMLInputElement).checked)}
-            />{' '}
-            include child sites
-          </label>
+          <ChildSitesBox testid="template-children" checked={templateChildren} onChange={setTemplateChildren} />
           <ul class="templates">
             {templates.map((t) => {
               const change: AccessBatchChange = {
