@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, only when something is missing:
 # Debian packages (compilers, GoogleTest, nlohmann-json, Emscripten, Chromium,
-# clang-format) and the npm dev dependencies. Non-interactive.
+# clang-format, clang with libFuzzer) and the npm dev dependencies. Non-interactive.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fail_fast
 cd "$ROOT"
@@ -15,6 +15,10 @@ have g++ || missing+=(g++)
 have em++ && have emcmake || missing+=(emscripten)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 have clang-format || missing+=(clang-format)
+# The fuzzers (scripts/fuzz.sh): clang++ and its libFuzzer + sanitizer
+# runtimes, which Debian 12 ships in libclang-rt-14-dev (only recommended by clang).
+have clang++ || missing+=(clang)
+compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null || missing+=(libclang-rt-14-dev)
 
 if ((${#missing[@]} > 0)); then
   step "installing Debian packages: ${missing[*]}"
@@ -22,7 +26,8 @@ if ((${#missing[@]} > 0)); then
   [[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update
-  "${sudo[@]}" apt-get install -y cmake g++ libgtest-dev nlohmann-json3-dev emscripten chromium clang-format
+  "${sudo[@]}" apt-get install -y cmake g++ libgtest-dev nlohmann-json3-dev emscripten chromium clang-format \
+    clang libclang-rt-14-dev
 fi
 
 if ! have node || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
