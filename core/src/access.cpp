@@ -99,7 +99,7 @@ std::vector<Error> Engine::load(std::string_view json_text) {
 }
 
 void Engine::load(Snapshot snapshot) {
-  snapshot.revealed = std::move(impl_->snapshot.revealed);  // reveals last for the session (PW2)
+  snapshot.revealed.merge(impl_->snapshot.revealed);  // reveals last for the session (PW2)
   impl_->snapshot = std::move(snapshot);
   impl_->loaded = true;
 }
