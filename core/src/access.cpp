@@ -357,6 +357,14 @@ ParsedRequest parse_request(const json& j) noexcept {
     p.shape_error = "the request must be an object";
     return p;
   }
+  // Only the four keys of section 8: a misspelt `resource` must not turn a
+  // resource request into the broader site-level one (section 11 step 1).
+  for (const auto& [key, value] : j.items()) {
+    if (key != "user" && key != "action" && key != "site" && key != "resource") {
+      p.shape_error = "the request takes only `user`, `action`, `site` and `resource`";
+      return p;
+    }
+  }
   auto user = j.find("user");
   auto action = j.find("action");
   if (user == j.end() || !user->is_string()) {

@@ -578,7 +578,7 @@ inline json random_request(const json& snap, Rng& rng) {
   } else {
     request["site"] = bad_id(rng);
   }
-  // Unknown top-level members are ignored (only the named fields are read).
+  // Unknown top-level members make the request invalid (section 11 step 1).
   if (rng.chance(0.01)) request["note"] = rng.chance(0.5) ? json(1) : json("x");
   return request;
 }
