@@ -4,7 +4,6 @@
 // catching up with what other processes committed (R5).
 
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import { createEngine } from 'calm-access';
 
 /** After this many log entries past the base, the log is compacted into a new base (R4). */
@@ -305,6 +304,3 @@ export class OrgHost {
     });
   }
 }
-
-/** Compares two outcomes as the server stores them (tests). */
-export const sameOutcome = (a, b) => isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
