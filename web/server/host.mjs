@@ -260,9 +260,7 @@ export class OrgHost {
       const key = `${this.revision}\u0000${user}`;
       let text = this.snapshots.get(key);
       if (text === undefined) {
-        const snapshot = this.engine.viewerSnapshot(user);
-        snapshot.revision = this.revision;
-        snapshot.issuedAt = new Date().toISOString();
+        const snapshot = this.engine.viewerSnapshot(user, { revision: this.revision, issuedAt: new Date().toISOString() });
         text = JSON.stringify(snapshot);
         if (this.snapshots.size >= SNAPSHOT_CACHE) this.snapshots.delete(this.snapshots.keys().next().value);
         this.snapshots.set(key, text);
