@@ -54,15 +54,17 @@ std::vector<Viewer> pick_viewers(const json& org) {
   const json& owners = org["organisation"]["owners"];
   std::map<std::string, std::vector<const json*>> grants;
   for (const json& g : org["grants"]) grants[g["user"].get<std::string>()].push_back(&g);
-  auto is_owner = [&](const std::string& u) { return std::find(owners.begin(), owners.end(), u) != owners.end(); };
+  auto is_owner = [&](const std::string& u) {
+    return std::find(owners.begin(), owners.end(), u) != owners.end();
+  };
   std::string learner, manager;
   for (const json& u : org["users"]) {
     const std::string id = u["id"];
     if (is_owner(id) || !grants.count(id)) continue;
     const auto& list = grants[id];
     const bool only_member = std::all_of(list.begin(), list.end(), [&](const json* g) {
-      return (*g)["module"] == "personnel" && (*g)["role"] == "member" && !(*g).value("includeChildSites", false) &&
-             (*g)["site"] == (*list.front())["site"];
+      return (*g)["module"] == "personnel" && (*g)["role"] == "member" &&
+             !(*g).value("includeChildSites", false) && (*g)["site"] == (*list.front())["site"];
     });
     const bool site_manager = std::any_of(list.begin(), list.end(), [](const json* g) {
       return (*g)["module"] == "site" && (*g)["role"] == "manager";
@@ -87,7 +89,8 @@ int main(int argc, char** argv) {
   }
   std::ifstream in(dir + "/org-large.json", std::ios::binary);
   if (!in) {
-    std::fprintf(stderr, "calm_viewer_bench: %s/org-large.json is missing (node bench/gen-org.mjs large)\n", dir.c_str());
+    std::fprintf(stderr, "calm_viewer_bench: %s/org-large.json is missing (node bench/gen-org.mjs large)\n",
+                 dir.c_str());
     return 1;
   }
   std::stringstream text;
@@ -108,10 +111,11 @@ int main(int argc, char** argv) {
       const std::string out = engine.snapshot_json();
       cpu.push_back((cpu_now() - c0) * 1000);
     }
-    std::printf("for comparison: exporting the full state as JSON text takes %.1f ms (median CPU)\n\n", median(cpu));
+    std::printf("for comparison: exporting the full state as JSON text takes %.1f ms (median CPU)\n\n",
+                median(cpu));
   }
-  std::printf("%-13s %-9s %11s %9s %10s %10s %10s\n", "viewer", "user", "bytes", "% of full", "total ms", "cut ms",
-              "wall ms");
+  std::printf("%-13s %-9s %11s %9s %10s %10s %10s\n", "viewer", "user", "bytes", "% of full", "total ms",
+              "cut ms", "wall ms");
   bool fast = true;
   bool small = true;
   for (const Viewer& v : pick_viewers(org)) {
@@ -120,7 +124,8 @@ int main(int argc, char** argv) {
     for (int r = 0; r < runs; ++r) {
       const double w0 = wall_now();
       const double c0 = cpu_now();
-      const std::string out = calm::viewer_snapshot_json(engine, v.user, "");  // JSON text, as the wasm returns it
+      const std::string out =
+          calm::viewer_snapshot_json(engine, v.user, "");  // JSON text, as the wasm returns it
       cpu.push_back((cpu_now() - c0) * 1000);
       wall.push_back((wall_now() - w0) * 1000);
       bytes = out.size() - std::strlen("{\"ok\":true,\"value\":}");
@@ -129,13 +134,16 @@ int main(int argc, char** argv) {
       cut.push_back((cpu_now() - c1) * 1000);
     }
     const double share = 100.0 * static_cast<double>(bytes) / static_cast<double>(full_bytes);
-    std::printf("%-13s %-9s %11zu %8.3f%% %10.2f %10.2f %10.2f\n", v.role.c_str(), v.user.c_str(), bytes, share,
-                median(cpu), median(cut), median(wall));
+    std::printf("%-13s %-9s %11zu %8.3f%% %10.2f %10.2f %10.2f\n", v.role.c_str(), v.user.c_str(), bytes,
+                share, median(cpu), median(cut), median(wall));
     fast = fast && median(cpu) < 50;
     if (v.role == "learner") small = share < 1.0;
   }
-  std::printf("(total: computing the snapshot and writing it as JSON text, CPU time; cut: without writing the text)\n");
-  std::printf("target: a learner's snapshot under 1%% of the full one's bytes: %s\n", small ? "met" : "NOT met");
+  std::printf(
+      "(total: computing the snapshot and writing it as JSON text, CPU time; cut: without writing the "
+      "text)\n");
+  std::printf("target: a learner's snapshot under 1%% of the full one's bytes: %s\n",
+              small ? "met" : "NOT met");
   std::printf("target: every viewer snapshot under 50 ms (median CPU time): %s\n", fast ? "met" : "NOT met");
   return 0;
 }
