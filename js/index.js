@@ -129,6 +129,18 @@ function isPlainObject(value) {
   return proto === Object.prototype || proto === null;
 }
 
+/** The options of `viewerSnapshot` as JSON text for the core ('' when none); a TypeError when not an object. */
+function viewerOptions(options) {
+  if (options === undefined || options === null) return '';
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError('options must be an object `{ revision?, issuedAt? }`');
+  }
+  const picked = {};
+  if (options.revision !== undefined) picked.revision = options.revision;
+  if (options.issuedAt !== undefined) picked.issuedAt = options.issuedAt;
+  return JSON.stringify(picked);
+}
+
 /** `value` when it is a string; a TypeError otherwise (as `capabilities` and `roles` do). */
 function id(name, value) {
   requireId(name, value);
@@ -344,6 +356,10 @@ class Engine {
 
   snapshot() {
     return JSON.parse(this.#engine().snapshot());
+  }
+
+  viewerSnapshot(user, options) {
+    return unwrap(this.#engine().viewerSnapshot(id('user', user), viewerOptions(options)));
   }
 
   freshness(date) {
