@@ -82,6 +82,10 @@ export async function startServer({
     throw error;
   }
   const api = new Api(orgHost);
+  // Should a notification be lost (the listening connection dropped), the
+  // log is still read every few seconds.
+  const poll = store.kind === 'postgres' ? setInterval(() => orgHost.refresh().catch(() => {}), 5000) : null;
+  poll?.unref();
   const base = resolve(root);
   // The full organisation leaves the server only as viewer snapshots (V):
   // once the app loads /api/snapshot, the demo files are refused.
@@ -101,6 +105,7 @@ export async function startServer({
   });
   server.host = orgHost;
   server.on('close', () => {
+    clearInterval(poll);
     api.close();
     orgHost.close().catch(() => {});
   });

@@ -189,9 +189,10 @@ class ViewerCut {
     }
     for (Index a = 0; a < s_.attempts.size(); ++a)
       attempt_kept_[a] = fulfillment_kept_[s_.attempts[a].fulfillment];
+    const detail::ResultSites result_site(s_);
     for (Index i = 0; i < s_.results.size(); ++i) {
       const TrainingResult& r = s_.results[i];
-      result_kept_[i] = r.user == v_ || training_site(detail::result_site(s_, r.user, r.course));
+      result_kept_[i] = r.user == v_ || training_site(result_site(r.user, r.course));
     }
     for (Index a = 0; a < s_.assignments.size(); ++a) {
       if (assign_(s_.courses[s_.assignments[a].course].site)) assignment_kept_[a] = true;  // T6: revoke

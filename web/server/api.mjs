@@ -22,8 +22,16 @@ export class Api {
     this.stopListening = host.onRevision((revision) => {
       for (const s of this.streams) s.res.write(`data: ${JSON.stringify({ revision })}\n\n`);
     });
+    // A ping keeps proxies from closing an idle stream, and ends the streams
+    // of a session that ended elsewhere (another process, on one database).
     this.ping = setInterval(() => {
-      for (const s of this.streams) s.res.write(': ping\n\n');
+      for (const s of this.streams) {
+        s.res.write(': ping\n\n');
+        this.host.store.sessionUser(s.idHash).then(
+          (user) => user || s.res.end(),
+          () => {},
+        );
+      }
     }, PING_MS);
     this.ping.unref();
   }

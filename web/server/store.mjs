@@ -314,24 +314,12 @@ class PgStore {
           );
         },
         refuse: async (e) => {
-          await c.query('INSERT INTO refusals (command_id, actor, command, outcome, stored_at) VALUES ($1, $2, $3, $4, $5)', [
-            e.id,
-            e.actor,
-            e.command,
-            e.outcome,
-            e.at,
-          ]);
+          const values = [e.id, e.actor, e.command, e.outcome, e.at];
+          await c.query('INSERT INTO refusals (command_id, actor, command, outcome, stored_at) VALUES ($1, $2, $3, $4, $5)', values);
         },
         audit: async (a) => {
-          await c.query('INSERT INTO audit (seq, at, actor, kind, command_id, type, events) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-            a.seq,
-            a.at,
-            a.actor,
-            a.kind,
-            a.commandId,
-            a.type,
-            a.events,
-          ]);
+          const values = [a.seq, a.at, a.actor, a.kind, a.commandId, a.type, a.events];
+          await c.query('INSERT INTO audit (seq, at, actor, kind, command_id, type, events) VALUES ($1, $2, $3, $4, $5, $6, $7)', values);
         },
         setRevision: async (revision) => {
           await c.query('UPDATE org SET revision = $1 WHERE id = 1', [revision]);
