@@ -2,6 +2,7 @@
 // whatIf. Each is answered by the one decision function, never by a copy of
 // the rules.
 
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -94,6 +95,15 @@ json sites_where(const Engine& engine, std::string_view user, std::string_view a
 
 json what_if(const Engine& engine, std::string_view editor, const json& change) {
   const Snapshot& s = engine.snapshot();
+  if (!is_valid_id(editor) || s.user_ids.find(editor) == kNone) {
+    // The editor first (section 10): a malformed or unknown editor is refused
+    // like any request naming one (`invalid-request`, `unknown-user`),
+    // whatever the change, even none.
+    Request asking;
+    asking.user = std::string(editor);
+    asking.action = "users.access.edit";
+    return denied(engine.explain(asking, engine.check_site_level(asking)));
+  }
   const json changes = change.is_array() ? change : json::array({change});
   detail::JsonReader reader;
   std::vector<detail::AccessChange> parsed;
@@ -169,6 +179,37 @@ json what_if(const Engine& engine, std::string_view editor, const json& change) 
   json value{{"allowed", !first_denial.has_value()}, {"changes", diff}};
   if (first_denial) value["decision"] = first_denial->to_json();
   return ok(std::move(value));
+}
+
+namespace {
+
+// JSON text of a question, or the `{ ok: false, errors }` that refuses it.
+std::optional<json> question(std::string_view text, std::string& refusal) {
+  if (text.size() > input_limit(Input::question)) {
+    refusal = oversize_json(Input::question);
+    return std::nullopt;
+  }
+  std::vector<Error> errors;
+  json value = detail::parse_json(text, errors);
+  if (!errors.empty()) {
+    refusal = detail::dump(errors_json(errors));
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string who_can_json(const Engine& engine, std::string_view request_text) {
+  std::string refusal;
+  const auto request = question(request_text, refusal);
+  return request ? detail::dump(who_can(engine, *request)) : refusal;
+}
+
+std::string what_if_json(const Engine& engine, std::string_view editor, std::string_view change_text) {
+  std::string refusal;
+  const auto change = question(change_text, refusal);
+  return change ? detail::dump(what_if(engine, editor, *change)) : refusal;
 }
 
 }  // namespace calm
