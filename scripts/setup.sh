@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, only when something is missing:
 # Debian packages (compilers, GoogleTest, nlohmann-json, Emscripten, Chromium,
-# clang-format) and the npm dev dependencies. Non-interactive.
+# clang-format, PostgreSQL for the server's tests, python3 and make for
+# better-sqlite3's native build) and the npm dependencies. Non-interactive.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fail_fast
 cd "$ROOT"
@@ -15,6 +16,9 @@ have g++ || missing+=(g++)
 have em++ && have emcmake || missing+=(emscripten)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 have clang-format || missing+=(clang-format)
+have python3 || missing+=(python3)
+have make || missing+=(make)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 
 if ((${#missing[@]} > 0)); then
   step "installing Debian packages: ${missing[*]}"
@@ -22,7 +26,8 @@ if ((${#missing[@]} > 0)); then
   [[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update
-  "${sudo[@]}" apt-get install -y cmake g++ libgtest-dev nlohmann-json3-dev emscripten chromium clang-format
+  "${sudo[@]}" apt-get install -y cmake g++ libgtest-dev nlohmann-json3-dev emscripten chromium clang-format \
+    python3 make postgresql
 fi
 
 if ! have node || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
@@ -35,8 +40,9 @@ if [[ ! -x node_modules/.bin/tsc || ! -d node_modules/playwright-core ]]; then
   npm ci --no-audit --no-fund
 fi
 
-if [[ ! -x web/node_modules/.bin/vite || ! -d web/node_modules/preact ]]; then
-  step "installing the web app's npm dependencies (web/)"
+if [[ ! -x web/node_modules/.bin/vite || ! -d web/node_modules/preact || ! -d web/node_modules/pg ||
+  ! -f web/node_modules/better-sqlite3/build/Release/better_sqlite3.node ]]; then
+  step "installing the web app's and the server's npm dependencies (web/)"
   # Not `npm ci`: the registry mirror leaves the optional platform packages of
   # rollup and esbuild for other systems out of the lock file, and `npm ci`
   # refuses a lock file without them. `--no-save` keeps the lock file as it is.
