@@ -327,12 +327,34 @@ export interface WorkflowEvent {
 /** The answer to a command: applied whole (with events), or refused with nothing changed. */
 export type CommandResult =
   | { ok: true; events: WorkflowEvent[]; result?: Record<string, unknown>; duplicate?: true }
-  | { ok: false; decision?: Denied | (Omit<Denied, 'code'> & { code: 'invalid-state' }); errors?: InputError[] };
+  | {
+      ok: false;
+      decision?: Denied | (Omit<Denied, 'code'> & { code: 'invalid-state' });
+      /**
+       * With `decision`: the JSON Pointer of the part of the command refused, when
+       * not the whole command (`/changes/2`: the third change of an `access.batch`).
+       */
+      path?: string;
+      errors?: InputError[];
+    };
 
-/** An access change previewed by `whatIf`: an access command without `id`, `actor`, `at`. */
-export interface AccessChange {
-  type: 'access.set' | 'access.setAll' | 'access.applyTemplate' | 'access.remove' | 'owner.set' | 'owner.unset';
-  user: string;
+/** The type of an access change (ACCESS.md section 10). */
+export type AccessChangeType =
+  | 'access.set'
+  | 'access.setAll'
+  | 'access.applyTemplate'
+  | 'access.remove'
+  | 'owner.set'
+  | 'owner.unset';
+
+/**
+ * One change of an `access.batch` (and of `whatIf`): an access command
+ * without `id`, `actor`, `at` and `user` (the batch names the user once).
+ * `includeChildSites` (default false) makes every grant the change stands for
+ * cascade to the child sites (`access.set`, `access.setAll`, `access.applyTemplate`).
+ */
+export interface AccessBatchChange {
+  type: AccessChangeType;
   site?: string;
   module?: string;
   role?: Role;
@@ -340,11 +362,35 @@ export interface AccessChange {
   template?: string;
 }
 
-/** The answer of `whatIf`: whether the editor may make the change, and what it would change. */
+/** An access change previewed by `whatIf`: an access command without `id`, `actor`, `at`. */
+export interface AccessChange extends AccessBatchChange {
+  user: string;
+}
+
+/**
+ * The fields of an `access.batch` command, and the input of `whatIf`: several
+ * changes to one user's access, checked one after the other against the state
+ * the earlier ones left, and applied whole or refused whole.
+ *
+ * @example
+ * engine.apply({ id, type: 'access.batch', actor, at, user: 'u-2',
+ *   changes: [{ type: 'access.set', site: 'north', module: 'personnel', role: 'manager' },
+ *             { type: 'access.applyTemplate', site: 'south', template: 'tpl-staff', includeChildSites: true }] });
+ */
+export interface AccessBatch {
+  /** The user whose access changes. */
+  user: string;
+  /** At least one change, in order. */
+  changes: AccessBatchChange[];
+}
+
+/** The answer of `whatIf`: whether the editor may make the changes, and what their sum would change. */
 export interface WhatIf {
   allowed: boolean;
   /** The first refusal (S1/S2, or an owner rule), when not allowed. */
   decision?: Decision;
+  /** With `decision`, for a batch: which change was refused (`/changes/<i>`). */
+  path?: string;
   changes: { user: string; site: string; gained: ActionId[]; lost: ActionId[] }[];
 }
 
@@ -487,8 +533,15 @@ export interface Engine {
   whoCan(action: ActionId, site?: string, resource?: Resource): { users: { user: string; rule: string; owner?: true }[] };
   /** The sites where `user` is allowed `action`. */
   sitesWhere(user: string, action: ActionId): { sites: { site: string; rule: string }[] };
-  /** Previews an Edit Access change (or several) before anything is saved. */
-  whatIf(editor: string, change: AccessChange | AccessChange[]): WhatIf;
+  /**
+   * Previews Edit Access changes before anything is saved: a batch `{ user,
+   * changes }` exactly as `access.batch` takes it (their sum, each change
+   * checked against the state the earlier ones left), or one change or an
+   * array of them each naming its user. Throws a `ForbiddenError` for an editor
+   * who is not a known user (`unknown-user`) or a change naming an unknown id,
+   * a `QueryError` for a malformed change.
+   */
+  whatIf(editor: string, change: AccessBatch | AccessChange | AccessChange[]): WhatIf;
 
   /**
    * Frees the engine's wasm memory now rather than when it is garbage

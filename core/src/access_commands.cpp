@@ -1,11 +1,14 @@
 // User management commands (ACCESS.md section 10, S1-S3; PERSONNEL.md PW5):
 // access.set, access.setAll, access.applyTemplate, access.remove, owner.set,
-// owner.unset. Each change is checked module by module by the decision
-// function (`users.access.set`, `users.access.edit`, `users.owner.*`).
+// owner.unset, and access.batch (several of them, all or nothing). Each change
+// is checked module by module, and site by site where it cascades, by the
+// decision function (`users.access.set`, `users.access.edit`, `users.owner.*`).
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "detail/access_change.hpp"
 #include "workflow_impl.hpp"
@@ -51,8 +54,10 @@ std::optional<AccessChange> read_access_change(JsonReader& r, const Snapshot& s,
   if (change.kind == AccessChange::Kind::set || change.kind == AccessChange::Kind::set_all) {
     change.role = r.role(command, "role", kReq).value_or(Role::none);
   }
-  if (change.kind == AccessChange::Kind::set)
-    change.include_child_sites = r.boolean(command, "includeChildSites", false);
+  if (change.kind == AccessChange::Kind::set || change.kind == AccessChange::Kind::set_all ||
+      change.kind == AccessChange::Kind::apply_template) {
+    change.include_child_sites = r.boolean(command, "includeChildSites", false);  // section 10 (changed)
+  }
   if (change.kind == AccessChange::Kind::apply_template) {
     const Index t = r.ref(command, "template", s.template_ids, "template", kReq);
     if (t != kNone) change.roles = s.templates[t].roles;
@@ -82,6 +87,24 @@ std::optional<Decision> check_access_change(const Engine& engine, std::string_vi
     if (v.allowed()) return std::nullopt;
     return engine.explain(req, v);
   };
+  // S1, S2 for `role` of `module` at the change's site and, when the change
+  // cascades, at every site below it: a cascading grant gives the role at every
+  // descendant too (A3), so it stands for a grant at each of them.
+  auto check_role = [&](const std::string& module, Role role) -> std::optional<Decision> {
+    request.action = "users.access.set";
+    request.site = change.site;
+    request.resource.module = module;
+    request.resource.role = std::string(role_name(role));
+    if (auto d = denied(request)) return d;
+    const Index root = s.site_ids.find(change.site);
+    if (!change.include_child_sites || root == kNone || role == Role::none) return std::nullopt;
+    for (Index site : s.site_preorder) {
+      if (site == root || !s.is_ancestor_or_self(root, site)) continue;
+      request.site = s.site_ids.at(site);
+      if (auto d = denied(request)) return d;
+    }
+    return std::nullopt;
+  };
   switch (change.kind) {
     case AccessChange::Kind::owner_set:
     case AccessChange::Kind::owner_unset:
@@ -98,35 +121,17 @@ std::optional<Decision> check_access_change(const Engine& engine, std::string_vi
         return denied(request);
       }
       return std::nullopt;
-    case AccessChange::Kind::set: {
-      request.action = "users.access.set";
-      request.site = change.site;
-      request.resource.module = change.module;
-      request.resource.role = std::string(role_name(change.role));
-      if (auto d = denied(request)) return d;  // S1, S2
-      // A cascading grant gives the role at every descendant too (A3): it is the
-      // grants it stands for, so each of those sites is checked as well (S1, S2).
-      const Index root = s.site_ids.find(change.site);
-      if (!change.include_child_sites || root == kNone || change.role == Role::none) return std::nullopt;
-      for (Index site : s.site_preorder) {
-        if (site == root || !s.is_ancestor_or_self(root, site)) continue;
-        request.site = s.site_ids.at(site);
-        if (auto d = denied(request)) return d;
-      }
-      return std::nullopt;
-    }
+    case AccessChange::Kind::set:
+      return check_role(change.module, change.role);
     case AccessChange::Kind::set_all:
     case AccessChange::Kind::apply_template:
-      request.action = "users.access.set";
-      request.site = change.site;
       if (change.roles.empty()) {  // nothing to set: still needs S1
         request.action = "users.access.edit";
+        request.site = change.site;
         return denied(request);
       }
       for (const auto& [module, role] : change.roles) {  // S2: role by role
-        request.resource.module = s.module_ids.at(module);
-        request.resource.role = std::string(role_name(role));
-        if (auto d = denied(request)) return d;
+        if (auto d = check_role(s.module_ids.at(module), role)) return d;
       }
       return std::nullopt;
   }
@@ -230,12 +235,117 @@ void access_command(CommandContext& ctx) {
   }
 }
 
+}  // namespace
+
+std::vector<json> read_batch_changes(JsonReader& r, const json& body) {
+  std::vector<json> out;
+  auto user = r.id(body, "user", kReq);
+  const json* changes = r.member(body, "changes", kReq, json::value_t::array);
+  if (changes == nullptr) return out;
+  if (changes->empty()) r.fail_at("changes", "missing-field", "expected at least one change");
+  auto g = r.push("changes");
+  for (std::size_t i = 0; i < changes->size(); ++i) {
+    auto gi = r.push(i);
+    const json& change = (*changes)[i];
+    if (!change.is_object()) {
+      r.fail("wrong-type", "expected an access change `{ type, ... }`, got " + describe(change));
+      continue;
+    }
+    r.member(change, "type", kReq, json::value_t::string);
+    for (const char* key : {"id", "actor", "at"}) {
+      if (change.contains(key))
+        r.fail_at(key, "unexpected-field", "a change of a batch has no `" + std::string(key) + "`");
+    }
+    if (change.contains("user"))
+      r.fail_at("user", "unexpected-field", "the user is given once, on the batch, not on its changes");
+    json with_user = change;
+    if (user) with_user["user"] = *user;
+    out.push_back(std::move(with_user));
+  }
+  return out;
+}
+
+AccessRun run_access_changes(const Engine& base, std::string_view actor, std::string_view at,
+                             const std::vector<json>& changes, std::string_view list_key, bool preview) {
+  AccessRun run;
+  run.engine.load(Snapshot(base.snapshot()));  // a copy: `base` never changes
+  Snapshot& work = CommandContext::state_of(run.engine);
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const json& change = changes[i];
+    CommandContext step(run.engine, work, change, false);
+    step.type = change.is_object() && change.contains("type") && change["type"].is_string()
+                    ? change["type"].get<std::string>()
+                    : std::string();
+    step.actor_id = std::string(actor);
+    step.actor = is_valid_id(actor) ? work.user_ids.find(actor) : kNone;
+    step.at = std::string(at);
+    auto run_step = [&] {
+      auto gi = step.reader.push(i);
+      if (!change.is_object()) {
+        step.reader.fail("wrong-type", "expected an access change `{ type, ... }`, got " + describe(change));
+      } else {
+        access_command(step);
+      }
+    };
+    if (list_key.empty()) {
+      run_step();
+    } else {
+      auto in_list = step.reader.push(list_key);
+      run_step();
+    }
+    if (step.reader.failed()) {
+      run.errors = step.reader.take_errors();
+      return run;
+    }
+    if (step.denial) {
+      // A change naming something unknown is about the change, not the editor:
+      // it is the answer even after an earlier refusal.
+      const Code code = step.denial->code;
+      const bool names_unknown = code == Code::invalid_request || code == Code::unknown_action ||
+                                 code == Code::unknown_user || code == Code::unknown_site ||
+                                 code == Code::unknown_resource || code == Code::unknown_module;
+      if (!run.denial || names_unknown) {
+        run.denial = std::move(step.denial);
+        run.denial_path = (list_key.empty() ? "" : "/" + std::string(list_key)) + "/" + std::to_string(i);
+      }
+      if (!preview || names_unknown) return run;
+      // A preview shows the sum of what is proposed: the refused change too,
+      // unchecked, when the state allows it (owners).
+      JsonReader quiet;  // the change was read once already
+      auto parsed = read_access_change(quiet, work, change, step.type);
+      if (parsed && access_change_problem(work, *parsed).empty()) apply_access_change(work, *parsed);
+      continue;
+    }
+    for (json& e : step.events) run.events.push_back(std::move(e));
+  }
+  return run;
+}
+
+namespace {
+
+// access.batch (section 10, changed): every change or none, with the first refusal.
+void access_batch(CommandContext& ctx) {
+  const std::vector<json> changes = read_batch_changes(ctx.reader, ctx.command);
+  if (ctx.reader.failed()) return;
+  AccessRun run = run_access_changes(ctx.engine, ctx.actor_id, ctx.at, changes, "changes", false);
+  if (!run.errors.empty()) return ctx.reader.adopt(std::move(run.errors));
+  if (run.denial) {
+    ctx.denial = std::move(run.denial);
+    ctx.denial_path = std::move(run.denial_path);
+    return;
+  }
+  ctx.result = {{"changes", changes.size()}};
+  if (!ctx.commit()) return;
+  Snapshot& after = CommandContext::state_of(run.engine);
+  after.revealed = std::move(ctx.state.revealed);  // reveals last for the session (PW2)
+  ctx.state = std::move(after);
+  ctx.events = std::move(run.events);
+}
+
 constexpr CommandEntry kAccessCommands[] = {
-    {"access.set", access_command},
-    {"access.setAll", access_command},
-    {"access.applyTemplate", access_command},
-    {"access.remove", access_command},
-    {"owner.set", access_command},
+    {"access.batch", access_batch},    {"access.set", access_command},
+    {"access.setAll", access_command}, {"access.applyTemplate", access_command},
+    {"access.remove", access_command}, {"owner.set", access_command},
     {"owner.unset", access_command},
 };
 

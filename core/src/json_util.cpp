@@ -211,6 +211,16 @@ void JsonReader::fail(std::string_view code, std::string message) {
   }
 }
 
+void JsonReader::adopt(std::vector<Error> errors) {
+  for (Error& e : errors) {
+    if (errors_.size() < kMaxErrors) {
+      errors_.push_back(std::move(e));
+    } else {
+      ++dropped_;
+    }
+  }
+}
+
 void JsonReader::fail_at(std::string_view key, std::string_view code, std::string message) {
   auto guard = push(key);
   fail(code, std::move(message));

@@ -151,8 +151,9 @@ void read_block_fields(CommandContext& ctx, const json& body, Block& block, bool
   if (adding || body.contains("sensitive") || body.contains("type")) {
     block.sensitive = r.boolean(body, "sensitive", default_sensitive(block.type));
   }
-  if (adding || body.contains("revealRequired") || body.contains("type")) {
-    block.reveal_required = r.boolean(body, "revealRequired", default_reveal_required(block.type));
+  if (adding || body.contains("revealRequired") || body.contains("type") || body.contains("sensitive")) {
+    block.reveal_required =
+        r.boolean(body, "revealRequired", default_reveal_required(block.type, block.sensitive));  // PW2
   }
   if (const json* data = r.member(body, "data", kOpt, json::value_t::object)) block.data = *data;
 }
@@ -218,8 +219,9 @@ void block_reveal(CommandContext& ctx) {
   auto record = r.id(ctx.command, "record", kReq);
   auto block_id = r.id(ctx.command, "block", kReq);
   if (!record || !block_id) return;
-  if (!ctx.guard("personnel.sensitive.view", block_resource(*record, *block_id)))
-    return;  // P16: reveal is P11
+  // PW2 (changed): revealing is checked by the permission to view the block:
+  // P11 for a sensitive block, P9 for any other.
+  if (!ctx.guard("personnel.block.view", block_resource(*record, *block_id))) return;
   if (!ctx.commit()) return;
   ctx.state.revealed.insert(reveal_key(ctx.actor_id, *record, *block_id));  // PW2: for the engine's session
   ctx.emit("personnel.block.revealed", *record, ctx.state.records[live_record(ctx.state, *record)].site,

@@ -81,8 +81,9 @@ json record_view(const Engine& engine, std::string_view user, std::string_view r
     json j{
         {"id", b.id}, {"type", name_of(kBlockType, b.type)}, {"title", b.title}, {"sensitive", b.sensitive}};
     if (b.reveal_required && s.revealed.count(reveal_key(user, record, b.id)) == 0) {
-      j["masked"] = true;  // P16: shown once revealed
-      j["canReveal"] = engine.can(ask_block(user, "personnel.sensitive.view", record, b.id));
+      j["masked"] = true;  // P16, PW2: shown once revealed
+      // PW2 (changed): revealing is checked by the permission to view the block.
+      j["canReveal"] = engine.can(ask_block(user, "personnel.block.view", record, b.id));
     } else {
       j["data"] = b.data;
     }

@@ -95,68 +95,47 @@ json sites_where(const Engine& engine, std::string_view user, std::string_view a
 
 json what_if(const Engine& engine, std::string_view editor, const json& change) {
   const Snapshot& s = engine.snapshot();
+  // An editor who is not a known user is refused like any request naming one (section 10).
   if (!is_valid_id(editor) || s.user_ids.find(editor) == kNone) {
-    // The editor first (section 10): a malformed or unknown editor is refused
-    // like any request naming one (`invalid-request`, `unknown-user`),
-    // whatever the change, even none.
-    Request asking;
-    asking.user = std::string(editor);
-    asking.action = "users.access.edit";
-    return denied(engine.explain(asking, engine.check_site_level(asking)));
+    Request request;
+    request.user = std::string(editor);
+    request.action = "users.access.edit";
+    return denied(engine.explain(request, engine.check(request)));
   }
-  const json changes = change.is_array() ? change : json::array({change});
+  // The changes: a batch `{ user, changes }` as access.batch takes them, or
+  // (the older forms) one change or an array of changes, each with its `user`.
   detail::JsonReader reader;
-  std::vector<detail::AccessChange> parsed;
-  std::optional<Decision> first_denial;
-  auto read_one = [&](const json& c) -> std::optional<json> {
-    if (!c.is_object() || !c.contains("type") || !c["type"].is_string()) {
-      reader.fail("wrong-type", "expected an access change `{ type, ... }`");
-      return std::nullopt;
-    }
-    auto one = detail::read_access_change(reader, s, c, c["type"].get<std::string>());
-    if (!one) return std::nullopt;
-    auto denial = detail::check_access_change(engine, editor, *one);
-    if (denial && (request_level(denial->code) || denial->code == Code::unknown_user)) {
-      return json{{"ok", false}, {"decision", denial->to_json()}};
-    }
-    if (denial && !first_denial) first_denial = std::move(denial);
-    if (std::string problem = detail::access_change_problem(s, *one); !problem.empty() && !first_denial) {
-      Decision d;
-      d.code = Code::invalid_state;
-      d.rule = "S2";
-      d.message = problem;
-      first_denial = std::move(d);
-    }
-    parsed.push_back(std::move(*one));
-    return std::nullopt;
-  };
-  for (std::size_t i = 0; i < changes.size(); ++i) {
-    std::optional<json> refusal;
-    if (change.is_array()) {
-      auto g = reader.push(i);
-      refusal = read_one(changes[i]);
-    } else {
-      refusal = read_one(changes[i]);
-    }
-    if (refusal) return *refusal;
+  std::vector<json> changes;
+  std::string_view list_key;
+  if (change.is_object() && change.contains("changes")) {
+    changes = detail::read_batch_changes(reader, change);
+    list_key = "changes";
+  } else if (change.is_array()) {
+    changes = change.get<std::vector<json>>();
+  } else {
+    changes.push_back(change);  // one change: its refusal is the whole preview's, no path
   }
   if (reader.failed()) return errors_json(reader.take_errors());
 
-  // The state after the change, on a copy: nothing is applied to `engine`.
-  Snapshot copy = s;
-  std::set<Index> users;
-  for (const auto& one : parsed) {
-    if (detail::access_change_problem(copy, one).empty()) detail::apply_access_change(copy, one);
-    users.insert(s.user_ids.find(one.user));
+  // The state after the changes, each checked against the state the earlier
+  // ones left, on a copy: nothing is applied to `engine`.
+  detail::AccessRun run = detail::run_access_changes(engine, editor, "", changes, list_key, true);
+  if (!run.errors.empty()) return errors_json(run.errors);
+  if (run.denial && (request_level(run.denial->code) || run.denial->code == Code::unknown_user)) {
+    return denied(*run.denial);  // about the change, not the editor: nothing to preview
   }
-  Engine after;
-  after.load(std::move(copy));
+  const Engine& after = run.engine;
+  std::set<Index> users;
+  for (const json& one : changes) {
+    const Index u = s.user_ids.find(one.value("user", std::string()));
+    if (u != kNone) users.insert(u);
+  }
 
   json diff = json::array();
   for (Index u : users) {
     for (Index site : s.site_preorder) {
       // A user's capabilities at a site follow from their roles there and from being an owner.
-      bool same = engine.snapshot().owner[u] == after.snapshot().owner[u];
+      bool same = s.owner[u] == after.snapshot().owner[u];
       for (Index m = 0; m < s.module_ids.size() && same; ++m) {
         same = engine.effective_role(u, site, m) == after.effective_role(u, site, m);
       }
@@ -176,8 +155,12 @@ json what_if(const Engine& engine, std::string_view editor, const json& change) 
           {{"user", s.user_ids.at(u)}, {"site", s.site_ids.at(site)}, {"gained", gained}, {"lost", lost}});
     }
   }
-  json value{{"allowed", !first_denial.has_value()}, {"changes", diff}};
-  if (first_denial) value["decision"] = first_denial->to_json();
+  json value{{"allowed", !run.denial.has_value()}, {"changes", diff}};
+  if (run.denial) {
+    value["decision"] = run.denial->to_json();
+    if (change.is_object() && !change.contains("changes")) run.denial_path.clear();
+    if (!run.denial_path.empty()) value["path"] = run.denial_path;
+  }
   return ok(std::move(value));
 }
 

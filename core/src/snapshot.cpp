@@ -825,7 +825,8 @@ class SnapshotLoader {
           block.type = r_.enumeration(b, "type", kBlockType, BlockType::other, JsonReader::kRequired);
           block.title = r_.text(b, "title");
           block.sensitive = r_.boolean(b, "sensitive", default_sensitive(block.type));
-          block.reveal_required = r_.boolean(b, "revealRequired", default_reveal_required(block.type));
+          block.reveal_required =
+              r_.boolean(b, "revealRequired", default_reveal_required(block.type, block.sensitive));
           if (const J* d = r_.member(b, "data", JsonReader::kOptional, json::value_t::object))
             block.data = to_json(*d);
           out.blocks.push_back(std::move(block));

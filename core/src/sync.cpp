@@ -7,6 +7,7 @@
 //   people:  [{ id, email, firstName?, lastName?, customFields?: { name: value } }]
 //   results: [{ id, course, person? | email?, completedOn, score?, expiresOn?, certificate? }]
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
@@ -348,6 +349,22 @@ void integration_sync(CommandContext& ctx) {
     result_events.push_back({{"type", "training.result.updated"}, {"subject", id}});
   }
 
+  // W8 (changed): a result that arrives (created or updated) completes its
+  // person's open fulfillment of that course, as a manual result does (W12).
+  std::vector<std::pair<Index, std::string>> completions;  // fulfillment, result id
+  for (const auto& [index, result] : result_writes) {
+    for (Index f = 0; f < s.fulfillments.size(); ++f) {
+      const Fulfillment& ful = s.fulfillments[f];
+      if (ful.course != result.course || ful.user != result.user || !is_open(ful.status)) continue;
+      const bool listed =
+          std::any_of(completions.begin(), completions.end(), [&](const auto& c) { return c.first == f; });
+      if (!listed) {
+        completions.emplace_back(
+            f, index < s.results.size() ? s.result_ids.at(index) : new_result_ids[index - s.results.size()]);
+      }
+    }
+  }
+
   ctx.result = {{"courses", counts_json(courses)},
                 {"people",
                  {{"matched", people_matched},
@@ -358,6 +375,7 @@ void integration_sync(CommandContext& ctx) {
                   {"updated", results.updated},
                   {"unchanged", results.unchanged},
                   {"unmatched", results_unmatched}}},
+                {"fulfillments", {{"completed", completions.size()}}},
                 {"unmatched", unmatched}};
   if (!ctx.commit()) return;
 
@@ -379,11 +397,19 @@ void integration_sync(CommandContext& ctx) {
       s.results.push_back(std::move(result));
     }
   }
+  for (const auto& [f, result_id] : completions) {
+    s.fulfillments[f].status = FulfillmentStatus::completed;
+    s.fulfillments[f].completed_at = ctx.at;
+  }
   for (const json& e : course_events) {
     ctx.emit(e["type"].get<std::string>(), e["subject"].get<std::string>(), site, json::object(), "system");
   }
   for (const json& e : result_events) {
     ctx.emit(e["type"].get<std::string>(), e["subject"].get<std::string>(), site, json::object(), "system");
+  }
+  for (const auto& [f, result_id] : completions) {
+    ctx.emit("training.fulfillment.completed", s.fulfillment_ids.at(f), site,
+             {{"by", "sync"}, {"result", result_id}}, "system");
   }
   if (!field_writes.empty()) {
     json records = json::array();

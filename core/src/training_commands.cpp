@@ -82,10 +82,16 @@ Index live_course(const Snapshot& s, const std::string& id) {
   return c != kNone && !s.courses[c].deleted ? c : kNone;
 }
 
+bool blank(std::string_view text) { return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos; }
+
 // Reads `course.update`'s changes or `course.create`'s course body into `course`.
 void read_course_fields(CommandContext& ctx, const json& body, Course& course) {
   auto& r = ctx.reader;
-  if (body.contains("title")) course.title = r.text(body, "title");
+  if (body.contains("title")) {
+    course.title = r.text(body, "title");
+    if (body["title"].is_string() && blank(course.title))  // command table (changed)
+      r.fail_at("title", "blank", "expected a course title that is not blank");
+  }
   if (body.contains("description")) course.description = r.text(body, "description");
   if (body.contains("steps")) {
     std::vector<Step> steps;
@@ -243,8 +249,15 @@ void course_assign(CommandContext& ctx) {
   std::vector<Index> people = r.ref_list(ctx.command, "people", s.user_ids, "user");
   std::vector<Index> groups = r.ref_list(ctx.command, "groups", s.group_ids, "group");
   const std::string due = r.date(ctx.command, "dueDate");
-  if (!ctx.command.contains("people") && !ctx.command.contains("groups")) {
-    r.fail_at("people", "missing-field", "expected `people` or `groups`");
+  // Together at least one person or group (command table, changed).
+  std::size_t named = 0;
+  for (const char* key : {"people", "groups"}) {
+    if (auto it = ctx.command.find(key); it != ctx.command.end() && it->is_array()) named += it->size();
+  }
+  const bool malformed = (ctx.command.contains("people") && !ctx.command["people"].is_array()) ||
+                         (ctx.command.contains("groups") && !ctx.command["groups"].is_array());
+  if (named == 0 && !malformed) {
+    r.fail_at("people", "missing-field", "expected at least one person in `people` or group in `groups`");
   }
   if (!id || !ctx.guard("training.course.assign", course_resource(*id))) return;  // T6
   const Index c = live_course(s, *id);
@@ -475,6 +488,12 @@ void assessment_submit(CommandContext& ctx) {
       if (q->kind == QuestionKind::single && chosen.size() > 1) {
         r.fail("wrong-type", "a single-choice question takes one option");
       }
+      if (chosen.empty()) r.fail("missing-field", "question `" + clip(qid) + "` is not answered");
+    }
+    // W10 (changed): every question answered, else no attempt is used.
+    for (const Question& q : assessment.questions) {
+      if (!answers->contains(q.id))
+        r.fail_at(q.id, "missing-field", "question `" + clip(q.id) + "` is not answered");
     }
   }
   if (!ctx.fine()) return;
@@ -512,6 +531,11 @@ void course_complete(CommandContext& ctx) {
   const Fulfillment& ful = s.fulfillments[f];
   const Index c = ful.course;
   const Course& course = s.courses[c];
+  if (course.source == CourseSource::ihasco) {  // W8 (changed): completed on iHasco, arrives by sync
+    return ctx.refuse("W8", "`" + clip(course.title) +
+                                "` is an iHasco course: it is completed on iHasco, and its result "
+                                "completes it here when it arrives by sync");
+  }
   std::optional<int> best;
   for (const Step& step : course.steps) {
     if (step.type != StepType::assessment) {
@@ -596,6 +620,41 @@ void read_result_fields(CommandContext& ctx, const json& body, TrainingResult& o
   }
 }
 
+// W12 (changed): the dates of a result that `body` (a new result, or changes)
+// gives: `completedOn` a date not after the command's date, `expiresOn` after
+// `completedOn`. Errors name the field of `body` at fault.
+void check_result_dates(CommandContext& ctx, const json& body, const TrainingResult& result) {
+  auto& r = ctx.reader;
+  const bool completed_given = body.contains("completedOn") && body["completedOn"].is_string();
+  const bool expires_given = body.contains("expiresOn") && body["expiresOn"].is_string();
+  if (!completed_given && !expires_given) return;
+  if (completed_given && !parse_date(result.completed_on)) {
+    return r.fail_at("completedOn", "invalid-date", "expected an ISO-8601 date `YYYY-MM-DD`");
+  }
+  if (expires_given && !result.expires_on.empty() && !parse_date(result.expires_on)) {
+    return r.fail_at("expiresOn", "invalid-date", "expected an ISO-8601 date `YYYY-MM-DD`");
+  }
+  if (completed_given) {
+    const auto ahead = days_between(ctx.at, result.completed_on);
+    if (!ahead) {
+      return r.fail_at("completedOn", "invalid-date",
+                       "the command's `at` is not a timestamp to compare the completion date with");
+    }
+    if (*ahead > 0) {
+      return r.fail_at("completedOn", "invalid-date",
+                       "the completion date `" + clip(result.completed_on) + "` is after today (`" +
+                           date_part(ctx.at) + "`): a result cannot be completed in the future");
+    }
+  }
+  if (result.expires_on.empty()) return;
+  const auto validity = days_between(result.completed_on, result.expires_on);
+  if (validity && *validity <= 0) {
+    r.fail_at(expires_given ? "expiresOn" : "completedOn", "invalid-date",
+              "the expiry date `" + clip(result.expires_on) + "` must be after the completion date `" +
+                  clip(result.completed_on) + "`");
+  }
+}
+
 void result_record(CommandContext& ctx) {
   auto& r = ctx.reader;
   Snapshot& s = ctx.state;
@@ -616,6 +675,7 @@ void result_record(CommandContext& ctx) {
       r.fail_at("title", "missing-field", "expected `title` when there is no `course`");
     }
     read_result_fields(ctx, *body, result);
+    if (!r.failed()) check_result_dates(ctx, *body, result);
   }
   if (!ctx.fine() || !guard_results(ctx, result.user, result.course, "result")) return;
   if (result.course != kNone && result.title.empty()) result.title = s.courses[result.course].title;
@@ -666,6 +726,7 @@ void result_update(CommandContext& ctx) {
   {
     auto g = r.push("changes");
     read_result_fields(ctx, *changes, updated);
+    if (!r.failed()) check_result_dates(ctx, *changes, updated);
   }
   if (!ctx.fine() || !guard_results(ctx, updated.user, updated.course, "result")) return;
   if (!ctx.commit()) return;

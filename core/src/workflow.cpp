@@ -24,6 +24,7 @@ json CommandResult::to_json() const {
     return out;
   }
   if (decision) out["decision"] = decision->to_json();
+  if (!path.empty()) out["path"] = path;
   if (!errors.empty()) {
     json list = json::array();
     for (const Error& e : errors)
@@ -91,6 +92,8 @@ std::optional<std::string> CommandContext::new_id(const json& object, std::strin
   }
   return id;
 }
+
+Snapshot& CommandContext::state_of(Engine& engine) noexcept { return engine.impl_->snapshot; }
 
 const json* CommandContext::field(std::string_view key) const {
   auto it = command.find(key);
@@ -165,6 +168,7 @@ CommandResult run_command(const Engine& engine, Snapshot& state, const json& com
   }
   if (ctx.denial) {
     out.decision = std::move(ctx.denial);
+    out.path = std::move(ctx.denial_path);
     return out;
   }
   out.ok = true;

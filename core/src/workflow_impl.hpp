@@ -38,6 +38,9 @@ struct CommandContext {
   nlohmann::json events = nlohmann::json::array();
   nlohmann::json result;
   std::optional<Decision> denial;
+  /// Where in the command the denial comes from, when not the command as a
+  /// whole (`/changes/2` for the third change of an `access.batch`).
+  std::string denial_path;
 
   /// Checks `action` for the actor with the decision function; records the
   /// denial and returns false when denied.
@@ -59,6 +62,9 @@ struct CommandContext {
                                     std::string_view what);
   /// The command's member `key` when present.
   [[nodiscard]] const nlohmann::json* field(std::string_view key) const;
+  /// The state held by `engine`, writable: for a scratch engine on which a
+  /// sequence of changes runs (access.batch, whatIf), never the engine of `this`.
+  static Snapshot& state_of(Engine& engine) noexcept;
 };
 
 using CommandHandler = void (*)(CommandContext&);

@@ -113,3 +113,41 @@ it('whatIf previews an Edit Access change without applying it (section 9, S2)', 
   assert.equal(refused.decision.code, 'escalation');
   engine.dispose();
 });
+
+it('access.batch applies several Edit Access changes whole or refuses them whole; whatIf previews their sum (section 10)', async () => {
+  const engine = await createEngine();
+  engine.load(personnelOrg);
+  const at = '2026-03-02T09:00:00Z';
+  const changes = [
+    { type: 'access.set', site: 'north', module: 'personnel', role: 'member' },
+    { type: 'access.set', site: 'north', module: 'premises', role: 'manager' },
+    { type: 'access.applyTemplate', site: 'south', template: 'tpl-staff', includeChildSites: true },
+  ];
+  const preview = engine.whatIf('u-siteadmin', { user: 'u-newbie', changes });
+  assert.equal(preview.allowed, true);
+  assert.ok(preview.changes.some((c) => c.site === 'south' && c.gained.includes('personnel.record.view')));
+  const saved = engine.apply({ id: 'b-1', type: 'access.batch', actor: 'u-siteadmin', at, user: 'u-newbie', changes });
+  assert.equal(saved.ok, true, JSON.stringify(saved));
+  assert.equal(saved.events.filter((e) => e.type === 'site.access.changed').length, 3);
+  const roles = engine.roles('u-newbie').filter((r) => r.role !== 'none').map((r) => `${r.site} ${r.module} ${r.role}`);
+  for (const row of ['north personnel member', 'north premises manager', 'south personnel member', 'south premises member']) {
+    assert.ok(roles.includes(row), `${row} in ${roles}`);
+  }
+
+  // The last change escalates: the preview says so with its path, and the batch changes nothing.
+  const escalating = [...changes.slice(0, 2), { type: 'access.set', site: 'north', module: 'site', role: 'admin' }];
+  const refusedPreview = engine.whatIf('u-pm', { user: 'u-kim', changes: escalating });
+  assert.equal(refusedPreview.allowed, false);
+  assert.equal(refusedPreview.decision.code, 'escalation');
+  assert.equal(refusedPreview.path, '/changes/2');
+  const before = JSON.stringify(engine.snapshot().grants);
+  const refused = engine.apply({ id: 'b-2', type: 'access.batch', actor: 'u-pm', at, user: 'u-kim', changes: escalating });
+  assert.equal(refused.ok, false);
+  assert.equal(refused.decision.code, 'escalation');
+  assert.equal(refused.path, '/changes/2');
+  assert.equal(JSON.stringify(engine.snapshot().grants), before);
+
+  // An editor who is not a known user is refused like any request naming one.
+  assert.throws(() => engine.whatIf('u-ghost', { user: 'u-kim', changes }), (e) => e instanceof ForbiddenError && e.decision.code === 'unknown-user');
+  engine.dispose();
+});

@@ -13,9 +13,10 @@
 //   u-sam personnel member at south.
 //   rec-lee (north) holds every kind of block: b-emp (employment, flag absent: sensitive),
 //   b-qual (qualification), b-dbs (flag true), b-ec (emergency contact: reveal required),
-//   b-id (identity: sensitive, reveal required), b-oh (other, flag true), b-rtw (right to
-//   work, flag false: visible to members, reveal required), b-fin (financial, revealRequired
-//   false); files f-cv and f-passport-scan (sensitive); asset ASSET-VAN-KX21-ABC; company
+//   b-id (identity: sensitive), b-oh (other, flag true), b-rtw (right to work, flag false:
+//   visible to members, no reveal), b-fin (financial, revealRequired false); by PW2 (changed)
+//   every sensitive block without a revealRequired flag needs a reveal, and so does b-ec;
+//   files f-cv and f-passport-scan (sensitive); asset ASSET-VAN-KX21-ABC; company
 //   co-subco (sensitive data). Threads on rec-lee: cm-kim-1 (by Kim, replies by the manager
 //   and Kim), cm-lee-1 (by Lee, replies by the manager and Lee), cm-pm-1 (by the manager).
 
@@ -53,8 +54,6 @@ void load(Engine& engine, const json& snapshot) {
   const auto errors = engine.load(snapshot.dump());
   EXPECT_TRUE(errors.empty()) << calm::test::describe(errors);
 }
-
-
 
 json event_of(const CommandResult& r, std::string_view type) {
   for (json e : r.events) {
@@ -147,7 +146,8 @@ TEST_F(PersonnelWorkflow, FixtureHoldsTheCasesTheseTestsNeed) {
     if (b.reveal_required) reveal.insert(b.id);
   }
   EXPECT_EQ(sensitive, (std::set<std::string>{"b-emp", "b-dbs", "b-id", "b-oh", "b-fin"}));
-  EXPECT_EQ(reveal, (std::set<std::string>{"b-ec", "b-id", "b-rtw"}));
+  // PW2 (changed): without the flag, every sensitive block and the emergency contact.
+  EXPECT_EQ(reveal, (std::set<std::string>{"b-emp", "b-dbs", "b-ec", "b-id", "b-oh"}));
   EXPECT_TRUE(s.settings[s.site_ids.find("north")].restrict_comment_viewing);
   EXPECT_TRUE(s.settings[s.site_ids.find("south")].auto_create_records);
   EXPECT_FALSE(s.settings[s.site_ids.find("north")].auto_create_records);
@@ -186,10 +186,10 @@ TEST_F(PersonnelWorkflow, PW1_P11_ManagerRecordViewHoldsSensitiveBlocksAndFiles)
   EXPECT_EQ(ids_of(v["blocks"]),
             (std::set<std::string>{"b-emp", "b-qual", "b-dbs", "b-ec", "b-id", "b-oh", "b-rtw", "b-fin"}));
   EXPECT_EQ(ids_of(v["files"]), (std::set<std::string>{"f-cv", "f-passport-scan"}));
-  // Sensitive without reveal: the data is there.
-  for (const char* secret :
-       {"SALARY-GBP-31500", "DBS-001234567890", "OH-REFERRAL-77", "BANK-ACCT-55779911"}) {
-    EXPECT_TRUE(mentions(v, secret)) << secret;
+  // Sensitive with revealRequired false: the data is there; the others are masked (PW2).
+  EXPECT_TRUE(mentions(v, "BANK-ACCT-55779911"));
+  for (const char* secret : {"SALARY-GBP-31500", "DBS-001234567890", "OH-REFERRAL-77"}) {
+    EXPECT_FALSE(mentions(v, secret)) << secret;
   }
 }
 
@@ -319,30 +319,36 @@ TEST_F(PersonnelWorkflow, PW1_PeopleViewListsTheRecordsOfTheSiteOnly) {
 
 TEST_F(PersonnelWorkflow, PW2_RevealRequiredBlocksComeBackMaskedEvenToManagers) {
   json v = view("u-pm");
-  for (const char* id : {"b-id", "b-ec", "b-rtw"}) {
+  // Without a revealRequired flag: every sensitive block (by flag or by type) and the emergency contact.
+  for (const char* id : {"b-emp", "b-dbs", "b-ec", "b-id", "b-oh"}) {
     SCOPED_TRACE(id);
     json b = find_in(v["blocks"], id);
     EXPECT_EQ(b.value("masked", false), true) << b.dump();
+    EXPECT_EQ(b.value("canReveal", false), true) << b.dump();
     EXPECT_FALSE(b.contains("data")) << b.dump();
   }
-  EXPECT_FALSE(mentions(v, "PASSPORT-925665416"));
-  EXPECT_FALSE(mentions(v, "EC-PHONE-07700900123"));
-  EXPECT_FALSE(mentions(v, "RTW-SHARE-W7X9"));
-  // revealRequired false overrides the financial default; employment is not reveal-required.
+  for (const char* secret : {"PASSPORT-925665416", "EC-PHONE-07700900123", "SALARY-GBP-31500",
+                             "DBS-001234567890", "OH-REFERRAL-77"}) {
+    EXPECT_FALSE(mentions(v, secret)) << secret;
+  }
+  // revealRequired false overrides the default of a sensitive block; a block that is not
+  // sensitive (the flag says so) and not an emergency contact needs no reveal.
   EXPECT_EQ(find_in(v["blocks"], "b-fin")["data"]["account"], "BANK-ACCT-55779911");
   EXPECT_FALSE(find_in(v["blocks"], "b-fin").value("masked", false));
-  EXPECT_EQ(find_in(v["blocks"], "b-emp")["data"]["salary"], "SALARY-GBP-31500");
+  EXPECT_EQ(find_in(v["blocks"], "b-rtw")["data"]["shareCode"], "RTW-SHARE-W7X9");
+  EXPECT_FALSE(find_in(v["blocks"], "b-rtw").value("masked", false));
 }
 
-TEST_F(PersonnelWorkflow, PW2_MemberSeesNonSensitiveRevealRequiredBlocksMasked) {
+TEST_F(PersonnelWorkflow, PW2_MemberSeesTheEmergencyContactMaskedAndTheNonSensitiveRightToWorkPlain) {
   json v = view("u-lee");
-  for (const char* id : {"b-ec", "b-rtw"}) {
-    json b = find_in(v["blocks"], id);
-    EXPECT_EQ(b.value("masked", false), true) << b.dump();
-    EXPECT_FALSE(b.contains("data")) << b.dump();
-  }
+  json ec = find_in(v["blocks"], "b-ec");
+  EXPECT_EQ(ec.value("masked", false), true) << ec.dump();
+  EXPECT_EQ(ec.value("canReveal", false), true) << "P9 lets a member reveal what they may view";
+  EXPECT_FALSE(ec.contains("data")) << ec.dump();
   EXPECT_FALSE(mentions(v, "EC-PHONE-07700900123"));
-  EXPECT_FALSE(mentions(v, "RTW-SHARE-W7X9"));
+  json rtw = find_in(v["blocks"], "b-rtw");
+  EXPECT_FALSE(rtw.value("masked", false)) << rtw.dump();
+  EXPECT_TRUE(mentions(v, "RTW-SHARE-W7X9"));
 }
 
 TEST_F(PersonnelWorkflow, PW2_RevealShowsTheDataToTheRevealerAndEmitsAnEvent) {
@@ -373,14 +379,36 @@ TEST_F(PersonnelWorkflow, PW2_RevealIsPerViewerOtherViewersStillSeeTheBlockMaske
   }
 }
 
-TEST_F(PersonnelWorkflow, PW2_P11_RevealByAMemberIsDeniedAndTheBlockStaysMasked) {
-  expect_denied(command("block.reveal", "u-lee", {{"record", "rec-lee"}, {"block", "b-ec"}}), "missing-role",
-                "P11");
+TEST_F(PersonnelWorkflow, PW2_P11_RevealOfASensitiveBlockByAMemberIsDeniedAndTheBlockStaysHidden) {
   expect_denied(command("block.reveal", "u-lee", {{"record", "rec-lee"}, {"block", "b-id"}}), "missing-role",
                 "P11");
+  expect_denied(command("block.reveal", "u-lee", {{"record", "rec-lee"}, {"block", "b-emp"}}), "missing-role",
+                "P11");
+  EXPECT_FALSE(mentions(view("u-lee"), "PASSPORT-925665416"));
+  expect_denied(command("block.reveal", "u-nora", {{"record", "rec-lee"}, {"block", "b-ec"}}), "missing-role",
+                "P9");
   EXPECT_FALSE(mentions(view("u-lee"), "EC-PHONE-07700900123"));
-  expect_denied(command("block.reveal", "u-nora", {{"record", "rec-lee"}, {"block", "b-id"}}),
-                "missing-role");
+}
+
+TEST_F(PersonnelWorkflow, PW2_P9_AMemberRevealsAnEmergencyContactTheyMayView) {
+  const CommandResult r =
+      engine.apply(command("block.reveal", "u-lee", {{"record", "rec-lee"}, {"block", "b-ec"}}));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_FALSE(event_of(r, "personnel.block.revealed").is_null()) << show(r);
+  json b = find_in(view("u-lee")["blocks"], "b-ec");
+  EXPECT_FALSE(b.value("masked", false)) << b.dump();
+  EXPECT_TRUE(mentions(b, "EC-PHONE-07700900123")) << b.dump();
+  // For that viewer only.
+  EXPECT_FALSE(mentions(view("u-kim"), "EC-PHONE-07700900123"));
+}
+
+TEST_F(PersonnelWorkflow, PW2_SensitiveFilesAreAbsentWithoutP11AndNeverMasked) {
+  for (const char* viewer : {"u-pm", "u-hr"}) {
+    json f = find_in(view(viewer)["files"], "f-passport-scan");
+    EXPECT_FALSE(f.is_null()) << viewer;
+    EXPECT_FALSE(f.contains("masked")) << f.dump();
+  }
+  EXPECT_TRUE(find_in(view("u-lee")["files"], "f-passport-scan").is_null());
 }
 
 TEST_F(PersonnelWorkflow, PW2_RevealOfAnUnknownBlockIsUnknownResource) {
@@ -541,6 +569,10 @@ TEST_F(PersonnelWorkflow, PW3_AnAddedBlockWithoutAFlagIsSensitiveByItsType) {
        {"block",
         {{"id", "b-dbs"}, {"type", "dbs"}, {"title", "DBS"}, {"data", {{"n", "DBS-KIM-NEW-42"}}}}}}))));
   EXPECT_FALSE(mentions(view("u-lee", "rec-kim"), "DBS-KIM-NEW-42"));
+  // Sensitive without a revealRequired flag: masked until the manager reveals it (PW2).
+  EXPECT_EQ(find_in(view("u-pm", "rec-kim")["blocks"], "b-dbs").value("masked", false), true);
+  ASSERT_TRUE(
+      IsOk(engine.apply(command("block.reveal", "u-pm", {{"record", "rec-kim"}, {"block", "b-dbs"}}))));
   EXPECT_TRUE(mentions(view("u-pm", "rec-kim"), "DBS-KIM-NEW-42"));
   // An identity block needs a reveal by default (PW2), even for the manager.
   ASSERT_TRUE(IsOk(engine.apply(command(

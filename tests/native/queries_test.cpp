@@ -512,6 +512,68 @@ TEST(WhatIfQueries, GainedAndLostEqualTheCapabilitiesBeforeAndAfterApplyingOnRan
   RecordProperty("refused", refused);
 }
 
+// A batch (section 10, changed): whatIf of `{ user, changes }` answers as the
+// batch's dry run by the editor does, and previews the state the batch leaves
+// when an owner applies it.
+TEST(WhatIfQueries, ABatchPreviewAgreesWithTheBatchsDryRunAndWithTheStateItLeaves) {
+  constexpr std::uint64_t kSeeds = 30;
+  int compared = 0, refused = 0;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    calm_test::Rng rng(seed * 7919);
+    json snap = calm_test::random_snapshot(rng);
+    snap["users"].push_back({{"id", std::string(kRoot)}, {"name", "What-if root"}});
+    snap["organisation"]["owners"].push_back(std::string(kRoot));
+    Engine engine;
+    if (!load(engine, snap)) continue;
+    json exported = engine.export_snapshot();
+    const std::vector<std::string>& users = engine.snapshot().user_ids.ids();
+    for (int round = 0; round < 6; ++round) {
+      SCOPED_TRACE("round " + std::to_string(round));
+      json first = random_change(engine, rng, "");
+      const json target = first["user"];
+      json changes = json::array();
+      const std::size_t n = 1 + rng.below(3);
+      for (std::size_t i = 0; i < n; ++i) {
+        json c = i == 0 ? first : random_change(engine, rng, "");
+        c.erase("user");
+        changes.push_back(std::move(c));
+      }
+      json body{{"user", target}, {"changes", changes}};
+      const std::string editor = rng.chance(0.3) ? std::string(kRoot) : rng.pick(users);
+      json answer = calm::what_if(engine, editor, body);
+      SCOPED_TRACE("whatIf(" + editor + ", " + body.dump() + ") = " + answer.dump());
+      EXPECT_EQ(engine.export_snapshot(), exported) << "whatIf must change nothing";
+      json as_batch = body;
+      as_batch["type"] = "access.batch";
+      const calm::CommandResult dry = engine.dry_run(as_command(as_batch, editor, 0));
+      if (!answer.value("ok", false)) {
+        EXPECT_FALSE(dry.ok) << "whatIf refused a batch the editor can apply";
+        continue;
+      }
+      json& value = answer["value"];
+      EXPECT_EQ(value["allowed"].get<bool>(), dry.ok) << dry.to_json().dump();
+      if (!dry.ok && dry.decision) {
+        EXPECT_EQ(value["decision"]["code"], std::string(calm::code_name(dry.decision->code)));
+        EXPECT_EQ(value["path"], dry.path);
+      }
+      Engine after;
+      ASSERT_TRUE(load(after, exported));
+      const calm::CommandResult applied = after.apply(as_command(as_batch, kRoot, 1));
+      if (!applied.ok) {
+        ++refused;
+        EXPECT_FALSE(value["allowed"].get<bool>()) << "a batch no owner can apply cannot be allowed";
+        continue;
+      }
+      EXPECT_EQ(show(diff_of(value)), show(diff_capabilities(engine, after)));
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, static_cast<int>(kSeeds) * 2);
+  RecordProperty("compared", compared);
+  RecordProperty("refused", refused);
+}
+
 // ---- Hand-written whatIf: the Edit Access preview -------------------------------------------
 
 class WhatIfPreview : public Queries {

@@ -29,15 +29,15 @@
 namespace {
 
 using calm::CommandResult;
+using calm::test::training::as_set;
 using calm::test::training::event_types;
 using calm::test::training::find_in;
 using calm::test::training::HasError;
 using calm::test::training::ihasco_payload;
-using calm::test::training::as_set;
 using calm::test::training::IsDenied;
-using calm::test::training::J;
 using calm::test::training::IsOk;
 using calm::test::training::IsRefused;
+using calm::test::training::J;
 using calm::test::training::kToday;
 using calm::test::training::record_of;
 using calm::test::training::SameState;
@@ -92,7 +92,8 @@ TEST_F(SyncIhasco, W14_TheFirstSyncReportsCreatedUpdatedUnchangedAndUnmatchedPer
     "courses": {"created": 2, "updated": 0, "unchanged": 1},
     "people": {"matched": 4, "unmatched": 1},
     "customFields": {"updated": 4, "unchanged": 1},
-    "results": {"created": 2, "updated": 0, "unchanged": 1, "unmatched": 3}})"));
+    "results": {"created": 2, "updated": 0, "unchanged": 1, "unmatched": 3},
+    "fulfillments": {"completed": 0}})"));
   EXPECT_EQ(unmatched_of(r), kUnmatched);
   json ghost = find_in(r.result["unmatched"], "P-4");
   EXPECT_EQ(ghost["kind"], "person");
@@ -232,7 +233,8 @@ TEST_F(SyncIhasco, W14_TheSameSyncTwiceChangesNothingTheSecondTime) {
     "courses": {"created": 0, "updated": 0, "unchanged": 3},
     "people": {"matched": 4, "unmatched": 1},
     "customFields": {"updated": 0, "unchanged": 5},
-    "results": {"created": 0, "updated": 0, "unchanged": 3, "unmatched": 3}})"));
+    "results": {"created": 0, "updated": 0, "unchanged": 3, "unmatched": 3},
+    "fulfillments": {"completed": 0}})"));
   EXPECT_EQ(unmatched_of(second), kUnmatched);
   EXPECT_EQ(event_types(second), std::vector<std::string>{"training.integration.synced"})
       << "no change events";
@@ -273,7 +275,8 @@ TEST_F(SyncIhasco, W14_AChangedPayloadUpdatesOnlyWhatChanged) {
     "courses": {"created": 0, "updated": 1, "unchanged": 2},
     "people": {"matched": 4, "unmatched": 1},
     "customFields": {"updated": 1, "unchanged": 4},
-    "results": {"created": 0, "updated": 1, "unchanged": 2, "unmatched": 3}})"));
+    "results": {"created": 0, "updated": 1, "unchanged": 2, "unmatched": 3},
+    "fulfillments": {"completed": 0}})"));
   EXPECT_EQ(as_set(event_types(r)), as_set({"training.course.updated", "training.result.updated",
                                             "personnel.record.updated", "training.integration.synced"}));
   for (const json& e : r.events) {
@@ -315,6 +318,7 @@ TEST_F(SyncIhasco, W14_AnEmptyPayloadChangesNothing) {
     "people": {"matched": 0, "unmatched": 0},
     "customFields": {"updated": 0, "unchanged": 0},
     "results": {"created": 0, "updated": 0, "unchanged": 0, "unmatched": 0},
+    "fulfillments": {"completed": 0},
     "unmatched": []})"));
   EXPECT_TRUE(SameState(state_of(engine), before));
 }
@@ -421,6 +425,62 @@ TEST_F(SyncIhasco, T13_PersonnelManagersAndAdminsMaySyncWhereConnected) {
       "integration.sync", "u-padmin", {{"site", "north"}, {"payload", json::object()}}))));
   EXPECT_TRUE(IsOk(engine.dry_run(calm::test::training::command(
       "integration.sync", "u-owner", {{"site", "north"}, {"payload", json::object()}}))));
+}
+
+// ======================================= W8 (changed): a synced result completes
+
+TEST_F(SyncIhasco, W8_W14_AnArrivingIhascoResultCompletesThePersonsOpenFulfillmentOfThatCourse) {
+  // Lee holds ih-f-lee-height, open, of IH-100; a new iHasco result for Lee on IH-100 arrives.
+  ASSERT_EQ(training_item(engine, "fulfillments", "ih-f-lee-height")["status"], "in_progress");
+  json payload = ihasco_payload();
+  payload["results"].push_back(J(R"({"id": "R-9100", "course": "IH-100", "person": "P-1",
+      "completedOn": "2026-03-01", "score": 92, "expiresOn": "2027-03-01"})"));
+  CommandResult r = sync(payload);
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_EQ(r.result["fulfillments"], J(R"({"completed": 1})"));
+  json f = training_item(engine, "fulfillments", "ih-f-lee-height");
+  EXPECT_EQ(f["status"], "completed") << f.dump();
+  json completed;
+  for (const json& e : r.events) {
+    if (e["type"] == "training.fulfillment.completed") completed = e;
+  }
+  ASSERT_FALSE(completed.is_null()) << r.to_json().dump();
+  EXPECT_EQ(completed["subject"], "ih-f-lee-height");
+  EXPECT_EQ(completed["actor"], "system");
+  EXPECT_EQ(completed["details"]["result"], "ih:north:R-9100");
+  // The same payload again changes nothing: no open fulfillment is left to complete.
+  json after = state_of(engine);
+  CommandResult again = sync(payload);
+  ASSERT_TRUE(IsOk(again));
+  EXPECT_EQ(again.result["fulfillments"], J(R"({"completed": 0})"));
+  EXPECT_TRUE(SameState(state_of(engine), after));
+}
+
+TEST_F(SyncIhasco, W8_W14_AnUnchangedResultCompletesNothingAndOtherPeoplesFulfillmentsStayOpen) {
+  // R-9001 (Lee, IH-100) is already synced: it arrives again unchanged, so it completes nothing.
+  json payload = ihasco_payload();
+  CommandResult r = sync(payload);
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_EQ(r.result["fulfillments"], J(R"({"completed": 0})"));
+  EXPECT_EQ(training_item(engine, "fulfillments", "ih-f-lee-height")["status"], "in_progress");
+  // A new result for Kim on IH-100 leaves Lee's fulfillment open.
+  payload["results"].push_back(
+      J(R"({"id": "R-9101", "course": "IH-100", "person": "P-5", "completedOn": "2026-03-01"})"));
+  ASSERT_TRUE(IsOk(sync(payload)));
+  EXPECT_EQ(training_item(engine, "fulfillments", "ih-f-lee-height")["status"], "in_progress");
+}
+
+TEST_F(SyncIhasco, W8_ADryRunOfASyncThatCompletesAFulfillmentReportsItAndChangesNothing) {
+  json payload = ihasco_payload();
+  payload["results"][0]["score"] = 91;  // R-9001 updated: it arrives again, changed
+  json before = engine.export_snapshot();
+  CommandResult dry = engine.dry_run(
+      calm::test::training::command("integration.sync", "u-pm", {{"site", "north"}, {"payload", payload}}));
+  ASSERT_TRUE(IsOk(dry));
+  EXPECT_EQ(dry.result["fulfillments"], J(R"({"completed": 1})"));
+  EXPECT_TRUE(SameState(engine.export_snapshot(), before));
+  ASSERT_TRUE(IsOk(sync(payload)));
+  EXPECT_EQ(training_item(engine, "fulfillments", "ih-f-lee-height")["status"], "completed");
 }
 
 }  // namespace

@@ -24,17 +24,17 @@ namespace {
 using calm::CommandResult;
 using calm::Engine;
 using calm::test::load_ok;
+using calm::test::training::as_set;
 using calm::test::training::command;
 using calm::test::training::event_of;
 using calm::test::training::event_types;
 using calm::test::training::find_in;
 using calm::test::training::HasError;
 using calm::test::training::ids_in;
-using calm::test::training::as_set;
 using calm::test::training::IsDenied;
-using calm::test::training::J;
 using calm::test::training::IsOk;
 using calm::test::training::IsRefused;
+using calm::test::training::J;
 using calm::test::training::kNow;
 using calm::test::training::kToday;
 using calm::test::training::org;
@@ -466,14 +466,14 @@ TEST_F(TrainingWorkflow, W1_StatusSourceAndSiteChangeOnlyThroughTheirOwnCommands
   // The answer is not what is tested: the state below is (created, as a
   // draft Calm course, whatever the extra fields said).
   static_cast<void>(run("course.create", "u-pm",
-      {{"site", "north"},
-       {"course",
-        {{"id", "c-sneaky"},
-         {"title", "Sneaky"},
-         {"status", "published"},
-         {"source", "ihasco"},
-         {"externalId", "IH-1"},
-         {"steps", json::array({content_step("s-1")})}}}}));
+                        {{"site", "north"},
+                         {"course",
+                          {{"id", "c-sneaky"},
+                           {"title", "Sneaky"},
+                           {"status", "published"},
+                           {"source", "ihasco"},
+                           {"externalId", "IH-1"},
+                           {"steps", json::array({content_step("s-1")})}}}}));
   json created = training_item(engine, "courses", "c-sneaky");
   ASSERT_FALSE(created.is_null());
   EXPECT_EQ(created["status"], "draft");
@@ -481,8 +481,8 @@ TEST_F(TrainingWorkflow, W1_StatusSourceAndSiteChangeOnlyThroughTheirOwnCommands
   EXPECT_FALSE(created.contains("externalId"));
   // Unknown changes are ignored or refused, but never applied.
   static_cast<void>(run("course.update", "u-pm",
-      {{"course", "c-sneaky"},
-       {"changes", {{"status", "published"}, {"source", "ihasco"}, {"site", "south"}}}}));
+                        {{"course", "c-sneaky"},
+                         {"changes", {{"status", "published"}, {"source", "ihasco"}, {"site", "south"}}}}));
   json updated = training_item(engine, "courses", "c-sneaky");
   EXPECT_EQ(updated["status"], "draft");
   EXPECT_EQ(updated["source"], "calm");
@@ -746,9 +746,33 @@ TEST_F(TrainingWorkflow, W6_AnExternalCourseIsReadOnlyInTheCourseViewWithoutT7) 
   EXPECT_EQ(value_of(calm::course_view(engine, "u-pm", "c-fire"))["readOnly"], false);
 }
 
-TEST_F(TrainingWorkflow, W6_ALearnerCompletesTheirFulfillmentOfAnExternalCourse) {
-  // T1 on an external course is allowed: read-only means its content (ACCESS.md 11).
+TEST_F(TrainingWorkflow, W8_MarkingAnIhascoCourseAsDoneIsInvalidStateAndMakesNoResult) {
+  // T1 on an external course is allowed (read-only means its content, ACCESS.md 11), but
+  // W8 (changed): an iHasco course is completed on iHasco and its result arrives by sync.
+  calm::Request t1;
+  t1.user = "u-lee";
+  t1.action = "training.course.complete";
+  t1.resource.fulfillment = "ih-f-lee-height";
+  EXPECT_TRUE(engine.can(t1));
+  const json before = state_of(engine);
+  const CommandResult dry = engine.dry_run(
+      calm::test::training::command("course.complete", "u-lee", {{"fulfillment", "ih-f-lee-height"}}));
+  EXPECT_TRUE(IsRefused(dry, "W8")) << "the button's dry run says why";
   CommandResult r = run("course.complete", "u-lee", {{"fulfillment", "ih-f-lee-height"}});
+  EXPECT_TRUE(IsRefused(r, "W8"));
+  EXPECT_NE(r.decision->message.find("iHasco"), std::string::npos) << r.decision->message;
+  EXPECT_EQ(status_of("ih-f-lee-height"), "in_progress");
+  EXPECT_TRUE(training_item(engine, "results", "ih-f-lee-height:result").is_null());
+  EXPECT_TRUE(SameState(state_of(engine), before));
+}
+
+TEST_F(TrainingWorkflow, W8_W12_AManualResultStillCompletesAnIhascoFulfillment) {
+  CommandResult r = run("result.record", "u-pm",
+                        {{"result",
+                          {{"id", "r-lee-height"},
+                           {"user", "u-lee"},
+                           {"course", "ih:north:IH-100"},
+                           {"completedOn", std::string(kToday)}}}});
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(status_of("ih-f-lee-height"), "completed");
 }
@@ -1157,7 +1181,8 @@ TEST_F(TrainingWorkflow, W10_TheScoreIsRoundedHalfUp) {
             J(R"({"score": 67, "passed": true})"));
   EXPECT_EQ(submit(f3, "at-3b", J(R"({"a":["yes"],"b":["no"],"c":["no"]})"), "u-lee", "s-q").result,
             J(R"({"score": 33, "passed": false})"));
-  EXPECT_EQ(submit(f3, "at-3c", J(R"({})"), "u-lee", "s-q").result, J(R"({"score": 0, "passed": false})"));
+  EXPECT_EQ(submit(f3, "at-3c", J(R"({"a":["no"],"b":["no"],"c":["no"]})"), "u-lee", "s-q").result,
+            J(R"({"score": 0, "passed": false})"));
 }
 
 TEST_F(TrainingWorkflow, W10_AMultipleChoiceQuestionIsCorrectOnlyWhenTheChosenSetEqualsTheKey) {
@@ -1497,7 +1522,7 @@ TEST_F(TrainingWorkflow, W12_AFreeTitleResultForSomeoneWithoutARecordIsAnErrorAt
 
 TEST_F(TrainingWorkflow, W12_UpdatingAResultNeedsT9AndIsKeptInTheAuditEvents) {
   json change = {{"result", "r-lee-first-aid"},
-                 {"changes", {{"expiresOn", "2029-03-20"}, {"completedOn", "2026-03-20"}}}};
+                 {"changes", {{"expiresOn", "2029-03-20"}, {"completedOn", "2026-02-20"}}}};
   EXPECT_TRUE(IsDenied(run("result.update", "u-lee", change), "missing-role", "T9"));
   EXPECT_EQ(training_item(engine, "results", "r-lee-first-aid")["expiresOn"], "2026-03-20");
   CommandResult r = run("result.update", "u-pm", change);
@@ -2008,6 +2033,11 @@ TEST_F(LearnerJourney, TheJsonJourneyForTheJsSideReplaysNatively) {
     if (expect.contains("result")) EXPECT_EQ(answer["result"], expect["result"]) << answer.dump();
     if (expect.contains("duplicate"))
       EXPECT_EQ(answer.value("duplicate", false), expect["duplicate"]) << answer.dump();
+    for (const json& path : expect.value("errors", json::array())) {
+      bool found = false;
+      for (const json& e : answer.value("errors", json::array())) found = found || e["path"] == path;
+      EXPECT_TRUE(found) << "no error at " << path << ": " << answer.dump();
+    }
     if (expect.contains("events")) {
       std::multiset<std::string> got;
       for (const json& e : answer.value("events", json::array())) got.insert(e["type"].get<std::string>());
@@ -2018,6 +2048,143 @@ TEST_F(LearnerJourney, TheJsonJourneyForTheJsSideReplaysNatively) {
   json v = value_of(calm::insights(engine, want["user"].get<std::string>(), want["site"].get<std::string>(),
                                    want["date"].get<std::string>(), want["includeChildSites"].get<bool>()));
   EXPECT_EQ(v["totals"], want["totals"]);
+}
+
+// ============================================== the rules changed by issue 11
+
+// W10 (changed): a submission answers every question; otherwise it is refused with an
+// error naming the question, and no attempt is used.
+TEST_F(TrainingWorkflow, W10_ASubmissionThatLeavesAQuestionUnansweredIsRefusedNamingItAndUsesNoAttempt) {
+  const std::string f = published_for_lee(
+      "c-all", json::array({quiz_step(json::array({yes_no("a"), yes_no("b"), yes_no("c")}), 100, 3)}));
+  const json before = state_of(engine);
+  auto expect_refused = [&](const json& answers, std::string_view path, std::string_view code) {
+    SCOPED_TRACE(answers.dump());
+    const CommandResult dry = engine.dry_run(calm::test::training::command(
+        "assessment.submit", "u-lee",
+        {{"fulfillment", f}, {"step", "s-q"}, {"attempt", "at-x"}, {"answers", answers}}));
+    EXPECT_TRUE(HasError(dry, path, code)) << "the Submit button's dry run says why";
+    const CommandResult r = submit(f, "at-x", answers, "u-lee", "s-q");
+    EXPECT_TRUE(HasError(r, path, code));
+    EXPECT_FALSE(r.decision.has_value());
+    EXPECT_TRUE(SameState(state_of(engine), before)) << "no attempt used";
+  };
+  expect_refused(J(R"({})"), "/answers/a", "missing-field");
+  expect_refused(J(R"({"a":["yes"],"b":["yes"]})"), "/answers/c", "missing-field");
+  expect_refused(J(R"({"a":["yes"],"b":[],"c":["yes"]})"), "/answers/b", "missing-field");
+  expect_refused(J(R"({"a":["yes"],"b":["yes"],"c":["yes"],"d":["yes"]})"), "/answers/d",
+                 "dangling-reference");
+  expect_refused(J(R"({"a":["yes"],"b":["maybe"],"c":["yes"]})"), "/answers/b/0", "dangling-reference");
+  EXPECT_TRUE(value_of(calm::attempts_view(engine, "u-lee", f))["attempts"].empty());
+  // All three attempts are still there.
+  for (const char* attempt : {"at-1", "at-2", "at-3"}) {
+    EXPECT_EQ(submit(f, attempt, J(R"({"a":["no"],"b":["no"],"c":["no"]})"), "u-lee", "s-q").result,
+              J(R"({"score": 0, "passed": false})"))
+        << attempt;
+  }
+  EXPECT_TRUE(
+      IsRefused(submit(f, "at-4", J(R"({"a":["yes"],"b":["yes"],"c":["yes"]})"), "u-lee", "s-q"), "W10"));
+}
+
+TEST_F(TrainingWorkflow, W10_ASubmissionAnsweringEveryQuestionIsGradedAndUsesOneAttempt) {
+  const std::string f =
+      published_for_lee("c-all", json::array({quiz_step(json::array({yes_no("a"), yes_no("b")}), 50, 2)}));
+  const CommandResult r = submit(f, "at-1", J(R"({"a":["yes"],"b":["no"]})"), "u-lee", "s-q");
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_EQ(r.result, J(R"({"score": 50, "passed": true})"));
+  EXPECT_EQ(value_of(calm::attempts_view(engine, "u-lee", f))["attempts"].size(), 1u);
+}
+
+// W12 (changed): completedOn not after the date of the command's `at`; expiresOn after completedOn.
+TEST_F(TrainingWorkflow, W12_AResultCompletedAfterTheCommandsDateIsRefusedAndMakesNoResult) {
+  const json before = state_of(engine);
+  json result = {{"id", "r-future"}, {"user", "u-kim"}, {"course", "c-fire"}, {"completedOn", "2026-03-03"}};
+  CommandResult r = run("result.record", "u-pm", {{"result", result}});
+  EXPECT_TRUE(HasError(r, "/result/completedOn", "invalid-date"));
+  EXPECT_NE(r.errors.at(0).message.find("2026-03-02"), std::string::npos) << r.errors.at(0).message;
+  result["completedOn"] = "2027-01-01";
+  EXPECT_TRUE(
+      HasError(run("result.record", "u-pm", {{"result", result}}), "/result/completedOn", "invalid-date"));
+  result["completedOn"] = "next tuesday";
+  EXPECT_TRUE(
+      HasError(run("result.record", "u-pm", {{"result", result}}), "/result/completedOn", "invalid-date"));
+  EXPECT_TRUE(SameState(state_of(engine), before)) << "no result made, no fulfillment completed";
+  EXPECT_EQ(status_of("a-fire-2025:u-kim"), "in_progress");
+  // The command's own date is allowed: today is not the future.
+  result["completedOn"] = std::string(kToday);
+  ASSERT_TRUE(IsOk(run("result.record", "u-pm", {{"result", result}})));
+  EXPECT_EQ(training_item(engine, "results", "r-future")["completedOn"], std::string(kToday));
+}
+
+TEST_F(TrainingWorkflow, W12_AnExpiryThatIsNotAfterTheCompletionIsRefused) {
+  const json before = state_of(engine);
+  json result = {{"id", "r-exp"}, {"user", "u-kim"}, {"course", "c-fire"}, {"completedOn", "2026-02-01"}};
+  for (const char* expires : {"2026-02-01", "2026-01-31", "soon"}) {
+    result["expiresOn"] = expires;
+    EXPECT_TRUE(
+        HasError(run("result.record", "u-pm", {{"result", result}}), "/result/expiresOn", "invalid-date"))
+        << expires;
+  }
+  EXPECT_TRUE(SameState(state_of(engine), before));
+  result["expiresOn"] = "2026-02-02";
+  EXPECT_TRUE(IsOk(run("result.record", "u-pm", {{"result", result}})));
+}
+
+TEST_F(TrainingWorkflow, W12_UpdatingAResultChecksTheSameDates) {
+  const json before = state_of(engine);
+  // r-lee-first-aid: completed 2023-03-20, expires 2026-03-20.
+  EXPECT_TRUE(HasError(run("result.update", "u-pm",
+                           {{"result", "r-lee-first-aid"}, {"changes", {{"completedOn", "2026-04-01"}}}}),
+                       "/changes/completedOn", "invalid-date"));
+  EXPECT_TRUE(HasError(run("result.update", "u-pm",
+                           {{"result", "r-lee-first-aid"}, {"changes", {{"expiresOn", "2023-03-19"}}}}),
+                       "/changes/expiresOn", "invalid-date"));
+  // Both at once: the expiry is checked against the new completion.
+  EXPECT_TRUE(HasError(run("result.update", "u-pm",
+                           {{"result", "r-lee-first-aid"},
+                            {"changes", {{"completedOn", "2026-03-01"}, {"expiresOn", "2026-02-01"}}}}),
+                       "/changes/expiresOn", "invalid-date"));
+  EXPECT_TRUE(SameState(state_of(engine), before));
+  EXPECT_TRUE(IsOk(run("result.update", "u-pm",
+                       {{"result", "r-lee-first-aid"}, {"changes", {{"completedOn", "2024-03-20"}}}})));
+}
+
+// Command table (changed): a course title is not blank; an assignment names someone.
+TEST_F(TrainingWorkflow, W1_ACourseWithABlankTitleIsRefusedOnCreateAndOnUpdate) {
+  const json before = state_of(engine);
+  for (const char* title : {"", "   ", "\t\n"}) {
+    SCOPED_TRACE(std::string("title '") + title + "'");
+    EXPECT_TRUE(HasError(
+        run("course.create", "u-pm", {{"site", "north"}, {"course", {{"id", "c-blank"}, {"title", title}}}}),
+        "/course/title", "blank"));
+    EXPECT_TRUE(
+        HasError(run("course.update", "u-pm", {{"course", "c-fire"}, {"changes", {{"title", title}}}}),
+                 "/changes/title", "blank"));
+  }
+  EXPECT_TRUE(SameState(state_of(engine), before));
+  EXPECT_TRUE(
+      IsOk(run("course.create", "u-pm", {{"site", "north"}, {"course", {{"id", "c-x"}, {"title", " X "}}}})));
+  EXPECT_TRUE(IsOk(run("course.update", "u-pm", {{"course", "c-fire"}, {"changes", {{"title", "Fire"}}}})));
+}
+
+TEST_F(TrainingWorkflow, W7_AnAssignmentMustNameAtLeastOnePersonOrGroup) {
+  const json before = state_of(engine);
+  for (const json& fields :
+       {J(R"({})"), J(R"({"people": []})"), J(R"({"groups": []})"), J(R"({"people": [], "groups": []})")}) {
+    SCOPED_TRACE(fields.dump());
+    json c = fields;
+    c["course"] = "c-fire";
+    c["assignment"] = "a-nobody";
+    EXPECT_TRUE(HasError(run("course.assign", "u-pm", c), "/people", "missing-field"));
+  }
+  EXPECT_TRUE(SameState(state_of(engine), before));
+  EXPECT_TRUE(training_item(engine, "assignments", "a-nobody").is_null());
+  // A group alone names someone.
+  EXPECT_TRUE(IsOk(run("course.assign", "u-pm",
+                       {{"course", "c-fire"},
+                        {"assignment", "a-group"},
+                        {"people", json::array()},
+                        {"groups", json::array({"g-north-team"})}})));
 }
 
 }  // namespace

@@ -28,17 +28,16 @@ namespace {
 
 using calm::CommandResult;
 using calm::Engine;
+using calm::Role;
 using calm::test::command;
 using calm::test::IsDenied;
 using calm::test::IsOk;
 using calm::test::show;
-using calm::Role;
 using nlohmann::json;
 
 constexpr std::string_view kAt = calm::test::kCommandAt;
 
 json org_json() { return calm::test::fixture_json("personnel-org.json"); }
-
 
 json set(std::string_view actor, std::string_view user, std::string_view site, std::string_view module,
          std::string_view role, bool cascade = false) {
@@ -46,7 +45,6 @@ json set(std::string_view actor, std::string_view user, std::string_view site, s
   if (cascade) fields["includeChildSites"] = true;
   return command("access.set", actor, std::move(fields));
 }
-
 
 std::vector<json> events_of(const CommandResult& r, std::string_view type) {
   std::vector<json> out;
@@ -546,6 +544,212 @@ TEST_F(UserManagementCommands, PW5_GivingAPersonnelRoleAgainCreatesTheRecordThat
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(events_of(r, "personnel.record.created").size(), 1u) << show(r);
   EXPECT_EQ(records_of("u-hr", "north").size(), 1u);
+}
+
+// ---- includeChildSites on access.setAll and access.applyTemplate (section 10, changed) --------
+
+TEST_F(UserManagementCommands, S2_A3_SetAllWithIncludeChildSitesCascadesEveryGrantItStandsFor) {
+  const CommandResult r = engine.apply(
+      command("access.setAll", "u-siteadmin",
+              {{"user", "u-newbie"}, {"site", "north"}, {"role", "member"}, {"includeChildSites", true}}));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_EQ(events_of(r, "site.access.changed").at(0)["details"]["includeChildSites"], true);
+  for (const char* m : {"site", "personnel", "premises", "documents"}) {
+    EXPECT_EQ(role("u-newbie", "north", m), Role::member) << m;
+    EXPECT_EQ(role("u-newbie", "north-lab", m), Role::member) << m << " cascades to north-lab";
+  }
+  for (const json& g : engine.export_snapshot()["grants"]) {
+    if (g["user"] == "u-newbie") EXPECT_EQ(g.value("includeChildSites", false), true) << g.dump();
+  }
+}
+
+TEST_F(UserManagementCommands, S2_SetAllWithoutIncludeChildSitesStaysAtTheSite) {
+  ASSERT_TRUE(IsOk(engine.apply(
+      command("access.setAll", "u-pm", {{"user", "u-newbie"}, {"site", "north"}, {"role", "member"}}))));
+  EXPECT_EQ(role("u-newbie", "north", "personnel"), Role::member);
+  EXPECT_EQ(role("u-newbie", "north-lab", "personnel"), Role::none);
+}
+
+TEST_F(UserManagementCommands, S2_SetAllWithIncludeChildSitesIsCheckedAtEveryChildSite) {
+  // u-pm manages north only: the cascade reaches north-lab, beyond the editor's reach.
+  json c =
+      command("access.setAll", "u-pm",
+              {{"user", "u-newbie"}, {"site", "north"}, {"role", "member"}, {"includeChildSites", true}});
+  json before = engine.export_snapshot();
+  const CommandResult r = engine.apply(c);
+  ASSERT_TRUE(r.decision.has_value()) << show(r);
+  const std::string code(calm::code_name(r.decision->code));
+  EXPECT_TRUE(code == "escalation" || code == "missing-site-permission") << show(r);
+  EXPECT_EQ(r.decision->requires_.value("site", ""), "north-lab") << show(r);
+  EXPECT_EQ(engine.export_snapshot(), before);
+}
+
+TEST_F(UserManagementCommands, S3_A3_ATemplateWithIncludeChildSitesCascadesEveryRoleInIt) {
+  json fields{
+      {"user", "u-newbie"}, {"site", "north"}, {"template", "tpl-staff"}, {"includeChildSites", true}};
+  expect_denied(command("access.applyTemplate", "u-pm", fields), "missing-site-permission");
+  ASSERT_TRUE(IsOk(engine.apply(command("access.applyTemplate", "u-siteadmin", fields))));
+  EXPECT_EQ(role("u-newbie", "north-lab", "personnel"), Role::member);
+  EXPECT_EQ(role("u-newbie", "north-lab", "premises"), Role::member);
+  EXPECT_EQ(role("u-newbie", "north-lab", "site"), Role::none);
+}
+
+// ---- access.batch (section 10, changed): all or nothing ----------------------------------
+
+json batch(std::string_view actor, std::string_view user, json changes) {
+  return command("access.batch", actor, {{"user", user}, {"changes", std::move(changes)}});
+}
+
+json three_changes() {
+  return json::array(
+      {{{"type", "access.set"}, {"site", "north"}, {"module", "personnel"}, {"role", "member"}},
+       {{"type", "access.set"}, {"site", "north"}, {"module", "premises"}, {"role", "manager"}},
+       {{"type", "access.applyTemplate"}, {"site", "south"}, {"template", "tpl-staff"}}});
+}
+
+TEST_F(UserManagementCommands, Batch_AppliesEveryChangeInOneCommand) {
+  const CommandResult r = engine.apply(batch("u-siteadmin", "u-newbie", three_changes()));
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_EQ(events_of(r, "site.access.changed").size(), 3u) << show(r);
+  EXPECT_EQ(role("u-newbie", "north", "personnel"), Role::member);
+  EXPECT_EQ(role("u-newbie", "north", "premises"), Role::manager);
+  EXPECT_EQ(role("u-newbie", "south", "premises"), Role::member);
+  // PW5 inside a batch: south has autoCreateRecords on.
+  EXPECT_EQ(records_of("u-newbie", "south").size(), 1u);
+}
+
+TEST_F(UserManagementCommands, Batch_S2_ALastChangeThatEscalatesRefusesTheWholeBatchWithItsPath) {
+  json changes = three_changes();
+  changes[2] = {{"type", "access.set"}, {"site", "north"}, {"module", "site"}, {"role", "admin"}};
+  json c = batch("u-pm", "u-newbie", changes);
+  json before = engine.export_snapshot();
+  const CommandResult dry = engine.dry_run(c);
+  const CommandResult r = engine.apply(c);
+  for (const CommandResult* answer : {&dry, &r}) {
+    EXPECT_TRUE(IsDenied(*answer, "escalation", "S2"));
+    EXPECT_EQ(answer->path, "/changes/2") << show(*answer);
+    EXPECT_EQ(answer->to_json()["path"], "/changes/2");
+    EXPECT_TRUE(answer->events.empty());
+  }
+  EXPECT_EQ(engine.export_snapshot(), before) << "nothing of the batch is applied";
+  EXPECT_EQ(role("u-newbie", "north", "personnel"), Role::none);
+}
+
+TEST_F(UserManagementCommands, Batch_EachChangeIsCheckedAgainstTheStateTheEarlierOnesLeft) {
+  // u-pm removes their own site role at north, then can no longer manage users there.
+  json c =
+      batch("u-pm", "u-pm",
+            json::array(
+                {{{"type", "access.remove"}, {"site", "north"}, {"module", "site"}},
+                 {{"type", "access.set"}, {"site", "north"}, {"module", "personnel"}, {"role", "member"}}}));
+  json before = engine.export_snapshot();
+  const CommandResult r = engine.apply(c);
+  EXPECT_TRUE(IsDenied(r, "missing-site-permission"));
+  EXPECT_EQ(r.path, "/changes/1");
+  EXPECT_EQ(engine.export_snapshot(), before);
+  // Owners: making someone an owner twice in one batch is refused at the second change.
+  const CommandResult twice =
+      engine.apply(batch("u-owner", "u-hr", json::array({{{"type", "owner.set"}}, {{"type", "owner.set"}}})));
+  EXPECT_TRUE(IsDenied(twice, "invalid-state", "S2"));
+  EXPECT_EQ(twice.path, "/changes/1");
+  EXPECT_FALSE(is_owner("u-hr"));
+  ASSERT_TRUE(IsOk(engine.apply(
+      batch("u-owner", "u-hr", json::array({{{"type", "owner.set"}}, {{"type", "owner.unset"}}})))));
+  EXPECT_FALSE(is_owner("u-hr"));
+}
+
+TEST_F(UserManagementCommands, Batch_AMalformedBatchIsRejectedWithThePathOfTheChange) {
+  json before = engine.export_snapshot();
+  auto expect_error = [&](const json& c, std::string_view path) {
+    SCOPED_TRACE(c.dump());
+    const CommandResult r = engine.apply(c);
+    EXPECT_FALSE(r.ok);
+    bool found = false;
+    for (const calm::Error& e : r.errors) found = found || e.path == path;
+    EXPECT_TRUE(found) << "expected an error at " << path << ": " << show(r);
+  };
+  json set_one = {{"type", "access.set"}, {"site", "north"}, {"module", "personnel"}, {"role", "member"}};
+  json with_user = set_one;
+  with_user["user"] = "u-newbie";
+  json with_id = set_one;
+  with_id["id"] = "c-1";
+  json no_site = set_one;
+  no_site.erase("site");
+  expect_error(batch("u-pm", "u-newbie", json::array({with_user})), "/changes/0/user");
+  expect_error(batch("u-pm", "u-newbie", json::array({set_one, with_id})), "/changes/1/id");
+  expect_error(batch("u-pm", "u-newbie", json::array({set_one, no_site})), "/changes/1/site");
+  expect_error(batch("u-pm", "u-newbie", json::array({{{"type", "access.batch"}}})), "/changes/0/type");
+  expect_error(batch("u-pm", "u-newbie", json::array({{{"type", "course.publish"}}})), "/changes/0/type");
+  expect_error(batch("u-pm", "u-newbie", json::array({42})), "/changes/0");
+  expect_error(batch("u-pm", "u-newbie", json::array()), "/changes");
+  expect_error(command("access.batch", "u-pm", {{"changes", json::array({set_one})}}), "/user");
+  EXPECT_EQ(engine.export_snapshot(), before);
+  // An unknown actor or target is denied like any request naming them.
+  expect_denied(batch("u-ghost", "u-newbie", json::array({set_one})), "unknown-user");
+  expect_denied(batch("u-pm", "u-ghost", json::array({set_one})), "unknown-resource");
+}
+
+TEST_F(UserManagementCommands, Batch_TheSameBatchIdTwiceIsAppliedOnce) {
+  json c = batch("u-siteadmin", "u-newbie", three_changes());
+  ASSERT_TRUE(IsOk(engine.apply(c)));
+  json after = engine.export_snapshot();
+  const CommandResult again = engine.apply(c);
+  EXPECT_TRUE(again.ok && again.duplicate);
+  EXPECT_EQ(engine.export_snapshot(), after);
+}
+
+// ---- whatIf of a batch (section 10, changed) ----------------------------------------------
+
+TEST_F(UserManagementCommands, WhatIf_APreviewOfABatchIsTheSumOfItsChangesAsTheBatchWouldApplyThem) {
+  json body{{"user", "u-newbie"}, {"changes", three_changes()}};
+  json before = engine.export_snapshot();
+  json answer = calm::what_if(engine, "u-siteadmin", body);
+  ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
+  EXPECT_EQ(engine.export_snapshot(), before) << "a preview changes nothing";
+  EXPECT_EQ(answer["value"]["allowed"], true);
+  // The same batch applied: every (user, site) of the preview gained exactly what the
+  // applied state gained.
+  Engine after;
+  ASSERT_TRUE(after.load(before.dump()).empty());
+  ASSERT_TRUE(IsOk(after.apply(batch("u-siteadmin", "u-newbie", three_changes()))));
+  std::set<std::string> previewed;
+  for (const json& c : answer["value"]["changes"]) {
+    const std::string site = c["site"].get<std::string>();
+    previewed.insert(site);
+    const auto b = engine.capabilities("u-newbie", site);
+    const auto a = after.capabilities("u-newbie", site);
+    json gained = json::array();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a[i].allowed() && !b[i].allowed())
+        gained.push_back(std::string(calm::action_id(static_cast<calm::Index>(i))));
+    }
+    EXPECT_EQ(c["gained"], gained) << site;
+  }
+  EXPECT_EQ(previewed, (std::set<std::string>{"hq", "north", "south"}));
+}
+
+TEST_F(UserManagementCommands, WhatIf_ABatchWhoseLastChangeEscalatesIsPreviewedAndRefusedWithItsPath) {
+  json changes = three_changes();
+  changes[2] = {{"type", "access.set"}, {"site", "north"}, {"module", "site"}, {"role", "admin"}};
+  json answer = calm::what_if(engine, "u-pm", {{"user", "u-newbie"}, {"changes", changes}});
+  ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
+  EXPECT_EQ(answer["value"]["allowed"], false);
+  EXPECT_EQ(answer["value"]["decision"]["code"], "escalation");
+  EXPECT_EQ(answer["value"]["path"], "/changes/2");
+  // The verdict is the batch's dry run.
+  const CommandResult dry = engine.dry_run(batch("u-pm", "u-newbie", changes));
+  EXPECT_EQ(dry.path, "/changes/2");
+}
+
+TEST_F(UserManagementCommands, WhatIf_ByAnEditorWhoIsNotAKnownUserIsRefusedUnknownUser) {
+  for (const json& change : {json{{"user", "u-newbie"}, {"changes", three_changes()}},
+                             json{{"user", "u-newbie"}, {"changes", json::array()}},
+                             json{{"type", "owner.set"}, {"user", "u-newbie"}}}) {
+    json answer = calm::what_if(engine, "u-ghost", change);
+    EXPECT_FALSE(answer.value("ok", true)) << answer.dump();
+    EXPECT_EQ(answer["decision"]["code"], "unknown-user") << answer.dump();
+  }
+  EXPECT_EQ(calm::what_if(engine, "", three_changes())["decision"]["code"], "invalid-request");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@ import {
   createEngine,
   ForbiddenError,
   QueryError,
+  type AccessBatch,
   type ActionId,
   type Allowed,
   type Capabilities,
@@ -181,6 +182,23 @@ async function workflow(): Promise<void> {
   void gained;
   // @ts-expect-error not an access change
   engine.whatIf('u-owner', { type: 'course.publish', user: 'u-2' });
+  const batch: AccessBatch = {
+    user: 'u-2',
+    changes: [
+      { type: 'access.setAll', site: 'north', role: 'member', includeChildSites: true },
+      { type: 'access.applyTemplate', site: 'south', template: 'tpl-1' },
+    ],
+  };
+  const sum = engine.whatIf('u-owner', batch);
+  const refusedAt: string | undefined = sum.path;
+  void refusedAt;
+  const saved = engine.apply({ id: 'c-2', type: 'access.batch', actor: 'u-owner', at: '2026-11-23T09:00:00Z', ...batch });
+  if (!saved.ok) {
+    const where: string | undefined = saved.path;
+    void where;
+  }
+  // @ts-expect-error a batch names its user once, not on each change
+  engine.whatIf('u-owner', { user: 'u-2', changes: [{ type: 'owner.set', user: 'u-2' }] });
   const fresh: 'fresh' | 'stale' = engine.freshness('2026-11-23');
   void fresh;
   engine.insights('u-2', 'north', '2026-11-23', { includeChildSites: true });

@@ -1,6 +1,8 @@
-// Settings in the browser (issue 5): the P17 message, View Access with where
-// each role came from, an Edit Access what-if preview (allowed, and refused
-// for escalation) before saving, and an iHasco sync with its report. Every
+// Settings in the browser (issue 5, issue 11): the P17 message, View Access
+// with where each role came from, an Edit Access what-if preview (allowed, and
+// refused for escalation) before saving, Edit Access keeping several changes
+// and saving them with one access.batch (all or nothing), and an iHasco sync
+// with its report. Every
 // expectation is computed by a Node engine holding the same organisation.
 
 import assert from 'node:assert/strict';
@@ -123,6 +125,110 @@ test('Edit Access refuses an escalation in the preview and keeps Save disabled w
   await save.click({ force: true });
   assert.equal(await page.$('[data-testid="access-result"]'), null, 'a denied Save does nothing');
   assert.equal(await page.getAttribute('[data-testid="queue"]', 'data-waiting'), '0');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** The preview rows on the page, as the whatIf answer's changes. */
+async function previewRows(page) {
+  return page.$$eval('[data-testid="whatif-change"]', (els) =>
+    els.map((e) => ({ user: e.dataset.user, site: e.dataset.site, gained: Number(e.dataset.gained), lost: Number(e.dataset.lost) })),
+  );
+}
+const rowsOf = (whatIf) => whatIf.changes.map((c) => ({ user: c.user, site: c.site, gained: c.gained.length, lost: c.lost.length }));
+
+test('Edit Access keeps three changes across two modules, two sites and a template, previews their sum and saves them with one access.batch (section 10)', async () => {
+  const { context, page, problems } = await fresh();
+  await actAs(page, 'u-siteadmin', 'north', 'settings/users/u-lee');
+  await page.selectOption('[data-testid="role-select"][data-module="personnel"]', 'manager');
+  await page.selectOption('[data-testid="role-select"][data-module="premises"]', 'member');
+  await page.check('[data-testid="include-children"][data-module="premises"]');
+  // Another site, from the header: the pending changes stay.
+  await page.selectOption('[data-testid="site"]', 'south');
+  await page.waitForFunction(() => document.querySelector('.edit-access h3')?.textContent?.includes('South'));
+  await page.click('[data-testid="access-template"][data-template="tpl-learner"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pending-change"]').length === 3);
+  const batch = {
+    user: 'u-lee',
+    changes: [
+      { type: 'access.set', site: 'north', module: 'personnel', role: 'manager', includeChildSites: false },
+      { type: 'access.set', site: 'north', module: 'premises', role: 'member', includeChildSites: true },
+      { type: 'access.applyTemplate', site: 'south', template: 'tpl-learner', includeChildSites: false },
+    ],
+  };
+  const expected = app.engine.whatIf('u-siteadmin', batch);
+  assert.equal(expected.allowed, true);
+  assert.equal(await page.getAttribute('[data-testid="whatif"]', 'data-allowed'), 'true');
+  const rows = await previewRows(page);
+  assert.deepEqual(rows, rowsOf(expected), 'the preview is whatIf of the batch');
+  for (const site of ['north', 'south']) assert.ok(rows.some((r) => r.site === site && r.gained > 0), `gains at ${site}`);
+  assert.equal(await page.getAttribute('[data-testid="queue"]', 'data-waiting'), '0', 'a preview applies nothing');
+
+  const sentBefore = (await (await fetch(`${app.url}api/commands`)).json()).commands.length;
+  await page.click('[data-testid="access-save"]');
+  await page.waitForSelector('[data-testid="access-result"][data-ok="true"]');
+  assert.equal(await page.$('[data-testid="pending-change"]'), null, 'saved changes leave the pending list');
+  // View Access shows all three.
+  for (const [site, module, role] of [
+    ['north', 'personnel', 'manager'],
+    ['north', 'premises', 'member'],
+    ['north-lab', 'premises', 'member'],
+    ['south', 'personnel', 'member'],
+  ]) {
+    await page.waitForSelector(`[data-testid="role-cell"][data-site="${site}"][data-module="${module}"][data-role="${role}"]`);
+  }
+  // One command reached the server: the batch.
+  await page.waitForSelector('[data-testid="queue"][data-waiting="0"]');
+  const { commands } = await (await fetch(`${app.url}api/commands`)).json();
+  const sent = commands.slice(sentBefore);
+  assert.equal(sent.length, 1, JSON.stringify(sent));
+  assert.equal(sent[0].type, 'access.batch');
+  assert.deepEqual(sent[0].changes, batch.changes);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('Edit Access: a batch whose last change escalates is refused whole, nothing is saved, and the reason is shown (S2, section 10)', async () => {
+  const { context, page, problems } = await fresh();
+  await actAs(page, 'u-siteadmin', 'north', 'settings/users/u-lee');
+  await page.selectOption('[data-testid="role-select"][data-module="personnel"]', 'manager');
+  await page.selectOption('[data-testid="role-select"][data-module="premises"]', 'member');
+  // The site admin holds documents only at hq, without child sites: documents here is beyond their own role.
+  await page.selectOption('[data-testid="role-select"][data-module="documents"]', 'member');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="pending-change"]').length === 3);
+  const batch = {
+    user: 'u-lee',
+    changes: [
+      { type: 'access.set', site: 'north', module: 'personnel', role: 'manager', includeChildSites: false },
+      { type: 'access.set', site: 'north', module: 'premises', role: 'member', includeChildSites: false },
+      { type: 'access.set', site: 'north', module: 'documents', role: 'member', includeChildSites: false },
+    ],
+  };
+  const expected = app.engine.whatIf('u-siteadmin', batch);
+  assert.equal(expected.allowed, false);
+  assert.equal(expected.decision.code, 'escalation');
+  assert.equal(expected.path, '/changes/2');
+  const dry = app.engine.dryRun({ id: 'probe', type: 'access.batch', actor: 'u-siteadmin', at: '2026-11-23T10:00:00Z', ...batch });
+  assert.equal(dry.ok, false);
+  assert.equal(dry.path, '/changes/2');
+  assert.equal(await page.getAttribute('[data-testid="whatif"]', 'data-allowed'), 'false');
+  assert.deepEqual(await previewRows(page), rowsOf(expected));
+  assert.ok((await page.textContent('[data-testid="whatif-refusal"]')).includes(expected.decision.message));
+  assert.equal(await page.getAttribute('[data-testid="pending-change"][data-index="2"]', 'data-refused'), 'true');
+  const save = await page.$('[data-testid="access-save"]');
+  assert.equal(await save.getAttribute('aria-disabled'), 'true');
+  const why = await page.$eval('[data-testid="access-save"]', (e) => document.getElementById(e.getAttribute('aria-describedby'))?.textContent ?? '');
+  assert.ok(why.includes(expected.decision.message), `Save says why: ${why}`);
+  await save.click({ force: true });
+  assert.equal(await page.$('[data-testid="access-result"]'), null, 'a refused Save does nothing');
+  // Nothing saved: not even the allowed first two changes.
+  assert.equal(await page.getAttribute('[data-testid="queue"]', 'data-waiting'), '0');
+  await page.waitForSelector('[data-testid="role-cell"][data-site="north"][data-module="personnel"][data-role="member"]');
+  await page.waitForSelector('[data-testid="role-cell"][data-site="north"][data-module="premises"][data-role="none"]');
+  // Taking the escalating change back makes the rest savable.
+  await page.click('[data-testid="pending-change"][data-index="2"] [data-testid="pending-remove"]');
+  await page.waitForSelector('[data-testid="whatif"][data-allowed="true"]');
+  assert.equal(await page.getAttribute('[data-testid="access-save"]', 'aria-disabled'), null);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -13,6 +13,11 @@ const app = useApp();
 const org = demo();
 const course = (id) => org.training.courses.find((c) => c.id === id);
 
+/** The reason a disabled control gives (its aria-describedby text). */
+function whyOf(page, selector) {
+  return page.$eval(selector, (e) => document.getElementById(e.getAttribute('aria-describedby'))?.textContent ?? '');
+}
+
 /** Answers every question of `step`: correct ones, or the first wrong option of each. */
 async function answer(page, step, correct) {
   for (const q of step.assessment.questions) {
@@ -48,6 +53,16 @@ test('the learner journey: My Courses, every step, fail then pass the assessment
     await page.waitForSelector(`[data-testid="step-done"][data-step="${step.id}"]`);
   }
   const quiz = fire.steps.find((s) => s.type === 'assessment');
+
+  // Submit waits until every question is answered; the engine's dry run says which is not (W10).
+  const unanswered = app.engine.dryRun({
+    id: 'probe', type: 'assessment.submit', actor: 'u-kim', at: '2026-11-23T10:00:00Z',
+    fulfillment: fulfillment.id, step: quiz.id, attempt: 'probe', answers: {},
+  });
+  assert.equal(unanswered.ok, false);
+  assert.equal(unanswered.errors[0].path, `/answers/${quiz.assessment.questions[0].id}`);
+  assert.equal(await page.getAttribute('[data-testid="assessment-submit"]', 'aria-disabled'), 'true');
+  assert.ok((await whyOf(page, '[data-testid="assessment-submit"]')).includes(unanswered.errors[0].message));
 
   await answer(page, quiz, false);
   await page.click('[data-testid="assessment-submit"]');
@@ -108,6 +123,48 @@ test('a manager assigns a course to a group and sees who was assigned and who wa
   );
   assert.ok(skipped.length > 0, 'the demo group has people who are skipped');
   assert.ok(skipped.some((s) => s.reason === 'no-personnel-access'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('marking an iHasco course as done is disabled with the engine\'s reason: it completes when its result arrives by sync (W8)', async () => {
+  const fulfillment = org.training.fulfillments.find((f) => f.course.startsWith('ih:') && f.status !== 'completed');
+  assert.ok(fulfillment, 'the demo has an open iHasco fulfillment');
+  const dry = app.engine.dryRun({ id: 'probe', type: 'course.complete', actor: fulfillment.user, at: '2026-11-23T10:00:00Z', fulfillment: fulfillment.id });
+  assert.equal(dry.ok, false);
+  assert.equal(dry.decision.code, 'invalid-state');
+  assert.equal(dry.decision.rule, 'W8');
+  const { context, page, problems } = await openPage(app.browser);
+  await openApp(page, app.url);
+  await actAs(page, fulfillment.user, 'north', `learn/${fulfillment.id}`);
+  await page.waitForSelector('[data-testid="take-course"]');
+  assert.equal(await page.getAttribute('[data-testid="course-complete"]', 'aria-disabled'), 'true');
+  assert.ok((await whyOf(page, '[data-testid="course-complete"]')).includes(dry.decision.message));
+  await page.click('[data-testid="course-complete"]', { force: true });
+  assert.equal(await page.$('[data-testid="course-result"]'), null, 'no result is made');
+  assert.equal(await page.getAttribute('[data-testid="queue"]', 'data-waiting'), '0');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the result form refuses a completion date in the future with the engine\'s message (W12)', async () => {
+  const { context, page, problems } = await openPage(app.browser);
+  await openApp(page, app.url);
+  await actAs(page, 'u-pm', 'north', 'people/rec-lee');
+  await page.click('[data-testid="result-form-open"]');
+  await page.fill('[data-testid="result-title"]', 'Manual handling refresher');
+  assert.equal(await page.getAttribute('[data-testid="result-record"]', 'aria-disabled'), null, 'today is allowed');
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  await page.fill('[data-testid="result-completed-on"]', tomorrow);
+  await page.waitForSelector('[data-testid="result-record"][aria-disabled="true"]');
+  const dry = app.engine.dryRun({
+    id: 'probe', type: 'result.record', actor: 'u-pm', at: new Date().toISOString(),
+    result: { id: 'probe', user: 'u-lee', title: 'Manual handling refresher', completedOn: tomorrow },
+  });
+  assert.equal(dry.ok, false);
+  assert.equal(dry.errors[0].path, '/result/completedOn');
+  assert.ok((await whyOf(page, '[data-testid="result-record"]')).includes(dry.errors[0].message.split(' (`')[0]));
+  assert.equal(await page.getAttribute('[data-testid="queue"]', 'data-waiting'), '0');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -47,10 +47,13 @@ namespace calm {
 [[nodiscard]] nlohmann::json sites_where(const Engine& engine, std::string_view user,
                                          std::string_view action);
 
-/// whatIf(editor, change): for a proposed access change (an access command
-/// without `id`, `actor`, `at`, or an array of them), whether the editor may
-/// make it (S1/S2) and the capabilities gained and lost per user and site,
-/// before anything is applied.
+/// whatIf(editor, change): for proposed access changes (an `access.batch`
+/// body `{ user, changes: [...] }`; or one access command without `id`,
+/// `actor`, `at`, or an array of them), whether the editor may make them
+/// (S1/S2, each checked against the state the earlier ones left; the first
+/// refusal with the `path` of its change) and the capabilities their sum
+/// gains and loses per user and site, before anything is applied. An editor
+/// who is not a known user is refused (`unknown-user`).
 [[nodiscard]] nlohmann::json what_if(const Engine& engine, std::string_view editor,
                                      const nlohmann::json& change);
 

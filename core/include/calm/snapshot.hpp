@@ -259,11 +259,10 @@ struct Block {
          type == BlockType::financial || type == BlockType::identity;
 }
 
-/// PW2: `identity`, `financial`, `emergency-contact` and `right-to-work` blocks
-/// need a reveal when a block has no flag.
-[[nodiscard]] constexpr bool default_reveal_required(BlockType type) noexcept {
-  return type == BlockType::identity || type == BlockType::financial ||
-         type == BlockType::emergency_contact || type == BlockType::right_to_work;
+/// PW2 (changed): when a block has no `revealRequired` flag, it needs a
+/// reveal when it is sensitive (by flag or by type) or an emergency contact.
+[[nodiscard]] constexpr bool default_reveal_required(BlockType type, bool sensitive) noexcept {
+  return sensitive || type == BlockType::emergency_contact;
 }
 
 /// A file on a personnel record.

@@ -16,7 +16,7 @@
 namespace calm {
 
 /// The answer to a command:
-/// `{ ok: true, events, result?, duplicate? }` or `{ ok: false, decision?, errors? }`.
+/// `{ ok: true, events, result?, duplicate? }` or `{ ok: false, decision?, path?, errors? }`.
 struct [[nodiscard]] CommandResult {
   bool ok = false;
   /// Events `{ type, actor, at, subject, site, details }`, in order.
@@ -27,6 +27,9 @@ struct [[nodiscard]] CommandResult {
   bool duplicate = false;
   /// The denial (a section 7 code, or `invalid-state`) when refused.
   std::optional<Decision> decision;
+  /// With `decision`: the JSON Pointer of the part of the command refused,
+  /// when not the whole command (`/changes/2` of an `access.batch`); else empty.
+  std::string path;
   /// Validation errors `{ code, path, message }` when the command is malformed.
   std::vector<Error> errors;
 

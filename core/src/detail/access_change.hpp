@@ -39,4 +39,34 @@ std::string access_change_problem(const Snapshot& snapshot, const AccessChange& 
 /// Applies a checked change; returns the event details.
 nlohmann::json apply_access_change(Snapshot& snapshot, const AccessChange& change);
 
+/// The changes of an `access.batch` body `{ user, changes: [...] }` (also
+/// `whatIf`'s): each change an object with a string `type` and without `id`,
+/// `actor`, `at` or `user` (given once, on the batch), returned with the
+/// batch's `user` added. Errors go to `reader`, under `/changes/<i>`.
+std::vector<nlohmann::json> read_batch_changes(JsonReader& reader, const nlohmann::json& body);
+
+/// A sequence of access changes run one after the other (ACCESS.md section
+/// 10): on a copy of the state, each checked against the state the earlier
+/// ones left.
+struct AccessRun {
+  /// Holds the state after the changes that ran.
+  Engine engine;
+  /// A malformed change: the errors, with paths under the change.
+  std::vector<Error> errors;
+  /// The first refusal (a denial, or `invalid-state`), and the change it refused.
+  std::optional<Decision> denial;
+  std::string denial_path;
+  /// The events of the changes, in order.
+  nlohmann::json events = nlohmann::json::array();
+};
+
+/// Runs `changes` (each a change object with its `user`) for `actor` on a copy
+/// of `base`'s state. Stops at the first malformed change, and at the first
+/// refusal unless `preview`: a preview applies a refused change anyway (when
+/// the state allows it), so that it shows the sum of everything proposed.
+/// Paths name `/<list_key>/<i>` (`/<i>` when `list_key` is empty).
+AccessRun run_access_changes(const Engine& base, std::string_view actor, std::string_view at,
+                             const std::vector<nlohmann::json>& changes, std::string_view list_key,
+                             bool preview);
+
 }  // namespace calm::detail

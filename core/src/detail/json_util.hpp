@@ -69,6 +69,8 @@ class JsonReader {
   PathGuard push(std::size_t index);
 
   void fail(std::string_view code, std::string message);
+  /// Records errors found by another reader (their paths as they are).
+  void adopt(std::vector<Error> errors);
   /// Fails at `path()/key` without pushing.
   void fail_at(std::string_view key, std::string_view code, std::string message);
   [[nodiscard]] bool failed() const noexcept { return !errors_.empty(); }

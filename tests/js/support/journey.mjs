@@ -38,6 +38,11 @@ export async function replayJourney(createEngine, journey, snapshot) {
       problems.push(`${where}: result ${JSON.stringify(answer.result)}, expected ${JSON.stringify(expect.result)}`);
     }
     if ((answer.duplicate ?? false) !== (expect.duplicate ?? false)) problems.push(`${where}: duplicate ${answer.duplicate}`);
+    for (const path of expect.errors ?? []) {
+      if (!(answer.errors ?? []).some((e) => e.path === path)) {
+        problems.push(`${where}: no error at ${path}: ${JSON.stringify(answer)}`);
+      }
+    }
     if (expect.events !== undefined && !same(eventTypes(answer), [...expect.events].sort())) {
       problems.push(`${where}: events ${eventTypes(answer)}, expected ${expect.events}`);
     }

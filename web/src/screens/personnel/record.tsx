@@ -421,8 +421,8 @@ function RecordResult({ person, training }: { person: string; training: Training
           </select>
         </label>
         <Field label="Title" value={title} onInput={setTitle} testid="result-title" />
-        <Field label="Completed on" type="date" value={completedOn} onInput={setCompletedOn} />
-        <Field label="Expires on" type="date" value={expiresOn} onInput={setExpiresOn} />
+        <Field label="Completed on" type="date" value={completedOn} onInput={setCompletedOn} testid="result-completed-on" />
+        <Field label="Expires on" type="date" value={expiresOn} onInput={setExpiresOn} testid="result-expires-on" />
         <Field label="Score (0-100)" type="number" value={score} onInput={setScore} />
         <CommandButton
           fields={fields}

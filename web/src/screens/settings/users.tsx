@@ -1,13 +1,14 @@
 // Settings > User Management (ACCESS.md S1-S3, sections 9-10): the users of
 // the organisation, View Access (engine.roles: the effective role per site and
-// module with where it came from), and Edit Access, where every change is
-// previewed with engine.whatIf (allowed or the refusal, and the actions each
-// person gains and loses) before the Save button applies the exact command.
+// module with where it came from), and Edit Access, where every change made on
+// the page is kept as a pending change, their sum previewed with
+// engine.whatIf (allowed or the first refusal, and the actions each person
+// gains and loses), and Save applies them with one access.batch: all or nothing.
 //
 // Nothing here decides: the screens ask useDecision, the dry run of each
 // command (CommandButton) and the engine's views.
 
-import type { AccessChange, CommandResult, EffectiveRole, Engine, Role, RoleSource, WhatIf } from 'calm-access';
+import type { AccessBatch, AccessBatchChange, CommandResult, EffectiveRole, Engine, Role, RoleSource, WhatIf } from 'calm-access';
 import { useDecision } from 'calm-access/preact';
 import { useMemo, useState } from 'preact/hooks';
 import { href } from '../../route';
@@ -244,26 +245,83 @@ function ViewAccess({ rows, modules, n }: { rows: EffectiveRole[]; modules: stri
   );
 }
 
-/** What a change does, in words. */
-function describeChange(c: CommandFields, n: Names): string {
-  const who = n.user(String(c.user));
-  const at = c.site === undefined ? '' : ` at ${n.site(String(c.site))}`;
+/** What a change of `user`'s access does, in words. */
+function describeChange(user: string, c: AccessBatchChange, n: Names): string {
+  const who = n.user(user);
+  const at = c.site === undefined ? '' : ` at ${n.site(c.site)}`;
+  const children = c.includeChildSites === true ? ', including child sites' : '';
   switch (c.type) {
     case 'access.set':
-      return `Set ${who}'s ${String(c.module)} role to ${String(c.role)}${at}${c.includeChildSites ? ', including child sites' : ''}`;
+      return `Set ${who}'s ${String(c.module)} role to ${String(c.role)}${at}${children}`;
     case 'access.setAll':
-      return `Set every module of ${who} to ${String(c.role)}${at}`;
+      return `Set every module of ${who} to ${String(c.role)}${at}${children}`;
     case 'access.applyTemplate':
-      return `Apply the template ${String(c.template)} to ${who}${at}`;
+      return `Apply the template ${String(c.template)} to ${who}${at}${children}`;
     case 'access.remove':
       return `Remove ${who}'s ${String(c.module)} access${at}`;
     case 'owner.set':
       return `Make ${who} an owner of the organisation`;
     case 'owner.unset':
       return `Remove ${who} as an owner of the organisation`;
-    default:
-      return c.type;
   }
+}
+
+/**
+ * The pending changes with `change` added: a later choice for the same module
+ * at the same site (or the owner) replaces the earlier one in place; Set All
+ * and templates add to the list. Only a list the person made: the engine
+ * checks the sum (whatIf, then one access.batch).
+ */
+function withChange(changes: AccessBatchChange[], change: AccessBatchChange): AccessBatchChange[] {
+  const sameModule = (c: AccessBatchChange) =>
+    (c.type === 'access.set' || c.type === 'access.remove') &&
+    (change.type === 'access.set' || change.type === 'access.remove') &&
+    c.site === change.site &&
+    c.module === change.module;
+  const sameOwner = (c: AccessBatchChange) => c.type.startsWith('owner.') && change.type.startsWith('owner.');
+  const at = changes.findIndex((c) => sameModule(c) || sameOwner(c));
+  if (at < 0) return [...changes, change];
+  return changes.map((c, i) => (i === at ? change : c));
+}
+
+/**
+ * The pending changes of one editor for one person, kept outside the
+ * component so that they outlive a change of site in the header (which
+ * renders the screen anew) until they are saved or discarded.
+ */
+const pendingChanges = new Map<string, AccessBatchChange[]>();
+
+function usePendingChanges(key: string): [AccessBatchChange[], (next: (list: AccessBatchChange[]) => AccessBatchChange[]) => void] {
+  const [, rerender] = useState(0);
+  const list = pendingChanges.get(key) ?? [];
+  const update = (next: (list: AccessBatchChange[]) => AccessBatchChange[]) => {
+    const value = next(pendingChanges.get(key) ?? []);
+    if (value.length === 0) pendingChanges.delete(key);
+    else pendingChanges.set(key, value);
+    rerender((k) => k + 1);
+  };
+  return [list, update];
+}
+
+/** The index of the change a refusal's path names (`/changes/<i>`), if any. */
+function refusedIndex(path: string | undefined): number | undefined {
+  const m = /^\/changes\/(\d+)/.exec(path ?? '');
+  return m === null ? undefined : Number(m[1]);
+}
+
+/** The "include child sites" choice of Set All and of the templates. */
+function ChildSitesBox({ testid, checked, onChange }: { testid: string; checked: boolean; onChange: (on: boolean) => void }) {
+  return (
+    <label>
+      <input
+        type="checkbox"
+        data-testid={testid}
+        checked={checked}
+        onChange={(e) => onChange((e.target as HTMLInputElement).checked)}
+      />{' '}
+      include child sites
+    </label>
+  );
 }
 
 function EditAccess({
@@ -278,10 +336,13 @@ function EditAccess({
   n: Names;
 }) {
   const state = useStore();
-  const { engine, site } = state;
-  const [pending, setPending] = useState<CommandFields | null>(null);
+  const { site } = state;
+  // Every change made on the page, in order, until it is saved or discarded.
+  const [changes, setChanges] = usePendingChanges(`${state.user}\u0000${target}`);
   const [setAllRole, setSetAllRole] = useState<Role>('member');
-  const [result, setResult] = useState<{ change: string; result: CommandResult } | null>(null);
+  const [setAllChildren, setSetAllChildren] = useState(false);
+  const [templateChildren, setTemplateChildren] = useState(false);
+  const [result, setResult] = useState<{ changes: AccessBatchChange[]; result: CommandResult } | null>(null);
   const templates = snapshotNow().templates ?? [];
 
   // The current direct role of each module here, and whether its grant
@@ -291,20 +352,24 @@ function EditAccess({
   const cascades = (m: string) =>
     here.get(m)?.sources.some((s) => s.kind === 'direct' && s.includeChildSites === true) ?? false;
 
-  const stage = (fields: CommandFields) => {
+  const stage = (change: AccessBatchChange) => {
     setResult(null);
-    setPending(fields);
+    setChanges((list) => withChange(list, change));
   };
-  const editing = (m: string) => pending?.type === 'access.set' && pending.module === m;
+  // The pending choice for a module at this site, shown in its row.
+  const pendingFor = (m: string) =>
+    changes.find((c) => (c.type === 'access.set' || c.type === 'access.remove') && c.site === site && c.module === m);
   const setModule = (m: string, role: Role, include: boolean) =>
-    stage({ type: 'access.set', user: target, site, module: m, role, includeChildSites: include });
+    stage({ type: 'access.set', site, module: m, role, includeChildSites: include });
 
   const owner = isOwner(rows);
   return (
     <div class="card edit-access" data-testid="edit-access">
       <h3>Edit Access at {n.site(site)}</h3>
       <p class="muted">
-        Each change is previewed before it is saved. The engine checks it: you can give a role only up to your own.
+        Every change you make here is kept as a pending change (at any site: change the site in the header to add
+        changes there), previewed together, and saved together, all or nothing. The engine checks each change: you can
+        give a role only up to your own.
       </p>
       <table>
         <thead>
@@ -319,11 +384,12 @@ function EditAccess({
         </thead>
         <tbody>
           {modules.map((m) => {
-            const role = editing(m) ? (pending!.role as Role) : direct(m);
-            const include = editing(m) ? Boolean(pending!.includeChildSites) : cascades(m);
+            const p = pendingFor(m);
+            const role: Role = p === undefined ? direct(m) : p.type === 'access.remove' ? 'none' : (p.role ?? 'none');
+            const include = p === undefined ? cascades(m) : p.includeChildSites === true;
             const id = `role-${m}`;
             return (
-              <tr key={m} data-testid="module-row" data-module={m} class={editing(m) ? 'changed' : undefined}>
+              <tr key={m} data-testid="module-row" data-module={m} class={p !== undefined ? 'changed' : undefined}>
                 <th scope="row">
                   <label for={id}>{m}</label>
                 </th>
@@ -361,7 +427,7 @@ function EditAccess({
                       data-testid="access-remove"
                       data-module={m}
                       fields={{ type: 'access.remove', user: target, site, module: m }}
-                      onClick={() => stage({ type: 'access.remove', user: target, site, module: m })}
+                      onClick={() => stage({ type: 'access.remove', site, module: m })}
                     >
                       Remove {m} access
                     </CommandButton>
@@ -387,10 +453,11 @@ function EditAccess({
             </option>
           ))}
         </select>
+        <ChildSitesBox testid="set-all-children" checked={setAllChildren} onChange={setSetAllChildren} />
         <CommandButton
           data-testid="access-set-all"
-          fields={{ type: 'access.setAll', user: target, site, role: setAllRole }}
-          onClick={() => stage({ type: 'access.setAll', user: target, site, role: setAllRole })}
+          fields={{ type: 'access.setAll', user: target, site, role: setAllRole, includeChildSites: setAllChildren }}
+          onClick={() => stage({ type: 'access.setAll', site, role: setAllRole, includeChildSites: setAllChildren })}
         >
           Set All
         </CommandButton>
@@ -399,12 +466,23 @@ function EditAccess({
       {templates.length > 0 && (
         <div class="stack">
           <h4>Templates</h4>
+          <ChildSitesBox testid="template-children" checked={templateChildren} onChange={setTemplateChildren} />
           <ul class="templates">
             {templates.map((t) => {
-              const fields = { type: 'access.applyTemplate', user: target, site, template: t.id };
+              const change: AccessBatchChange = {
+                type: 'access.applyTemplate',
+                site,
+                template: t.id,
+                includeChildSites: templateChildren,
+              };
               return (
                 <li key={t.id} class="row">
-                  <CommandButton data-testid="access-template" data-template={t.id} fields={fields} onClick={() => stage(fields)}>
+                  <CommandButton
+                    data-testid="access-template"
+                    data-template={t.id}
+                    fields={{ ...change, user: target }}
+                    onClick={() => stage(change)}
+                  >
                     Apply {t.name ?? t.id}
                   </CommandButton>
                   <span class="muted small">
@@ -426,7 +504,7 @@ function EditAccess({
             variant="danger"
             data-testid="owner-unset"
             fields={{ type: 'owner.unset', user: target }}
-            onClick={() => stage({ type: 'owner.unset', user: target })}
+            onClick={() => stage({ type: 'owner.unset' })}
           >
             Remove as owner
           </CommandButton>
@@ -434,22 +512,24 @@ function EditAccess({
           <CommandButton
             data-testid="owner-set"
             fields={{ type: 'owner.set', user: target }}
-            onClick={() => stage({ type: 'owner.set', user: target })}
+            onClick={() => stage({ type: 'owner.set' })}
           >
             Make owner
           </CommandButton>
         )}
       </div>
 
-      {pending !== null && (
+      {changes.length > 0 && (
         <Preview
-          change={pending}
+          target={target}
+          changes={changes}
           n={n}
+          onRemove={(i) => setChanges((list) => list.filter((_, k) => k !== i))}
           onSaved={(r) => {
-            setResult({ change: describeChange(pending, n), result: r });
-            if (r.ok) setPending(null);
+            setResult({ changes, result: r });
+            if (r.ok) setChanges(() => []);
           }}
-          onDiscard={() => setPending(null)}
+          onDiscard={() => setChanges(() => [])}
         />
       )}
       {result !== null && (
@@ -459,7 +539,11 @@ function EditAccess({
           data-testid="access-result"
           data-ok={String(result.result.ok)}
         >
-          {result.result.ok ? `Saved: ${result.change}.` : `Not saved: ${refusalOf(result.result)}`}
+          {result.result.ok
+            ? `Saved ${result.changes.length} ${result.changes.length === 1 ? 'change' : 'changes'}: ${result.changes
+                .map((c) => describeChange(target, c, n))
+                .join('; ')}.`
+            : `Nothing saved: ${refusalOf(result.result)}`}
         </div>
       )}
     </div>
@@ -467,42 +551,68 @@ function EditAccess({
 }
 
 function Preview({
-  change,
+  target,
+  changes,
   n,
+  onRemove,
   onSaved,
   onDiscard,
 }: {
-  change: CommandFields;
+  target: string;
+  changes: AccessBatchChange[];
   n: Names;
+  onRemove: (index: number) => void;
   onSaved: (result: CommandResult) => void;
   onDiscard: () => void;
 }) {
   const state = useStore();
-  const key = JSON.stringify(change);
+  const batch: AccessBatch = { user: target, changes };
+  const key = JSON.stringify(batch);
+  // The sum of every pending change, as the one access.batch Save sends.
   const answer = useMemo((): { whatIf: WhatIf } | { error: unknown } => {
     try {
-      return { whatIf: state.engine.whatIf(state.user, change as unknown as AccessChange) };
+      return { whatIf: state.engine.whatIf(state.user, batch) };
     } catch (error) {
       return { error };
     }
   }, [state.engine, state.user, state.version, key]);
+  const refused = 'whatIf' in answer ? refusedIndex(answer.whatIf.path) : undefined;
+  const fields: CommandFields = { type: 'access.batch', ...batch };
   return (
     <div class="whatif" data-testid="whatif" data-allowed={'whatIf' in answer ? String(answer.whatIf.allowed) : 'false'}>
       <h4>Before you save</h4>
-      <p>
-        <strong>{describeChange(change, n)}</strong>
-      </p>
+      <ol class="pending-changes" data-testid="pending-changes">
+        {changes.map((c, i) => (
+          <li key={i} data-testid="pending-change" data-index={i} data-refused={String(i === refused)}>
+            <strong>{describeChange(target, c, n)}</strong>
+            {i === refused && <span class="badge badge-danger"> refused</span>}{' '}
+            <button
+              type="button"
+              class="btn btn-plain"
+              data-testid="pending-remove"
+              aria-label={`Take back: ${describeChange(target, c, n)}`}
+              onClick={() => onRemove(i)}
+            >
+              Take back
+            </button>
+          </li>
+        ))}
+      </ol>
       {'error' in answer ? (
         <Unanswered answer={noAnswer(answer.error)} title="Preview" />
       ) : (
         <>
           {answer.whatIf.allowed ? (
             <p>
-              <span class="badge badge-ok">allowed</span> You may make this change.
+              <span class="badge badge-ok">allowed</span> You may make {changes.length === 1 ? 'this change' : 'these changes'}.
             </p>
           ) : (
             <p class="notice notice-error" data-testid="whatif-refusal">
-              <span class="badge badge-danger">refused</span> {reasonOf(answer.whatIf.decision)}
+              <span class="badge badge-danger">refused</span>{' '}
+              {refused !== undefined && changes[refused] !== undefined
+                ? `${describeChange(target, changes[refused], n)}: `
+                : ''}
+              {reasonOf(answer.whatIf.decision)} Nothing is saved unless every change is allowed.
             </p>
           )}
           {answer.whatIf.changes.length === 0 ? (
@@ -543,13 +653,8 @@ function Preview({
         </>
       )}
       <div class="row">
-        <CommandButton
-          variant="primary"
-          data-testid="access-save"
-          fields={change}
-          onClick={() => onSaved(run(change))}
-        >
-          Save
+        <CommandButton variant="primary" data-testid="access-save" fields={fields} onClick={() => onSaved(run(fields))}>
+          Save {changes.length === 1 ? 'the change' : `all ${changes.length} changes`}
         </CommandButton>
         <button type="button" class="btn btn-plain" data-testid="access-discard" onClick={onDiscard}>
           Discard
