@@ -4,6 +4,7 @@
 //
 //   calm-access decide --snapshot FILE < requests.jsonl > decisions.jsonl
 //   calm-access roles --snapshot FILE --user ID [--json]
+//   calm-access viewer-snapshot --snapshot FILE --user ID > viewer.json
 //
 // Exit codes: 0 done; 1 the snapshot or a query failed (errors on stderr);
 // 2 usage error (usage on stderr).
@@ -21,6 +22,9 @@ const USAGE = `usage:
       gets an invalid-request decision; blank lines are skipped
   calm-access roles --snapshot FILE --user ID [--json]
       prints the effective roles of a user, with where each came from
+  calm-access viewer-snapshot --snapshot FILE --user ID
+      prints, as JSON, the viewer snapshot of a user: what their browser may
+      hold (SERVER.md section 1)
   calm-access --help
 `;
 
@@ -51,9 +55,14 @@ function parse(argv) {
   if (positionals.length > 1) throw new UsageError(`unexpected argument \`${positionals[1]}\``);
   const [command] = positionals;
   if (command === 'help') return { command };
-  if (command !== 'decide' && command !== 'roles') throw new UsageError(`unknown command \`${command}\``);
+  if (command !== 'decide' && command !== 'roles' && command !== 'viewer-snapshot') {
+    throw new UsageError(`unknown command \`${command}\``);
+  }
   if (!values.snapshot) throw new UsageError(`\`${command}\` needs --snapshot FILE`);
-  if (command === 'roles' && !values.user) throw new UsageError('`roles` needs --user ID');
+  if (command !== 'decide' && !values.user) throw new UsageError(`\`${command}\` needs --user ID`);
+  if (command === 'viewer-snapshot' && values.json !== undefined) {
+    throw new UsageError('`viewer-snapshot` takes only --snapshot and --user');
+  }
   if (command === 'decide' && (values.user !== undefined || values.json !== undefined)) {
     throw new UsageError('`decide` takes only --snapshot');
   }
@@ -204,6 +213,17 @@ async function roles(engine, user, json) {
   await write(table(cells) + '\n');
 }
 
+async function viewerSnapshot(engine, user) {
+  let snapshot;
+  try {
+    snapshot = engine.viewerSnapshot(user);
+  } catch (error) {
+    if (error.name === 'QueryError') throw new Failure(error.message);
+    throw error;
+  }
+  await write(JSON.stringify(snapshot) + '\n');
+}
+
 async function main(argv) {
   const options = parse(argv);
   if (options.command === 'help') {
@@ -212,6 +232,7 @@ async function main(argv) {
   }
   const engine = await loadEngine(options.snapshot);
   if (options.command === 'decide') await decide(engine);
+  else if (options.command === 'viewer-snapshot') await viewerSnapshot(engine, options.user);
   else await roles(engine, options.user, options.json);
 }
 

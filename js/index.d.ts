@@ -237,6 +237,14 @@ export interface SnapshotGrant {
   [key: string]: unknown;
 }
 
+/** What the server adds to a viewer snapshot (SERVER.md V5); by default the state's own. */
+export interface ViewerSnapshotOptions {
+  /** The revision the snapshot is served at: an integer from 0 to 2^53 - 1. */
+  revision?: number;
+  /** When the server made the snapshot (ISO-8601); the engine never reads a clock. */
+  issuedAt?: string;
+}
+
 /**
  * A snapshot, version 1 (SNAPSHOT.md): the whole world the engine decides on.
  * Only the required top-level keys are typed closely; the engine validates the
@@ -244,6 +252,10 @@ export interface SnapshotGrant {
  */
 export interface Snapshot {
   version: 1;
+  /** The server's revision (SERVER.md V5): the sequence number of the last command it applied. */
+  revision?: number;
+  /** A viewer snapshot's: the blocks its viewer revealed (PW2), whose `data` it carries. */
+  revealed?: Array<{ user: string; record: string; block: string }>;
   organisation: {
     id: string;
     name?: string;
@@ -506,6 +518,18 @@ export interface Engine {
   dryRun(command: Command): CommandResult;
   /** The current state in the snapshot format; loading it gives the same answers. */
   snapshot(): Snapshot;
+  /**
+   * The viewer snapshot of `user` (SERVER.md V1-V7), from the current state:
+   * a valid snapshot holding what `user` may see and what the rules need to
+   * decide for them, and nothing more. Decisions, views and command dry runs
+   * for `user` on it are those of the current state (see the README for the
+   * exceptions the spec allows). Carries `revision` and `issuedAt` when the
+   * state or `options` give them.
+   * @throws {QueryError} when `user` is not an id of the state (`unknown-user`, `invalid-id`: a
+   *   value that is not a primitive string or holds a lone surrogate too) or an option is malformed.
+   * @throws {TypeError} when `options` is not an object.
+   */
+  viewerSnapshot(user: string, options?: ViewerSnapshotOptions): Snapshot;
   /** `stale` when `date` is past the snapshot's `validUntil`, else `fresh`. */
   freshness(date: string): 'fresh' | 'stale';
 

@@ -269,6 +269,18 @@ function isPlainObject(value) {
   return proto === Object.prototype || proto === null;
 }
 
+/** The options of `viewerSnapshot` as JSON text for the core ('' when none); a TypeError when not an object. */
+function viewerOptions(options) {
+  if (options === undefined || options === null) return '';
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError('options must be an object `{ revision?, issuedAt? }`');
+  }
+  const picked = {};
+  if (options.revision !== undefined) picked.revision = options.revision;
+  if (options.issuedAt !== undefined) picked.issuedAt = options.issuedAt;
+  return JSON.stringify(picked);
+}
+
 /**
  * The answer of a view or query: its value; a denial throws ForbiddenError
  * (with the decision), a malformed argument QueryError (with the errors).
@@ -511,6 +523,10 @@ class Engine {
 
   snapshot() {
     return JSON.parse(this.#engine().snapshot());
+  }
+
+  viewerSnapshot(user, options) {
+    return unwrap(this.#engine().viewerSnapshot(arg(user), viewerOptions(options)));
   }
 
   freshness(date) {

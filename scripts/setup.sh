@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, only when something is missing:
 # Debian packages (compilers, GoogleTest, nlohmann-json, Emscripten, Chromium,
-# clang-format, PostgreSQL for the server's tests, python3 and make for
-# better-sqlite3's native build) and the npm dependencies. Non-interactive.
+# clang-format, clang with libFuzzer, PostgreSQL for the server's tests,
+# python3 and make for better-sqlite3's native build) and the npm
+# dependencies. Non-interactive.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fail_fast
 cd "$ROOT"
@@ -16,6 +17,10 @@ have g++ || missing+=(g++)
 have em++ && have emcmake || missing+=(emscripten)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 have clang-format || missing+=(clang-format)
+# The fuzzers (scripts/fuzz.sh): clang++ and its libFuzzer + sanitizer
+# runtimes, which Debian 12 ships in libclang-rt-14-dev (only recommended by clang).
+have clang++ || missing+=(clang)
+compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null || missing+=(libclang-rt-14-dev)
 have python3 || missing+=(python3)
 have make || missing+=(make)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
@@ -27,7 +32,7 @@ if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update
   "${sudo[@]}" apt-get install -y cmake g++ libgtest-dev nlohmann-json3-dev emscripten chromium clang-format \
-    python3 make postgresql
+    clang libclang-rt-14-dev python3 make postgresql
 fi
 
 if ! have node || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then

@@ -29,6 +29,9 @@ step "native tests under ASan + UBSan (ctest, $ASAN_DIR/)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$ASAN_DIR" --output-on-failure -j "$JOBS"
 
+step "fuzzing (libFuzzer + ASan + UBSan, tests/fuzz/, ${CALM_FUZZ_SECONDS:-60} s per target)"
+bash scripts/fuzz.sh "${CALM_FUZZ_SECONDS:-60}"
+
 step "wasm build (build-wasm/ -> dist/wasm/)"
 build_wasm
 

@@ -11,6 +11,7 @@
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
 #include "calm/training.hpp"
+#include "calm/viewer.hpp"
 #include "calm/workflow.hpp"
 
 namespace {
@@ -122,6 +123,11 @@ std::string engine_personnel_settings(const calm::Engine& engine, const std::str
   return text(calm::personnel_settings_view(engine, user, site));
 }
 
+std::string engine_viewer_snapshot(const calm::Engine& engine, const std::string& user,
+                                   const std::string& options_text) {
+  return calm::viewer_snapshot_json(engine, user, options_text);
+}
+
 std::string engine_who_can(const calm::Engine& engine, const std::string& request_text) {
   return calm::who_can_json(engine, request_text);
 }
@@ -182,7 +188,8 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .function("personnelSettings", &engine_personnel_settings)
       .function("whoCan", &engine_who_can)
       .function("sitesWhere", &engine_sites_where)
-      .function("whatIf", &engine_what_if);
+      .function("whatIf", &engine_what_if)
+      .function("viewerSnapshot", &engine_viewer_snapshot);
   emscripten::function("actions", &actions);
   emscripten::function("limits", &limits);
   emscripten::function("oversize", &oversize);

@@ -99,7 +99,7 @@ std::vector<Error> Engine::load(std::string_view json_text) {
 }
 
 void Engine::load(Snapshot snapshot) {
-  snapshot.revealed = std::move(impl_->snapshot.revealed);  // reveals last for the session (PW2)
+  snapshot.revealed.merge(impl_->snapshot.revealed);  // reveals last for the session (PW2)
   impl_->snapshot = std::move(snapshot);
   impl_->loaded = true;
 }
@@ -356,6 +356,14 @@ ParsedRequest parse_request(const json& j) noexcept {
   if (!j.is_object()) {
     p.shape_error = "the request must be an object";
     return p;
+  }
+  // Only the four keys of section 8: a misspelt `resource` must not turn a
+  // resource request into the broader site-level one (section 11 step 1).
+  for (const auto& [key, value] : j.items()) {
+    if (key != "user" && key != "action" && key != "site" && key != "resource") {
+      p.shape_error = "the request takes only `user`, `action`, `site` and `resource`";
+      return p;
+    }
   }
   auto user = j.find("user");
   auto action = j.find("action");

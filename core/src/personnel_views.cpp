@@ -7,6 +7,7 @@
 #include "calm/personnel.hpp"
 #include "detail/json_util.hpp"
 #include "detail/names.hpp"
+#include "detail/visibility.hpp"
 
 namespace calm {
 
@@ -45,9 +46,7 @@ json threads(const Engine& engine, std::string_view user, Index record) {
   for (Index c = 0; c < s.comments.size(); ++c) {
     const Comment& root = s.comments[c];
     if (root.record != record || root.parent != kNone) continue;
-    Request view = ask(user, "personnel.comment.view");
-    view.resource.thread = s.comment_ids.at(c);
-    if (!engine.can(view)) continue;  // P6: absent, not flagged
+    if (!detail::thread_visible(engine, user, c)) continue;  // P6: absent, not flagged
     json replies = json::array();
     for (Index k = 0; k < s.comments.size(); ++k) {
       const Comment& reply = s.comments[k];
@@ -69,6 +68,29 @@ json threads(const Engine& engine, std::string_view user, Index record) {
 
 }  // namespace
 
+namespace detail {
+
+bool block_visible(const Engine& engine, std::string_view user, std::string_view record,
+                   const std::string& block) {
+  return engine.can(ask_block(user, "personnel.block.view", record, block));
+}
+
+bool block_masked(const Snapshot& s, std::string_view user, std::string_view record, const Block& block) {
+  return block.reveal_required && s.revealed.count(reveal_key(user, record, block.id)) == 0;
+}
+
+FileGate::FileGate(const Engine& engine, std::string_view user, std::string_view record)
+    : files_(engine.can(ask_record(user, "personnel.file.view", record))),             // P9
+      sensitive_(engine.can(ask_record(user, "personnel.sensitive.view", record))) {}  // P11
+
+bool thread_visible(const Engine& engine, std::string_view user, Index root) {
+  Request view = ask(user, "personnel.comment.view");
+  view.resource.thread = engine.snapshot().comment_ids.at(root);
+  return engine.can(view);
+}
+
+}  // namespace detail
+
 json record_view(const Engine& engine, std::string_view user, std::string_view record) {
   const Decision gate = engine.decide(ask_record(user, "personnel.record.view", record));  // P1
   if (!gate.allowed) return denied(gate);
@@ -77,10 +99,10 @@ json record_view(const Engine& engine, std::string_view user, std::string_view r
   const Record& rec = s.records[r];
   json blocks = json::array();
   for (const Block& b : rec.blocks) {
-    if (!engine.can(ask_block(user, "personnel.block.view", record, b.id))) continue;  // P9 / P11
+    if (!detail::block_visible(engine, user, record, b.id)) continue;  // P9 / P11
     json j{
         {"id", b.id}, {"type", name_of(kBlockType, b.type)}, {"title", b.title}, {"sensitive", b.sensitive}};
-    if (b.reveal_required && s.revealed.count(reveal_key(user, record, b.id)) == 0) {
+    if (detail::block_masked(s, user, record, b)) {
       j["masked"] = true;  // P16, PW2: shown once revealed
       // PW2 (changed): revealing is checked by the permission to view the block.
       j["canReveal"] = engine.can(ask_block(user, "personnel.block.view", record, b.id));
@@ -89,11 +111,10 @@ json record_view(const Engine& engine, std::string_view user, std::string_view r
     }
     blocks.push_back(std::move(j));
   }
-  const bool files_visible = engine.can(ask_record(user, "personnel.file.view", record));           // P9
-  const bool sensitive_visible = engine.can(ask_record(user, "personnel.sensitive.view", record));  // P11
+  const detail::FileGate file_visible(engine, user, record);  // P9 / P11
   json files = json::array();
   for (const RecordFile& f : rec.files) {
-    if (f.sensitive ? sensitive_visible : files_visible) {
+    if (file_visible(f)) {
       files.push_back({{"id", f.id}, {"name", f.name}, {"sensitive", f.sensitive}});
     }
   }

@@ -329,6 +329,7 @@ class SnapshotLoader {
     const J* training = r_.member(root, "training", JsonReader::kOptional, json::value_t::object);
     const J* personnel = r_.member(root, "personnel", JsonReader::kOptional, json::value_t::object);
     s_.issued_at = r_.date(root, "issuedAt");
+    read_revision(root);
     read_applied(root);
     s_.valid_until = r_.date(root, "validUntil");
 
@@ -406,6 +407,7 @@ class SnapshotLoader {
       if (records != nullptr) read_records(*records);
       if (comments != nullptr) read_comments(*comments);
     }
+    read_revealed(root);
     if (!r_.failed()) derive();
   }
 
@@ -422,6 +424,52 @@ class SnapshotLoader {
     const bool is_one =
         (it->is_number_unsigned() && uint_of(*it) == 1) || (it->is_number_integer() && int_of(*it) == 1);
     if (!is_one) r_.fail("unsupported-version", "expected version 1, got " + detail::describe(*it));
+  }
+
+  // `revision` (SERVER.md V5): an integer from 0 to 2^53 - 1 (exact in JavaScript).
+  void read_revision(const J& root) {
+    const J* it = lookup(root, "revision");
+    if (it == nullptr) return;
+    auto g = r_.push("revision");
+    constexpr std::int64_t kMax = (std::int64_t{1} << 53) - 1;
+    const bool integer = it->is_number_integer();
+    const std::int64_t value = !integer ? -1
+                               : it->is_number_unsigned()
+                                   ? static_cast<std::int64_t>(std::min<std::uint64_t>(
+                                         uint_of(*it), static_cast<std::uint64_t>(kMax) + 1))
+                                   : int_of(*it);
+    if (!integer || value < 0 || value > kMax) {
+      r_.fail(integer ? "out-of-range" : "wrong-type",
+              "expected an integer from 0 to 2^53 - 1, got " +
+                  (integer ? std::to_string(value) : detail::describe(*it)));
+      return;
+    }
+    s_.revision = value;
+  }
+
+  // `revealed` (a viewer snapshot's, calm/viewer.hpp): `[{ user, record, block }]`,
+  // the blocks its viewer revealed (PW2); each must name a block of the record.
+  void read_revealed(const J& root) {
+    const J* revealed = r_.member(root, "revealed", JsonReader::kOptional, json::value_t::array);
+    if (revealed == nullptr) return;
+    auto g = r_.push("revealed");
+    for (std::size_t i = 0; i < revealed->size(); ++i) {
+      auto gi = r_.push(i);
+      const J& item = (*revealed)[i];
+      if (!item.is_object()) {
+        r_.fail("wrong-type", "expected `{ user, record, block }`, got " + detail::describe(item));
+        continue;
+      }
+      const Index user = r_.ref(item, "user", s_.user_ids, "user", JsonReader::kRequired);
+      const Index record = r_.ref(item, "record", s_.record_ids, "record", JsonReader::kRequired);
+      const auto block = r_.id(item, "block", JsonReader::kRequired);
+      if (user == kNone || record == kNone || !block || record >= s_.records.size()) continue;
+      if (s_.find_block(record, *block) == kNone) {
+        r_.fail_at("block", "dangling-reference", "record has no block `" + detail::clip(*block) + "`");
+        continue;
+      }
+      s_.revealed.insert(reveal_key(s_.user_ids.at(user), s_.record_ids.at(record), *block));
+    }
   }
 
   // `appliedCommands` (an extension of this engine's exports): `[{ id, command, result }]`.

@@ -9,6 +9,7 @@
 
 #include "detail/dates.hpp"
 #include "detail/grading.hpp"
+#include "detail/visibility.hpp"
 #include "workflow_impl.hpp"
 
 namespace calm::detail {
@@ -586,13 +587,7 @@ void course_complete(CommandContext& ctx) {
 }
 
 // The site a result is recorded at: its course's, else its person's record's.
-Index result_site(const Snapshot& s, Index user, Index course) {
-  if (course != kNone) return s.courses[course].site;
-  for (const Record& record : s.records) {
-    if (record.user == user && !record.deleted) return record.site;
-  }
-  return kNone;
-}
+using detail::result_site;
 
 // T9 at the result's site, or an error naming why no site could be found.
 bool guard_results(CommandContext& ctx, Index user, Index course, std::string_view path) {

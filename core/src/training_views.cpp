@@ -9,6 +9,7 @@
 #include "detail/dates.hpp"
 #include "detail/json_util.hpp"
 #include "detail/names.hpp"
+#include "detail/visibility.hpp"
 
 namespace calm {
 
@@ -67,11 +68,7 @@ std::string_view result_state(const TrainingResult& r, std::string_view date) {
 }
 
 Index result_site(const Snapshot& s, const TrainingResult& r) {
-  if (r.course != kNone) return s.courses[r.course].site;
-  for (const Record& record : s.records) {
-    if (record.user == r.user && !record.deleted) return record.site;
-  }
-  return kNone;
+  return detail::result_site(s, r.user, r.course);
 }
 
 bool is_overdue(const Fulfillment& f, std::string_view date) {
@@ -403,6 +400,18 @@ json training_of(const Engine& engine, std::string_view user, std::string_view p
              {"fulfillments", fulfillments},
              {"results", results}});
 }
+
+namespace detail {
+
+Index result_site(const Snapshot& s, Index user, Index course) noexcept {
+  if (course != kNone) return s.courses[course].site;
+  for (const Record& record : s.records) {
+    if (record.user == user && !record.deleted) return record.site;
+  }
+  return kNone;
+}
+
+}  // namespace detail
 
 std::string_view freshness(const Engine& engine, std::string_view date) {
   const std::string& until = engine.snapshot().valid_until;

@@ -1154,6 +1154,21 @@ TEST_F(FinePrint, Section11_ShapeComesBeforeUnknownAction) {
             "unknown-action");
 }
 
+// Found by tests/fuzz/decide_fuzzer: a misspelt `resource` was ignored, so the
+// request was answered as the broader site-level question, and allowed.
+TEST_F(FinePrint, Section11_Step1_ARequestTakesOnlyUserActionSiteAndResource) {
+  EXPECT_EQ(jcode(R"({"user":"u-owner","action":"site.update","site":"north"})"), "allowed");
+  for (const char* text :
+       {R"({"user":"u-owner","action":"site.update","site":"north","res2urce":{"target":"u-x"}})",
+        R"({"user":"u-owner","action":"site.update","site":"north","resources":{}})",
+        R"({"user":"u-owner","action":"site.update","site":"north","":null})",
+        R"({"user":"u-owner","action":"nope","site":"north","extra":1})"}) {
+    const json answer = json::parse(engine().decide_json(text));
+    EXPECT_EQ(answer["code"], "invalid-request") << text;
+    EXPECT_EQ(answer["allowed"], false) << text;
+  }
+}
+
 TEST_F(FinePrint, Section11_IdsAreOneTo128Utf8Bytes) {
   const std::string id128(128, 's'), id129(129, 's');
   EXPECT_EQ(jcode(json{{"user", "u-owner"}, {"action", "site.update"}, {"site", id128}}), "unknown-site");

@@ -20,6 +20,7 @@
 
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
+#include "calm/viewer.hpp"
 #include "calm/workflow.hpp"
 #include "command_util.hpp"
 #include "test_util.hpp"
@@ -330,6 +331,19 @@ TEST(SnapshotValidation, CommandsCannotWriteWhatWouldNotReload_Snapshot) {
     Engine reloaded;
     EXPECT_TRUE(reloaded.load(c.engine->export_snapshot().dump()).empty()) << c.what;
   }
+}
+
+TEST(SnapshotValidation, AViewerSnapshotIssuedAtMustBeADateItCanReload_Snapshot) {
+  const Engine engine = training_engine();
+  const json refused =
+      json::parse(calm::viewer_snapshot_json(engine, "u-owner", R"({"issuedAt":"tomorrow"})"));
+  EXPECT_FALSE(refused["ok"].get<bool>()) << refused.dump();
+  EXPECT_EQ(refused["errors"][0]["path"], "/options/issuedAt") << refused.dump();
+  const json issued =
+      json::parse(calm::viewer_snapshot_json(engine, "u-owner", R"({"issuedAt":"2026-03-02T09:00:00Z"})"));
+  ASSERT_TRUE(issued["ok"].get<bool>()) << issued.dump();
+  Engine reloaded;
+  EXPECT_TRUE(reloaded.load(issued["value"].dump()).empty());
 }
 
 TEST(SnapshotValidation, TheDemoOrganisationsAndFixturesStillLoad_Snapshot) {

@@ -578,9 +578,129 @@ inline json random_request(const json& snap, Rng& rng) {
   } else {
     request["site"] = bad_id(rng);
   }
-  // Unknown top-level members are ignored (only the named fields are read).
+  // Unknown top-level members make the request invalid (section 11 step 1).
   if (rng.chance(0.01)) request["note"] = rng.chance(0.5) ? json(1) : json("x");
   return request;
+}
+
+}  // namespace calm_test
+
+namespace calm_test {
+
+/// Adds to a `random_snapshot` what viewer snapshots cut (SERVER.md V4):
+/// block data, files, assets, company details, sensitive data and contacts,
+/// assessments with answer keys, attempts, results, integration mappings and
+/// settings notifications. Every value a viewer may not be given is a
+/// distinct planted secret `SECRET-<kind>-<n>`, so that a leak can be found
+/// by searching the serialized viewer snapshot.
+inline void add_viewer_data(json& snap, Rng& rng) {
+  int n = 0;
+  auto secret = [&](const std::string& kind) { return "SECRET-" + kind + "-" + std::to_string(++n); };
+  for (json& u : snap["users"]) u["email"] = secret("email") + "@example.com";
+  if (!snap.contains("training")) snap["training"] = {{"courses", json::array()}, {"fulfillments", json::array()}};
+  json& training = snap["training"];
+  // Assessments with answer keys on some courses.
+  for (json& c : training["courses"]) {
+    json steps = json::array({{{"id", "st-read"}, {"type", "content"}, {"title", "Read"}, {"body", "text"}}});
+    if (rng.chance(0.7)) {
+      json questions = json::array();
+      const std::size_t q = 1 + rng.below(3);
+      for (std::size_t i = 0; i < q; ++i) {
+        const bool multiple = rng.chance(0.3);
+        json correct = multiple ? json::array({"o1", "o2"}) : json::array({rng.chance(0.5) ? "o1" : "o2"});
+        questions.push_back({{"id", "q" + std::to_string(i)},
+                             {"text", "Question"},
+                             {"kind", multiple ? "multiple" : "single"},
+                             {"options", json::array({{{"id", "o1"}, {"text", "A"}},
+                                                      {{"id", "o2"}, {"text", "B"}},
+                                                      {{"id", "o3"}, {"text", "C"}}})},
+                             {"correct", correct}});
+      }
+      steps.push_back({{"id", "st-quiz"},
+                       {"type", "assessment"},
+                       {"title", "Quiz"},
+                       {"assessment", {{"passMark", 50}, {"maxAttempts", 0}, {"questions", questions}}}});
+    }
+    c["steps"] = steps;
+    if (rng.chance(0.1)) c["deleted"] = true;
+  }
+  // Attempts on fulfillments of courses with an assessment, some pending.
+  json attempts = json::array();
+  for (const json& f : training.value("fulfillments", json::array())) {
+    const json* course = nullptr;
+    for (const json& c : training["courses"])
+      if (c["id"] == f["course"]) course = &c;
+    if (course == nullptr || (*course)["steps"].size() < 2 || !rng.chance(0.6)) continue;
+    json answers = json::object();
+    for (const json& q : (*course)["steps"][1]["assessment"]["questions"]) answers[q["id"].get<std::string>()] = {"o1"};
+    json a = {{"id", "at-" + std::to_string(attempts.size())}, {"fulfillment", f["id"]}, {"step", "st-quiz"},
+              {"answers", answers}, {"at", "2026-01-02T00:00:00Z"}};
+    if (rng.chance(0.3)) {
+      a["status"] = "pending";
+    } else {
+      a["score"] = 50;
+      a["passed"] = true;
+    }
+    attempts.push_back(std::move(a));
+  }
+  training["attempts"] = attempts;
+  // Results: of courses, and free titles (their site is the person's record's).
+  json results = json::array();
+  const json& users = snap["users"];
+  const std::size_t result_count = rng.below(8);
+  for (std::size_t i = 0; i < result_count; ++i) {
+    json r = {{"id", "res-" + std::to_string(i)}, {"user", users[rng.below(users.size())]["id"]},
+              {"completedOn", "2026-01-0" + std::to_string(1 + rng.below(8))}, {"source", "manual"},
+              {"note", secret("result")}};
+    if (!training["courses"].empty() && rng.chance(0.6)) {
+      r["course"] = training["courses"][rng.below(training["courses"].size())]["id"];
+      r["title"] = "Course";
+    } else {
+      r["title"] = "Free title";
+    }
+    if (rng.chance(0.5)) r["expiresOn"] = rng.chance(0.5) ? "2026-01-20" : "2027-01-01";
+    if (rng.chance(0.5)) r["recordedBy"] = users[rng.below(users.size())]["id"];
+    results.push_back(std::move(r));
+  }
+  training["results"] = results;
+  if (!snap.contains("personnel")) {
+    snap["personnel"] = {{"records", json::array()}, {"companies", json::array()}, {"comments", json::array()}};
+  }
+  json& personnel = snap["personnel"];
+  for (json& co : personnel["companies"]) {
+    co["details"] = {{"note", secret("details")}};
+    if (rng.chance(0.7)) co["sensitive"] = {{"bank", secret("sensitive")}};
+    co["contacts"] = json::array({{{"id", "ct-1"}, {"name", "Contact"}, {"email", secret("contact")}}});
+    if (rng.chance(0.1)) co["deleted"] = true;
+  }
+  for (json& r : personnel["records"]) {
+    for (json& b : r["blocks"]) {
+      b["data"] = {{"value", secret("block")}};
+      const std::size_t k = rng.below(10);
+      if (k < 2) b["revealRequired"] = true;
+      else if (k < 4) b["revealRequired"] = false;
+    }
+    json files = json::array();
+    const std::size_t f = rng.below(3);
+    for (std::size_t i = 0; i < f; ++i) {
+      json file = {{"id", "file-" + std::to_string(i)}, {"name", secret("file")}};
+      if (rng.chance(0.5)) file["sensitive"] = true;
+      files.push_back(std::move(file));
+    }
+    r["files"] = files;
+    if (rng.chance(0.5)) r["assets"] = json::array({{{"id", "as-1"}, {"name", secret("asset")}}});
+    r["email"] = secret("recordemail") + "@example.com";
+    r["customFields"] = {{"badge", secret("record")}};
+    if (rng.chance(0.08)) r["deleted"] = true;
+  }
+  for (json& c : personnel["comments"]) c["body"] = secret("comment");
+  // Integration mappings and settings notifications, per site.
+  if (snap.contains("integrations")) {
+    for (auto& [site, value] : snap["integrations"].items()) value["ihasco"]["mapping"] = {{"field", secret("mapping")}};
+  }
+  if (snap.contains("settings")) {
+    for (auto& [site, value] : snap["settings"].items()) value["personnel"]["notifications"] = {{"x", secret("settings")}};
+  }
 }
 
 }  // namespace calm_test

@@ -268,6 +268,13 @@ bool Reference::is_site(const std::string& site) const {
 Answer Reference::decide(const json& request) const {
   // ---- 1. Shape -------------------------------------------------------------
   if (!request.is_object()) return deny("invalid-request", "1: not an object");
+  // The project's decision (section 8's four keys; a misspelt `resource` must
+  // not widen the question): any other top-level key is invalid-request.
+  for (const auto& [key, value] : request.items()) {
+    if (key != "user" && key != "action" && key != "site" && key != "resource") {
+      return deny("invalid-request", "1: unknown key " + key);
+    }
+  }
   // Step 1 says "`user` and `action` strings"; the project's decision
   // (tests/corpus/order.json) reads `user` as an id: "" or 129 bytes is
   // invalid-request, never unknown-user. `action` is any string.

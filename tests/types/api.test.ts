@@ -206,3 +206,19 @@ async function workflow(): Promise<void> {
   engine.whoCan('training.course.fly', 'north');
 }
 void workflow;
+
+// Viewer snapshots (SERVER.md V1-V7): a snapshot, with the server's revision.
+async function viewerSnapshots(): Promise<void> {
+  const engine = await createEngine();
+  const snapshot: Snapshot = engine.viewerSnapshot('u-2');
+  const revision: number | undefined = engine.viewerSnapshot('u-2', { revision: 7, issuedAt: '2026-11-23T09:00:00Z' }).revision;
+  void revision;
+  const revealed: { user: string; record: string; block: string }[] | undefined = snapshot.revealed;
+  void revealed;
+  engine.load(snapshot);
+  // @ts-expect-error the revision is a number
+  engine.viewerSnapshot('u-2', { revision: '7' });
+  // @ts-expect-error the viewer is a user id
+  engine.viewerSnapshot(7);
+}
+void viewerSnapshots;

@@ -322,6 +322,10 @@ struct Snapshot {
   std::string organisation_name;
   std::string issued_at;
   std::string valid_until;
+  /// The server's revision (SERVER.md V5): the sequence number of the last
+  /// command it applied; absent when the snapshot does not say. Loaded, kept
+  /// and exported as given (commands do not change it).
+  std::optional<std::int64_t> revision;
 
   IdTable site_ids, user_ids, module_ids, group_ids, template_ids;
   IdTable course_ids, assignment_ids, fulfillment_ids, attempt_ids, result_ids;
@@ -358,7 +362,9 @@ struct Snapshot {
   /// Derived: per user, the courses they hold a fulfillment of (sorted).
   std::vector<std::vector<Index>> courses_by_user;
 
-  /// Blocks revealed in this engine session (PW2), as `reveal_key`s; never exported.
+  /// Blocks revealed in this engine session (PW2), as `reveal_key`s. Never
+  /// exported; a viewer snapshot (calm/viewer.hpp) lists its viewer's as
+  /// `revealed`, which loading adds here.
   std::set<std::string> revealed;
   /// Ids of the commands applied to this state, with their answers (idempotency).
   std::vector<std::pair<std::string, nlohmann::json>> applied_commands;

@@ -1,0 +1,209 @@
+// libFuzzer target: `decide_json` (ACCESS.md sections 8 and 11) on loaded
+// organisations.
+//
+// Input: any bytes, taken as the text of one decision request and decided on
+// each organisation of `calm::fuzz::organisations()` (the valid fixtures and
+// the decision corpus snapshots). Invariants, besides "no crash, no sanitizer
+// report, no throw":
+//   - the answer is a decision `{ allowed, code, message, requires, rule }`
+//     with a message and a rule, and `allowed` exactly when the code is
+//     `allowed` (section 7);
+//   - an allow is only ever given to a well-formed request (section 11 step 1)
+//     whose user, action and site are ids of the snapshot, byte for byte;
+//   - the decision does not depend on how the request is written: its compact
+//     re-serialisation gets the same bytes, `decide_json_value` and `check`
+//     agree, and so does the bindings' indexed path (`explain_json`) where it
+//     applies;
+//   - the section 9 questions asked with the same text (`capabilities`,
+//     `sitesWhere`, `whoCan`, `whatIf`) answer `{ ok, ... }` and never allow
+//     an unknown user.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "calm/access.hpp"
+#include "calm/personnel.hpp"
+#include "fuzz_util.hpp"
+
+namespace {
+
+using calm::Engine;
+using calm::Index;
+using calm::kNone;
+using calm::fuzz::json;
+
+struct Organisation {
+  std::string name;
+  Engine engine;
+};
+
+std::vector<std::unique_ptr<Organisation>>& organisations() {
+  static std::vector<std::unique_ptr<Organisation>> all = [] {
+    std::vector<std::unique_ptr<Organisation>> out;
+    for (auto& [name, text] : calm::fuzz::organisations()) {
+      auto org = std::make_unique<Organisation>();
+      org->name = name;
+      calm::fuzz::load_fixture(org->engine, text, name);
+      out.push_back(std::move(org));
+    }
+    return out;
+  }();
+  return all;
+}
+
+// The decision text must be a whole decision; returns it parsed.
+json check_decision_shape(const std::string& text, std::string_view where) {
+  const json d = json::parse(text, nullptr, false);
+  const bool shaped = !d.is_discarded() && d.is_object() && d.size() == 5 && d.contains("allowed") &&
+                      d["allowed"].is_boolean() && d.contains("code") && d["code"].is_string() &&
+                      d.contains("message") && d["message"].is_string() && d.contains("rule") &&
+                      d["rule"].is_string() && d.contains("requires") && d["requires"].is_object();
+  CALM_REQUIRE(
+      shaped,
+      std::string(where) + ": the answer is not a decision { allowed, code, message, requires, rule }", text);
+  CALM_REQUIRE(d["allowed"].get<bool>() == (d["code"] == "allowed"),
+               std::string(where) + ": `allowed` disagrees with the code", text);
+  CALM_REQUIRE(
+      !d["message"].get_ref<const std::string&>().empty() && !d["rule"].get_ref<const std::string&>().empty(),
+      std::string(where) + ": a decision without a message or a rule", text);
+  return d;
+}
+
+// An allowed request: an object of known keys whose ids the snapshot holds.
+void check_allowed_request(const Engine& engine, const json& request, const std::string& answer) {
+  CALM_REQUIRE(request.is_object(), "allowed a request that is not a JSON object", answer);
+  for (const auto& [key, value] : request.items()) {
+    CALM_REQUIRE(key == "user" || key == "action" || key == "site" || key == "resource",
+                 "allowed a request with an unknown key `" + key + "`", answer);
+  }
+  const calm::Snapshot& s = engine.snapshot();
+  CALM_REQUIRE(request["user"].is_string() && s.user_ids.find(request["user"].get<std::string>()) != kNone,
+               "allowed a user that is not in the snapshot", answer);
+  CALM_REQUIRE(
+      request["action"].is_string() && calm::find_action(request["action"].get<std::string>()) != kNone,
+      "allowed an unknown action", answer);
+  if (request.contains("site")) {
+    CALM_REQUIRE(request["site"].is_string() && s.site_ids.find(request["site"].get<std::string>()) != kNone,
+                 "allowed a site that is not in the snapshot", answer);
+  }
+}
+
+// The bindings' fast path: a request of known ids with at most one plain
+// resource key is also answered by `explain_json`, which must give the same bytes.
+void check_indexed_path(const Engine& engine, const json& request, const std::string& answer) {
+  if (!request.is_object()) return;
+  const calm::Snapshot& s = engine.snapshot();
+  calm::IndexedRequest q;
+  for (const auto& [key, value] : request.items()) {
+    if (!value.is_string() && key != "resource") return;
+    if (key == "user") {
+      q.user = s.user_ids.find(value.get<std::string>());
+    } else if (key == "action") {
+      q.action = calm::find_action(value.get<std::string>());
+    } else if (key == "site") {
+      q.site = s.site_ids.find(value.get<std::string>());
+      if (q.site == kNone) return;
+    } else if (key == "resource") {
+      if (!value.is_object() || value.size() != 1 || !value.begin()->is_string()) return;
+      const std::string& kind = value.begin().key();
+      const std::string id = value.begin()->get<std::string>();
+      static const std::pair<const char*, std::uint16_t> kKeys[] = {
+          {"course", 1}, {"fulfillment", 2}, {"record", 4}, {"thread", 16}, {"company", 32}, {"target", 64}};
+      const calm::IdTable* tables[] = {&s.course_ids,  &s.fulfillment_ids, &s.record_ids,
+                                       &s.comment_ids, &s.company_ids,     &s.user_ids};
+      bool found = false;
+      for (std::size_t i = 0; i < std::size(kKeys); ++i) {
+        if (kind == kKeys[i].first) {
+          q.key = kKeys[i].second;
+          q.resource = tables[i]->find(id);
+          found = true;
+        }
+      }
+      if (!found || q.resource == kNone) return;
+    } else {
+      return;
+    }
+  }
+  if (q.user == kNone || q.action == kNone) return;
+  const std::string fast = engine.explain_json(q);
+  CALM_REQUIRE(fast == answer, "explain_json (indexed) and decide_json answer the same request differently",
+               fast + "\n  vs\n" + answer);
+}
+
+void check_query_answer(const json& answer, std::string_view what) {
+  CALM_REQUIRE(answer.is_object() && answer.contains("ok") && answer["ok"].is_boolean(),
+               std::string(what) + ": the answer is not { ok, ... }", answer.dump());
+}
+
+void ask_questions(const Engine& engine, const json& request) {
+  const calm::Snapshot& s = engine.snapshot();
+  if (!request.is_object()) return;
+  const bool has_user = request.contains("user") && request["user"].is_string();
+  const bool has_action = request.contains("action") && request["action"].is_string();
+  const bool has_site = request.contains("site") && request["site"].is_string();
+  if (has_user && has_site) {
+    const std::string user = request["user"].get<std::string>();
+    const json caps = calm::fuzz::parse_answer(
+        engine.capabilities_json(user, request["site"].get<std::string>()), "capabilities_json");
+    if (s.user_ids.find(user) == kNone && caps["ok"].get<bool>()) {
+      for (const auto& [action, decision] : caps["value"].items()) {
+        CALM_REQUIRE(!decision.value("allowed", false),
+                     "capabilities allow a user that is not in the snapshot", caps.dump());
+      }
+    }
+  }
+  if (has_user && has_action) {
+    const std::string user = request["user"].get<std::string>();
+    const json where = calm::sites_where(engine, user, request["action"].get<std::string>());
+    check_query_answer(where, "sitesWhere");
+    if (s.user_ids.find(user) == kNone) {
+      CALM_REQUIRE(!where["ok"].get<bool>(), "sitesWhere answers for a user that is not in the snapshot",
+                   where.dump());
+    }
+  }
+  if (!request.contains("user")) check_query_answer(calm::who_can(engine, request), "whoCan");
+  if (has_user && request.contains("resource")) {
+    check_query_answer(calm::what_if(engine, request["user"].get<std::string>(), request["resource"]),
+                       "whatIf");
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const json request = json::parse(text, nullptr, false);
+  for (const auto& org : organisations()) {
+    const Engine& engine = org->engine;
+    const std::string answer = engine.decide_json(text);
+    if (calm::fuzz::verbose()) std::fprintf(stderr, "%s: %s\n", org->name.c_str(), answer.c_str());
+    const json decision = check_decision_shape(answer, org->name);
+    if (decision["allowed"].get<bool>()) {
+      CALM_REQUIRE(!request.is_discarded(), "allowed a request that is not JSON", answer);
+      check_allowed_request(engine, request, answer);
+    }
+    if (request.is_discarded()) continue;
+    const std::string compact = request.dump();
+    const std::string again = engine.decide_json(compact);
+    CALM_REQUIRE(again == answer, "the same request written compactly gets a different decision",
+                 compact + "\n" + answer + "\n  vs\n" + again);
+    const calm::Decision value = engine.decide_json_value(request);
+    CALM_REQUIRE(value.to_json() == decision, "decide_json_value and decide_json disagree",
+                 value.to_json().dump());
+    const calm::ParsedRequest parsed = calm::parse_request(request);
+    if (parsed.shape_error.empty()) {
+      const calm::Verdict verdict = engine.check(parsed.request);
+      CALM_REQUIRE(verdict.allowed() == decision["allowed"].get<bool>() &&
+                       calm::code_name(verdict.code) == decision["code"].get<std::string>(),
+                   "check and decide_json disagree", answer);
+    }
+    check_indexed_path(engine, request, answer);
+    ask_questions(engine, request);
+  }
+  return 0;
+}
