@@ -837,6 +837,8 @@ TEST(ViewerSnapshot, CarriesTheRevisionAndIssuedAt_V5) {
   EXPECT_EQ(text["value"]["revision"], 43);
   EXPECT_EQ(json::parse(viewer_snapshot_json(full, "u-lee", R"({"revision":-1})"))["errors"][0]["path"],
             "/options/revision");
+  EXPECT_EQ(json::parse(viewer_snapshot_json(full, "u-lee", R"({"issuedAt":"soon"})"))["errors"][0]["path"],
+            "/options/issuedAt");
   for (const json& bad : {json(-1), json(1.5), json("7"), json(9007199254740992ULL)}) {
     snap["revision"] = bad;
     Engine e;
