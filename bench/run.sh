@@ -6,7 +6,7 @@
 # 1. generates bench/data/ (node bench/gen-org.mjs) if it is missing;
 # 2. builds the native bench (Release, build-bench/) and runs it, then the
 #    workflow bench (calm_workflow_bench: commands, sync, insights, whoCan/
-#    sitesWhere/whatIf) when it exists;
+#    sitesWhere/whatIf) and the viewer snapshot bench (calm_viewer_bench);
 # 3. runs the wasm bench through js/index.js if dist/wasm/calm-access.wasm
 #    exists (`npm run build` makes it).
 # 4. with --compare, runs bench/compare.mjs (CASL and casbin next to calm;
@@ -61,12 +61,16 @@ if [[ $native == 1 ]]; then
   # std::string's operator+ (GCC bug 105329); the bench must still build.
   if cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCALM_BUILD_TESTS=OFF -DCALM_BUILD_BENCH=ON \
       -DCMAKE_CXX_FLAGS=-Wno-error=restrict >/dev/null &&
-    cmake --build build-bench --target calm_bench calm_workflow_bench -j "$(nproc)"; then
+    cmake --build build-bench --target calm_bench calm_workflow_bench calm_viewer_bench -j "$(nproc)"; then
     echo
     ./build-bench/calm_bench --data "$data" "${native_args[@]}" || status=1
     if [[ -x build-bench/calm_workflow_bench ]]; then
       echo
       ./build-bench/calm_workflow_bench --data "$data" || status=1
+    fi
+    if [[ -x build-bench/calm_viewer_bench ]]; then
+      echo
+      ./build-bench/calm_viewer_bench --data "$data" || status=1
     fi
   else
     echo "== native bench skipped: the build failed"
@@ -78,6 +82,8 @@ if [[ $wasm == 1 ]]; then
   echo
   if [[ -f dist/wasm/calm-access.wasm && -f dist/wasm/calm-access.mjs ]]; then
     node --expose-gc bench/wasm.bench.mjs "${wasm_args[@]}" || status=1
+    echo
+    node bench/viewer.bench.mjs || status=1
   else
     echo "== wasm bench skipped: dist/wasm/calm-access.wasm is missing; run \`npm run build\` first"
   fi

@@ -11,6 +11,7 @@
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
 #include "calm/training.hpp"
+#include "calm/viewer.hpp"
 #include "calm/workflow.hpp"
 
 namespace {
@@ -18,13 +19,6 @@ namespace {
 using nlohmann::json;
 
 std::string text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-// JSON text to a value; text that is not JSON becomes a string, which every
-// core function answers as malformed.
-json value(const std::string& text_in) {
-  json parsed = json::parse(text_in, nullptr, false);
-  return parsed.is_discarded() ? json("not JSON") : parsed;
-}
 
 std::string engine_load(calm::Engine& engine, const std::string& snapshot_text) {
   return engine.load_json(snapshot_text);
@@ -129,8 +123,13 @@ std::string engine_personnel_settings(const calm::Engine& engine, const std::str
   return text(calm::personnel_settings_view(engine, user, site));
 }
 
+std::string engine_viewer_snapshot(const calm::Engine& engine, const std::string& user,
+                                   const std::string& options_text) {
+  return calm::viewer_snapshot_json(engine, user, options_text);
+}
+
 std::string engine_who_can(const calm::Engine& engine, const std::string& request_text) {
-  return text(calm::who_can(engine, value(request_text)));
+  return calm::who_can_json(engine, request_text);
 }
 
 std::string engine_sites_where(const calm::Engine& engine, const std::string& user,
@@ -140,10 +139,26 @@ std::string engine_sites_where(const calm::Engine& engine, const std::string& us
 
 std::string engine_what_if(const calm::Engine& engine, const std::string& editor,
                            const std::string& change_text) {
-  return text(calm::what_if(engine, editor, value(change_text)));
+  return calm::what_if_json(engine, editor, change_text);
 }
 
 std::string actions() { return calm::Engine::actions_json(); }
+
+// The size limits, for the JS side to measure text before copying it in.
+std::string limits() {
+  return text(json{{"snapshot", calm::input_limit(calm::Input::snapshot)},
+                   {"request", calm::input_limit(calm::Input::request)},
+                   {"command", calm::input_limit(calm::Input::command)},
+                   {"question", calm::input_limit(calm::Input::question)}});
+}
+
+// The answer to text past a limit, without copying the text in.
+std::string oversize(const std::string& input) {
+  if (input == "snapshot") return calm::oversize_json(calm::Input::snapshot);
+  if (input == "command") return calm::oversize_json(calm::Input::command);
+  if (input == "question") return calm::oversize_json(calm::Input::question);
+  return calm::oversize_json(calm::Input::request);
+}
 
 }  // namespace
 
@@ -173,6 +188,9 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .function("personnelSettings", &engine_personnel_settings)
       .function("whoCan", &engine_who_can)
       .function("sitesWhere", &engine_sites_where)
-      .function("whatIf", &engine_what_if);
+      .function("whatIf", &engine_what_if)
+      .function("viewerSnapshot", &engine_viewer_snapshot);
   emscripten::function("actions", &actions);
+  emscripten::function("limits", &limits);
+  emscripten::function("oversize", &oversize);
 }

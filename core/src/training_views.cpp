@@ -325,8 +325,9 @@ json insights(const Engine& engine, std::string_view user, std::string_view site
     by_course[f.course].add(f, date);
     by_person[f.user].add(f, date);
   }
+  const detail::ResultSites result_sites(s);
   for (const TrainingResult& r : s.results) {
-    const Index rs = result_site(s, r);
+    const Index rs = result_sites(r.user, r.course);
     if (sites.count(rs) == 0) continue;
     const std::string_view state = result_state(r, date);
     const int expiring = state == "expiring" ? 1 : 0;
@@ -406,13 +407,18 @@ json training_of(const Engine& engine, std::string_view user, std::string_view p
 
 namespace detail {
 
-Index result_site(const Snapshot& s, Index user, Index course) noexcept {
-  if (course != kNone) return s.courses[course].site;
-  for (const Record& record : s.records) {
-    if (record.user == user && !record.deleted) return record.site;
+ResultSites::ResultSites(const Snapshot& s) : s_(s), record_site_(s.users.size(), kNone) {
+  for (auto it = s.records.rbegin(); it != s.records.rend(); ++it) {  // the first live record wins
+    if (it->user != kNone && !it->deleted) record_site_[it->user] = it->site;
   }
-  return kNone;
 }
+
+Index ResultSites::operator()(Index user, Index course) const noexcept {
+  if (course != kNone) return s_.courses[course].site;
+  return user < record_site_.size() ? record_site_[user] : kNone;
+}
+
+Index result_site(const Snapshot& s, Index user, Index course) { return ResultSites(s)(user, course); }
 
 }  // namespace detail
 

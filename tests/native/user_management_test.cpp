@@ -558,7 +558,8 @@ TEST_F(UserManagementCommands, S2_A3_SetAllWithIncludeChildSitesCascadesEveryGra
     EXPECT_EQ(role("u-newbie", "north", m), Role::member) << m;
     EXPECT_EQ(role("u-newbie", "north-lab", m), Role::member) << m << " cascades to north-lab";
   }
-  for (const json& g : engine.export_snapshot()["grants"]) {
+  const json exported = engine.export_snapshot();
+  for (const json& g : exported["grants"]) {
     if (g["user"] == "u-newbie") EXPECT_EQ(g.value("includeChildSites", false), true) << g.dump();
   }
 }

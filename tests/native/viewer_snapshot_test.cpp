@@ -425,6 +425,20 @@ void compare_views(const Engine& full, const Engine& viewer, const json& snap, c
         both("whoCan", request, [&](const Engine& e) { return who_can(e, request); });
       }
     }
+    // The assign picker, where the viewer assigns (V4: personnel manager):
+    // who may view or complete a course of this site (T5, T1).
+    if (probe.at("training.course.create", site)) {
+      for (const json& c : snap["training"]["courses"]) {
+        if (c["site"] != site) continue;
+        const json request = {{"action", "training.course.view"}, {"resource", {{"course", c["id"]}}}};
+        both("whoCan", request, [&](const Engine& e) { return who_can(e, request); });
+      }
+      for (const json& f : snap["training"]["fulfillments"]) {
+        const json request = {{"action", "training.course.complete"}, {"resource", {{"fulfillment", f["id"]}}}};
+        if (find_id(snap["training"]["courses"], f["course"])->at("site") == site)
+          both("whoCan", request, [&](const Engine& e) { return who_can(e, request); });
+      }
+    }
   }
   for (Index a = 0; a < action_count(); ++a) {
     both("sitesWhere", std::string(action_id(a)),
@@ -858,6 +872,8 @@ TEST(ViewerSnapshot, CarriesTheRevisionAndIssuedAt_V5) {
   EXPECT_EQ(text["value"]["revision"], 43);
   EXPECT_EQ(json::parse(viewer_snapshot_json(full, "u-lee", R"({"revision":-1})"))["errors"][0]["path"],
             "/options/revision");
+  EXPECT_EQ(json::parse(viewer_snapshot_json(full, "u-lee", R"({"issuedAt":"soon"})"))["errors"][0]["path"],
+            "/options/issuedAt");
   for (const json& bad : {json(-1), json(1.5), json("7"), json(9007199254740992ULL)}) {
     snap["revision"] = bad;
     Engine e;

@@ -16,6 +16,7 @@ import {
   type DenialCode,
   type EffectiveRole,
   type Engine,
+  type Limits,
   type LoadResult,
   type Snapshot,
 } from 'calm-access';
@@ -88,6 +89,14 @@ engine.decide(42);
 
 const text: string = engine.decideJson('{"user":"u-1","action":"site.update","site":"north"}');
 void text;
+const fromBytes: string = engine.decideJson(new TextEncoder().encode('{}'));
+void fromBytes;
+// @ts-expect-error: a request object goes to `decide`, not `decideJson`
+engine.decideJson({ user: 'u-1', action: 'site.update' });
+
+const limits: Limits = engine.limits();
+const snapshotBytes: number = limits.snapshot + limits.request + limits.command + limits.question;
+void snapshotBytes;
 
 const yes: boolean = engine.can('u-1', 'site.update', 'north');
 engine.can('u-1', 'training.progress.view_own');
@@ -197,3 +206,19 @@ async function workflow(): Promise<void> {
   engine.whoCan('training.course.fly', 'north');
 }
 void workflow;
+
+// Viewer snapshots (SERVER.md V1-V7): a snapshot, with the server's revision.
+async function viewerSnapshots(): Promise<void> {
+  const engine = await createEngine();
+  const snapshot: Snapshot = engine.viewerSnapshot('u-2');
+  const revision: number | undefined = engine.viewerSnapshot('u-2', { revision: 7, issuedAt: '2026-11-23T09:00:00Z' }).revision;
+  void revision;
+  const revealed: { user: string; record: string; block: string }[] | undefined = snapshot.revealed;
+  void revealed;
+  engine.load(snapshot);
+  // @ts-expect-error the revision is a number
+  engine.viewerSnapshot('u-2', { revision: '7' });
+  // @ts-expect-error the viewer is a user id
+  engine.viewerSnapshot(7);
+}
+void viewerSnapshots;

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "calm/access.hpp"
 
@@ -38,7 +39,20 @@ class FileGate {
 [[nodiscard]] bool thread_visible(const Engine& engine, std::string_view user, Index root);
 
 /// The site a training result belongs to: its course's, else the site of its
-/// person's first live record; `kNone` when there is neither.
-[[nodiscard]] Index result_site(const Snapshot& s, Index user, Index course) noexcept;
+/// person's first live record; `kNone` when there is neither. Built once for
+/// answers that place many results.
+class ResultSites {
+ public:
+  explicit ResultSites(const Snapshot& s);
+  [[nodiscard]] Index operator()(Index user, Index course) const noexcept;
+
+ private:
+  const Snapshot& s_;
+  /// Per user, the site of their first live record, or `kNone`.
+  std::vector<Index> record_site_;
+};
+
+/// `ResultSites(s)(user, course)`, for one result.
+[[nodiscard]] Index result_site(const Snapshot& s, Index user, Index course);
 
 }  // namespace calm::detail
