@@ -9,8 +9,7 @@
 // Exit codes: 0 done; 1 the snapshot or a query failed (errors on stderr);
 // 2 usage error (usage on stderr).
 
-import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
 import { createEngine } from './index.js';
@@ -18,8 +17,9 @@ import { createEngine } from './index.js';
 const USAGE = `usage:
   calm-access decide --snapshot FILE
       reads one JSON decision request per line on stdin and writes one JSON
-      decision per line on stdout, in order; a line that is not a valid
-      request gets an invalid-request decision; blank lines are skipped
+      decision per line on stdout, in order; lines end at \n (a \r before it
+      is dropped); a line that is not a valid request, or longer than 1 MiB,
+      gets an invalid-request decision; blank lines are skipped
   calm-access roles --snapshot FILE --user ID [--json]
       prints the effective roles of a user, with where each came from
   calm-access viewer-snapshot --snapshot FILE --user ID
@@ -69,14 +69,35 @@ function parse(argv) {
   return { command, snapshot: values.snapshot, user: values.user, json: values.json === true };
 }
 
+/**
+ * The first `max` bytes of a file (all of it when smaller): a file past the
+ * engine's snapshot limit is read only far enough for the engine to refuse it.
+ */
+async function readAtMost(file, max) {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const bytes = Buffer.allocUnsafe(Math.min(size, max));
+    let filled = 0;
+    while (filled < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return bytes.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
 async function loadEngine(file) {
+  const engine = await createEngine();
   let bytes;
   try {
-    bytes = await readFile(file);
+    bytes = await readAtMost(file, engine.limits().snapshot + 1);
   } catch (error) {
     throw new Failure(`cannot read snapshot \`${file}\`: ${error.code ?? error.message}`);
   }
-  const engine = await createEngine();
   const result = engine.load(bytes);
   if (!result.ok) {
     const lines = result.errors.map((e) => `${e.path || '/'}: ${e.message} [${e.code}]`);
@@ -91,18 +112,53 @@ function write(text) {
   return new Promise((resolve) => process.stdout.once('drain', resolve));
 }
 
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+
+/** True when every byte is JSON whitespace (space, tab, \r). */
+function blank(bytes) {
+  return bytes.every((b) => b === 0x20 || b === 0x09 || b === RETURN);
+}
+
+/**
+ * One answer per request line, in order, written as each chunk of input is
+ * decided. Lines end at \n only (\r is JSON whitespace inside a request; a
+ * \r before the \n is dropped). A line is kept only up to just past the
+ * engine's request limit, so a line of any length costs bounded memory and
+ * gets the engine's own invalid-request answer for an oversized request.
+ */
 async function decide(engine) {
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  let batch = '';
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    batch += engine.decideJson(line) + '\n';
-    if (batch.length >= 1 << 16) {
-      await write(batch);
-      batch = '';
+  const limit = engine.limits().request;
+  const keep = limit + 2; // room for a trailing \r on a line of exactly `limit` bytes
+  let parts = [];
+  let kept = 0;
+  let truncated = false;
+  const answer = () => {
+    let bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts, kept);
+    parts = [];
+    kept = 0;
+    if (!truncated && bytes.length > 0 && bytes[bytes.length - 1] === RETURN) bytes = bytes.subarray(0, -1);
+    truncated = false;
+    return blank(bytes) ? '' : engine.decideJson(bytes) + '\n';
+  };
+  for await (const chunk of process.stdin) {
+    let batch = '';
+    for (let start = 0; start <= chunk.length; ) {
+      const end = chunk.indexOf(NEWLINE, start);
+      const stop = end === -1 ? chunk.length : end;
+      const take = Math.min(stop - start, keep - kept);
+      if (take > 0) {
+        parts.push(chunk.subarray(start, start + take));
+        kept += take;
+      }
+      if (take < stop - start) truncated = true;
+      if (end === -1) break;
+      batch += answer();
+      start = end + 1;
     }
+    if (batch) await write(batch);
   }
-  if (batch) await write(batch);
+  if (kept > 0) await write(answer());
 }
 
 function describeSource(source) {

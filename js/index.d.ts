@@ -406,6 +406,14 @@ export interface WhatIf {
   changes: { user: string; site: string; gained: ActionId[]; lost: ActionId[] }[];
 }
 
+/** The largest input each kind of call takes, in bytes of JSON text (`engine.limits()`). */
+export interface Limits {
+  snapshot: number;
+  request: number;
+  command: number;
+  question: number;
+}
+
 /** Options of `createEngine`. */
 export interface CreateEngineOptions {
   /**
@@ -428,7 +436,11 @@ export interface Engine {
   /**
    * Loads a snapshot given as a value, JSON text or UTF-8 bytes. On failure
    * the previous snapshot stays in force and the errors name JSON paths.
-   * Never throws.
+   * Never throws: a value that is not plain data (a class instance, a
+   * `toJSON`, a `String` object, a detached `ArrayBuffer`), bytes that are not
+   * UTF-8, text with a lone surrogate and a snapshot past `limits().snapshot`
+   * bytes (error code `too-large`, refused before it reaches the wasm) are
+   * `{ ok: false, errors }`.
    *
    * @example
    * const r = engine.load(snapshot);
@@ -438,16 +450,31 @@ export interface Engine {
 
   /**
    * Decides one request. Never throws: a malformed request (even `42`) is an
-   * `invalid-request` decision, an unknown id an `unknown-*` one.
+   * `invalid-request` decision, an unknown id an `unknown-*` one. Ids and
+   * actions are compared as given, never coerced (ACCESS.md section 11 step
+   * 1): a `String` object, an object with `toJSON`, a number or a string
+   * with a lone surrogate where one is expected is `invalid-request`, and so
+   * is a request past `limits().request` bytes of JSON.
    */
   decide(request: DecisionRequest): Decision;
 
   /**
    * Decides one request given as JSON text and returns the decision as JSON
    * text, with no conversion on the JS side. For pipelines (the CLI) and
-   * workers; text that is not JSON is an `invalid-request` decision.
+   * workers; text that is not JSON (bytes after the value, a NUL, a lone
+   * surrogate, bytes that are not UTF-8) or longer than `limits().request`
+   * bytes is an `invalid-request` decision. Never throws.
    */
-  decideJson(requestText: string): string;
+  decideJson(requestText: string | Uint8Array): string;
+
+  /**
+   * The largest input, in bytes of JSON text, each kind of call takes:
+   * `snapshot` (`load`, 64 MiB), `request` (`decide`, `decideJson`, 1 MiB),
+   * `command` (`apply`, `dryRun`, 16 MiB), `question` (`whoCan`'s request,
+   * `whatIf`'s change, 1 MiB). Larger input is refused before it reaches the
+   * wasm, so memory does not grow.
+   */
+  limits(): Limits;
 
   /** Whether `user` may do `action` at `target`. */
   can(user: string, action: ActionId, target?: Target): boolean;
@@ -468,10 +495,8 @@ export interface Engine {
    * screen. Actions that need a resource are decided at site level
    * (entitlement, roles, site permissions). An unknown user or site does not
    * throw: every decision is then denied `unknown-user` / `unknown-site`, as
-   * `decide` would deny it.
-   *
-   * @throws {QueryError} when the core reports that it cannot answer at all.
-   * @throws {TypeError} when `user` or `site` is not a string.
+   * `decide` would deny it; a malformed id (not a primitive string, a lone
+   * surrogate, not 1 to 128 bytes) makes every decision `invalid-request`.
    */
   capabilities(user: string, site: string): Capabilities;
 
@@ -479,8 +504,8 @@ export interface Engine {
    * The effective role of every module at every site for `user`, with where
    * each came from (the View Access table).
    *
-   * @throws {QueryError} when the core cannot answer, e.g. an unknown user.
-   * @throws {TypeError} when `user` is not a string.
+   * @throws {QueryError} when the core cannot answer: an unknown user
+   * (`unknown-user`) or a malformed id (`invalid-request`).
    */
   roles(user: string): EffectiveRole[];
 
@@ -500,8 +525,9 @@ export interface Engine {
    * for `user` on it are those of the current state (see the README for the
    * exceptions the spec allows). Carries `revision` and `issuedAt` when the
    * state or `options` give them.
-   * @throws {QueryError} when `user` is not an id of the state (`unknown-user`, `invalid-id`) or an option is malformed.
-   * @throws {TypeError} when `user` is not a string or `options` not an object.
+   * @throws {QueryError} when `user` is not an id of the state (`unknown-user`, `invalid-id`: a
+   *   value that is not a primitive string or holds a lone surrogate too) or an option is malformed.
+   * @throws {TypeError} when `options` is not an object.
    */
   viewerSnapshot(user: string, options?: ViewerSnapshotOptions): Snapshot;
   /** `stale` when `date` is past the snapshot's `validUntil`, else `fresh`. */

@@ -15,9 +15,107 @@ const WASM_URL = new URL('../dist/wasm/calm-access.wasm', import.meta.url);
 const NODE_FS = 'node:fs/promises';
 
 // Text that is not JSON: the core answers it with an `invalid-request`
-// decision (or a load error). Used when a JS value has no JSON form at all
-// (a cycle, a BigInt, `undefined`, a function).
+// decision (or a load error). Used when a JS value is not plain data (a cycle,
+// a BigInt, `undefined`, a String object, an object with `toJSON`, a class
+// instance, a getter that throws): ACCESS.md section 11 step 1 (changed).
 const NOT_JSON = '';
+// JSON.stringify ran out of string length: the value is past every limit.
+const TOO_LARGE = Symbol('too large');
+// One byte that is not UTF-8: what goes in where an id, an action or a date is
+// expected and the argument is not a primitive string (or is far longer than
+// any id). The core refuses it as it refuses any malformed id.
+const MALFORMED = Uint8Array.of(0xff);
+// Ids are 1 to 128 UTF-8 bytes, so a longer string is malformed whatever it holds.
+const MAX_ID_UNITS = 128;
+
+// Strings go into the wasm as UTF-8. Emscripten's conversion merges a lone
+// surrogate with the character after it (`'u-\ud83dQ'` arrived as `u-👑`),
+// so a string that is not well-formed Unicode goes in as the bytes it stands
+// for, each surrogate encoded alone (WTF-8): not UTF-8, which the core
+// refuses (ids, actions, JSON text) instead of reading another string.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isWellFormed =
+  typeof String.prototype.isWellFormed === 'function'
+    ? (text) => text.isWellFormed()
+    : (text) => !LONE_SURROGATE.test(text);
+
+/** The WTF-8 bytes of `text` (UTF-8, with a lone surrogate as its own 3 bytes). */
+function wtf8(text) {
+  const out = new Uint8Array(text.length * 3);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    if (c < 0x80) {
+      out[n++] = c;
+    } else if (c < 0x800) {
+      out[n++] = 0xc0 | (c >> 6);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else if (c < 0x10000) {
+      out[n++] = 0xe0 | (c >> 12);
+      out[n++] = 0x80 | ((c >> 6) & 0x3f);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else {
+      out[n++] = 0xf0 | (c >> 18);
+      out[n++] = 0x80 | ((c >> 12) & 0x3f);
+      out[n++] = 0x80 | ((c >> 6) & 0x3f);
+      out[n++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/** What goes into the wasm for `text`: itself when well-formed, else its WTF-8 bytes. */
+function wire(text) {
+  return isWellFormed(text) ? text : wtf8(text);
+}
+
+/**
+ * An id or date argument as it goes into the wasm: a primitive string as
+ * given; anything else (a String object, a number, an object with `toJSON`)
+ * is never coerced but sent as malformed (section 11 step 1).
+ */
+function arg(value) {
+  if (typeof value !== 'string' || value.length > MAX_ID_UNITS) return MALFORMED;
+  return wire(value);
+}
+
+/**
+ * An action argument: as `arg`, except that a long string is still a string
+ * (an unknown action, not a malformed one); the core only ever shows the
+ * first 64 bytes of one, so the first 256 UTF-16 units stand for it.
+ */
+function actionArg(value) {
+  if (typeof value !== 'string') return MALFORMED;
+  if (value.length <= 256) return wire(value);
+  const end = value.charCodeAt(255) >= 0xd800 && value.charCodeAt(255) <= 0xdbff ? 255 : 256;
+  return wire(value.slice(0, end));
+}
+
+const NON_ASCII = /[\u0080-\uffff]+/g;
+
+/**
+ * The UTF-8 length of `text` when it may matter: its length when that alone
+ * decides (past `limit`, or within it even at 3 bytes a unit); else counted,
+ * visiting only the runs that are not ASCII.
+ */
+function utf8Length(text, limit) {
+  if (text.length > limit || text.length * 3 <= limit) return text.length;
+  let bytes = text.length;
+  for (const [run] of text.matchAll(NON_ASCII)) {
+    for (let i = 0; i < run.length; i++) {
+      const c = run.charCodeAt(i);
+      bytes += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1; // a surrogate: 2 of a pair's 4
+    }
+  }
+  return bytes;
+}
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 
@@ -68,22 +166,51 @@ function loadModule(options) {
   return defaultModule;
 }
 
-/** JSON text of any value, or text that is not JSON when it has no JSON form. */
+class NotPlainData extends Error {}
+
+// JSON.stringify's replacer sees each value after `toJSON` and before String,
+// Number and Boolean objects are unwrapped; `this[key]` is the value as given.
+// Plain data only: primitives, arrays and plain objects without `toJSON`.
+function plainData(key, value) {
+  const given = this[key];
+  if (typeof given === 'bigint') throw new NotPlainData();
+  if (typeof given === 'object' && given !== null) {
+    if (!Array.isArray(given) && !isPlainObject(given)) throw new NotPlainData();
+    if (typeof given.toJSON === 'function') throw new NotPlainData();
+  }
+  return value;
+}
+
+/**
+ * JSON text of plain data; text that is not JSON (which the core refuses)
+ * for anything else, TOO_LARGE past the engine's string length. A lone
+ * surrogate is written as its `\\u` escape, which the core's parsers refuse.
+ */
 function toJsonText(value) {
   try {
-    const text = JSON.stringify(value);
+    const text = JSON.stringify(value, plainData);
     return typeof text === 'string' ? text : NOT_JSON;
-  } catch {
-    return NOT_JSON;
+  } catch (error) {
+    return error instanceof RangeError && /string length/i.test(error.message) ? TOO_LARGE : NOT_JSON;
   }
 }
 
-/** The text of a snapshot given as text, bytes or a value. */
-function snapshotText(snapshot) {
+/**
+ * A snapshot as it goes to the core: text, UTF-8 bytes as they are (the core
+ * checks them; a leading byte order mark is dropped), or a value's JSON text.
+ */
+function snapshotInput(snapshot) {
   if (typeof snapshot === 'string') return snapshot;
-  if (snapshot instanceof Uint8Array) return new TextDecoder().decode(snapshot);
-  if (snapshot instanceof ArrayBuffer) return new TextDecoder().decode(new Uint8Array(snapshot));
-  return toJsonText(snapshot);
+  let bytes;
+  try {
+    if (snapshot instanceof Uint8Array) bytes = snapshot;
+    else if (snapshot instanceof ArrayBuffer) bytes = new Uint8Array(snapshot);
+    else return toJsonText(snapshot);
+  } catch {
+    return NOT_JSON; // a detached ArrayBuffer: no bytes
+  }
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3);
+  return bytes;
 }
 
 /**
@@ -94,6 +221,10 @@ function snapshotText(snapshot) {
  */
 function toRequest(user, action, target) {
   const request = { user, action };
+  if (typeof target === 'object' && target !== null && !Array.isArray(target) && !isPlainObject(target)) {
+    request.site = target; // a class instance, a String object: refused as not plain data
+    return request;
+  }
   if (target === undefined || target === null) return request;
   if (typeof target !== 'object' || Array.isArray(target)) {
     request.site = target;
@@ -123,6 +254,15 @@ const FAST_KEYS = {
   target: [64, 'users'],
 };
 
+/** True for a Uint8Array (a Buffer too); false for anything else, a proxy that throws included. */
+function isBytes(value) {
+  try {
+    return value instanceof Uint8Array;
+  } catch {
+    return false;
+  }
+}
+
 function isPlainObject(value) {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
@@ -139,18 +279,6 @@ function viewerOptions(options) {
   if (options.revision !== undefined) picked.revision = options.revision;
   if (options.issuedAt !== undefined) picked.issuedAt = options.issuedAt;
   return JSON.stringify(picked);
-}
-
-/** `value` when it is a string; a TypeError otherwise (as `capabilities` and `roles` do). */
-function id(name, value) {
-  requireId(name, value);
-  return value;
-}
-
-function requireId(name, value) {
-  if (typeof value !== 'string') {
-    throw new TypeError(`${name} must be a string id, got ${value === null ? 'null' : typeof value}`);
-  }
 }
 
 /**
@@ -206,9 +334,12 @@ class Engine {
   #ids;
   /** The indices of the request being asked (reused: `can` is the hot path). */
   #q = [0, 0, 0, 0, 0];
+  /** The core's size limits in bytes: `{ snapshot, request, command, question }`. */
+  #limits;
 
   constructor(module) {
     this.#module = module;
+    this.#limits = JSON.parse(module.limits());
     this.#native = new module.Engine();
     this.#fast = typeof this.#native.can === 'function' && typeof this.#native.index === 'function';
     this.#fastExplain = this.#fast && typeof this.#native.explain === 'function';
@@ -234,6 +365,14 @@ class Engine {
    * other than `site` and one simple resource key.
    */
   #indices(user, action, target) {
+    try {
+      return this.#lookUp(user, action, target);
+    } catch {
+      return undefined; // a proxy or a getter that throws: the JSON path refuses it
+    }
+  }
+
+  #lookUp(user, action, target) {
     if (typeof user !== 'string' || typeof action !== 'string') return undefined;
     let site = ABSENT;
     let key = 0;
@@ -282,8 +421,25 @@ class Engine {
     return this.#native;
   }
 
+  /**
+   * `call(input)` with `input` (text or UTF-8 bytes) as it goes into the
+   * wasm; past the core's limit for `kind`, the core's answer to oversized
+   * input instead, without copying it in (so memory does not grow).
+   */
+  #within(kind, input, call) {
+    const limit = this.#limits[kind];
+    if (input === TOO_LARGE) return this.#module.oversize(kind);
+    if (typeof input === 'string') {
+      if (utf8Length(input, limit) > limit) return this.#module.oversize(kind);
+      return call(wire(input));
+    }
+    if (input.byteLength > limit) return this.#module.oversize(kind);
+    return call(input);
+  }
+
   load(snapshot) {
-    const answer = JSON.parse(this.#engine().load(snapshotText(snapshot)));
+    const engine = this.#engine();
+    const answer = JSON.parse(this.#within('snapshot', snapshotInput(snapshot), (t) => engine.load(t)));
     if (answer.ok) {
       this.#ids = undefined;
       return { ok: true, errors: [], stats: answer.stats };
@@ -292,11 +448,13 @@ class Engine {
   }
 
   decideJson(requestText) {
-    return this.#engine().decide(typeof requestText === 'string' ? requestText : NOT_JSON);
+    const engine = this.#engine();
+    const text = typeof requestText === 'string' || isBytes(requestText) ? requestText : NOT_JSON;
+    return this.#within('request', text, (t) => engine.decide(t));
   }
 
   decide(request) {
-    return JSON.parse(this.#engine().decide(toJsonText(request)));
+    return JSON.parse(this.decideJson(toJsonText(request)));
   }
 
   // The same answer as `explain(...).allowed`, without rendering a decision
@@ -315,7 +473,13 @@ class Engine {
       const text = this.#engine().explain(q[0], q[1], q[2], q[3], q[4]);
       if (text !== '') return JSON.parse(text);
     }
-    return this.decide(toRequest(user, action, target));
+    let request;
+    try {
+      request = toRequest(user, action, target);
+    } catch {
+      return JSON.parse(this.decideJson(NOT_JSON)); // a target whose reading throws
+    }
+    return this.decide(request);
   }
 
   assertCan(user, action, target) {
@@ -325,16 +489,13 @@ class Engine {
   }
 
   capabilities(user, site) {
-    requireId('user', user);
-    requireId('site', site);
-    const answer = JSON.parse(this.#engine().capabilities(user, site));
+    const answer = JSON.parse(this.#engine().capabilities(arg(user), arg(site)));
     if (!answer.ok) throw new QueryError(answer.errors);
     return answer.value;
   }
 
   roles(user) {
-    requireId('user', user);
-    const answer = JSON.parse(this.#engine().roles(user));
+    const answer = JSON.parse(this.#engine().roles(arg(user)));
     if (!answer.ok) throw new QueryError(answer.errors);
     return answer.value;
   }
@@ -343,15 +504,21 @@ class Engine {
     return JSON.parse(this.#module.actions());
   }
 
+  limits() {
+    return { ...this.#limits };
+  }
+
   // ---- Workflow commands (TRAINING.md, PERSONNEL.md, ACCESS.md section 10) ----
 
   apply(command) {
+    const engine = this.#engine();
     this.#ids = undefined; // a command may add or remove ids
-    return JSON.parse(this.#engine().apply(toJsonText(command)));
+    return JSON.parse(this.#within('command', toJsonText(command), (t) => engine.apply(t)));
   }
 
   dryRun(command) {
-    return JSON.parse(this.#engine().dryRun(toJsonText(command)));
+    const engine = this.#engine();
+    return JSON.parse(this.#within('command', toJsonText(command), (t) => engine.dryRun(t)));
   }
 
   snapshot() {
@@ -359,70 +526,76 @@ class Engine {
   }
 
   viewerSnapshot(user, options) {
-    return unwrap(this.#engine().viewerSnapshot(id('user', user), viewerOptions(options)));
+    return unwrap(this.#engine().viewerSnapshot(arg(user), viewerOptions(options)));
   }
 
   freshness(date) {
-    requireId('date', date);
-    return this.#engine().freshness(date);
+    return this.#engine().freshness(arg(date));
   }
 
   // ---- Views shaped for the viewer, and the access questions of section 9 ----
 
   myCourses(user, date) {
-    return unwrap(this.#engine().myCourses(id('user', user), id('date', date)));
+    return unwrap(this.#engine().myCourses(arg(user), arg(date)));
   }
 
   course(user, course) {
-    return unwrap(this.#engine().course(id('user', user), id('course', course)));
+    return unwrap(this.#engine().course(arg(user), arg(course)));
   }
 
   attempts(user, fulfillment) {
-    return unwrap(this.#engine().attempts(id('user', user), id('fulfillment', fulfillment)));
+    return unwrap(this.#engine().attempts(arg(user), arg(fulfillment)));
   }
 
   insights(user, site, date, options = {}) {
-    const children = options?.includeChildSites === true;
-    return unwrap(this.#engine().insights(id('user', user), id('site', site), id('date', date), children));
+    let children = false;
+    try {
+      children = options?.includeChildSites === true;
+    } catch {
+      // a getter that throws: without child sites
+    }
+    return unwrap(this.#engine().insights(arg(user), arg(site), arg(date), children));
   }
 
   trainingOf(user, person, date) {
-    return unwrap(this.#engine().trainingOf(id('user', user), id('person', person), id('date', date)));
+    return unwrap(this.#engine().trainingOf(arg(user), arg(person), arg(date)));
   }
 
   record(user, record) {
-    return unwrap(this.#engine().record(id('user', user), id('record', record)));
+    return unwrap(this.#engine().record(arg(user), arg(record)));
   }
 
   people(user, site) {
-    return unwrap(this.#engine().people(id('user', user), id('site', site)));
+    return unwrap(this.#engine().people(arg(user), arg(site)));
   }
 
   company(user, company) {
-    return unwrap(this.#engine().company(id('user', user), id('company', company)));
+    return unwrap(this.#engine().company(arg(user), arg(company)));
   }
 
   comments(user, record) {
-    return unwrap(this.#engine().comments(id('user', user), id('record', record)));
+    return unwrap(this.#engine().comments(arg(user), arg(record)));
   }
 
   personnelSettings(user, site) {
-    return unwrap(this.#engine().personnelSettings(id('user', user), id('site', site)));
+    return unwrap(this.#engine().personnelSettings(arg(user), arg(site)));
   }
 
   whoCan(action, site, resource) {
     const request = { action };
     if (site !== undefined && site !== null) request.site = site;
     if (resource !== undefined && resource !== null) request.resource = resource;
-    return unwrap(this.#engine().whoCan(toJsonText(request)));
+    const engine = this.#engine();
+    return unwrap(this.#within('question', toJsonText(request), (t) => engine.whoCan(t)));
   }
 
   sitesWhere(user, action) {
-    return unwrap(this.#engine().sitesWhere(id('user', user), id('action', action)));
+    return unwrap(this.#engine().sitesWhere(arg(user), actionArg(action)));
   }
 
   whatIf(editor, change) {
-    return unwrap(this.#engine().whatIf(id('editor', editor), toJsonText(change)));
+    const engine = this.#engine();
+    return unwrap(this.#within('question', toJsonText(change), (t) => engine.whatIf(arg(editor), t)));
   }
 
   dispose() {

@@ -20,13 +20,6 @@ using nlohmann::json;
 
 std::string text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-// JSON text to a value; text that is not JSON becomes a string, which every
-// core function answers as malformed.
-json value(const std::string& text_in) {
-  json parsed = json::parse(text_in, nullptr, false);
-  return parsed.is_discarded() ? json("not JSON") : parsed;
-}
-
 std::string engine_load(calm::Engine& engine, const std::string& snapshot_text) {
   return engine.load_json(snapshot_text);
 }
@@ -136,7 +129,7 @@ std::string engine_viewer_snapshot(const calm::Engine& engine, const std::string
 }
 
 std::string engine_who_can(const calm::Engine& engine, const std::string& request_text) {
-  return text(calm::who_can(engine, value(request_text)));
+  return calm::who_can_json(engine, request_text);
 }
 
 std::string engine_sites_where(const calm::Engine& engine, const std::string& user,
@@ -146,10 +139,26 @@ std::string engine_sites_where(const calm::Engine& engine, const std::string& us
 
 std::string engine_what_if(const calm::Engine& engine, const std::string& editor,
                            const std::string& change_text) {
-  return text(calm::what_if(engine, editor, value(change_text)));
+  return calm::what_if_json(engine, editor, change_text);
 }
 
 std::string actions() { return calm::Engine::actions_json(); }
+
+// The size limits, for the JS side to measure text before copying it in.
+std::string limits() {
+  return text(json{{"snapshot", calm::input_limit(calm::Input::snapshot)},
+                   {"request", calm::input_limit(calm::Input::request)},
+                   {"command", calm::input_limit(calm::Input::command)},
+                   {"question", calm::input_limit(calm::Input::question)}});
+}
+
+// The answer to text past a limit, without copying the text in.
+std::string oversize(const std::string& input) {
+  if (input == "snapshot") return calm::oversize_json(calm::Input::snapshot);
+  if (input == "command") return calm::oversize_json(calm::Input::command);
+  if (input == "question") return calm::oversize_json(calm::Input::question);
+  return calm::oversize_json(calm::Input::request);
+}
 
 }  // namespace
 
@@ -182,4 +191,6 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .function("whatIf", &engine_what_if)
       .function("viewerSnapshot", &engine_viewer_snapshot);
   emscripten::function("actions", &actions);
+  emscripten::function("limits", &limits);
+  emscripten::function("oversize", &oversize);
 }

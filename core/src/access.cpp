@@ -431,13 +431,38 @@ Decision Engine::decide_json_value(const json& request) const {
   return decide(parsed.request);
 }
 
-std::string Engine::decide_json(std::string_view request_text) const {
-  json request = json::parse(request_text.begin(), request_text.end(), nullptr, false);
-  if (request.is_discarded()) {
+std::string oversize_json(Input input) {
+  if (input == Input::request) {
+    static const Engine blank;
     Verdict v;
     v.code = Code::invalid_request;
     v.rule = "ACCESS-11";
-    v.detail = "the request is not well-formed JSON";
+    v.detail = "the request is larger than the limit of 1 MiB (1048576 bytes)";
+    return decision_text(blank.explain(Request{}, v));
+  }
+  std::string what = input == Input::snapshot  ? "a snapshot"
+                     : input == Input::command ? "a command"
+                                               : "a question";
+  const std::size_t limit = input_limit(input);
+  std::string message = "expected " + what + " of at most " + std::to_string(limit >> 20) + " MiB (" +
+                        std::to_string(limit) + " bytes) of JSON text";
+  return detail::dump(json{
+      {"ok", false},
+      {"errors", json::array({{{"code", "too-large"}, {"path", ""}, {"message", std::move(message)}}})}});
+}
+
+std::string Engine::decide_json(std::string_view request_text) const {
+  if (request_text.size() > input_limit(Input::request)) return oversize_json(Input::request);
+  // parse_json bounds the nesting and refuses a NUL (nlohmann would stop
+  // there and decide the text before it: section 11 step 1).
+  std::vector<Error> errors;
+  json request = detail::parse_json(request_text, errors);
+  if (!errors.empty()) {
+    Verdict v;
+    v.code = Code::invalid_request;
+    v.rule = "ACCESS-11";
+    v.detail = errors.front().code == "too-deep" ? "the request is nested too deeply"
+                                                 : "the request is not well-formed JSON text";
     return decision_text(explain(Request{}, v));
   }
   return decision_text(decide_json_value(request));
@@ -495,6 +520,7 @@ std::string Engine::explain_json(const IndexedRequest& q) const {
 }
 
 std::string Engine::load_json(std::string_view json_text) {
+  if (json_text.size() > input_limit(Input::snapshot)) return oversize_json(Input::snapshot);
   auto result = load_snapshot(json_text);
   if (!result.ok()) return detail::dump(json{{"ok", false}, {"errors", errors_json(result.errors())}});
   load(std::move(result).value());
@@ -541,7 +567,14 @@ std::string Engine::capabilities_json(std::string_view user, std::string_view si
 
 std::string Engine::roles_json(std::string_view user) const {
   const Snapshot& s = impl_->snapshot;
-  const Index u = is_valid_id(user) ? s.user_ids.find(user) : kNone;
+  if (!is_valid_id(user)) {  // section 11 step 1: malformed, never unknown
+    return detail::dump(json{
+        {"ok", false},
+        {"errors", json::array({{{"code", "invalid-request"},
+                                 {"path", "/user"},
+                                 {"message", "expected an id of 1 to 128 bytes of well-formed UTF-8"}}})}});
+  }
+  const Index u = s.user_ids.find(user);
   if (u == kNone) {
     return detail::dump(json{{"ok", false},
                              {"errors", json::array({{{"code", "unknown-user"},

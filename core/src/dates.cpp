@@ -39,6 +39,35 @@ std::optional<CivilDate> parse_date(std::string_view text) noexcept {
   return d;
 }
 
+bool is_iso_date_or_timestamp(std::string_view text) noexcept {
+  if (!parse_date(text)) return false;
+  if (text.size() == 10) return true;
+  // hh:mm after the `T` (parse_date also takes a space there: RFC 3339 does).
+  std::size_t i = 11;
+  auto two = [&](unsigned max) {
+    if (text.size() < i + 2 || !digits(text, i, 2) || number(text, i, 2) > max) return false;
+    i += 2;
+    return true;
+  };
+  if (!two(23) || i >= text.size() || text[i++] != ':' || !two(59)) return false;
+  if (i < text.size() && text[i] == ':') {
+    ++i;
+    if (!two(60)) return false;  // 60: a leap second
+    if (i < text.size() && text[i] == '.') {
+      const std::size_t start = ++i;
+      while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+      if (i == start) return false;
+    }
+  }
+  if (i == text.size()) return true;  // local time
+  if (text[i] == 'Z') return i + 1 == text.size();
+  if (text[i] != '+' && text[i] != '-') return false;
+  ++i;
+  if (!two(23)) return false;
+  if (i < text.size() && text[i] == ':') ++i;
+  return two(59) && i == text.size();
+}
+
 std::string date_part(std::string_view timestamp) {
   return parse_date(timestamp) ? std::string(timestamp.substr(0, 10)) : std::string(timestamp);
 }

@@ -110,12 +110,18 @@ struct Engine::Impl {
 
   Verdict check(const Request& req, bool site_level) const noexcept {
     // 1. Shape.
-    if (!is_valid_id(req.user)) return invalid("`user` must be an id of 1 to 128 bytes");
-    if (req.site && !is_valid_id(*req.site)) return invalid("`site` must be an id of 1 to 128 bytes");
+    // An id is 1 to 128 bytes of well-formed UTF-8: a lone surrogate from
+    // JavaScript arrives as bytes that are not, and is refused here.
+    if (!is_valid_id(req.user)) return invalid("`user` must be an id of 1 to 128 bytes of well-formed UTF-8");
+    if (!is_well_formed_utf8(req.action)) return invalid("`action` must be a string of well-formed UTF-8");
+    if (req.site && !is_valid_id(*req.site)) {
+      return invalid("`site` must be an id of 1 to 128 bytes of well-formed UTF-8");
+    }
     const Resource& res = req.resource;
     for (const auto* field :
          {&res.course, &res.fulfillment, &res.record, &res.thread, &res.company, &res.target, &res.module}) {
-      if (*field && !is_valid_id(**field)) return invalid("resource ids must be of 1 to 128 bytes");
+      if (*field && !is_valid_id(**field))
+        return invalid("resource ids must be of 1 to 128 bytes of well-formed UTF-8");
     }
     if (res.block && (!is_valid_id(res.block->record) || !is_valid_id(res.block->block))) {
       return invalid("`resource.block` must be `{ record, block }` ids");

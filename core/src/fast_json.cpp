@@ -98,6 +98,9 @@ class FastParser {
 
   bool value(FastValue& out, std::size_t depth) {
     if (p_ == end_) return fail("invalid-json", "expected a JSON value, got the end of the text");
+    if (++values_ > kMaxValues) {
+      return fail("too-large", "expected at most " + std::to_string(kMaxValues) + " JSON values");
+    }
     switch (*p_) {
       case '{':
         return object(out, depth + 1);
@@ -419,6 +422,7 @@ class FastParser {
   const char* end_;
   Arena& arena_;
   std::size_t max_depth_;
+  std::size_t values_ = 0;
   std::vector<std::vector<FastValue>> elements_;
   std::vector<std::vector<FastMember>> members_;
 };

@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include "detail/dates.hpp"
+
 namespace calm::detail {
 
 using nlohmann::json;
@@ -53,6 +55,13 @@ std::string pointer_escape(std::string_view key) {
 }
 
 json parse_json(std::string_view text, std::vector<Error>& errors) {
+  // nlohmann reads a NUL as the end of the text and would parse what comes
+  // before it; JSON text never holds one outside a string, nor (unescaped)
+  // inside one: malformed (ACCESS.md section 11 step 1).
+  if (text.find('\0') != std::string_view::npos) {
+    errors.push_back({"invalid-json", "", "expected well-formed JSON text, got a NUL byte"});
+    return json();
+  }
   // Nesting is bounded before parsing so that no later walk can exhaust the stack.
   std::size_t depth = 0;
   bool in_string = false;
@@ -251,6 +260,22 @@ std::string JsonReader::text(const J& object, std::string_view key) {
 }
 
 template <typename J>
+std::string JsonReader::date(const J& object, std::string_view key) {
+  const J* it = lookup(object, key);
+  if (it == nullptr) return {};
+  if (!it->is_string()) {
+    fail_at(key, "wrong-type", "expected an ISO-8601 date or timestamp, got " + describe(*it));
+    return {};
+  }
+  const std::string_view value = str(*it);
+  if (!is_iso_date_or_timestamp(value)) {
+    fail_at(key, "invalid-date", "expected an ISO-8601 date or timestamp, got `" + clip(value) + "`");
+    return {};
+  }
+  return std::string(value);
+}
+
+template <typename J>
 std::optional<std::string> JsonReader::id_value(const J& value, std::string_view what) {
   if (!value.is_string()) {
     fail("wrong-type", "expected " + std::string(what) + " (a string), got " + describe(value));
@@ -386,6 +411,7 @@ int JsonReader::integer(const J& object, std::string_view key, int fallback, int
 #define CALM_INSTANTIATE_READER(J)                                                                    \
   template const J* JsonReader::member(const J&, std::string_view, bool, json::value_t);              \
   template std::string JsonReader::text(const J&, std::string_view);                                  \
+  template std::string JsonReader::date(const J&, std::string_view);                                  \
   template std::optional<std::string> JsonReader::id(const J&, std::string_view, bool);               \
   template std::optional<std::string> JsonReader::id_value(const J&, std::string_view);               \
   template std::optional<std::string> JsonReader::unique_id(const J&, IdTable&, std::string_view);    \

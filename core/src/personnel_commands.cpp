@@ -51,7 +51,8 @@ void read_record_fields(CommandContext& ctx, const json& body, Record& out) {
   if (body.contains("email")) out.email = r.text(body, "email");
   if (body.contains("status")) out.status = r.text(body, "status");
   if (const json* cf = r.member(body, "customFields", kOpt, json::value_t::object)) out.custom_fields = *cf;
-  if (const json* assets = r.member(body, "assets", kOpt, json::value_t::array)) out.assets = *assets;
+  if (const json* assets = r.member(body, "assets", kOpt, json::value_t::array))
+    out.assets = detail::read_assets(r, *assets);
   if (body.contains("companies")) {
     out.companies = r.ref_list(body, "companies", ctx.state.company_ids, "company");
     for (Index c : out.companies) {
@@ -455,7 +456,7 @@ void settings_update(CommandContext& ctx) {
     next.restrict_comment_viewing = r.boolean(*p, "restrictCommentViewing", next.restrict_comment_viewing);
     next.auto_create_records = r.boolean(*p, "autoCreateRecords", next.auto_create_records);
     next.inbound_email_comments = r.boolean(*p, "inboundEmailComments", next.inbound_email_comments);
-    if (auto it = p->find("notifications"); it != p->end()) next.notifications = *it;
+    if (const json* n = r.member(*p, "notifications", kOpt, json::value_t::object)) next.notifications = *n;
   }
   if (!site || !ctx.guard("personnel.settings.edit", {}, *site)) return;  // P15
   if (!ctx.commit()) return;

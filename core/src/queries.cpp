@@ -2,6 +2,7 @@
 // whatIf. Each is answered by the one decision function, never by a copy of
 // the rules.
 
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -161,6 +162,37 @@ json what_if(const Engine& engine, std::string_view editor, const json& change) 
     if (!run.denial_path.empty()) value["path"] = run.denial_path;
   }
   return ok(std::move(value));
+}
+
+namespace {
+
+// JSON text of a question, or the `{ ok: false, errors }` that refuses it.
+std::optional<json> question(std::string_view text, std::string& refusal) {
+  if (text.size() > input_limit(Input::question)) {
+    refusal = oversize_json(Input::question);
+    return std::nullopt;
+  }
+  std::vector<Error> errors;
+  json value = detail::parse_json(text, errors);
+  if (!errors.empty()) {
+    refusal = detail::dump(errors_json(errors));
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string who_can_json(const Engine& engine, std::string_view request_text) {
+  std::string refusal;
+  const auto request = question(request_text, refusal);
+  return request ? detail::dump(who_can(engine, *request)) : refusal;
+}
+
+std::string what_if_json(const Engine& engine, std::string_view editor, std::string_view change_text) {
+  std::string refusal;
+  const auto change = question(change_text, refusal);
+  return change ? detail::dump(what_if(engine, editor, *change)) : refusal;
 }
 
 }  // namespace calm

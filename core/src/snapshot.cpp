@@ -73,9 +73,7 @@ std::size_t utf8_sequence(const char* p, const char* end) noexcept {
   return n + 1;
 }
 
-bool is_valid_id(std::string_view text) noexcept {
-  if (text.empty() || text.size() > 128) return false;
-  // 1 to 128 bytes of well-formed UTF-8 (ACCESS.md section 11).
+bool is_well_formed_utf8(std::string_view text) noexcept {
   const char* end = text.data() + text.size();
   for (const char* p = text.data(); p != end;) {
     const std::size_t n = utf8_sequence(p, end);
@@ -83,6 +81,11 @@ bool is_valid_id(std::string_view text) noexcept {
     p += n;
   }
   return true;
+}
+
+bool is_valid_id(std::string_view text) noexcept {
+  // 1 to 128 bytes of well-formed UTF-8 (ACCESS.md section 11).
+  return !text.empty() && text.size() <= 128 && is_well_formed_utf8(text);
 }
 
 bool IdTable::add(std::string_view id) {
@@ -249,16 +252,54 @@ void read_steps(JsonReader& r, const J& course, std::vector<Step>& out) {
     if (auto id = r.unique_id(st, seen, "step")) step.id = *id;
     step.type = r.enumeration(st, "type", kStepType, StepType::content, JsonReader::kRequired);
     step.title = r.text(st, "title");
-    for (const char* key : {"body", "url", "file"}) {
-      if (const J* it = lookup(st, key)) step.extra[key] = to_json(*it);
+    for (const char* key : {"body", "url"}) {  // strings (SNAPSHOT.md, changed)
+      if (const J* it = lookup(st, key); it != nullptr && it->is_string()) step.extra[key] = to_json(*it);
+      (void)r.text(st, key);  // names a value that is not a string
     }
+    if (const J* it = lookup(st, "file")) step.extra["file"] = to_json(*it);
     read_assessment(r, st, step);
     out.push_back(std::move(step));
   }
 }
 
+template <typename J>
+json read_assets(JsonReader& r, const J& assets) {
+  auto g = r.push("assets");
+  IdTable seen;
+  for (std::size_t k = 0; k < assets.size(); ++k) {
+    auto gk = r.push(k);
+    const J& asset = assets[k];
+    if (!asset.is_object()) {
+      r.fail("wrong-type", "expected an asset object, got " + detail::describe(asset));
+      continue;
+    }
+    (void)r.unique_id(asset, seen, "asset");
+  }
+  return to_json(assets);
+}
+
+template <typename J>
+json read_answers(JsonReader& r, const J& answers) {
+  auto g = r.push("answers");
+  for (const auto& [question, chosen] : answers.items()) {
+    auto gq = r.push(question);
+    if (!is_valid_id(question)) r.fail("invalid-id", "expected a question id of 1 to 128 bytes as the key");
+    if (!chosen.is_array()) {
+      r.fail("wrong-type", "expected an array of option ids, got " + detail::describe(chosen));
+      continue;
+    }
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+      auto gk = r.push(k);
+      (void)r.id_value(chosen[k], "an option id");
+    }
+  }
+  return to_json(answers);
+}
+
 template void read_steps(JsonReader&, const json&, std::vector<Step>&);
 template void read_assessment(JsonReader&, const json&, Step&);
+template json read_assets(JsonReader&, const json&);
+template json read_answers(JsonReader&, const json&);
 
 }  // namespace detail
 
@@ -287,10 +328,10 @@ class SnapshotLoader {
     const J* integrations = r_.member(root, "integrations", JsonReader::kOptional, json::value_t::object);
     const J* training = r_.member(root, "training", JsonReader::kOptional, json::value_t::object);
     const J* personnel = r_.member(root, "personnel", JsonReader::kOptional, json::value_t::object);
-    s_.issued_at = r_.text(root, "issuedAt");
+    s_.issued_at = r_.date(root, "issuedAt");
     read_revision(root);
     read_applied(root);
-    s_.valid_until = r_.text(root, "validUntil");
+    s_.valid_until = r_.date(root, "validUntil");
 
     const J* courses = nullptr;
     const J* assignments = nullptr;
@@ -621,7 +662,8 @@ class SnapshotLoader {
       out.restrict_comment_viewing = r_.boolean(*p, "restrictCommentViewing", false);
       out.auto_create_records = r_.boolean(*p, "autoCreateRecords", false);
       out.inbound_email_comments = r_.boolean(*p, "inboundEmailComments", false);
-      if (const J* it = lookup(*p, "notifications")) out.notifications = to_json(*it);
+      if (const J* n = r_.member(*p, "notifications", JsonReader::kOptional, json::value_t::object))
+        out.notifications = to_json(*n);
     }
   }
 
@@ -682,7 +724,7 @@ class SnapshotLoader {
       out.course = r_.ref(a, "course", s_.course_ids, "course", JsonReader::kRequired);
       out.people = r_.ref_list(a, "people", s_.user_ids, "user");
       out.groups = r_.ref_list(a, "groups", s_.group_ids, "group");
-      out.due_date = r_.text(a, "dueDate");
+      out.due_date = r_.date(a, "dueDate");
       out.revoked = r_.boolean(a, "revoked", false);
       out.assigned_by = r_.text(a, "assignedBy");
       out.assigned_at = r_.text(a, "assignedAt");
@@ -702,8 +744,8 @@ class SnapshotLoader {
       out.assignment = r_.ref(f, "assignment", s_.assignment_ids, "assignment", JsonReader::kOptional);
       out.status = r_.enumeration(f, "status", kFulfillmentStatus, FulfillmentStatus::not_started,
                                   JsonReader::kRequired);
-      out.due_date = r_.text(f, "dueDate");
-      out.completed_at = r_.text(f, "completedAt");
+      out.due_date = r_.date(f, "dueDate");
+      out.completed_at = r_.date(f, "completedAt");
       if (const J* done = r_.member(f, "completedSteps", JsonReader::kOptional, json::value_t::array)) {
         auto gd = r_.push("completedSteps");
         for (std::size_t k = 0; k < done->size(); ++k) {
@@ -725,7 +767,7 @@ class SnapshotLoader {
       out.fulfillment = r_.ref(a, "fulfillment", s_.fulfillment_ids, "fulfillment", JsonReader::kRequired);
       if (auto sid = r_.id(a, "step", JsonReader::kOptional)) out.step = *sid;
       if (const J* answers = r_.member(a, "answers", JsonReader::kOptional, json::value_t::object)) {
-        out.answers = to_json(*answers);
+        out.answers = detail::read_answers(r_, *answers);
       }
       if (a.contains("score")) out.score = r_.integer(a, "score", 0, 0, 100);
       if (a.contains("passed")) out.passed = r_.boolean(a, "passed", false);
@@ -745,9 +787,9 @@ class SnapshotLoader {
       out.user = r_.ref(res, "user", s_.user_ids, "user", JsonReader::kRequired);
       out.course = r_.ref(res, "course", s_.course_ids, "course", JsonReader::kOptional);
       out.title = r_.text(res, "title");
-      out.completed_on = r_.text(res, "completedOn");
+      out.completed_on = r_.date(res, "completedOn");
       if (res.contains("score")) out.score = r_.integer(res, "score", 0, 0, 100);
-      out.expires_on = r_.text(res, "expiresOn");
+      out.expires_on = r_.date(res, "expiresOn");
       out.source = r_.enumeration(res, "source", kResultSource, ResultSource::manual, JsonReader::kOptional);
       out.recorded_by = r_.ref(res, "recordedBy", s_.user_ids, "user", JsonReader::kOptional);
       out.external_id = r_.text(res, "externalId");
@@ -811,7 +853,7 @@ class SnapshotLoader {
       out.companies = r_.ref_list(rec, "companies", s_.company_ids, "company");
       out.deleted = r_.boolean(rec, "deleted", false);
       if (const J* assets = r_.member(rec, "assets", JsonReader::kOptional, json::value_t::array)) {
-        out.assets = to_json(*assets);
+        out.assets = detail::read_assets(r_, *assets);
       }
       if (const J* cf = r_.member(rec, "customFields", JsonReader::kOptional, json::value_t::object)) {
         out.custom_fields = to_json(*cf);
@@ -870,7 +912,7 @@ class SnapshotLoader {
       out.author = r_.ref(c, "author", s_.user_ids, "user", JsonReader::kRequired);
       out.parent = r_.ref(c, "parent", s_.comment_ids, "comment", JsonReader::kOptional);
       out.body = r_.text(c, "body");
-      out.created_at = r_.text(c, "createdAt");
+      out.created_at = r_.date(c, "createdAt");
     }
     if (r_.failed()) return;
     // Roots: follow parents; a cycle has no root; a reply stays on its thread's record.
@@ -923,8 +965,10 @@ Result<Snapshot> load_snapshot_document(const json& document) {
 Result<Snapshot> load_snapshot(std::string_view json_text) {
   const detail::FastDocument document(json_text, detail::kMaxDepth);
   if (!document.ok()) {
-    return std::vector<Error>{
-        {std::string(document.error_code()), "", "expected well-formed JSON text: " + document.error()}};
+    return std::vector<Error>{{std::string(document.error_code()), "",
+                               document.error_code() == "too-large"
+                                   ? document.error()
+                                   : "expected well-formed JSON text: " + document.error()}};
   }
   JsonReader reader;
   SnapshotLoader<detail::FastValue> loader(reader);

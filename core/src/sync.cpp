@@ -137,9 +137,9 @@ Payload read_payload(JsonReader& r, const json& payload) {
         r.fail_at("person", "missing-field", "expected `person` or `email`");
       }
       if (!x.contains("completedOn")) r.fail_at("completedOn", "missing-field", "expected `completedOn`");
-      result.completed_on = r.text(x, "completedOn");
+      result.completed_on = r.date(x, "completedOn");
       if (x.contains("score")) result.score = r.integer(x, "score", 0, 0, 100);
-      result.expires_on = r.text(x, "expiresOn");
+      result.expires_on = r.date(x, "expiresOn");
       result.certificate = r.text(x, "certificate");
       out.results.push_back(std::move(result));
     }

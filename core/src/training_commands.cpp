@@ -249,7 +249,7 @@ void course_assign(CommandContext& ctx) {
   auto assignment_id = ctx.new_id(ctx.command, "assignment", s.assignment_ids, "assignment");
   std::vector<Index> people = r.ref_list(ctx.command, "people", s.user_ids, "user");
   std::vector<Index> groups = r.ref_list(ctx.command, "groups", s.group_ids, "group");
-  const std::string due = r.text(ctx.command, "dueDate");
+  const std::string due = r.date(ctx.command, "dueDate");
   // Together at least one person or group (command table, changed).
   std::size_t named = 0;
   for (const char* key : {"people", "groups"}) {
@@ -604,9 +604,9 @@ bool guard_results(CommandContext& ctx, Index user, Index course, std::string_vi
 void read_result_fields(CommandContext& ctx, const json& body, TrainingResult& out) {
   auto& r = ctx.reader;
   if (body.contains("title")) out.title = r.text(body, "title");
-  if (body.contains("completedOn")) out.completed_on = r.text(body, "completedOn");
+  if (body.contains("completedOn")) out.completed_on = r.date(body, "completedOn");
   if (body.contains("score")) out.score = r.integer(body, "score", 0, 0, 100);
-  if (body.contains("expiresOn")) out.expires_on = r.text(body, "expiresOn");
+  if (body.contains("expiresOn")) out.expires_on = r.date(body, "expiresOn");
   for (const char* key : {"file", "note"}) {
     if (auto it = body.find(key); it != body.end()) {
       r.text(body, key);

@@ -101,7 +101,10 @@ std::pair<int, int> progress(const Snapshot& s, Index f) {
 json fulfillment_json(const Snapshot& s, Index f, std::string_view date) {
   const Fulfillment& ful = s.fulfillments[f];
   const Course& course = s.courses[ful.course];
-  auto [done, total] = progress(s, f);
+  // A deleted course's steps are shown nowhere (W5: it is history, unknown to
+  // every check, a stub without steps in a viewer snapshot, SERVER.md V4), so
+  // its fulfillments count none: the same progress on either state (V2).
+  auto [done, total] = course.deleted ? std::pair<int, int>{0, 0} : progress(s, f);
   json out{{"fulfillment", s.fulfillment_ids.at(f)},
            {"course", s.course_ids.at(ful.course)},
            {"title", course.title},

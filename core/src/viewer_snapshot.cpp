@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "calm/viewer.hpp"
+#include "detail/dates.hpp"
 #include "detail/export_items.hpp"
 #include "detail/json_util.hpp"
 #include "detail/visibility.hpp"
@@ -487,8 +488,11 @@ std::string viewer_snapshot_json(const Engine& engine, std::string_view user, st
       options.revision = it->get<std::int64_t>();
     }
     if (auto it = parsed.find("issuedAt"); it != parsed.end()) {
-      if (!it->is_string())
+      if (!it->is_string() || !detail::parse_date(it->get<std::string>()))
         return detail::dump(error("wrong-type", "/options/issuedAt", "expected an ISO-8601 timestamp"));
+      // The viewer snapshot must load (SNAPSHOT.md, changed: dates are ISO-8601).
+      if (!detail::is_iso_date_or_timestamp(it->get_ref<const std::string&>()))
+        return detail::dump(error("invalid-date", "/options/issuedAt", "expected an ISO-8601 timestamp"));
       options.issued_at = it->get<std::string>();
     }
   }

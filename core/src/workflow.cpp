@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "detail/dates.hpp"
 #include "workflow_impl.hpp"
 
 namespace calm {
@@ -129,8 +130,9 @@ CommandResult run_command(const Engine& engine, Snapshot& state, const json& com
   const json* type = r.member(command, "type", detail::JsonReader::kRequired, json::value_t::string);
   const json* actor = r.member(command, "actor", detail::JsonReader::kRequired, json::value_t::string);
   const json* at = r.member(command, "at", detail::JsonReader::kRequired, json::value_t::string);
-  if (at != nullptr && at->get_ref<const std::string&>().empty()) {
-    r.fail_at("at", "wrong-type", "expected an ISO-8601 timestamp");
+  if (at != nullptr && !detail::is_iso_date_or_timestamp(at->get_ref<const std::string&>())) {
+    // `at` becomes dates of the state (completedAt, createdAt), which must reload (SNAPSHOT.md).
+    r.fail_at("at", "invalid-date", "expected an ISO-8601 timestamp");
   }
   if (r.failed()) return errors_only(r.take_errors());
 
@@ -191,6 +193,7 @@ CommandResult Engine::dry_run(const json& command) const {
 }
 
 std::string Engine::apply_json(std::string_view command_text) {
+  if (command_text.size() > input_limit(Input::command)) return oversize_json(Input::command);
   std::vector<Error> errors;
   json command = detail::parse_json(command_text, errors);
   if (!errors.empty()) return detail::dump(errors_only(std::move(errors)).to_json());
@@ -198,6 +201,7 @@ std::string Engine::apply_json(std::string_view command_text) {
 }
 
 std::string Engine::dry_run_json(std::string_view command_text) const {
+  if (command_text.size() > input_limit(Input::command)) return oversize_json(Input::command);
   std::vector<Error> errors;
   json command = detail::parse_json(command_text, errors);
   if (!errors.empty()) return detail::dump(errors_only(std::move(errors)).to_json());

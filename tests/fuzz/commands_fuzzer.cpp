@@ -19,8 +19,11 @@
 //   - after the sequence, the state exports, loads again, exports the same
 //     bytes and the reloaded engine gives the same answers as the live one
 //     (capabilities of every user at every site, roles, resource decisions
-//     and views), and still knows the applied command ids.
+//     and views), and still knows the applied command ids;
+//   - the viewer snapshot of each of the first two actors gives them the
+//     decisions and views of the full state (SERVER.md V1, V2).
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -201,6 +204,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   calm::fuzz::require_round_trip(engine, "export and reload after the commands");
+
+  // The viewer snapshots of the (at most two) first actors of applied
+  // commands give them the answers of the full state (SERVER.md V1, V2).
+  std::vector<std::string> viewers;
+  for (const std::string& line : applied) {
+    const json command = json::parse(line, nullptr, false);
+    const std::string actor = command.is_object() ? command.value("actor", "") : "";
+    if (viewers.size() < 2 && engine.snapshot().user_ids.find(actor) != calm::kNone &&
+        std::find(viewers.begin(), viewers.end(), actor) == viewers.end()) {
+      viewers.push_back(actor);
+    }
+  }
+  for (const std::string& viewer : viewers)
+    calm::fuzz::require_viewer_answers(engine, viewer, "after the commands");
 
   // The reloaded state still knows the applied commands (idempotency survives a reload).
   if (!applied.empty()) {

@@ -8,6 +8,8 @@
 //   - the answer is a decision `{ allowed, code, message, requires, rule }`
 //     with a message and a rule, and `allowed` exactly when the code is
 //     `allowed` (section 7);
+//   - text that nlohmann's strict parser refuses, or that holds a NUL, is
+//     `invalid-request` (section 11 step 1);
 //   - an allow is only ever given to a well-formed request (section 11 step 1)
 //     whose user, action and site are ids of the snapshot, byte for byte;
 //   - the decision does not depend on how the request is written: its compact
@@ -177,17 +179,28 @@ void ask_questions(const Engine& engine, const json& request) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  const json request = json::parse(text, nullptr, false);
+  // The reference reading: nlohmann's strict parser, on text without a NUL
+  // (nlohmann stops at one; such text is malformed, section 11 step 1).
+  const bool has_nul = text.find('\0') != std::string_view::npos;
+  const json request = has_nul ? json(json::value_t::discarded) : json::parse(text, nullptr, false);
   for (const auto& org : organisations()) {
     const Engine& engine = org->engine;
     const std::string answer = engine.decide_json(text);
     if (calm::fuzz::verbose()) std::fprintf(stderr, "%s: %s\n", org->name.c_str(), answer.c_str());
     const json decision = check_decision_shape(answer, org->name);
     if (decision["allowed"].get<bool>()) {
-      CALM_REQUIRE(!request.is_discarded(), "allowed a request that is not JSON", answer);
+      CALM_REQUIRE(!request.is_discarded(), "allowed a request that is not JSON (or holds a NUL)", answer);
       check_allowed_request(engine, request, answer);
     }
-    if (request.is_discarded()) continue;
+    if (request.is_discarded()) {
+      CALM_REQUIRE(decision["code"] == "invalid-request", "decided a request that is not JSON text", answer);
+      continue;
+    }
+    // Deeper than the parser's bound: refused before any reading (json_util.hpp kMaxDepth).
+    if (decision["code"] == "invalid-request" &&
+        decision["message"].get_ref<const std::string&>().find("nested too deeply") != std::string::npos) {
+      continue;
+    }
     const std::string compact = request.dump();
     const std::string again = engine.decide_json(compact);
     CALM_REQUIRE(again == answer, "the same request written compactly gets a different decision",

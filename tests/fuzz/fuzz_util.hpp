@@ -25,6 +25,7 @@
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
 #include "calm/training.hpp"
+#include "calm/viewer.hpp"
 
 namespace calm::fuzz {
 
@@ -198,6 +199,9 @@ inline void require_same_answers(const Engine& a, const Engine& b, std::string_v
         } else if (std::string_view(probe.resource_key) == "fulfillment") {
           same_json(attempts_view(a, u, id), attempts_view(b, u, id),
                     [&] { return "attempts(" + u + ", " + id + ")"; });
+        } else if (std::string_view(probe.resource_key) == "company") {
+          same_json(company_view(a, u, id), company_view(b, u, id),
+                    [&] { return "company(" + u + ", " + id + ")"; });
         }
       }
     }
@@ -226,6 +230,83 @@ inline void require_round_trip(const Engine& engine, std::string_view what) {
   Engine without_reveals;
   without_reveals.load(std::move(model));
   require_same_answers(without_reveals, reloaded, what);
+}
+
+/// Traps unless the viewer snapshot of `viewer` (SERVER.md V1, V2) is a valid
+/// snapshot that gives the viewer the same capabilities, roles, resource
+/// decisions and views as the full state `full`. Where the full state denies,
+/// the viewer snapshot may answer `unknown-*` instead (an id it leaves out);
+/// an allow must be the same decision.
+inline void require_viewer_answers(const Engine& full, const std::string& viewer, std::string_view what) {
+  const json answer = viewer_snapshot(full, viewer);
+  CALM_REQUIRE(answer.is_object() && answer.value("ok", false),
+               std::string(what) + ": no viewer snapshot for " + viewer, answer.dump());
+  Engine mine;
+  const std::string text = answer["value"].dump();
+  const std::vector<Error> errors = mine.load(text);
+  if (!errors.empty())
+    fail(std::string(what) + ": the viewer snapshot of " + viewer + " does not load",
+         describe(errors) + "\n" + text);
+  auto unknown = [](const json& decision) {
+    return decision.is_object() && decision.value("code", "").starts_with("unknown-");
+  };
+  // The same decision, or a denial that became unknown-* (V1).
+  auto same_decision = [&](const std::string& x, const std::string& y, auto question) {
+    if (x == y) return;
+    const json a = json::parse(x), b = json::parse(y);
+    if (!a.value("allowed", true) && unknown(b)) return;
+    fail(std::string(what) + ": V1: the viewer snapshot of " + viewer + " decides " + question() +
+             " differently",
+         difference(x, y));
+  };
+  // The same view, or a denied view whose denial became unknown-* (V2).
+  auto same_view = [&](const json& x, const json& y, auto question) {
+    if (x == y) return;
+    if (!x.value("ok", true) && !y.value("ok", true) && unknown(y.value("decision", json()))) return;
+    fail(std::string(what) + ": V2: the viewer snapshot of " + viewer + " answers " + question() +
+             " differently",
+         difference(x.dump(), y.dump()));
+  };
+  const json index = json::parse(full.index_json());
+  const std::vector<std::string> sites = first_ids(index["sites"], 6);
+  same_view(json::parse(full.roles_json(viewer)), json::parse(mine.roles_json(viewer)),
+            [] { return "roles"; });
+  same_view(my_courses(full, viewer, kToday), my_courses(mine, viewer, kToday), [] { return "myCourses"; });
+  for (const std::string& site : sites) {
+    same_view(json::parse(full.capabilities_json(viewer, site)),
+              json::parse(mine.capabilities_json(viewer, site)), [&] { return "capabilities at " + site; });
+    same_view(people_view(full, viewer, site), people_view(mine, viewer, site),
+              [&] { return "people at " + site; });
+    same_view(insights(full, viewer, site, kToday, true), insights(mine, viewer, site, kToday, true),
+              [&] { return "insights at " + site; });
+    same_view(personnel_settings_view(full, viewer, site), personnel_settings_view(mine, viewer, site),
+              [&] { return "personnelSettings at " + site; });
+  }
+  for (const ResourceProbe& probe : resource_probes()) {
+    for (const std::string& id : first_ids(index[probe.index_key], 4)) {
+      for (const char* action : probe.actions) {
+        const std::string request =
+            json{{"user", viewer}, {"action", action}, {"resource", {{probe.resource_key, id}}}}.dump();
+        same_decision(full.decide_json(request), mine.decide_json(request), [&] { return request; });
+      }
+      const std::string_view key = probe.resource_key;
+      if (key == "course") {
+        same_view(course_view(full, viewer, id), course_view(mine, viewer, id),
+                  [&] { return "course " + id; });
+      } else if (key == "record") {
+        same_view(record_view(full, viewer, id), record_view(mine, viewer, id),
+                  [&] { return "record " + id; });
+        same_view(comments_view(full, viewer, id), comments_view(mine, viewer, id),
+                  [&] { return "comments " + id; });
+      } else if (key == "fulfillment") {
+        same_view(attempts_view(full, viewer, id), attempts_view(mine, viewer, id),
+                  [&] { return "attempts " + id; });
+      } else if (key == "company") {
+        same_view(company_view(full, viewer, id), company_view(mine, viewer, id),
+                  [&] { return "company " + id; });
+      }
+    }
+  }
 }
 
 /// The answer text of a command or load, parsed; traps unless it is a JSON object with a boolean `ok`.

@@ -7,7 +7,8 @@
 //     previous snapshot in force, byte for byte (SNAPSHOT.md "Loading");
 //   - an accepted load exports a snapshot that loads again, exports the same
 //     bytes, and gives the same answers (`snapshot()`: "loading it gives the
-//     same answers").
+//     same answers"), and the viewer snapshot of its first user gives that
+//     user the same decisions and views (SERVER.md V1, V2).
 
 #include <cstddef>
 #include <cstdint>
@@ -81,6 +82,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   CALM_REQUIRE(s.engine.loaded(), "an accepted load left the engine without a snapshot");
   calm::fuzz::require_round_trip(s.engine, "round trip of an accepted snapshot");
+  // The viewer snapshot of the first user gives them the same answers (SERVER.md V1, V2).
+  if (!s.engine.snapshot().user_ids.ids().empty()) {
+    calm::fuzz::require_viewer_answers(s.engine, s.engine.snapshot().user_ids.at(0),
+                                       "viewer of an accepted snapshot");
+  }
   CALM_REQUIRE(other.snapshot_json() == s.engine.snapshot_json(),
                "load and load_json load different snapshots");
 

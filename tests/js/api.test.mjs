@@ -388,9 +388,17 @@ describe('capabilities', () => {
     }
   });
 
-  it('throws a TypeError for ids that are not strings', () => {
-    assert.throws(() => engine.capabilities(42, 'north'), TypeError);
-    assert.throws(() => engine.capabilities('u-leo'), TypeError);
+  it('ids that are not strings make every decision invalid-request, never a throw (ACCESS.md section 11 step 1)', () => {
+    for (const [user, site] of [
+      [42, 'north'],
+      ['u-leo', undefined],
+      [new String('u-leo'), 'north'],
+    ]) {
+      for (const decision of Object.values(engine.capabilities(user, site))) {
+        assert.equal(decision.allowed, false);
+        assert.equal(decision.code, 'invalid-request');
+      }
+    }
   });
 });
 
@@ -449,7 +457,10 @@ describe('roles', () => {
       () => engine.roles('u-ghost'),
       (error) => error instanceof QueryError && error.code === 'unknown-user',
     );
-    assert.throws(() => engine.roles(undefined), TypeError);
+    assert.throws(
+      () => engine.roles(undefined),
+      (error) => error instanceof QueryError && error.code === 'invalid-request',
+    );
   });
 });
 

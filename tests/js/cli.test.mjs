@@ -107,6 +107,68 @@ describe('calm-access decide', () => {
   });
 });
 
+// ACCESS.md section 11 step 1 (changed): the command line follows the same
+// boundary as the package: lines end at \n only, one answer per request line,
+// a bad or oversized line costs only its own answer, never the run.
+describe('calm-access decide at the boundary', () => {
+  const owner = JSON.stringify({ user: 'u-olive', action: 'site.update', site: 'hq' });
+  const learner = JSON.stringify({ user: 'u-leo', action: 'site.update', site: 'hq' });
+
+  it('a bare \r inside a request is JSON whitespace, not a line end: answers stay aligned', async () => {
+    // The issue's case: split at the \r, a learner's request was answered by the owner's decision.
+    const withReturn = '{"user":"u-leo",\r"action":"users.owner.set",\r"resource":{"target":"u-leo"}}';
+    const input = [withReturn, owner, learner].join('\n') + '\n';
+    const { code, stdout } = await cli(['decide', '--snapshot', DEMO], input);
+    assert.equal(code, 0);
+    const lines = stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 3, 'one answer per request line');
+    assert.equal(lines[0], engine.decideJson(withReturn));
+    assert.equal(JSON.parse(lines[0]).allowed, false);
+    assert.equal(JSON.parse(lines[1]).allowed, true);
+    assert.equal(JSON.parse(lines[2]).allowed, false);
+  });
+
+  it('a NUL, text after the value or bytes that are not UTF-8 cost only their own line', async () => {
+    const input = Buffer.concat([
+      Buffer.from(`${owner}\0${owner}\n${owner}\n${owner} trailing\n`),
+      Buffer.from('{"user":"u-olive\xff","action":"site.update","site":"hq"}\n', 'latin1'),
+      Buffer.from(`${owner}\n`),
+    ]);
+    const { code, stdout } = await cli(['decide', '--snapshot', DEMO], input);
+    assert.equal(code, 0);
+    assert.deepEqual(
+      stdout.trimEnd().split('\n').map((line) => JSON.parse(line).code),
+      ['invalid-request', 'allowed', 'invalid-request', 'invalid-request', 'allowed'],
+    );
+  });
+
+  it('a line past the 1 MiB request limit gets invalid-request; the lines around it are answered', async () => {
+    const padded = JSON.stringify({ user: 'u-olive', action: 'site.update', site: 'hq', pad: 'x'.repeat(1 << 20) });
+    const { code, stdout } = await cli(['decide', '--snapshot', DEMO], `${owner}\n${padded}\r\n${owner}\n`);
+    assert.equal(code, 0);
+    const decisions = stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    assert.deepEqual(
+      decisions.map((d) => d.code),
+      ['allowed', 'invalid-request', 'allowed'],
+    );
+    assert.match(decisions[1].message, /1 MiB/);
+  });
+
+  it('a 95 MB line does not kill the run nor lose the answers before it', async () => {
+    const huge = Buffer.alloc(95 * 1000 * 1000, 0x20);
+    huge.write('{"user":"u-olive","action":"site.update","site":"hq","pad":"');
+    huge.write('"}', huge.length - 2);
+    const input = Buffer.concat([Buffer.from(`${owner}\n`), huge, Buffer.from(`\n${learner}\n`)]);
+    const { code, stdout, stderr } = await cli(['decide', '--snapshot', DEMO], input);
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+    assert.deepEqual(
+      stdout.trimEnd().split('\n').map((line) => JSON.parse(line).code),
+      ['allowed', 'invalid-request', 'missing-site-permission'],
+    );
+  });
+});
+
 describe('calm-access roles', () => {
   it('prints the effective roles as a table with their sources', async () => {
     const { code, stdout, stderr } = await cli(['roles', '--snapshot', DEMO, '--user', 'u-priya']);

@@ -94,10 +94,11 @@ describe('engine.viewerSnapshot', () => {
     }
   });
 
-  it('an unknown or malformed user is a QueryError; a non-string a TypeError', () => {
+  it('an unknown or malformed user is a QueryError (a non-string or a lone surrogate too: ACCESS.md section 11 step 1); options that are not an object a TypeError', () => {
     assert.throws(() => full.viewerSnapshot('u-nobody'), (e) => e instanceof QueryError && e.code === 'unknown-user');
-    assert.throws(() => full.viewerSnapshot(''), (e) => e instanceof QueryError && e.code === 'invalid-id');
-    assert.throws(() => full.viewerSnapshot(42), TypeError);
+    for (const malformed of ['', 42, new String('u-lee'), 'u-lee\ud800']) {
+      assert.throws(() => full.viewerSnapshot(malformed), (e) => e instanceof QueryError && e.code === 'invalid-id');
+    }
     assert.throws(() => full.viewerSnapshot('u-lee', 'soon'), TypeError);
     assert.throws(() => full.viewerSnapshot('u-lee', { revision: -1 }), (e) => e instanceof QueryError);
     assert.throws(() => full.viewerSnapshot('u-lee', { issuedAt: 5 }), (e) => e instanceof QueryError);

@@ -817,6 +817,41 @@ TEST(ViewerSnapshot, ASubmissionWithoutKeysIsPendingAndIsGradedOnTheFullState_V6
   EXPECT_EQ(list.back()["score"], 100);
 }
 
+// Found by tests/fuzz/commands_fuzzer: after a course is deleted (W5), its
+// completed fulfillments still counted the course's steps in myCourses, which
+// the viewer snapshot's stub (no steps, V4) could not: myCourses differed (V2).
+TEST(ViewerSnapshot, ACompletedFulfillmentOfADeletedCourseShowsTheSameProgress_V2_V4_W5) {
+  Engine full;
+  load_ok(full, test::fixture_json("training-org.json"));
+  const json envelope = {{"at", "2026-03-02T09:00:00Z"}, {"fulfillment", "a-fire-2025:u-kim"}};
+  auto command = [&](const char* id, const char* type, const char* actor, json fields) {
+    json c = envelope;
+    c.update(fields);
+    c["id"] = id;
+    c["type"] = type;
+    c["actor"] = actor;
+    const CommandResult r = full.apply(c);
+    EXPECT_TRUE(r.ok) << c.dump() << " -> " << r.to_json().dump();
+  };
+  command("c1", "step.complete", "u-kim", {{"step", "s-video"}});
+  command("c2", "assessment.submit", "u-kim",
+          {{"step", "s-quiz"},
+           {"attempt", "at-kim-9"},
+           {"answers", {{"q1", {"co2"}}, {"q2", {"leave", "assemble"}}, {"q3", {"warden"}}, {"q4", {"twice"}}}}});
+  command("c3", "course.complete", "u-kim", json::object());
+  command("c4", "course.delete", "u-pm", {{"course", "c-fire"}});
+  const json mine = my_courses(full, "u-kim", "2026-03-02");
+  ASSERT_TRUE(mine["ok"].get<bool>()) << mine.dump();
+  const json* kept = nullptr;
+  for (const json& f : mine["value"]["completed"])
+    if (f["fulfillment"] == "a-fire-2025:u-kim") kept = &f;
+  ASSERT_NE(kept, nullptr) << "W5: the completed fulfillment is kept: " << mine.dump();
+  EXPECT_EQ((*kept)["progress"], json({{"done", 0}, {"total", 0}}));
+  Engine viewer;
+  (void)viewer_of(full, "u-kim", viewer);
+  EXPECT_EQ(my_courses(viewer, "u-kim", "2026-03-02"), mine);
+}
+
 // V5: `revision` is loaded, kept by commands, exported and carried by viewer
 // snapshots; the caller may give the revision and `issuedAt` it serves.
 TEST(ViewerSnapshot, CarriesTheRevisionAndIssuedAt_V5) {
@@ -837,6 +872,8 @@ TEST(ViewerSnapshot, CarriesTheRevisionAndIssuedAt_V5) {
   EXPECT_EQ(text["value"]["revision"], 43);
   EXPECT_EQ(json::parse(viewer_snapshot_json(full, "u-lee", R"({"revision":-1})"))["errors"][0]["path"],
             "/options/revision");
+  EXPECT_EQ(json::parse(viewer_snapshot_json(full, "u-lee", R"({"issuedAt":"soon"})"))["errors"][0]["path"],
+            "/options/issuedAt");
   for (const json& bad : {json(-1), json(1.5), json("7"), json(9007199254740992ULL)}) {
     snap["revision"] = bad;
     Engine e;

@@ -16,6 +16,7 @@ import {
   type DenialCode,
   type EffectiveRole,
   type Engine,
+  type Limits,
   type LoadResult,
   type Snapshot,
 } from 'calm-access';
@@ -88,6 +89,14 @@ engine.decide(42);
 
 const text: string = engine.decideJson('{"user":"u-1","action":"site.update","site":"north"}');
 void text;
+const fromBytes: string = engine.decideJson(new TextEncoder().encode('{}'));
+void fromBytes;
+// @ts-expect-error: a request object goes to `decide`, not `decideJson`
+engine.decideJson({ user: 'u-1', action: 'site.update' });
+
+const limits: Limits = engine.limits();
+const snapshotBytes: number = limits.snapshot + limits.request + limits.command + limits.question;
+void snapshotBytes;
 
 const yes: boolean = engine.can('u-1', 'site.update', 'north');
 engine.can('u-1', 'training.progress.view_own');

@@ -19,6 +19,37 @@ namespace calm {
 
 struct CommandResult;
 
+/// What a JSON boundary function reads, for its size limit (README "Limits").
+enum class Input : std::uint8_t {
+  snapshot,  ///< `load_json`
+  request,   ///< `decide_json`
+  command,   ///< `apply_json`, `dry_run_json`
+  question,  ///< the request of `who_can_json`, the change of `what_if_json`
+};
+
+/// The most bytes of JSON text an input may have (ACCESS.md section 11 step 1:
+/// "past a documented limit the answer is a clear error"). Larger text is
+/// refused whole before it is parsed, so it never costs more memory than its
+/// own bytes; the limits leave room for the large demo organisation (25 MiB).
+[[nodiscard]] constexpr std::size_t input_limit(Input input) noexcept {
+  switch (input) {
+    case Input::snapshot:
+      return std::size_t{64} << 20;
+    case Input::command:
+      return std::size_t{16} << 20;
+    case Input::request:
+    case Input::question:
+      break;
+  }
+  return std::size_t{1} << 20;
+}
+
+/// The answer of the boundary function that reads `input` to text larger than
+/// `input_limit(input)`: `{ ok: false, errors: [{ code: "too-large" }] }` for
+/// a snapshot, a command or a question, an `invalid-request` decision for a
+/// request. Bindings that measure the text before copying it use this answer.
+[[nodiscard]] std::string oversize_json(Input input);
+
 /// Reason codes (ACCESS.md section 7), in their priority order.
 enum class Code : std::uint8_t {
   invalid_request,

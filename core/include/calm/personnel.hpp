@@ -57,4 +57,11 @@ namespace calm {
 [[nodiscard]] nlohmann::json what_if(const Engine& engine, std::string_view editor,
                                      const nlohmann::json& change);
 
+/// `who_can` of a request given as JSON text (at most `input_limit(Input::question)`
+/// bytes; malformed or larger text -> `{ ok: false, errors }`), as JSON text.
+[[nodiscard]] std::string who_can_json(const Engine& engine, std::string_view request_text);
+/// `what_if` of a change given as JSON text, as `who_can_json` reads it.
+[[nodiscard]] std::string what_if_json(const Engine& engine, std::string_view editor,
+                                       std::string_view change_text);
+
 }  // namespace calm

@@ -32,6 +32,8 @@ enum class Role : std::uint8_t { none = 0, member = 1, manager = 2, admin = 3 };
 
 /// An id is a string of 1 to 128 UTF-8 bytes (ACCESS.md section 11).
 [[nodiscard]] bool is_valid_id(std::string_view text) noexcept;
+/// True when `text` is well-formed UTF-8 (no lone surrogate, no overlong form).
+[[nodiscard]] bool is_well_formed_utf8(std::string_view text) noexcept;
 
 /// String id <-> dense index table for one collection.
 class IdTable {

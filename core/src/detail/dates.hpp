@@ -27,6 +27,10 @@ struct CivilDate {
 
 /// Parses the leading `YYYY-MM-DD` of an ISO-8601 date or timestamp.
 std::optional<CivilDate> parse_date(std::string_view text) noexcept;
+/// True for an ISO-8601 date (`YYYY-MM-DD`) or timestamp (the date, `T`,
+/// `hh:mm`, optional `:ss` and fraction, optional `Z` or `+hh:mm`), as the
+/// snapshot's and commands' date fields must be (SNAPSHOT.md, changed).
+bool is_iso_date_or_timestamp(std::string_view text) noexcept;
 /// The `YYYY-MM-DD` part of an ISO-8601 timestamp (the text itself when it is not one).
 std::string date_part(std::string_view timestamp);
 /// `date` plus `months` calendar months, the day clamped to the month's length.

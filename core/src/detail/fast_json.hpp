@@ -107,6 +107,13 @@ class Arena {
   std::size_t next_block_;
 };
 
+/// The most values a document may hold (8 Mi, five times the large demo
+/// organisation's 1.5 M in 25 MiB): a bound on the parser's memory, whatever
+/// the shape of the text (a snapshot of `[0,0,...]` costs 16 bytes of arena
+/// and of scratch per 2 bytes of text), so that a load within the size limit
+/// never runs the wasm out of memory.
+inline constexpr std::size_t kMaxValues = std::size_t{8} << 20;
+
 /// A parsed document; values point into the arena and into the source text,
 /// which must outlive the document.
 class FastDocument {

@@ -84,6 +84,10 @@ class JsonReader {
   /// A display string; empty when absent; wrong type is an error.
   template <typename J>
   std::string text(const J& object, std::string_view key);
+  /// An optional ISO-8601 date or timestamp at `key` ("" when absent); any
+  /// other value (a string such as `tomorrow` included) is an error.
+  template <typename J>
+  std::string date(const J& object, std::string_view key);
   /// An id field.
   template <typename J>
   std::optional<std::string> id(const J& object, std::string_view key, bool required);
@@ -146,5 +150,13 @@ void read_steps(JsonReader& reader, const J& course, std::vector<Step>& out);
 /// Reads the `assessment` of a step object, when present.
 template <typename J>
 void read_assessment(JsonReader& reader, const J& step, Step& out);
+/// Reads a record's `assets` array (SNAPSHOT.md, changed): objects, each with
+/// an id unique in the record. Other fields are kept as given.
+template <typename J>
+nlohmann::json read_assets(JsonReader& reader, const J& assets);
+/// Reads an attempt's `answers` (SNAPSHOT.md, changed): question id -> array
+/// of option ids.
+template <typename J>
+nlohmann::json read_answers(JsonReader& reader, const J& answers);
 
 }  // namespace calm::detail
