@@ -88,8 +88,8 @@ export async function startServer({
   poll?.unref();
   const base = resolve(root);
   // The full organisation leaves the server only as viewer snapshots (V):
-  // once the app loads /api/snapshot, the demo files are refused.
-  const deny = undefined;
+  // an organisation file under the served folder is never sent.
+  const deny = (path) => /(^|\/)demo-org[^/]*\.json$/i.test(path);
   const server = createServer((req, res) => {
     (async () => {
       const { path, query } = requestPath(req);

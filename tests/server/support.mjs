@@ -222,10 +222,17 @@ export async function startPostgres() {
     },
     async stop() {
       if (child.exitCode === null) {
-        await new Promise((resolve) => {
-          child.once('exit', resolve);
-          child.kill('SIGINT'); // fast shutdown
-        });
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        // `runuser` does not pass signals on to PostgreSQL: ask pg_ctl for a
+        // fast shutdown, and kill what is left if it does not stop in time.
+        try {
+          execFileSync(...run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '20', 'stop'], { stdio: 'pipe' }));
+        } catch {
+          child.kill('SIGKILL');
+        }
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
       }
       rmSync(dir, { recursive: true, force: true });
     },
