@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "detail/fast_json.hpp"
 #include "detail/json_util.hpp"
 #include "engine_impl.hpp"
 
@@ -74,10 +75,12 @@ std::size_t action_count() noexcept { return kActions.size(); }
 std::string_view action_id(Index index) noexcept { return index < kActions.size() ? kActions[index].id : ""; }
 
 Index find_action(std::string_view id) noexcept {
-  for (std::size_t i = 0; i < kActions.size(); ++i) {
-    if (kActions[i].id == id) return static_cast<Index>(i);
-  }
-  return kNone;
+  static const IdTable table = [] {
+    IdTable ids;
+    for (const ActionSpec& spec : kActions) ids.add(spec.id);
+    return ids;
+  }();
+  return table.find(id);
 }
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {
@@ -112,7 +115,70 @@ Verdict Engine::check_site_level(const Request& request) const noexcept {
   return impl_->check(request, true);
 }
 
+Verdict Engine::check(const RequestView& request) const noexcept { return impl_->check(request, false); }
+
 Verdict Engine::check(const IndexedRequest& request) const noexcept { return impl_->check_indexed(request); }
+
+std::optional<RequestView> read_request_words(const std::uint32_t* words, std::size_t count,
+                                              std::string_view bytes) noexcept {
+  constexpr std::uint32_t kAbsent = 0xFFFFFFFF;
+  auto text = [&](std::size_t at, std::optional<std::string_view>& out) {
+    const std::uint32_t offset = words[at];
+    const std::uint32_t size = words[at + 1];
+    if (size == kAbsent) return true;
+    if (offset > bytes.size() || size > bytes.size() - offset) return false;
+    out = bytes.substr(offset, size);
+    return true;
+  };
+  if (count < 7) return std::nullopt;
+  const std::size_t fields = words[6];
+  if (fields > (count - 7) / 6) return std::nullopt;
+  std::optional<std::string_view> user;
+  std::optional<std::string_view> action;
+  RequestView view;
+  if (!text(0, user) || !text(2, action) || !text(4, view.site) || !user || !action) return std::nullopt;
+  view.user = *user;
+  view.action = *action;
+  for (std::size_t f = 0; f < fields; ++f) {
+    const std::size_t at = 7 + f * 6;
+    std::optional<std::string_view> name;
+    std::optional<std::string_view> first;
+    std::optional<std::string_view> second;
+    if (!text(at, name) || !text(at + 2, first) || !text(at + 4, second) || !name || !first)
+      return std::nullopt;
+    const ResourceKeySpec* key = nullptr;
+    for (const ResourceKeySpec& k : kResourceKeys) {
+      if (k.name == *name) key = &k;
+    }
+    if (key == nullptr) {
+      view.resource.unknown_key = true;  // whatever its value, as `parse_request` reads it
+    } else if (key->bit == kBlock) {
+      if (!second) return std::nullopt;
+      view.resource.block = BlockRefView{*first, *second};
+    } else {
+      if (second) return std::nullopt;
+      view.resource.*key->view = first;
+    }
+  }
+  return view;
+}
+
+Request to_request(const RequestView& view) {
+  Request request;
+  request.user = std::string(view.user);
+  request.action = std::string(view.action);
+  if (view.site) request.site = std::string(*view.site);
+  for (const ResourceKeySpec& k : kResourceKeys) {
+    if (k.field != nullptr && view.resource.*k.view)
+      request.resource.*k.field = std::string(*(view.resource.*k.view));
+  }
+  if (view.resource.block) {
+    request.resource.block =
+        BlockRef{std::string(view.resource.block->record), std::string(view.resource.block->block)};
+  }
+  request.resource.unknown_key = view.resource.unknown_key;
+  return request;
+}
 
 Role Engine::effective_role(Index user, Index site, Index module) const noexcept {
   return impl_->effective_role(user, site, module);
@@ -339,17 +405,43 @@ json errors_json(const std::vector<Error>& errors) {
   return list;
 }
 
-bool read_id_field(const json& object, const char* key, std::optional<std::string>& out) {
-  auto it = object.find(key);
-  if (it == object.end()) return true;
-  if (!it->is_string()) return false;
-  out = it->get<std::string>();
+// The members of an object in key order, one per key (the last of
+// duplicates): as nlohmann::json holds them, so that either reader finds the
+// same first fault.
+std::vector<const FastMember*> members_by_key(const FastValue& object) {
+  std::vector<const FastMember*> out;
+  for (const FastMember& m : object.items()) {
+    if (object.find(m.key) == &m.value) out.push_back(&m);
+  }
+  std::sort(out.begin(), out.end(), [](const FastMember* a, const FastMember* b) { return a->key < b->key; });
+  return out;
+}
+
+template <class F>
+void for_each_member(const json& object, F&& f) {
+  for (const auto& [key, value] : object.items()) f(std::string_view(key), value);
+}
+
+template <class F>
+void for_each_member(const FastValue& object, F&& f) {
+  for (const FastMember* m : members_by_key(object)) f(m->key, m->value);
+}
+
+std::size_t distinct_size(const json& object) { return object.size(); }
+std::size_t distinct_size(const FastValue& object) { return members_by_key(object).size(); }
+
+template <class J>
+bool read_id_field(const J& object, const char* key, std::optional<std::string>& out) {
+  const J* value = lookup(object, key);
+  if (value == nullptr) return true;
+  if (!value->is_string()) return false;
+  out = std::string(str(*value));
   return true;
 }
 
-}  // namespace
-
-ParsedRequest parse_request(const json& j) noexcept {
+// A request read from either JSON document (section 8 shape; section 11 step 1).
+template <class J>
+ParsedRequest read_request(const J& j) noexcept {
   ParsedRequest p;
   if (!j.is_object()) {
     p.shape_error = "the request must be an object";
@@ -357,36 +449,37 @@ ParsedRequest parse_request(const json& j) noexcept {
   }
   // Only the four keys of section 8: a misspelt `resource` must not turn a
   // resource request into the broader site-level one (section 11 step 1).
-  for (const auto& [key, value] : j.items()) {
+  for_each_member(j, [&](std::string_view key, const J&) {
     if (key != "user" && key != "action" && key != "site" && key != "resource") {
       p.shape_error = "the request takes only `user`, `action`, `site` and `resource`";
-      return p;
     }
-  }
-  auto user = j.find("user");
-  auto action = j.find("action");
-  if (user == j.end() || !user->is_string()) {
+  });
+  if (!p.shape_error.empty()) return p;
+  const J* user = lookup(j, "user");
+  const J* action = lookup(j, "action");
+  if (user == nullptr || !user->is_string()) {
     p.shape_error = "`user` must be a string";
     return p;
   }
-  if (action == j.end() || !action->is_string()) {
+  if (action == nullptr || !action->is_string()) {
     p.shape_error = "`action` must be a string";
     return p;
   }
-  p.request.user = user->get<std::string>();
-  p.request.action = action->get<std::string>();
+  p.request.user = std::string(str(*user));
+  p.request.action = std::string(str(*action));
   if (!read_id_field(j, "site", p.request.site)) {
     p.shape_error = "`site` must be an id";
     return p;
   }
-  auto resource = j.find("resource");
-  if (resource == j.end()) return p;
+  const J* resource = lookup(j, "resource");
+  if (resource == nullptr) return p;
   if (!resource->is_object()) {
     p.shape_error = "`resource` must be an object";
     return p;
   }
   Resource& r = p.request.resource;
-  for (const auto& [key, value] : resource->items()) {
+  for_each_member(*resource, [&](std::string_view key, const J& value) {
+    if (!p.shape_error.empty()) return;
     std::optional<std::string>* slot = nullptr;
     for (const ResourceKeySpec& k : kResourceKeys) {
       if (k.field != nullptr && k.name == key) slot = &(r.*k.field);
@@ -394,23 +487,29 @@ ParsedRequest parse_request(const json& j) noexcept {
     if (slot != nullptr) {
       if (!value.is_string()) {
         p.shape_error = "resource ids must be strings";
-        return p;
+        return;
       }
-      *slot = value.get<std::string>();
+      *slot = std::string(str(value));
     } else if (key == "block") {
-      if (!value.is_object() || value.size() != 2 || !value.contains("record") || !value.contains("block") ||
-          !value["record"].is_string() || !value["block"].is_string()) {
+      const J* record = value.is_object() ? lookup(value, "record") : nullptr;
+      const J* block = value.is_object() ? lookup(value, "block") : nullptr;
+      if (record == nullptr || block == nullptr || distinct_size(value) != 2 || !record->is_string() ||
+          !block->is_string()) {
         p.shape_error = "`resource.block` must be `{ record, block }` ids";
-        return p;
+        return;
       }
-      r.block = BlockRef{value["record"].get<std::string>(), value["block"].get<std::string>()};
+      r.block = BlockRef{std::string(str(*record)), std::string(str(*block))};
     } else {
       // An unknown key: the key check (section 11, step 3) rejects it once the action is known.
       r.unknown_key = true;
     }
-  }
+  });
   return p;
 }
+
+}  // namespace
+
+ParsedRequest parse_request(const json& j) noexcept { return read_request(j); }
 
 Decision Engine::decide_json_value(const json& request) const {
   ParsedRequest parsed = parse_request(request);
@@ -448,17 +547,30 @@ std::string Engine::decide_json(std::string_view request_text) const {
   if (request_text.size() > input_limit(Input::request)) return oversize_json(Input::request);
   // parse_json bounds the nesting and refuses a NUL (nlohmann would stop
   // there and decide the text before it: section 11 step 1).
-  std::vector<Error> errors;
-  json request = detail::parse_json(request_text, errors);
-  if (!errors.empty()) {
+  const std::string_view fault = detail::json_text_fault(request_text);
+  const detail::FastDocument request(fault.empty() ? request_text : std::string_view(), detail::kMaxDepth);
+  if (!fault.empty() || !request.ok()) {
     Verdict v;
     v.code = Code::invalid_request;
     v.rule = "ACCESS-11";
-    v.detail = errors.front().code == "too-deep" ? "the request is nested too deeply"
-                                                 : "the request is not well-formed JSON text";
+    v.detail =
+        fault == "too-deep" ? "the request is nested too deeply" : "the request is not well-formed JSON text";
     return decision_text(explain(Request{}, v));
   }
-  return decision_text(decide_json_value(request));
+  ParsedRequest parsed = read_request(request.root());
+  if (!parsed.shape_error.empty()) {
+    Verdict v;
+    v.code = Code::invalid_request;
+    v.rule = "ACCESS-11";
+    v.detail = parsed.shape_error;
+    return decision_text(explain(parsed.request, v));
+  }
+  return decision_text(decide(parsed.request));
+}
+
+std::string Engine::decide_json(const RequestView& request) const {
+  const Verdict v = check(request);
+  return decision_text(explain(to_request(request), v));
 }
 
 std::string Engine::explain_json(const IndexedRequest& q) const {
@@ -582,14 +694,6 @@ std::string Engine::actions_json() {
   json list = json::array();
   for (const ActionSpec& spec : kActions) list.push_back(std::string(spec.id));
   return detail::dump(list);
-}
-
-std::string indexed_keys_json() {
-  json keys = json::object();
-  for (const ResourceKeySpec& k : kResourceKeys) {
-    if (!k.collection.empty()) keys[std::string(k.name)] = {k.bit, std::string(k.collection)};
-  }
-  return detail::dump(keys);
 }
 
 std::string Engine::index_json() const {

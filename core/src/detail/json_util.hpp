@@ -21,6 +21,10 @@ inline constexpr std::size_t kMaxDepth = 128;
 /// Errors kept per load; the rest are counted in one final error.
 inline constexpr std::size_t kMaxErrors = 100;
 
+/// What is wrong with `text` before it is parsed: "invalid-json" for a NUL
+/// byte, "too-deep" for nesting past `kMaxDepth`, empty when neither.
+std::string_view json_text_fault(std::string_view text) noexcept;
+
 /// "a string", "null", "an array", ... for messages.
 std::string describe(nlohmann::json::value_t type);
 template <typename J>
