@@ -321,6 +321,20 @@ const WORDS_BYTES = 512;
 const SCRATCH_BYTES = WORDS_BYTES + (3 + 3 * MAX_FIELDS) * MAX_UNITS * 3;
 
 /**
+ * Writes `text` at byte `end` after `b` and its offset and size at word
+ * pair `at` after `w`; the new end, or -1 when the text cannot go this way
+ * (too long, not well-formed).
+ */
+function putWords(heap, words, w, b, at, end, text) {
+  if (text.length > MAX_UNITS) return -1;
+  const n = putText(heap, b + end, text);
+  if (n < 0) return -1;
+  words[w + at] = end;
+  words[w + at + 1] = n;
+  return end + n;
+}
+
+/**
  * Writes `text` as UTF-8 at `at` in `heap`; the bytes written, or -1 when the
  * text is not well-formed (a lone surrogate: the JSON path refuses it).
  */
@@ -451,51 +465,49 @@ class Engine {
     const heap = m.HEAPU8;
     const w = base >> 2;
     const b = base + WORDS_BYTES;
-    let cursor = 0;
-    // One string into word pair `at`: its offset and size; false when it cannot.
-    const put = (at, text) => {
-      if (text.length > MAX_UNITS) return false;
-      const n = putText(heap, b + cursor, text);
-      if (n < 0) return false;
-      words[w + at] = cursor;
-      words[w + at + 1] = n;
-      cursor += n;
-      return true;
-    };
-    if (!put(0, user) || !put(2, action)) return false;
+    let end = putWords(heap, words, w, b, 0, 0, user);
+    if (end >= 0) end = putWords(heap, words, w, b, 2, end, action);
+    if (end < 0) return false;
     words[w + 5] = ABSENT;
     let fields = 0;
     if (typeof target === 'string') {
-      if (!put(4, target)) return false;
+      end = putWords(heap, words, w, b, 4, end, target);
     } else if (isPlainObject(target)) {
-      for (const name of Object.keys(target)) {
+      for (const name in target) {
+        if (!Object.hasOwn(target, name)) continue;
         const value = target[name];
         if (value === undefined) continue; // as JSON.stringify drops it
         if (name === 'site') {
-          if (typeof value !== 'string' || !put(4, value)) return false;
+          if (typeof value !== 'string') return false;
+          end = putWords(heap, words, w, b, 4, end, value);
+          if (end < 0) return false;
           continue;
         }
         if (fields === MAX_FIELDS) return false;
         const at = 7 + fields * 6;
-        if (!put(at, name)) return false;
+        end = putWords(heap, words, w, b, at, end, name);
         if (typeof value === 'string') {
-          if (!put(at + 2, value)) return false;
+          if (end >= 0) end = putWords(heap, words, w, b, at + 2, end, value);
           words[w + at + 5] = ABSENT;
         } else if (isPlainObject(value)) {
-          const keys = Object.keys(value);
-          if (keys.length !== 2 || typeof value.record !== 'string' || typeof value.block !== 'string') return false;
-          if (!put(at + 2, value.record) || !put(at + 4, value.block)) return false;
+          if (Object.keys(value).length !== 2 || typeof value.record !== 'string' || typeof value.block !== 'string') {
+            return false;
+          }
+          if (end >= 0) end = putWords(heap, words, w, b, at + 2, end, value.record);
+          if (end >= 0) end = putWords(heap, words, w, b, at + 4, end, value.block);
         } else {
           return false;
         }
+        if (end < 0) return false;
         fields++;
       }
     } else if (target !== undefined && target !== null) {
       return false;
     }
+    if (end < 0) return false;
     words[w + 6] = fields;
     this.#words = 7 + fields * 6;
-    this.#bytes = cursor;
+    this.#bytes = end;
     return true;
   }
 
