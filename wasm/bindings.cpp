@@ -9,8 +9,7 @@
 #include <string>
 
 #include "calm/access.hpp"
-#include "calm/personnel.hpp"
-#include "calm/training.hpp"
+#include "calm/ffi.hpp"
 #include "calm/viewer.hpp"
 #include "calm/workflow.hpp"
 
@@ -76,26 +75,26 @@ std::string engine_dry_run(const calm::Engine& engine, const std::string& comman
 std::string engine_snapshot(const calm::Engine& engine) { return engine.snapshot_json(); }
 
 std::string engine_my_courses(const calm::Engine& engine, const std::string& user, const std::string& date) {
-  return text(calm::my_courses(engine, user, date));
+  return calm::ffi::my_courses(engine, user, date);
 }
 
 std::string engine_course(const calm::Engine& engine, const std::string& user, const std::string& course) {
-  return text(calm::course_view(engine, user, course));
+  return calm::ffi::course(engine, user, course);
 }
 
 std::string engine_attempts(const calm::Engine& engine, const std::string& user,
                             const std::string& fulfillment) {
-  return text(calm::attempts_view(engine, user, fulfillment));
+  return calm::ffi::attempts(engine, user, fulfillment);
 }
 
 std::string engine_insights(const calm::Engine& engine, const std::string& user, const std::string& site,
                             const std::string& date, bool include_child_sites) {
-  return text(calm::insights(engine, user, site, date, include_child_sites));
+  return calm::ffi::insights(engine, user, site, date, include_child_sites);
 }
 
 std::string engine_training_of(const calm::Engine& engine, const std::string& user, const std::string& person,
                                const std::string& date) {
-  return text(calm::training_of(engine, user, person, date));
+  return calm::ffi::training_of(engine, user, person, date);
 }
 
 std::string engine_freshness(const calm::Engine& engine, const std::string& date) {
@@ -103,24 +102,24 @@ std::string engine_freshness(const calm::Engine& engine, const std::string& date
 }
 
 std::string engine_record(const calm::Engine& engine, const std::string& user, const std::string& record) {
-  return text(calm::record_view(engine, user, record));
+  return calm::ffi::record(engine, user, record);
 }
 
 std::string engine_people(const calm::Engine& engine, const std::string& user, const std::string& site) {
-  return text(calm::people_view(engine, user, site));
+  return calm::ffi::people(engine, user, site);
 }
 
 std::string engine_company(const calm::Engine& engine, const std::string& user, const std::string& company) {
-  return text(calm::company_view(engine, user, company));
+  return calm::ffi::company(engine, user, company);
 }
 
 std::string engine_comments(const calm::Engine& engine, const std::string& user, const std::string& record) {
-  return text(calm::comments_view(engine, user, record));
+  return calm::ffi::comments(engine, user, record);
 }
 
 std::string engine_personnel_settings(const calm::Engine& engine, const std::string& user,
                                       const std::string& site) {
-  return text(calm::personnel_settings_view(engine, user, site));
+  return calm::ffi::personnel_settings(engine, user, site);
 }
 
 std::string engine_viewer_snapshot(const calm::Engine& engine, const std::string& user,
@@ -129,17 +128,17 @@ std::string engine_viewer_snapshot(const calm::Engine& engine, const std::string
 }
 
 std::string engine_who_can(const calm::Engine& engine, const std::string& request_text) {
-  return calm::who_can_json(engine, request_text);
+  return calm::ffi::who_can(engine, request_text);
 }
 
 std::string engine_sites_where(const calm::Engine& engine, const std::string& user,
                                const std::string& action) {
-  return text(calm::sites_where(engine, user, action));
+  return calm::ffi::sites_where(engine, user, action);
 }
 
 std::string engine_what_if(const calm::Engine& engine, const std::string& editor,
                            const std::string& change_text) {
-  return calm::what_if_json(engine, editor, change_text);
+  return calm::ffi::what_if(engine, editor, change_text);
 }
 
 std::string actions() { return calm::Engine::actions_json(); }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "calm/access.hpp"
+#include "calm/ffi.hpp"
 #include "calm/personnel.hpp"
 #include "calm/training.hpp"
 #include "calm/viewer.hpp"

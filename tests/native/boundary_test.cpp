@@ -20,6 +20,7 @@
 
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
+#include "calm/queries.hpp"
 #include "calm/viewer.hpp"
 #include "calm/workflow.hpp"
 #include "command_util.hpp"
@@ -100,10 +101,10 @@ TEST(Boundary, CommandsAndQuestionsRefuseANulAfterTheValue_Access11) {
     EXPECT_FALSE(a["ok"].get<bool>());
     EXPECT_EQ(a["errors"][0]["code"], "invalid-json") << answer;
   }
-  EXPECT_EQ(json::parse(calm::who_can_json(
+  EXPECT_EQ(json::parse(calm::ffi::who_can(
                 engine, std::string(R"({"action":"site.update"})") + '\0'))["errors"][0]["code"],
             "invalid-json");
-  EXPECT_EQ(json::parse(calm::what_if_json(engine, "u-owner", std::string("[]\0", 3)))["errors"][0]["code"],
+  EXPECT_EQ(json::parse(calm::ffi::what_if(engine, "u-owner", std::string("[]\0", 3)))["errors"][0]["code"],
             "invalid-json");
   EXPECT_FALSE(engine.load(std::string(calm::test::fixture("training-org.json")) + '\0').empty());
 }
@@ -129,8 +130,8 @@ TEST(Boundary, InputPastItsLimitIsRefusedBeforeParsing_Access11) {
   EXPECT_EQ(json::parse(calm::oversize_json(Input::command))["errors"][0]["code"], "too-large");
 
   const std::string question(calm::input_limit(Input::question) + 1, ' ');
-  EXPECT_EQ(calm::who_can_json(engine, question), calm::oversize_json(Input::question));
-  EXPECT_EQ(calm::what_if_json(engine, "u-owner", question), calm::oversize_json(Input::question));
+  EXPECT_EQ(calm::ffi::who_can(engine, question), calm::oversize_json(Input::question));
+  EXPECT_EQ(calm::ffi::what_if(engine, "u-owner", question), calm::oversize_json(Input::question));
 
   std::string snapshot = calm::test::fixture("training-org.json");
   snapshot.resize(calm::input_limit(Input::snapshot) + 1, ' ');  // valid JSON, one byte too many
@@ -167,7 +168,7 @@ TEST(Boundary, WhatIfByAnUnknownEmptyOrOverlongEditorIsRefused_Access10) {
   const Engine engine = training_engine();
   const json change = {
       {"type", "access.set"}, {"user", "u-lee"}, {"site", "north"}, {"module", "site"}, {"role", "member"}};
-  EXPECT_TRUE(calm::what_if(engine, "u-owner", change)["ok"].get<bool>());
+  EXPECT_TRUE(json(calm::what_if(engine, "u-owner", change))["ok"].get<bool>());
   for (const json& changes : {json::array(), change, json::array({change})}) {
     for (const auto& [editor, code] :
          std::vector<std::pair<std::string, std::string>>{{"u-nobody", "unknown-user"},

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "calm/access.hpp"
+#include "calm/ffi.hpp"
 
 namespace calm::test {
 
@@ -52,6 +53,12 @@ inline std::string describe(const std::vector<Error>& errors) {
     text += e.code + " at '" + e.path + "': " + e.message + "\n";
   }
   return text;
+}
+
+/// whoCan of a request given as a JSON value, asked through the JSON layer
+/// (`calm::ffi::who_can`), its answer as a JSON value.
+inline nlohmann::json who_can(const Engine& engine, const nlohmann::json& request) {
+  return nlohmann::json::parse(ffi::who_can(engine, request.dump()));
 }
 
 /// Loads `snapshot` into `engine`; a failed load is a test failure.

@@ -20,6 +20,7 @@
 
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
+#include "calm/queries.hpp"
 #include "calm/workflow.hpp"
 #include "command_util.hpp"
 #include "test_util.hpp"
@@ -750,7 +751,7 @@ TEST_F(UserManagementCommands, WhatIf_ByAnEditorWhoIsNotAKnownUserIsRefusedUnkno
     EXPECT_FALSE(answer.value("ok", true)) << answer.dump();
     EXPECT_EQ(answer["decision"]["code"], "unknown-user") << answer.dump();
   }
-  EXPECT_EQ(calm::what_if(engine, "", three_changes())["decision"]["code"], "invalid-request");
+  EXPECT_EQ(json(calm::what_if(engine, "", three_changes()))["decision"]["code"], "invalid-request");
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "calm/result.hpp"
@@ -140,6 +142,36 @@ struct [[nodiscard]] Decision {
 
   /// `{ allowed, code, message, rule, requires }`.
   [[nodiscard]] nlohmann::json to_json() const;
+};
+
+/// The answer of a view or a question (ACCESS.md section 9, TRAINING.md,
+/// PERSONNEL.md): its value, the decision that denied the viewer, or the
+/// errors of a malformed argument (`invalid-date`, `wrong-type`, ...).
+/// `calm/ffi.hpp` writes it as `{ ok: true, value }`, `{ ok: false, decision }`
+/// or `{ ok: false, errors }`.
+template <typename T>
+class [[nodiscard]] Answer {
+ public:
+  /// The value.
+  Answer(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor): ergonomic return
+  /// The viewer is denied: the decision says why.
+  Answer(Decision denial) : state_(std::move(denial)) {}  // NOLINT(google-explicit-constructor)
+  /// A malformed argument; `errors` must not be empty.
+  Answer(std::vector<Error> errors) : state_(std::move(errors)) {}  // NOLINT(google-explicit-constructor)
+
+  /// True when a value is held.
+  [[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }
+  /// The value; only valid when `ok()`.
+  [[nodiscard]] const T& value() const& { return std::get<0>(state_); }
+  /// The value; only valid when `ok()`.
+  [[nodiscard]] T& value() & { return std::get<0>(state_); }
+  /// The denial, or null when not denied.
+  [[nodiscard]] const Decision* denial() const noexcept { return std::get_if<1>(&state_); }
+  /// The errors, or null when the arguments were well formed.
+  [[nodiscard]] const std::vector<Error>* errors() const noexcept { return std::get_if<2>(&state_); }
+
+ private:
+  std::variant<T, Decision, std::vector<Error>> state_;
 };
 
 /// Where an effective role came from (section 9 `roles`).
