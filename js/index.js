@@ -243,16 +243,6 @@ function toRequest(user, action, target) {
 // as unknown, exactly as it denies the id itself.
 const ABSENT = 0xffffffff;
 const UNKNOWN = 0xfffffffe;
-// The resource keys the fast path takes: the key's bit (access.hpp
-// `IndexedRequest`) and the collection of `index()` its id is looked up in.
-const FAST_KEYS = {
-  course: [1, 'courses'],
-  fulfillment: [2, 'fulfillments'],
-  record: [4, 'records'],
-  thread: [16, 'comments'],
-  company: [32, 'companies'],
-  target: [64, 'users'],
-};
 
 /** True for a Uint8Array (a Buffer too); false for anything else, a proxy that throws included. */
 function isBytes(value) {
@@ -336,10 +326,16 @@ class Engine {
   #q = [0, 0, 0, 0, 0];
   /** The core's size limits in bytes: `{ snapshot, request, command, question }`. */
   #limits;
+  /**
+   * The resource keys the fast paths take, from the core's key table:
+   * key -> [bit, collection of `index()` its id is looked up in].
+   */
+  #keys;
 
   constructor(module) {
     this.#module = module;
     this.#limits = JSON.parse(module.limits());
+    this.#keys = new Map(Object.entries(JSON.parse(module.indexedKeys())));
     this.#native = new module.Engine();
     this.#fast = typeof this.#native.can === 'function' && typeof this.#native.index === 'function';
     this.#fastExplain = this.#fast && typeof this.#native.explain === 'function';
@@ -388,7 +384,7 @@ class Engine {
         if (typeof value !== 'string') return undefined;
         if (name === 'site') {
           siteId = value;
-        } else if (Object.hasOwn(FAST_KEYS, name) && resourceKey === undefined) {
+        } else if (this.#keys.has(name) && resourceKey === undefined) {
           resourceKey = name;
         } else {
           return undefined;
@@ -400,7 +396,7 @@ class Engine {
     const ids = this.#index();
     if (siteId !== undefined) site = ids.sites.get(siteId) ?? UNKNOWN;
     if (resourceKey !== undefined) {
-      const [bit, collection] = FAST_KEYS[resourceKey];
+      const [bit, collection] = this.#keys.get(resourceKey);
       key = bit;
       resource = ids[collection].get(target[resourceKey]) ?? UNKNOWN;
     }

@@ -143,6 +143,9 @@ std::string engine_what_if(const calm::Engine& engine, const std::string& editor
 
 std::string actions() { return calm::Engine::actions_json(); }
 
+// The resource keys the indexed paths take, from the core's key table.
+std::string indexed_keys() { return calm::indexed_keys_json(); }
+
 // The size limits, for the JS side to measure text before copying it in.
 std::string limits() {
   return text(json{{"snapshot", calm::input_limit(calm::Input::snapshot)},
@@ -190,6 +193,7 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .function("whatIf", &engine_what_if)
       .function("viewerSnapshot", &engine_viewer_snapshot);
   emscripten::function("actions", &actions);
+  emscripten::function("indexedKeys", &indexed_keys);
   emscripten::function("limits", &limits);
   emscripten::function("oversize", &oversize);
 }

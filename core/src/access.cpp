@@ -159,13 +159,11 @@ Decision Engine::explain(const Request& request, const Verdict& v) const {
     case Code::unknown_resource: {
       const Resource& r = request.resource;
       std::string id;
-      if (v.field == "course") id = r.course.value_or("");
-      if (v.field == "fulfillment") id = r.fulfillment.value_or("");
-      if (v.field == "record") id = r.record.value_or("");
-      if (v.field == "block" && r.block) id = r.block->record + "/" + r.block->block;
-      if (v.field == "thread") id = r.thread.value_or("");
-      if (v.field == "company") id = r.company.value_or("");
-      if (v.field == "target") id = r.target.value_or("");
+      for (const ResourceKeySpec& k : kResourceKeys) {
+        if (k.name != v.field) continue;
+        if (k.field != nullptr) id = (r.*k.field).value_or("");
+        if (k.bit == kBlock && r.block) id = r.block->record + "/" + r.block->block;
+      }
       d.message = "unknown " + std::string(v.field) + " " + tick(id);
       d.requires_["resource"] = std::string(v.field);
       break;
@@ -390,14 +388,9 @@ ParsedRequest parse_request(const json& j) noexcept {
   Resource& r = p.request.resource;
   for (const auto& [key, value] : resource->items()) {
     std::optional<std::string>* slot = nullptr;
-    if (key == "course") slot = &r.course;
-    if (key == "fulfillment") slot = &r.fulfillment;
-    if (key == "record") slot = &r.record;
-    if (key == "thread") slot = &r.thread;
-    if (key == "company") slot = &r.company;
-    if (key == "target") slot = &r.target;
-    if (key == "module") slot = &r.module;
-    if (key == "role") slot = &r.role;
+    for (const ResourceKeySpec& k : kResourceKeys) {
+      if (k.field != nullptr && k.name == key) slot = &(r.*k.field);
+    }
     if (slot != nullptr) {
       if (!value.is_string()) {
         p.shape_error = "resource ids must be strings";
@@ -480,38 +473,9 @@ std::string Engine::explain_json(const IndexedRequest& q) const {
   request.action = std::string(kActions[q.action].id);
   if (q.site != kNone) request.site = s.site_ids.at(q.site);
   if (q.key != 0) {
-    const IdTable* table = nullptr;
-    std::optional<std::string>* slot = nullptr;
-    switch (q.key) {
-      case kCourse:
-        table = &s.course_ids;
-        slot = &request.resource.course;
-        break;
-      case kFulfillment:
-        table = &s.fulfillment_ids;
-        slot = &request.resource.fulfillment;
-        break;
-      case kRecord:
-        table = &s.record_ids;
-        slot = &request.resource.record;
-        break;
-      case kThread:
-        table = &s.comment_ids;
-        slot = &request.resource.thread;
-        break;
-      case kCompany:
-        table = &s.company_ids;
-        slot = &request.resource.company;
-        break;
-      case kTarget:
-        table = &s.user_ids;
-        slot = &request.resource.target;
-        break;
-      default:
-        return {};
-    }
-    if (q.resource >= table->size()) return {};
-    *slot = table->at(q.resource);
+    const ResourceKeySpec* k = indexed_key(q.key);
+    if (k == nullptr || q.resource >= (s.*k->ids).size()) return {};
+    request.resource.*k->field = (s.*k->ids).at(q.resource);
   }
   // The same Request decide_json would build from this request's JSON, so
   // the same decision and message by construction (not the indexed verdict,
@@ -620,15 +584,21 @@ std::string Engine::actions_json() {
   return detail::dump(list);
 }
 
+std::string indexed_keys_json() {
+  json keys = json::object();
+  for (const ResourceKeySpec& k : kResourceKeys) {
+    if (!k.collection.empty()) keys[std::string(k.name)] = {k.bit, std::string(k.collection)};
+  }
+  return detail::dump(keys);
+}
+
 std::string Engine::index_json() const {
   const Snapshot& s = impl_->snapshot;
-  return detail::dump(json{{"users", s.user_ids.ids()},
-                           {"sites", s.site_ids.ids()},
-                           {"courses", s.course_ids.ids()},
-                           {"fulfillments", s.fulfillment_ids.ids()},
-                           {"records", s.record_ids.ids()},
-                           {"comments", s.comment_ids.ids()},
-                           {"companies", s.company_ids.ids()}});
+  json ids{{"users", s.user_ids.ids()}, {"sites", s.site_ids.ids()}};
+  for (const ResourceKeySpec& k : kResourceKeys) {
+    if (!k.collection.empty()) ids[std::string(k.collection)] = (s.*k.ids).ids();
+  }
+  return detail::dump(ids);
 }
 
 }  // namespace calm

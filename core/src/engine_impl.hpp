@@ -8,6 +8,7 @@
 
 #include "actions.hpp"
 #include "calm/access.hpp"
+#include "detail/resource_keys.hpp"
 
 namespace calm {
 
@@ -41,34 +42,6 @@ inline Verdict unknown(Code code, std::string_view field) noexcept {
   Verdict v = deny(code, "A8");
   v.field = field;
   return v;
-}
-
-// The resolved resources of a request.
-struct Resolved {
-  Index course = kNone;
-  Index fulfillment = kNone;
-  Index record = kNone;
-  Index block = kNone;  // index within the record
-  Index block_record = kNone;
-  Index thread = kNone;
-  Index company = kNone;
-  Index target = kNone;
-  Index module = kNone;
-  Role role = Role::none;
-};
-
-inline std::uint16_t present_keys(const Resource& r) noexcept {
-  std::uint16_t keys = 0;
-  if (r.course) keys |= detail::kCourse;
-  if (r.fulfillment) keys |= detail::kFulfillment;
-  if (r.record) keys |= detail::kRecord;
-  if (r.block) keys |= detail::kBlock;
-  if (r.thread) keys |= detail::kThread;
-  if (r.company) keys |= detail::kCompany;
-  if (r.target) keys |= detail::kTarget;
-  if (r.module) keys |= detail::kModule;
-  if (r.role) keys |= detail::kRole;
-  return keys;
 }
 
 }  // namespace detail
@@ -164,41 +137,21 @@ struct Engine::Impl {
       site = s.site_ids.find(*req.site);
       if (site == kNone) return unknown(Code::unknown_site, "site");
     }
-    // 5. Resources, in the order of section 11.
+    // 5. Resources, in the order of section 11 (the key table's order).
     Resolved r;
-    if (res.course && ((r.course = s.course_ids.find(*res.course)) == kNone || s.courses[r.course].deleted)) {
-      return unknown(Code::unknown_resource, "course");
-    }
-    if (res.fulfillment && (r.fulfillment = s.fulfillment_ids.find(*res.fulfillment)) == kNone) {
-      return unknown(Code::unknown_resource, "fulfillment");
-    }
-    if (res.record && ((r.record = s.record_ids.find(*res.record)) == kNone || s.records[r.record].deleted)) {
-      return unknown(Code::unknown_resource, "record");
-    }
-    if (res.block) {
-      r.block_record = s.record_ids.find(res.block->record);
-      if (r.block_record == kNone || s.records[r.block_record].deleted)
-        return unknown(Code::unknown_resource, "block");
-      r.block = s.find_block(r.block_record, res.block->block);
-      if (r.block == kNone) return unknown(Code::unknown_resource, "block");
-    }
-    if (res.thread) {
-      r.thread = s.comment_ids.find(*res.thread);
-      // A reply's id is not a thread id.
-      if (r.thread == kNone || s.comments[r.thread].parent != kNone ||
-          s.records[s.comments[r.thread].record].deleted) {
-        return unknown(Code::unknown_resource, "thread");
+    for (const ResourceKeySpec& k : kResourceKeys) {
+      if (k.bit == kBlock) {
+        if (!res.block) continue;
+        r.block_record = s.record_ids.find(res.block->record);
+        if (!live_record(s, r.block_record)) return unknown(Code::unknown_resource, k.name);
+        r.block = s.find_block(r.block_record, res.block->block);
+        if (r.block == kNone) return unknown(Code::unknown_resource, k.name);
+        continue;
       }
-    }
-    if (res.company &&
-        ((r.company = s.company_ids.find(*res.company)) == kNone || s.companies[r.company].deleted)) {
-      return unknown(Code::unknown_resource, "company");
-    }
-    if (res.target && (r.target = s.user_ids.find(*res.target)) == kNone) {
-      return unknown(Code::unknown_resource, "target");
-    }
-    if (res.module && (r.module = s.module_ids.find(*res.module)) == kNone) {
-      return unknown(Code::unknown_module, "module");
+      if (k.ids == nullptr || !(res.*k.field)) continue;  // role: read in step 1
+      const Index i = (s.*k.ids).find(*(res.*k.field));
+      if (i == kNone || !k.live(s, i)) return unknown(k.unknown, k.name);
+      r.*k.slot = i;
     }
     r.role = role_set;
     return finish(user, site, spec, r);
@@ -344,42 +297,11 @@ struct Engine::Impl {
       if (q.user >= s.users.size()) return unknown(Code::unknown_user, "user");
       if (q.site != kNone && q.site >= s.sites.size()) return unknown(Code::unknown_site, "site");
       Resolved r;
-      auto in = [&](std::size_t n) { return q.resource < n; };
-      switch (q.key) {
-        case 0:
-          break;
-        case detail::kCourse:
-          if (!in(s.courses.size()) || s.courses[q.resource].deleted)
-            return unknown(Code::unknown_resource, "course");
-          r.course = q.resource;
-          break;
-        case detail::kFulfillment:
-          if (!in(s.fulfillments.size())) return unknown(Code::unknown_resource, "fulfillment");
-          r.fulfillment = q.resource;
-          break;
-        case detail::kRecord:
-          if (!in(s.records.size()) || s.records[q.resource].deleted)
-            return unknown(Code::unknown_resource, "record");
-          r.record = q.resource;
-          break;
-        case detail::kThread:
-          if (!in(s.comments.size()) || s.comments[q.resource].parent != kNone ||
-              s.records[s.comments[q.resource].record].deleted) {
-            return unknown(Code::unknown_resource, "thread");
-          }
-          r.thread = q.resource;
-          break;
-        case detail::kCompany:
-          if (!in(s.companies.size()) || s.companies[q.resource].deleted)
-            return unknown(Code::unknown_resource, "company");
-          r.company = q.resource;
-          break;
-        case detail::kTarget:
-          if (!in(s.users.size())) return unknown(Code::unknown_resource, "target");
-          r.target = q.resource;
-          break;
-        default:
-          return invalid("the fast path takes at most one simple resource key");
+      if (q.key != 0) {
+        const ResourceKeySpec* k = indexed_key(q.key);
+        if (k == nullptr) return invalid("the fast path takes at most one simple resource key");
+        if (!k->live(s, q.resource)) return unknown(k->unknown, k->name);
+        r.*k->slot = q.resource;
       }
       return finish(q.user, q.site, spec, r);
     }();

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "actions.hpp"
 #include "calm/viewer.hpp"
 #include "detail/dates.hpp"
 #include "detail/export_items.hpp"
@@ -80,8 +81,8 @@ class Gate {
   std::vector<std::int8_t> cache_;
 };
 
-constexpr std::uint16_t kCourseKey = 1;
-constexpr std::uint16_t kCompanyKey = 32;
+constexpr std::uint16_t kCourseKey = detail::kCourse;
+constexpr std::uint16_t kCompanyKey = detail::kCompany;
 
 class ViewerCut {
  public:

@@ -1403,15 +1403,24 @@ TEST_F(EngineQueries, Section9_CapabilitiesListEveryActionOnce) {
 TEST_F(EngineQueries, ExplainJsonByIndicesIsDecideJsonByText) {
   // The JS explain fast path: indices in, the same bytes as decide_json out,
   // for every user x action x site, with and without each kind of resource.
+  // The keys and their id lists come from the core's key table, as the JS
+  // side reads them (indexedKeys, index): the six section 8 keys that name
+  // one resource by one id.
   const calm::Snapshot& s = engine().snapshot();
+  const json keys = json::parse(calm::indexed_keys_json());
+  const json index = json::parse(engine().index_json());
+  EXPECT_EQ(keys, json::parse(R"({"course": [1, "courses"], "fulfillment": [2, "fulfillments"],
+    "record": [4, "records"], "thread": [16, "comments"], "company": [32, "companies"],
+    "target": [64, "users"]})"));
   struct Kind {
     std::uint16_t bit;
-    const char* key;
-    const calm::IdTable* table;
+    std::string key;
+    std::vector<std::string> ids;
   };
-  const std::vector<Kind> kinds = {{1, "course", &s.course_ids},    {2, "fulfillment", &s.fulfillment_ids},
-                                   {4, "record", &s.record_ids},    {16, "thread", &s.comment_ids},
-                                   {32, "company", &s.company_ids}, {64, "target", &s.user_ids}};
+  std::vector<Kind> kinds;
+  for (const auto& [key, spec] : keys.items()) {
+    kinds.push_back({spec[0].get<std::uint16_t>(), key, index.at(spec[1].get<std::string>())});
+  }
   std::size_t compared = 0;
   for (Index u = 0; u < s.user_ids.size(); ++u) {
     for (Index a = 0; a < calm::action_count(); ++a) {
@@ -1425,12 +1434,12 @@ TEST_F(EngineQueries, ExplainJsonByIndicesIsDecideJsonByText) {
         EXPECT_EQ(engine().explain_json(q), engine().decide_json(request.dump())) << request.dump();
         ++compared;
         for (const Kind& kind : kinds) {
-          if (kind.table->size() == 0) continue;
-          const Index r = (u + a) % static_cast<Index>(kind.table->size());
+          if (kind.ids.empty()) continue;
+          const Index r = (u + a) % static_cast<Index>(kind.ids.size());
           q.key = kind.bit;
           q.resource = r;
           json with = request;
-          with["resource"][kind.key] = kind.table->at(r);
+          with["resource"][kind.key] = kind.ids[r];
           EXPECT_EQ(engine().explain_json(q), engine().decide_json(with.dump())) << with.dump();
           ++compared;
         }

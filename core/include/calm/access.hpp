@@ -211,9 +211,10 @@ struct ParsedRequest {
 [[nodiscard]] ParsedRequest parse_request(const nlohmann::json& json) noexcept;
 
 /// A request whose ids are already dense indices (the bindings' fast path).
-/// `key` is zero or one of: 1 course, 2 fulfillment, 4 record, 16 thread,
-/// 32 company, 64 target (the bits of section 8's resource keys); any other
-/// request goes through `Request`. Out-of-range indices are unknown ids.
+/// `key` is zero or the bit of one resource key that `indexed_keys_json`
+/// lists, and `resource` an index into that key's collection of
+/// `Engine::index_json`; any other request goes through `Request`.
+/// Out-of-range indices are unknown ids.
 struct IndexedRequest {
   Index user = kNone;
   Index action = kNone;
@@ -221,6 +222,12 @@ struct IndexedRequest {
   std::uint16_t key = 0;
   Index resource = kNone;
 };
+
+/// The resource keys an `IndexedRequest` may name, from the core's one
+/// resource-key table: `{ [key]: [bit, collection] }`, e.g.
+/// `{ "course": [1, "courses"], ... }`, `collection` naming the id list of
+/// `Engine::index_json` the key's index points into.
+[[nodiscard]] std::string indexed_keys_json();
 
 /// The access engine: holds one snapshot and answers questions about it.
 class Engine {
