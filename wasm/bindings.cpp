@@ -15,16 +15,12 @@
 
 namespace {
 
-using nlohmann::json;
-
-std::string text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 std::string engine_load(calm::Engine& engine, const std::string& snapshot_text) {
-  return engine.load_json(snapshot_text);
+  return calm::ffi::load(engine, snapshot_text);
 }
 
 std::string engine_decide(const calm::Engine& engine, const std::string& request_text) {
-  return engine.decide_json(request_text);
+  return calm::ffi::decide(engine, request_text);
 }
 
 // The fast path of `can`: ids already resolved to indices by the JS side
@@ -50,29 +46,29 @@ std::string engine_explain(const calm::Engine& engine, unsigned user, unsigned a
   request.site = site;
   request.key = static_cast<std::uint16_t>(key);
   request.resource = resource;
-  return engine.explain_json(request);
+  return calm::ffi::explain(engine, request);
 }
 
-std::string engine_index(const calm::Engine& engine) { return engine.index_json(); }
+std::string engine_index(const calm::Engine& engine) { return calm::ffi::index(engine); }
 
 std::string engine_capabilities(const calm::Engine& engine, const std::string& user,
                                 const std::string& site) {
-  return engine.capabilities_json(user, site);
+  return calm::ffi::capabilities(engine, user, site);
 }
 
 std::string engine_roles(const calm::Engine& engine, const std::string& user) {
-  return engine.roles_json(user);
+  return calm::ffi::roles(engine, user);
 }
 
 std::string engine_apply(calm::Engine& engine, const std::string& command_text) {
-  return engine.apply_json(command_text);
+  return calm::ffi::apply(engine, command_text);
 }
 
 std::string engine_dry_run(const calm::Engine& engine, const std::string& command_text) {
-  return engine.dry_run_json(command_text);
+  return calm::ffi::dry_run(engine, command_text);
 }
 
-std::string engine_snapshot(const calm::Engine& engine) { return engine.snapshot_json(); }
+std::string engine_snapshot(const calm::Engine& engine) { return calm::ffi::snapshot(engine); }
 
 std::string engine_my_courses(const calm::Engine& engine, const std::string& user, const std::string& date) {
   return calm::ffi::my_courses(engine, user, date);
@@ -141,25 +137,20 @@ std::string engine_what_if(const calm::Engine& engine, const std::string& editor
   return calm::ffi::what_if(engine, editor, change_text);
 }
 
-std::string actions() { return calm::Engine::actions_json(); }
+std::string actions() { return calm::ffi::actions(); }
 
 // The resource keys the indexed paths take, from the core's key table.
-std::string indexed_keys() { return calm::indexed_keys_json(); }
+std::string indexed_keys() { return calm::ffi::indexed_keys(); }
 
 // The size limits, for the JS side to measure text before copying it in.
-std::string limits() {
-  return text(json{{"snapshot", calm::input_limit(calm::Input::snapshot)},
-                   {"request", calm::input_limit(calm::Input::request)},
-                   {"command", calm::input_limit(calm::Input::command)},
-                   {"question", calm::input_limit(calm::Input::question)}});
-}
+std::string limits() { return calm::ffi::limits(); }
 
 // The answer to text past a limit, without copying the text in.
 std::string oversize(const std::string& input) {
-  if (input == "snapshot") return calm::oversize_json(calm::Input::snapshot);
-  if (input == "command") return calm::oversize_json(calm::Input::command);
-  if (input == "question") return calm::oversize_json(calm::Input::question);
-  return calm::oversize_json(calm::Input::request);
+  if (input == "snapshot") return calm::ffi::oversize(calm::Input::snapshot);
+  if (input == "command") return calm::ffi::oversize(calm::Input::command);
+  if (input == "question") return calm::ffi::oversize(calm::Input::question);
+  return calm::ffi::oversize(calm::Input::request);
 }
 
 }  // namespace

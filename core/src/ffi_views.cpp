@@ -114,7 +114,7 @@ std::string errors_text(const std::vector<Error>& errors) { return text(Answer<W
 // The JSON text of a question, or the `{ ok: false, errors }` text that refuses it.
 std::optional<json> question(std::string_view text, std::string& refusal) {
   if (text.size() > input_limit(Input::question)) {
-    refusal = oversize_json(Input::question);
+    refusal = ffi::oversize(Input::question);
     return std::nullopt;
   }
   std::vector<Error> errors;
@@ -375,7 +375,7 @@ std::string who_can(const Engine& engine, std::string_view request_text) {
   // user is each user in turn: any id reads the same).
   json probe = *request;
   probe["user"] = s.users.empty() ? std::string("-") : s.user_ids.at(0);
-  ParsedRequest parsed = parse_request(probe);
+  ffi::ParsedRequest parsed = ffi::parse_request(probe);
   Answer<WhoCan> answer = WhoCan{};
   if (!parsed.shape_error.empty()) {
     if (!s.users.empty()) {  // every user would be asked a malformed request

@@ -92,7 +92,7 @@ json item_of(const json& state, const char* section, const char* collection, std
   return find_in(state[section][collection], id);
 }
 
-calm::Decision decide(const Engine& engine, json request) { return engine.decide_json_value(request); }
+calm::Decision decide(const Engine& engine, json request) { return calm::ffi::decide_value(engine, request); }
 
 class PersonnelWorkflow : public ::testing::Test {
  protected:

@@ -74,7 +74,7 @@ const std::map<std::string, std::vector<std::string>>& actions_by_key() {
 }
 
 std::vector<std::string> all_actions() {
-  return json::parse(Engine::actions_json()).get<std::vector<std::string>>();
+  return json::parse(calm::ffi::actions()).get<std::vector<std::string>>();
 }
 
 bool load(Engine& engine, const json& snapshot) {
@@ -193,7 +193,7 @@ TEST(WhoCanQueries, WithAResourceListsExactlyTheUsersDecideAllowsOnRandomSnapsho
         for (const std::string& user : s.user_ids.ids()) {
           json asked = request;
           asked["user"] = user;
-          if (engine.decide_json_value(asked).allowed) expected.push_back(user);
+          if (calm::ffi::decide_value(engine, asked).allowed) expected.push_back(user);
         }
         EXPECT_EQ(listed_users(answer), expected) << request.dump();
       }

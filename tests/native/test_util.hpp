@@ -69,7 +69,7 @@ inline void load_ok(Engine& engine, const nlohmann::json& snapshot) {
 
 /// A decision for a request written as JSON.
 inline Decision decide(const Engine& engine, const nlohmann::json& request) {
-  return engine.decide_json_value(request);
+  return calm::ffi::decide_value(engine, request);
 }
 
 /// The reason code of a decision as its stable string.

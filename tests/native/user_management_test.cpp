@@ -81,7 +81,7 @@ class UserManagementCommands : public ::testing::Test {
   }
 
   bool can(std::string_view user, std::string_view action, std::string_view site) const {
-    return engine.decide_json_value({{"user", user}, {"action", action}, {"site", site}}).allowed;
+    return calm::ffi::decide_value(engine, {{"user", user}, {"action", action}, {"site", site}}).allowed;
   }
 
   // The live records of `user` at `site`.

@@ -121,7 +121,7 @@ struct Probe {
   bool can(const json& request) const {
     json r = request;
     r["user"] = user;
-    return full.decide_json_value(r).allowed;
+    return calm::ffi::decide_value(full, r).allowed;
   }
   bool at(const char* action, const std::string& site) const { return can({{"action", action}, {"site", site}}); }
 };
@@ -281,7 +281,7 @@ std::set<std::string> check_absent(const Probe& p, const json& full, const json&
     allow(u["email"]);
   }
   // Integration mappings with T12; settings where the viewer holds a role.
-  json roles = json::parse(p.full.roles_json(p.user))["value"];
+  json roles = json::parse(calm::ffi::roles(p.full, p.user))["value"];
   for (const auto& [site, value] : viewer["integrations"].items()) {
     if (value["ihasco"].contains("mapping")) {
       EXPECT_TRUE(p.at("training.integration.connect", site)) << "V4: mapping at " << site;
@@ -315,8 +315,8 @@ struct Counts {
 
 // V1: same decisions, but for an id absent from the viewer snapshot.
 void compare_request(const Engine& full, const Engine& viewer, const Absent& absent, const json& request, Counts& n) {
-  const json a = full.decide_json_value(request).to_json();
-  const json b = viewer.decide_json_value(request).to_json();
+  const json a = calm::ffi::decide_value(full, request).to_json();
+  const json b = calm::ffi::decide_value(viewer, request).to_json();
   ++n.requests;
   if (a == b) return;
   EXPECT_TRUE(!a["allowed"].get<bool>() && is_unknown_code(b) && absent.named_in(request))
@@ -360,7 +360,7 @@ void compare_views(const Engine& full, const Engine& viewer, const json& snap, c
                  absent, n);
   };
   both("myCourses", {}, [&](const Engine& e) { return my_courses(e, user, kDate); });
-  both("roles", {}, [&](const Engine& e) { return json::parse(e.roles_json(user)); });
+  both("roles", {}, [&](const Engine& e) { return json::parse(calm::ffi::roles(e, user)); });
   for (const json& c : snap["training"]["courses"]) {
     both("course", c["id"], [&](const Engine& e) { return course_view(e, user, c["id"].get<std::string>()); });
   }
@@ -384,7 +384,7 @@ void compare_views(const Engine& full, const Engine& viewer, const json& snap, c
     const std::string site = s["id"];
     both("people", s["id"], [&](const Engine& e) { return people_view(e, user, site); });
     both("personnelSettings", s["id"], [&](const Engine& e) { return personnel_settings_view(e, user, site); });
-    both("capabilities", s["id"], [&](const Engine& e) { return json::parse(e.capabilities_json(user, site)); });
+    both("capabilities", s["id"], [&](const Engine& e) { return json::parse(calm::ffi::capabilities(e, user, site)); });
     for (bool children : {false, true}) {
       both("insights", s["id"], [&](const Engine& e) { return insights(e, user, site, kDate, children); });
     }

@@ -23,10 +23,10 @@ struct CommandResult;
 
 /// What a JSON boundary function reads, for its size limit (README "Limits").
 enum class Input : std::uint8_t {
-  snapshot,  ///< `load_json`
-  request,   ///< `decide_json`
-  command,   ///< `apply_json`, `dry_run_json`
-  question,  ///< the request of `who_can_json`, the change of `what_if_json`
+  snapshot,  ///< `ffi::load`
+  request,   ///< `ffi::decide`
+  command,   ///< `ffi::apply`, `ffi::dry_run`
+  question,  ///< the request of `ffi::who_can`, the change of `ffi::what_if`
 };
 
 /// The most bytes of JSON text an input may have (ACCESS.md section 11 step 1:
@@ -45,12 +45,6 @@ enum class Input : std::uint8_t {
   }
   return std::size_t{1} << 20;
 }
-
-/// The answer of the boundary function that reads `input` to text larger than
-/// `input_limit(input)`: `{ ok: false, errors: [{ code: "too-large" }] }` for
-/// a snapshot, a command or a question, an `invalid-request` decision for a
-/// request. Bindings that measure the text before copying it use this answer.
-[[nodiscard]] std::string oversize_json(Input input);
 
 /// Reason codes (ACCESS.md section 7), in their priority order.
 enum class Code : std::uint8_t {
@@ -201,19 +195,10 @@ struct EffectiveRole {
 /// Index of an action id, or `kNone`.
 [[nodiscard]] Index find_action(std::string_view id) noexcept;
 
-/// Parses a decision request from JSON. Never fails: a malformed request
-/// yields a request whose check is `invalid-request` (see `Engine::check_json`).
-struct ParsedRequest {
-  Request request;
-  /// Empty when the shape is valid; otherwise what is wrong.
-  std::string_view shape_error;
-};
-[[nodiscard]] ParsedRequest parse_request(const nlohmann::json& json) noexcept;
-
 /// A request whose ids are already dense indices (the bindings' fast path).
-/// `key` is zero or the bit of one resource key that `indexed_keys_json`
+/// `key` is zero or the bit of one resource key that `ffi::indexed_keys`
 /// lists, and `resource` an index into that key's collection of
-/// `Engine::index_json`; any other request goes through `Request`.
+/// `ffi::index`; any other request goes through `Request`.
 /// Out-of-range indices are unknown ids.
 struct IndexedRequest {
   Index user = kNone;
@@ -222,12 +207,6 @@ struct IndexedRequest {
   std::uint16_t key = 0;
   Index resource = kNone;
 };
-
-/// The resource keys an `IndexedRequest` may name, from the core's one
-/// resource-key table: `{ [key]: [bit, collection] }`, e.g.
-/// `{ "course": [1, "courses"], ... }`, `collection` naming the id list of
-/// `Engine::index_json` the key's index points into.
-[[nodiscard]] std::string indexed_keys_json();
 
 /// The access engine: holds one snapshot and answers questions about it.
 class Engine {
@@ -253,12 +232,6 @@ class Engine {
   [[nodiscard]] Verdict check(const Request& request) const noexcept;
   /// The same decision function on pre-resolved indices.
   [[nodiscard]] Verdict check(const IndexedRequest& request) const noexcept;
-  /// The decision as JSON text (the bytes `decide_json` gives for the same
-  /// request) for an indexed request whose ids are all in the snapshot: the
-  /// JS `explain` fast path, which skips writing and parsing the request
-  /// (the ids are read from the snapshot's tables, then `decide`).
-  /// Empty when an index is out of range (the caller then asks `decide_json`).
-  [[nodiscard]] std::string explain_json(const IndexedRequest& request) const;
   /// As `check`, but for actions that need a resource, evaluates the
   /// site-level part only (entitlement, roles, site permissions), for
   /// capability maps and `sitesWhere` style questions.
@@ -291,32 +264,6 @@ class Engine {
   [[nodiscard]] CommandResult dry_run(const nlohmann::json& command) const;
   /// The current state in the snapshot format; loading it gives the same answers.
   [[nodiscard]] nlohmann::json export_snapshot() const;
-
-  // ---- JSON boundary (used by the wasm layer, the CLI and tests) ----
-
-  /// A command as JSON text -> the answer as JSON text (malformed -> errors).
-  [[nodiscard]] std::string apply_json(std::string_view command_text);
-  /// As `apply_json`, without applying.
-  [[nodiscard]] std::string dry_run_json(std::string_view command_text) const;
-  /// `export_snapshot()` as JSON text.
-  [[nodiscard]] std::string snapshot_json() const;
-
-  /// `{ ok: true, stats }` or `{ ok: false, errors: [{ code, path, message }] }`.
-  [[nodiscard]] std::string load_json(std::string_view json_text);
-  /// A request as JSON text -> a decision as JSON text (malformed -> `invalid-request`).
-  [[nodiscard]] std::string decide_json(std::string_view request_text) const;
-  /// A request as a JSON value -> the decision.
-  [[nodiscard]] Decision decide_json_value(const nlohmann::json& request) const;
-  /// `{ ok, value: { [action]: decision } }` or `{ ok: false, errors }`.
-  [[nodiscard]] std::string capabilities_json(std::string_view user, std::string_view site) const;
-  /// `{ ok, value: [{ site, module, role, entitled, sources }] }` or `{ ok: false, errors }`.
-  [[nodiscard]] std::string roles_json(std::string_view user) const;
-  /// The ids of users, sites, courses, fulfillments, records, comments and
-  /// companies in index order, as `{ users: [...], ... }`, so that bindings can
-  /// build `IndexedRequest`s.
-  [[nodiscard]] std::string index_json() const;
-  /// Ids of the action table, as a JSON array.
-  [[nodiscard]] static std::string actions_json();
 
  private:
   friend struct CommandContext;

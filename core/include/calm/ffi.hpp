@@ -81,6 +81,60 @@ void to_json(nlohmann::json& j, const Answer<T>& answer) {
 
 namespace calm::ffi {
 
+// ---- The engine: loading, decisions, capabilities, roles, commands ----
+
+/// Loads a snapshot given as JSON text: `{ ok: true, stats }` or
+/// `{ ok: false, errors: [{ code, path, message }] }` (the previous snapshot
+/// stays in force).
+[[nodiscard]] std::string load(Engine& engine, std::string_view json_text);
+/// A request as JSON text -> the decision as JSON text (malformed -> `invalid-request`).
+[[nodiscard]] std::string decide(const Engine& engine, std::string_view request_text);
+/// A request as a JSON value -> the decision.
+[[nodiscard]] Decision decide_value(const Engine& engine, const nlohmann::json& request);
+/// The decision as JSON text (the bytes `decide` gives for the same request)
+/// for an indexed request whose ids are all in the snapshot: the JS `explain`
+/// fast path, which skips writing and parsing the request. Empty when an index
+/// is out of range (the caller then asks `decide`).
+[[nodiscard]] std::string explain(const Engine& engine, const IndexedRequest& request);
+/// `{ ok, value: { [action]: decision } }` or `{ ok: false, errors }`.
+[[nodiscard]] std::string capabilities(const Engine& engine, std::string_view user, std::string_view site);
+/// `{ ok, value: [{ site, module, role, entitled, sources }] }` or `{ ok: false, errors }`.
+[[nodiscard]] std::string roles(const Engine& engine, std::string_view user);
+/// A command as JSON text -> the answer as JSON text (malformed -> errors).
+[[nodiscard]] std::string apply(Engine& engine, std::string_view command_text);
+/// As `apply`, without applying.
+[[nodiscard]] std::string dry_run(const Engine& engine, std::string_view command_text);
+/// The current state in the snapshot format, as JSON text.
+[[nodiscard]] std::string snapshot(const Engine& engine);
+/// The ids of users, sites and of every collection an indexed resource key
+/// points into, in index order, as `{ users: [...], ... }`, so that bindings
+/// can build `IndexedRequest`s.
+[[nodiscard]] std::string index(const Engine& engine);
+/// The resource keys an `IndexedRequest` may name, from the core's one
+/// resource-key table: `{ [key]: [bit, collection] }`, e.g.
+/// `{ "course": [1, "courses"], ... }`, `collection` naming the id list of
+/// `index` the key's index points into.
+[[nodiscard]] std::string indexed_keys();
+/// Ids of the action table, as a JSON array.
+[[nodiscard]] std::string actions();
+/// The answer of the function that reads `input` to text larger than
+/// `input_limit(input)`: `{ ok: false, errors: [{ code: "too-large" }] }` for
+/// a snapshot, a command or a question, an `invalid-request` decision for a
+/// request. Bindings that measure the text before copying it use this answer.
+[[nodiscard]] std::string oversize(Input input);
+/// The size limits in bytes: `{ snapshot, request, command, question }`.
+[[nodiscard]] std::string limits();
+
+/// A decision request read from a JSON value. Never fails: a malformed
+/// request yields a request whose check is `invalid-request`.
+struct ParsedRequest {
+  Request request;
+  /// Empty when the shape is valid; otherwise what is wrong.
+  std::string_view shape_error;
+};
+/// Reads a decision request `{ user, action, site?, resource? }` (ACCESS.md section 8).
+[[nodiscard]] ParsedRequest parse_request(const nlohmann::json& json) noexcept;
+
 // ---- Training views (calm/training.hpp) ----
 
 /// `my_courses` as JSON text.
