@@ -26,9 +26,9 @@ export function noAnswer(caught: unknown): NoAnswer {
 }
 
 /** Calls a view; a ForbiddenError becomes `denied`, a QueryError `error`; any other error is a bug and is thrown. */
-export function ask<T>(view: () => unknown): Answer<T> {
+export function ask<T>(view: () => T): Answer<T> {
   try {
-    return { ok: true, value: view() as T };
+    return { ok: true, value: view() };
   } catch (caught) {
     if (caught instanceof ForbiddenError || caught instanceof QueryError) return noAnswer(caught);
     throw caught;

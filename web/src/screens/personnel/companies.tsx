@@ -2,6 +2,7 @@
 // shown through the engine's company view (P4; sensitive data only with
 // P11), and the company and contact commands (P12, P13).
 
+import type { CompanyView, ContactView } from 'calm-access';
 import { useDecision } from 'calm-access/preact';
 import { useState } from 'preact/hooks';
 import { go, href } from '../../route';
@@ -9,22 +10,6 @@ import { snapshotNow, useStore } from '../../store';
 import { CommandButton, Denied, GateLink } from '../../ui/gate';
 import { ask, newId, Unanswered } from '../../ui/view';
 import { Area, DataList, Field, fromLines, Outcome, Section, toLines, useRunner, type Exec } from './common';
-
-export interface Contact {
-  id: string;
-  name?: string;
-  email?: string;
-  phone?: string;
-}
-
-export interface CompanyView {
-  id: string;
-  site: string;
-  name: string;
-  details?: Record<string, unknown>;
-  sensitive?: Record<string, unknown>;
-  contacts: Contact[];
-}
 
 /**
  * The companies at `site` as the acting user may see them: the ids come from
@@ -39,7 +24,7 @@ export function useSiteCompanies(site: string): CompanyView[] {
   const out: CompanyView[] = [];
   for (const id of ids) {
     try {
-      out.push(engine.company(user, id) as unknown as CompanyView);
+      out.push(engine.company(user, id));
     } catch {
       // Not visible to the acting user (or gone): left out.
     }
@@ -150,7 +135,7 @@ function CompanyEdit({ company, exec }: { company: CompanyView; exec: Exec }) {
   );
 }
 
-function ContactEdit({ company, contact, exec }: { company: string; contact: Contact; exec: Exec }) {
+function ContactEdit({ company, contact, exec }: { company: string; contact: ContactView; exec: Exec }) {
   const [name, setName] = useState(contact.name ?? '');
   const [email, setEmail] = useState(contact.email ?? '');
   const [phone, setPhone] = useState(contact.phone ?? '');

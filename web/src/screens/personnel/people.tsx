@@ -2,6 +2,7 @@
 // training compliance (T4, when the viewer may see it), and the New record
 // form (P8).
 
+import type { People, TrainingOf } from 'calm-access';
 import { useState } from 'preact/hooks';
 import { href } from '../../route';
 import { snapshotNow, today, useStore } from '../../store';
@@ -9,31 +10,13 @@ import { CommandButton, GateLink } from '../../ui/gate';
 import { ask, newId, Unanswered } from '../../ui/view';
 import { Field, Outcome, useRunner } from './common';
 
-interface PersonRow {
-  id: string;
-  name: string;
-  status?: string;
-  user?: string;
-  email?: string;
-}
-
-interface PeopleView {
-  site: string;
-  people: PersonRow[];
-}
-
-interface TrainingView {
-  fulfillments: { status: string; overdue?: boolean }[];
-  results: { state: string }[];
-}
-
 /** The person's training compliance from the trainingOf view, or nothing when it is not shown to the viewer. */
 function Compliance({ person }: { person?: string }) {
   const { engine, user } = useStore();
   if (person === undefined) return <span class="muted">No user account</span>;
-  let training: TrainingView;
+  let training: TrainingOf;
   try {
-    training = engine.trainingOf(user, person, today()) as unknown as TrainingView;
+    training = engine.trainingOf(user, person, today());
   } catch {
     return <span class="muted">Not shown</span>;
   }
@@ -123,7 +106,7 @@ function NewRecord() {
 
 export function People() {
   const { engine, user, site } = useStore();
-  const viewed = ask<PeopleView>(() => engine.people(user, site));
+  const viewed = ask<People>(() => engine.people(user, site));
   return (
     <section>
       <h1>People</h1>

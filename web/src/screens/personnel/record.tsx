@@ -3,6 +3,7 @@
 // comment threads the viewer may see (P6), and the record's commands.
 // Nothing here is read from the snapshot: only the views' answers are shown.
 
+import type { BlockView, RecordView, ThreadView, TrainingOf } from 'calm-access';
 import { useDecision } from 'calm-access/preact';
 import { useState } from 'preact/hooks';
 import { go, href } from '../../route';
@@ -23,55 +24,6 @@ import {
   useRunner,
   type Exec,
 } from './common';
-
-export interface BlockView {
-  id: string;
-  type: string;
-  title: string;
-  sensitive: boolean;
-  masked?: boolean;
-  canReveal?: boolean;
-  data?: Record<string, unknown>;
-}
-
-interface FileView {
-  id: string;
-  name: string;
-  sensitive: boolean;
-}
-
-interface Asset {
-  id: string;
-  name?: string;
-  location?: string;
-  since?: string;
-}
-
-interface RecordView {
-  id: string;
-  site: string;
-  name: string;
-  status?: string;
-  email?: string;
-  user?: string;
-  customFields?: Record<string, unknown>;
-  blocks: BlockView[];
-  files: FileView[];
-  assets?: Asset[];
-  companies?: { id: string; name: string }[];
-}
-
-interface CommentView {
-  id: string;
-  author: string;
-  body: string;
-  createdAt: string;
-  parent?: string;
-}
-
-interface Thread extends CommentView {
-  replies: CommentView[];
-}
 
 const BLOCK_TYPES = [
   'employment',
@@ -372,30 +324,6 @@ function Files({ rec }: { rec: RecordView }) {
 
 // ---- training ----------------------------------------------------------------
 
-interface TrainingView {
-  fulfillments: {
-    fulfillment: string;
-    course: string;
-    title: string;
-    status: string;
-    dueDate?: string;
-    overdue?: boolean;
-    progress?: { done: number; total: number };
-    source?: string;
-  }[];
-  results: {
-    result: string;
-    title: string;
-    course?: string;
-    completedOn?: string;
-    expiresOn?: string;
-    score?: number;
-    state: string;
-    source?: string;
-    file?: string;
-  }[];
-}
-
 function stateBadge(state: string) {
   const cls =
     state === 'valid' || state === 'completed'
@@ -406,7 +334,7 @@ function stateBadge(state: string) {
   return <span class={cls}>{state.replace('_', ' ')}</span>;
 }
 
-function RecordResult({ person, training }: { person: string; training: TrainingView }) {
+function RecordResult({ person, training }: { person: string; training: TrainingOf }) {
   const courses = new Map<string, string>();
   for (const f of training.fulfillments) if (f.source !== 'ihasco') courses.set(f.course, f.title);
   const [course, setCourse] = useState('');
@@ -471,7 +399,7 @@ function Training({ person }: { person?: string }) {
       </Section>
     );
   }
-  const viewed = ask<TrainingView>(() => engine.trainingOf(user, person, today()));
+  const viewed = ask<TrainingOf>(() => engine.trainingOf(user, person, today()));
   if (!viewed.ok) {
     return (
       <section class="card" data-testid="record-training">
@@ -687,7 +615,7 @@ function Comments({ record }: { record: string }) {
   const [body, setBody] = useState('');
   const [id, setId] = useState(() => newId('cm'));
   const [outcome, exec] = useRunner();
-  const viewed = ask<{ threads: Thread[] }>(() => engine.comments(user, record));
+  const viewed = ask<{ threads: ThreadView[] }>(() => engine.comments(user, record));
   const comment: Record<string, unknown> = { id, record };
   if (body.trim() !== '') comment.body = body.trim();
   const fields = { type: 'comment.add', comment };

@@ -6,17 +6,8 @@ import { useState } from 'preact/hooks';
 import { useStore } from '../../store';
 import { CommandButton, Denied, reasonOf } from '../../ui/gate';
 import { ask, Unanswered } from '../../ui/view';
-import type { Decision } from 'calm-access';
+import type { PersonnelSettingsView } from 'calm-access';
 import { Outcome, useRunner, type Exec } from './common';
-
-interface SettingsView {
-  site: string;
-  restrictCommentViewing: boolean;
-  autoCreateRecords: boolean;
-  inboundEmailComments: boolean;
-  notifications?: unknown;
-  canEdit: Decision;
-}
 
 const SWITCHES: { key: 'restrictCommentViewing' | 'autoCreateRecords' | 'inboundEmailComments'; label: string; hint: string }[] = [
   {
@@ -40,7 +31,7 @@ function notificationsText(value: unknown): string {
   return value === undefined || value === null ? '{}' : JSON.stringify(value, null, 2);
 }
 
-function SettingsForm({ view, exec }: { view: SettingsView; exec: Exec }) {
+function SettingsForm({ view, exec }: { view: PersonnelSettingsView; exec: Exec }) {
   const [flags, setFlags] = useState({
     restrictCommentViewing: view.restrictCommentViewing,
     autoCreateRecords: view.autoCreateRecords,
@@ -116,7 +107,7 @@ function SettingsForm({ view, exec }: { view: SettingsView; exec: Exec }) {
 export function PersonnelSettings() {
   const { engine, user, site } = useStore();
   const [outcome, exec] = useRunner();
-  const viewed = ask<SettingsView>(() => engine.personnelSettings(user, site));
+  const viewed = ask<PersonnelSettingsView>(() => engine.personnelSettings(user, site));
   return (
     <section>
       <h1>Personnel settings</h1>

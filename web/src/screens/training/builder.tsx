@@ -5,7 +5,7 @@
 // with Revoke. Every action is a CommandButton: for an iHasco course the
 // engine's dry run disables them with its external-course reason.
 
-import type { CommandResult, Snapshot } from 'calm-access';
+import type { AssessmentView, CommandResult, CourseView, QuestionView, Snapshot, StepType, StepView } from 'calm-access';
 import { Can } from 'calm-access/preact';
 import { useMemo, useState } from 'preact/hooks';
 import { go, href } from '../../route';
@@ -19,11 +19,6 @@ import {
   StatusBadge,
   trainingData,
   when,
-  type AssessmentView,
-  type CourseView,
-  type QuestionView,
-  type StepType,
-  type StepView,
 } from './common';
 
 const STEP_TYPES: { type: StepType; label: string }[] = [
@@ -328,7 +323,7 @@ function StepEditor({
       {step.type === 'document' && (
         <label class="field">
           Document file
-          <input type="text" value={step.file ?? ''} onInput={text('file')} />
+          <input type="text" value={typeof step.file === 'string' ? step.file : ''} onInput={text('file')} />
         </label>
       )}
       {step.type === 'assessment' && (
@@ -609,7 +604,7 @@ function Assignments({ course, snapshot }: { course: CourseView; snapshot: Snaps
           </thead>
           <tbody>
             {list.map((a) => {
-              const held = fulfillments.filter((f) => f.id.startsWith(`${a.id}:`) && f.course === course.id);
+              const held = fulfillments.filter((f) => f.assignment === a.id && f.course === course.id);
               const fields = { type: 'assignment.revoke', assignment: a.id };
               return (
                 <tr key={a.id} data-testid="assignment-row" data-assignment={a.id} data-revoked={String(a.revoked ?? false)}>

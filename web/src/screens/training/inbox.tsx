@@ -6,13 +6,8 @@ import { href } from '../../route';
 import { today, useStore } from '../../store';
 import { GateLink } from '../../ui/gate';
 import { ask, Unanswered } from '../../ui/view';
-import {
-  SourceBadge,
-  StatusBadge,
-  type FulfillmentItem,
-  type MyCoursesView,
-  type ResultItem,
-} from './common';
+import type { FulfillmentItem, MyCourses, ResultItem } from 'calm-access';
+import { SourceBadge, StatusBadge } from './common';
 
 function InboxItem({ item }: { item: FulfillmentItem }) {
   const { done, total } = item.progress;
@@ -94,7 +89,7 @@ function Results({ title, results, testid }: { title: string; results: ResultIte
 export function Inbox() {
   const { engine, user, version } = useStore();
   const date = today();
-  const answer = useMemo(() => ask<MyCoursesView>(() => engine.myCourses(user, date)), [engine, user, version, date]);
+  const answer = useMemo(() => ask<MyCourses>(() => engine.myCourses(user, date)), [engine, user, version, date]);
   if (!('value' in answer)) {
     return (
       <section>

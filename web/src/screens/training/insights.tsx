@@ -6,7 +6,8 @@ import { useMemo, useState } from 'preact/hooks';
 import { today, useStore } from '../../store';
 import { names } from '../../ui/names';
 import { ask, Unanswered } from '../../ui/view';
-import { percent, type Counts, type InsightsView } from './common';
+import type { Counts, Insights } from 'calm-access';
+import { percent } from './common';
 
 const COLUMNS: { key: keyof Counts; label: string }[] = [
   { key: 'notStarted', label: 'Not started' },
@@ -56,7 +57,7 @@ function Head({ first }: { first: string }) {
   );
 }
 
-function Attention({ view }: { view: InsightsView }) {
+function Attention({ view }: { view: Insights }) {
   const overdue = view.courses.filter((c) => c.overdue > 0);
   const expiring = view.courses.filter((c) => c.resultsExpiring > 0 || c.resultsExpired > 0);
   if (overdue.length === 0 && expiring.length === 0) return <p class="notice">Nothing is overdue or expiring.</p>;
@@ -92,7 +93,7 @@ function Attention({ view }: { view: InsightsView }) {
   );
 }
 
-function Report({ view }: { view: InsightsView }) {
+function Report({ view }: { view: Insights }) {
   const n = names();
   return (
     <>
@@ -156,7 +157,7 @@ export function Insights() {
   const [children, setChildren] = useState(false);
   const date = today();
   const answer = useMemo(
-    () => ask<InsightsView>(() => engine.insights(user, site, date, { includeChildSites: children })),
+    () => ask<Insights>(() => engine.insights(user, site, date, { includeChildSites: children })),
     [engine, user, site, date, children, version],
   );
   const n = names();

@@ -3,7 +3,7 @@
 // assessment with its attempts (`attempts`), and "Mark course as done".
 // Every action is a CommandButton: the engine's dry run enables it (T1, W8, W10).
 
-import type { CommandResult } from 'calm-access';
+import type { Attempts, AttemptItem, CommandResult, CourseView, FulfillmentItem, MyCourses, StepView, TrainingOf } from 'calm-access';
 import { useMemo, useState } from 'preact/hooks';
 import { href } from '../../route';
 import { run, snapshotNow, today, useStore } from '../../store';
@@ -16,13 +16,6 @@ import {
   StatusBadge,
   trainingData,
   when,
-  type AttemptItem,
-  type AttemptsView,
-  type CourseView,
-  type FulfillmentItem,
-  type MyCoursesView,
-  type StepView,
-  type TrainingOfView,
 } from './common';
 
 function StepContent({ step }: { step: StepView }) {
@@ -258,7 +251,7 @@ function Fulfillment({ fulfillment }: { fulfillment: string }) {
   const date = today();
   const [last, setLast] = useState<CommandResult | null>(null);
   // Whose progress this is, and whether the viewer may see it: the attempts view decides (T2 own, T10 review).
-  const attempts = useMemo(() => ask<AttemptsView>(() => engine.attempts(user, fulfillment)), [engine, user, fulfillment, version]);
+  const attempts = useMemo(() => ask<Attempts>(() => engine.attempts(user, fulfillment)), [engine, user, fulfillment, version]);
   const snapshot = snapshotNow();
   const n = names();
   const record = useMemo(() => trainingData(snapshot).fulfillments?.find((f) => f.id === fulfillment), [snapshot, fulfillment]);
@@ -267,7 +260,7 @@ function Fulfillment({ fulfillment }: { fulfillment: string }) {
     [engine, user, record, version],
   );
   const item = useMemo((): FulfillmentItem | undefined => {
-    const mine = ask<MyCoursesView>(() => engine.myCourses(user, date));
+    const mine = ask<MyCourses>(() => engine.myCourses(user, date));
     if (!('value' in mine)) return undefined;
     const v = mine.value;
     return [...v.overdue, ...v.open, ...v.completed].find((f) => f.fulfillment === fulfillment);
@@ -275,10 +268,10 @@ function Fulfillment({ fulfillment }: { fulfillment: string }) {
   const holder = 'value' in attempts ? attempts.value.user : undefined;
   const recorded = useMemo((): Completion | undefined => {
     if (holder === undefined || record === undefined || record.status !== 'completed') return undefined;
-    const profile = ask<TrainingOfView>(() => engine.trainingOf(user, holder, date));
+    const profile = ask<TrainingOf>(() => engine.trainingOf(user, holder, date));
     if (!('value' in profile)) return undefined;
     const results = profile.value.results.filter((r) => r.course === record.course && r.source === 'course');
-    const own = results.find((r) => r.result === `${fulfillment}:result`) ?? results[0];
+    const own = results.find((r) => r.fulfillment === fulfillment) ?? results[0];
     return own && { completedOn: own.completedOn, expiresOn: own.expiresOn, score: own.score };
   }, [engine, user, holder, record, date, fulfillment, version]);
 
