@@ -165,7 +165,7 @@ Decision Engine::explain(const Request& request, const Verdict& v) const {
         if (k.bit == kBlock && r.block) id = r.block->record + "/" + r.block->block;
       }
       d.message = "unknown " + std::string(v.field) + " " + tick(id);
-      d.requires_["resource"] = std::string(v.field);
+      d.requires_.resource = v.field;
       break;
     }
     case Code::unknown_module:
@@ -173,60 +173,60 @@ Decision Engine::explain(const Request& request, const Verdict& v) const {
       break;
     case Code::not_entitled:
       d.message = "the organisation is not entitled to the " + tick(module) + " module";
-      d.requires_["entitlement"] = module;
+      d.requires_.entitlement = module;
       break;
     case Code::missing_role:
       d.message = "needs " + tick(module) + " " + std::string(role_name(v.needed)) + " at " + tick(site) +
                   "; holds " + std::string(role_name(v.held));
-      d.requires_["module"] = module;
-      d.requires_["role"] = std::string(role_name(v.needed));
-      d.requires_["site"] = site;
+      d.requires_.module = module;
+      d.requires_.role = v.needed;
+      d.requires_.site = site;
       break;
     case Code::missing_site_permission:
       d.message = "needs the " + tick(site_permission_name(v.permission)) + " site permission (site " +
                   std::string(role_name(v.needed)) + ") at " + tick(site);
-      d.requires_["sitePermission"] = std::string(site_permission_name(v.permission));
-      d.requires_["module"] = "site";
-      d.requires_["role"] = std::string(role_name(v.needed));
-      d.requires_["site"] = site;
+      d.requires_.site_permission = v.permission;
+      d.requires_.module = "site";
+      d.requires_.role = v.needed;
+      d.requires_.site = site;
       break;
     case Code::not_assigned:
       d.message = "a member sees only courses assigned to them; " +
                   tick(request.resource.course.value_or("")) + " is not";
-      d.requires_["condition"] = "assigned";
-      d.requires_["or"] = {{"module", "personnel"}, {"role", "manager"}, {"site", site}};
+      d.requires_.condition = "assigned";
+      d.requires_.alternative = Requirements::Alternative{"personnel", Role::manager, site};
       break;
     case Code::not_own_thread:
       d.message =
           "Restrict Comment Viewing is on at " + tick(site) + ": a member sees only threads they started";
-      d.requires_["condition"] = "own-thread";
-      d.requires_["or"] = {{"module", "personnel"}, {"role", "manager"}, {"site", site}};
+      d.requires_.condition = "own-thread";
+      d.requires_.alternative = Requirements::Alternative{"personnel", Role::manager, site};
       break;
     case Code::not_own_fulfillment:
       d.message =
           "fulfillment " + tick(request.resource.fulfillment.value_or("")) + " belongs to someone else";
-      d.requires_["condition"] = "own-fulfillment";
+      d.requires_.condition = "own-fulfillment";
       break;
     case Code::external_course:
       d.message = "course " + tick(request.resource.course.value_or("")) +
                   " is an external (iHasco) course; only Calm courses can be published, archived or assigned";
-      d.requires_["condition"] = "calm-course";
+      d.requires_.condition = "calm-course";
       break;
     case Code::integration_not_connected:
       d.message = "the iHasco integration is not connected at " + tick(site);
-      d.requires_["integration"] = "ihasco";
-      d.requires_["site"] = site;
+      d.requires_.integration = "ihasco";
+      d.requires_.site = site;
       break;
     case Code::escalation:
       if (spec != nullptr && spec->condition == Condition::actor_is_owner) {
         d.message = "only an organisation owner can make or unmake an owner";
-        d.requires_["owner"] = true;
+        d.requires_.owner = true;
       } else {
         d.message = "cannot set " + tick(module) + " " + std::string(role_name(v.needed)) + " at " +
                     tick(site) + ": above the editor's own role (" + std::string(role_name(v.held)) + ")";
-        d.requires_["module"] = module;
-        d.requires_["role"] = std::string(role_name(v.needed));
-        d.requires_["site"] = site;
+        d.requires_.module = module;
+        d.requires_.role = v.needed;
+        d.requires_.site = site;
       }
       break;
     case Code::invalid_state:

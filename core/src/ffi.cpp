@@ -34,16 +34,58 @@ std::string tick(std::string_view text) {
 
 namespace {
 
+// `requires` as `detail::dump` would write its JSON object: keys in
+// nlohmann's (sorted) order, only those set.
+void append_requirements(std::string& out, const Requirements& r) {
+  char sep = '{';
+  const auto key = [&](std::string_view name) {
+    out += sep;
+    sep = ',';
+    append_json_string(out, name);
+    out += ':';
+  };
+  const auto text = [&](std::string_view name, const auto& value) {
+    if (!value) return;
+    key(name);
+    append_json_string(out, *value);
+  };
+  text("condition", r.condition);
+  text("entitlement", r.entitlement);
+  text("integration", r.integration);
+  text("module", r.module);
+  if (r.alternative) {
+    key("or");
+    out += R"({"module":)";
+    append_json_string(out, r.alternative->module);
+    out += R"(,"role":)";
+    append_json_string(out, role_name(r.alternative->role));
+    out += R"(,"site":)";
+    append_json_string(out, r.alternative->site);
+    out += '}';
+  }
+  if (r.owner) {
+    key("owner");
+    out += "true";
+  }
+  text("resource", r.resource);
+  if (r.role) text("role", std::optional<std::string_view>(role_name(*r.role)));
+  text("site", r.site);
+  if (r.site_permission) {
+    text("sitePermission", std::optional<std::string_view>(site_permission_name(*r.site_permission)));
+  }
+  out += sep == '{' ? "{}" : "}";
+}
+
 // The bytes `detail::dump(decision.to_json())` gives, written straight from
-// the decision (no second document): the hot path of `decide_json` and
-// `capabilities_json`, which the wasm build serves. Keys in nlohmann's order.
+// the decision (no second document): the hot path of `ffi::decide` and
+// `ffi::capabilities`, which the wasm build serves. Keys in nlohmann's order.
 void append_decision(std::string& out, const Decision& d) {
   out += d.allowed ? R"({"allowed":true,"code":)" : R"({"allowed":false,"code":)";
   append_json_string(out, code_name(d.code));
   out += R"(,"message":)";
   append_json_string(out, d.message);
   out += R"(,"requires":)";
-  append_json(out, d.requires_);
+  append_requirements(out, d.requires_);
   out += R"(,"rule":)";
   append_json_string(out, d.rule);
   out += '}';
@@ -58,12 +100,35 @@ std::string decision_text(const Decision& d) {
 
 }  // namespace
 
+namespace {
+
+json requirements_json(const Requirements& r) {
+  json out = json::object();
+  if (r.condition) out["condition"] = std::string(*r.condition);
+  if (r.entitlement) out["entitlement"] = *r.entitlement;
+  if (r.integration) out["integration"] = std::string(*r.integration);
+  if (r.module) out["module"] = *r.module;
+  if (r.alternative) {
+    out["or"] = {{"module", r.alternative->module},
+                 {"role", std::string(role_name(r.alternative->role))},
+                 {"site", r.alternative->site}};
+  }
+  if (r.owner) out["owner"] = true;
+  if (r.resource) out["resource"] = std::string(*r.resource);
+  if (r.role) out["role"] = std::string(role_name(*r.role));
+  if (r.site) out["site"] = *r.site;
+  if (r.site_permission) out["sitePermission"] = std::string(site_permission_name(*r.site_permission));
+  return out;
+}
+
+}  // namespace
+
 json Decision::to_json() const {
   return json{{"allowed", allowed},
               {"code", std::string(code_name(code))},
               {"message", message},
               {"rule", rule},
-              {"requires", requires_}};
+              {"requires", requirements_json(requires_)}};
 }
 
 namespace {

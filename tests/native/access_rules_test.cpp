@@ -437,7 +437,7 @@ TEST_F(SitePermissions, PermissionsNeverGiveMissingRoleAndNamesAreStable) {
   EXPECT_EQ(calm::site_permission_name(SitePermission::manage_users), "manage-users");
   EXPECT_EQ(calm::site_permission_name(SitePermission::manage_integrations), "manage-integrations");
   const calm::Decision d = engine().decide(rq("u-sitemember", "site.update", "north"));
-  EXPECT_EQ(d.requires_.value("sitePermission", std::string()), "update-site") << d.to_json().dump();
+  EXPECT_EQ(d.to_json()["requires"].value("sitePermission", std::string()), "update-site") << d.to_json().dump();
 }
 
 // ---------------------------------------------------------------- section 4
@@ -515,7 +515,7 @@ TEST_F(Training, T7_ExternalCourseEditAndDeleteNeedManagerAndManageIntegrations)
   const calm::Decision d =
       engine().decide(rq("u-direct", "training.course.edit", std::nullopt, course("c-ih")));
   EXPECT_EQ(d.rule, "T7");
-  EXPECT_EQ(d.requires_.value("sitePermission", std::string()), "manage-integrations") << d.to_json().dump();
+  EXPECT_EQ(d.to_json()["requires"].value("sitePermission", std::string()), "manage-integrations") << d.to_json().dump();
 }
 
 TEST_F(Training, T8_ManagersDeleteCalmCourses) {
@@ -856,8 +856,8 @@ TEST_F(ReasonCodes, Section7_EveryDecisionIsExplained) {
   EXPECT_FALSE(denied.message.empty());
   EXPECT_EQ(denied.message.find('\n'), std::string::npos);
   EXPECT_FALSE(denied.rule.empty());
-  EXPECT_EQ(denied.requires_.value("module", std::string()), "personnel") << denied.to_json().dump();
-  EXPECT_EQ(denied.requires_.value("role", std::string()), "manager") << denied.to_json().dump();
+  EXPECT_EQ(denied.to_json()["requires"].value("module", std::string()), "personnel") << denied.to_json().dump();
+  EXPECT_EQ(denied.to_json()["requires"].value("role", std::string()), "manager") << denied.to_json().dump();
   const json j = denied.to_json();
   for (const char* key : {"allowed", "code", "message", "rule", "requires"})
     EXPECT_TRUE(j.contains(key)) << key;
@@ -868,7 +868,7 @@ TEST_F(ReasonCodes, Section7_EveryDecisionIsExplained) {
   Engine engine;
   calm::test::load_ok(engine, w);
   const calm::Decision ne = engine.decide(rq("u-owner", "training.insights.view", "north"));
-  EXPECT_EQ(ne.requires_.value("entitlement", std::string()), "personnel") << ne.to_json().dump();
+  EXPECT_EQ(ne.to_json()["requires"].value("entitlement", std::string()), "personnel") << ne.to_json().dump();
 
   const calm::Decision ok = World::engine().decide(rq("u-direct", "training.insights.view", "north"));
   EXPECT_TRUE(ok.allowed);

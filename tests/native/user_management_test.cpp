@@ -155,8 +155,8 @@ TEST_F(UserManagementCommands, S2_SiteManagerGrantingSiteAdminIsEscalation) {
   expect_denied(set("u-pm", "u-lee", "north", "site", "admin"), "escalation", "S2");
   const CommandResult r = engine.apply(set("u-pm", "u-lee", "north", "site", "admin"));
   ASSERT_TRUE(r.decision.has_value());
-  EXPECT_EQ(r.decision->requires_.value("module", ""), "site") << show(r);
-  EXPECT_EQ(r.decision->requires_.value("role", ""), "admin") << show(r);
+  EXPECT_EQ(r.decision->to_json()["requires"].value("module", ""), "site") << show(r);
+  EXPECT_EQ(r.decision->to_json()["requires"].value("role", ""), "admin") << show(r);
   EXPECT_EQ(role("u-lee", "north", "site"), Role::none);
 }
 
@@ -274,7 +274,7 @@ TEST_F(UserManagementCommands, S2_SetAllIsCheckedRoleByRole) {
   const CommandResult r = engine.apply(
       command("access.setAll", "u-sm", {{"user", "u-dave"}, {"site", "south"}, {"role", "member"}}));
   ASSERT_TRUE(r.decision.has_value());
-  EXPECT_EQ(r.decision->requires_.value("module", ""), "premises") << show(r);
+  EXPECT_EQ(r.decision->to_json()["requires"].value("module", ""), "premises") << show(r);
 }
 
 TEST_F(UserManagementCommands, S2_SetAllNoneRemovesEveryRoleAtTheSite) {
@@ -582,7 +582,7 @@ TEST_F(UserManagementCommands, S2_SetAllWithIncludeChildSitesIsCheckedAtEveryChi
   ASSERT_TRUE(r.decision.has_value()) << show(r);
   const std::string code(calm::code_name(r.decision->code));
   EXPECT_TRUE(code == "escalation" || code == "missing-site-permission") << show(r);
-  EXPECT_EQ(r.decision->requires_.value("site", ""), "north-lab") << show(r);
+  EXPECT_EQ(r.decision->to_json()["requires"].value("site", ""), "north-lab") << show(r);
   EXPECT_EQ(engine.export_snapshot(), before);
 }
 

@@ -123,6 +123,29 @@ struct [[nodiscard]] Verdict {
   [[nodiscard]] bool allowed() const noexcept { return code == Code::allowed; }
 };
 
+/// What would allow a denied request (ACCESS.md section 7); members are set
+/// only where they apply. Written as the decision's `requires`.
+struct Requirements {
+  /// The personnel manager role that also allows a condition (`or`).
+  struct Alternative {
+    std::string module;      ///< `module`
+    Role role = Role::none;  ///< `role`
+    std::string site;        ///< `site`
+  };
+  std::optional<std::string> entitlement;         ///< `entitlement`: the module the organisation would need
+  std::optional<std::string> module;              ///< `module`: the module whose role is needed
+  std::optional<Role> role;                       ///< `role`: the role needed
+  std::optional<std::string> site;                ///< `site`: where it is needed
+  std::optional<SitePermission> site_permission;  ///< `sitePermission`
+  /// `condition`: `assigned`, `own-thread`, `own-fulfillment` or `calm-course`.
+  std::optional<std::string_view> condition;
+  std::optional<Alternative> alternative;       ///< `or`
+  std::optional<std::string_view> integration;  ///< `integration`: `ihasco`
+  /// `resource`: for `unknown-*`, the request field naming the unknown id.
+  std::optional<std::string_view> resource;
+  bool owner = false;  ///< `owner`: only an owner may
+};
+
 /// A fully explained decision.
 struct [[nodiscard]] Decision {
   bool allowed = false;
@@ -131,8 +154,8 @@ struct [[nodiscard]] Decision {
   std::string rule;
   /// One-line message (the exact P17 text where it applies).
   std::string message;
-  /// What would allow it: `{ entitlement?, module?, role?, site?, sitePermission?, condition?, owner? }`.
-  nlohmann::json requires_ = nlohmann::json::object();
+  /// What would allow it (or, allowed, what it needed).
+  Requirements requires_;
 
   /// `{ allowed, code, message, rule, requires }`.
   [[nodiscard]] nlohmann::json to_json() const;
