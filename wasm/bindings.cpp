@@ -120,7 +120,7 @@ std::string engine_personnel_settings(const calm::Engine& engine, const std::str
 
 std::string engine_viewer_snapshot(const calm::Engine& engine, const std::string& user,
                                    const std::string& options_text) {
-  return calm::viewer_snapshot_json(engine, user, options_text);
+  return calm::ffi::viewer_snapshot(engine, user, options_text);
 }
 
 std::string engine_who_can(const calm::Engine& engine, const std::string& request_text) {

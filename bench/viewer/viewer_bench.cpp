@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
       const double w0 = wall_now();
       const double c0 = cpu_now();
       const std::string out =
-          calm::viewer_snapshot_json(engine, v.user, "");  // JSON text, as the wasm returns it
+          calm::ffi::viewer_snapshot(engine, v.user, "");  // JSON text, as the wasm returns it
       cpu.push_back((cpu_now() - c0) * 1000);
       wall.push_back((wall_now() - w0) * 1000);
       bytes = out.size() - std::strlen("{\"ok\":true,\"value\":}");

@@ -337,11 +337,11 @@ TEST(SnapshotValidation, CommandsCannotWriteWhatWouldNotReload_Snapshot) {
 TEST(SnapshotValidation, AViewerSnapshotIssuedAtMustBeADateItCanReload_Snapshot) {
   const Engine engine = training_engine();
   const json refused =
-      json::parse(calm::viewer_snapshot_json(engine, "u-owner", R"({"issuedAt":"tomorrow"})"));
+      json::parse(calm::ffi::viewer_snapshot(engine, "u-owner", R"({"issuedAt":"tomorrow"})"));
   EXPECT_FALSE(refused["ok"].get<bool>()) << refused.dump();
   EXPECT_EQ(refused["errors"][0]["path"], "/options/issuedAt") << refused.dump();
   const json issued =
-      json::parse(calm::viewer_snapshot_json(engine, "u-owner", R"({"issuedAt":"2026-03-02T09:00:00Z"})"));
+      json::parse(calm::ffi::viewer_snapshot(engine, "u-owner", R"({"issuedAt":"2026-03-02T09:00:00Z"})"));
   ASSERT_TRUE(issued["ok"].get<bool>()) << issued.dump();
   Engine reloaded;
   EXPECT_TRUE(reloaded.load(issued["value"].dump()).empty());

@@ -869,11 +869,11 @@ TEST(ViewerSnapshot, CarriesTheRevisionAndIssuedAt_V5) {
   const json served = viewer_snapshot(full, "u-lee", {42, "2026-01-15T10:00:00Z"})["value"];
   EXPECT_EQ(served["revision"], 42);
   EXPECT_EQ(served["issuedAt"], "2026-01-15T10:00:00Z");
-  const json text = json::parse(viewer_snapshot_json(full, "u-lee", R"({"revision":43})"));
+  const json text = json::parse(calm::ffi::viewer_snapshot(full, "u-lee", R"({"revision":43})"));
   EXPECT_EQ(text["value"]["revision"], 43);
-  EXPECT_EQ(json::parse(viewer_snapshot_json(full, "u-lee", R"({"revision":-1})"))["errors"][0]["path"],
+  EXPECT_EQ(json::parse(calm::ffi::viewer_snapshot(full, "u-lee", R"({"revision":-1})"))["errors"][0]["path"],
             "/options/revision");
-  EXPECT_EQ(json::parse(viewer_snapshot_json(full, "u-lee", R"({"issuedAt":"soon"})"))["errors"][0]["path"],
+  EXPECT_EQ(json::parse(calm::ffi::viewer_snapshot(full, "u-lee", R"({"issuedAt":"soon"})"))["errors"][0]["path"],
             "/options/issuedAt");
   for (const json& bad : {json(-1), json(1.5), json("7"), json(9007199254740992ULL)}) {
     snap["revision"] = bad;
@@ -893,8 +893,8 @@ TEST(ViewerSnapshot, AnUnknownOrMalformedUserIsAnError) {
   EXPECT_EQ(unknown["errors"][0]["path"], "/user");
   EXPECT_EQ(viewer_snapshot(full, "")["errors"][0]["code"], "invalid-id");
   EXPECT_EQ(viewer_snapshot(full, std::string(129, 'u'))["errors"][0]["code"], "invalid-id");
-  EXPECT_EQ(json::parse(viewer_snapshot_json(full, "u-nobody", ""))["errors"][0]["code"], "unknown-user");
-  EXPECT_EQ(json::parse(viewer_snapshot_json(full, "u-lee", "[1]"))["errors"][0]["path"], "/options");
+  EXPECT_EQ(json::parse(calm::ffi::viewer_snapshot(full, "u-nobody", ""))["errors"][0]["code"], "unknown-user");
+  EXPECT_EQ(json::parse(calm::ffi::viewer_snapshot(full, "u-lee", "[1]"))["errors"][0]["path"], "/options");
 }
 
 }  // namespace

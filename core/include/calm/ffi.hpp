@@ -174,6 +174,10 @@ struct ParsedRequest {
 [[nodiscard]] std::string who_can(const Engine& engine, std::string_view request_text);
 /// `sites_where` as JSON text.
 [[nodiscard]] std::string sites_where(const Engine& engine, std::string_view user, std::string_view action);
+/// `viewer_snapshot` as JSON text: `options_text` is empty or a JSON object
+/// `{ revision?, issuedAt? }` (a malformed option is an error naming its path).
+[[nodiscard]] std::string viewer_snapshot(const Engine& engine, std::string_view user,
+                                          std::string_view options_text);
 /// `what_if` of a change given as JSON text, as `who_can` reads it.
 [[nodiscard]] std::string what_if(const Engine& engine, std::string_view editor,
                                   std::string_view change_text);
