@@ -4,7 +4,7 @@
 
 import type { ActionId, Target } from 'calm-access';
 import { AccessProvider } from 'calm-access/preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { href, useRoute } from './route';
 import { CourseBuilder, CourseList, Inbox, Insights, TakeCourse } from './screens/training';
 import { Companies, People, PersonnelSettings, RecordScreen } from './screens/personnel';
@@ -98,11 +98,22 @@ function QueueMarker({ state }: { state: State }) {
   );
 }
 
-function Header({ state }: { state: State }) {
+function Header({ state, menuOpen, toggleMenu }: { state: State; menuOpen: boolean; toggleMenu: () => void }) {
   const snapshot = snapshotNow();
   const waiting = state.queue.length;
   return (
     <header class="top">
+      {/* On a narrow screen the navigation folds away behind this button (styles.css). */}
+      <button
+        type="button"
+        class="btn menu-button"
+        data-testid="menu"
+        aria-expanded={menuOpen ? 'true' : 'false'}
+        aria-controls="main-nav"
+        onClick={toggleMenu}
+      >
+        Menu
+      </button>
       <a class="brand" href={href('inbox')}>
         CalmCompliance
       </a>
@@ -144,11 +155,14 @@ export function App() {
     document.documentElement.dataset.ready = 'true';
   }, []);
   const active = route.join('/');
+  const [menuOpen, setMenuOpen] = useState(false);
+  // Choosing a screen closes the menu on a phone.
+  useEffect(() => setMenuOpen(false), [active]);
   return (
     <AccessProvider engine={state.engine} user={state.user} version={state.version}>
-      <Header state={state} />
+      <Header state={state} menuOpen={menuOpen} toggleMenu={() => setMenuOpen(!menuOpen)} />
       <div class="layout">
-        <nav aria-label="Main">
+        <nav aria-label="Main" id="main-nav" class={menuOpen ? 'nav-open' : undefined}>
           {NAV.map(({ section, entries }) => (
             <div key={section} class="nav-section">
               <h2>{section}</h2>
