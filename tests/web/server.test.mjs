@@ -152,6 +152,7 @@ test('a learner offline completes steps and submits answers while a manager dele
   await openApp(manager.page, app.url);
   await actAs(manager.page, 'u-pm', 'north', 'courses/c-fire');
   await manager.page.click('[data-testid="delete"]');
+  await manager.page.click('[data-testid="confirm-ok"]');
   await manager.page.waitForSelector('[data-testid="queue"][data-waiting="0"]');
 
   // What the engine says to Kim's commands once the course is deleted.

@@ -13,6 +13,7 @@ import { signOut, snapshotNow, useStore, viewSite, type State } from './store';
 import { AuditLog } from './screens/audit';
 import { NotSavedList } from './ui/not-saved';
 import { GateLink } from './ui/gate';
+import { Flash } from './ui/confirm';
 
 interface NavEntry {
   path: string;
@@ -180,6 +181,7 @@ export function App() {
         </nav>
         <main id="main" key={`${state.user}@${state.site}#${state.epoch}`}>
           <NotSavedList state={state} />
+          <Flash />
           <Screen key={active} route={route} />
         </main>
       </div>

@@ -11,21 +11,46 @@
 import type { ActionId, CommandResult, Decision, Target } from 'calm-access';
 import { describeRequirements, useDecision, useDryRun } from 'calm-access/preact';
 import type { ComponentChildren, JSX } from 'preact';
-import { useId } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { command, type CommandFields } from '../store';
+import { ConfirmDialog, type Confirmation } from './confirm';
 
 /** The engine's reason as one line: message, then what would allow it. */
 export function reasonOf(decision: Decision | undefined): string {
   if (decision === undefined) return '';
   const allow = describeRequirements(decision.requires);
-  return allow === '' ? `${decision.message}.` : `${decision.message}. ${allow}`;
+  const message = /[.!?]$/.test(decision.message) ? decision.message : `${decision.message}.`;
+  return allow === '' ? message : `${message} ${allow}`;
 }
 
 /** The refusal of a dry run as one line (a denial, or the input errors). */
 export function refusalOf(result: CommandResult | null): string {
   if (result === null || result.ok) return '';
   if (result.decision) return reasonOf(result.decision as Decision);
-  return (result.errors ?? []).map((e) => `${e.message}${e.path ? ` (${e.path})` : ''}`).join('; ');
+  return (result.errors ?? []).map((e) => (e.path ? `${fieldLabel(e.path)}: ${e.message}` : e.message)).join('; ');
+}
+
+/**
+ * The field a JSON pointer of a command names, in words: `/company/name` ->
+ * "Name", `/course/steps/2/title` -> "Step 3, title", `/dueDate` -> "Due date".
+ */
+export function fieldLabel(pointer: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const words = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = parts[i];
+    const next = parts[i + 1];
+    if (next !== undefined && /^\d+$/.test(next)) {
+      // `steps/2` -> "step 3" (lists are named in the plural).
+      out.push(`${words(part).replace(/s$/, '')} ${Number(next) + 1}`);
+      i += 1;
+    } else if (i === parts.length - 1 || out.length > 0) {
+      out.push(words(part));
+    }
+  }
+  const text = out.join(', ') || 'The command';
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function Why({ id, text }: { id: string; text: string }) {
@@ -92,8 +117,12 @@ export function CommandButton({
   fields,
   incomplete = 'Not available yet: what it needs is still loading.',
   unavailable,
+  confirm,
+  onClick,
   ...props
 }: ButtonProps & {
+  /** Asked first, in a dialog that names what will be lost; `onClick` runs only when confirmed. */
+  confirm?: Confirmation;
   /** The command's fields; null while the form cannot make a command (see `incomplete`). */
   fields: CommandFields | null;
   /** Why there is no command yet, shown when `fields` is null. */
@@ -110,7 +139,23 @@ export function CommandButton({
   // The engine's refusal comes first; only an allowed command is "unavailable".
   if (allowed && unavailable !== undefined) gate['data-unavailable'] = 'true';
   const why = result === null ? incomplete : allowed ? (unavailable ?? '') : refusalOf(result);
-  return <GatedButtonView {...props} allowed={allowed && unavailable === undefined} why={why} gate={gate} />;
+  const [asking, setAsking] = useState(false);
+  const click = confirm === undefined ? onClick : () => setAsking(true);
+  return (
+    <>
+      <GatedButtonView {...props} onClick={click} allowed={allowed && unavailable === undefined} why={why} gate={gate} />
+      {asking && confirm !== undefined && (
+        <ConfirmDialog
+          confirmation={confirm}
+          onCancel={() => setAsking(false)}
+          onConfirm={() => {
+            setAsking(false);
+            onClick?.();
+          }}
+        />
+      )}
+    </>
+  );
 }
 
 /** A navigation link, shown disabled with the engine's reason when `action` is denied. */

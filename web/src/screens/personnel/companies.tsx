@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { snapshotNow, useStore } from '../../store';
 import { CommandButton, Denied, GateLink } from '../../ui/gate';
+import { flash } from '../../ui/confirm';
 import { ask, newId, Unanswered } from '../../ui/view';
 import { Area, DataList, Field, fromLines, Outcome, Section, toLines, useRunner, type Exec } from './common';
 
@@ -198,7 +199,17 @@ function Contacts({ company }: { company: CompanyView }) {
                       fields={remove}
                       variant="danger"
                       data-testid="contact-delete"
-                      onClick={() => exec(`Deleting ${ct.name ?? ct.id}`, remove)}
+                      confirm={{
+                        title: `Delete the contact ${ct.name ?? ''}?`.replace('  ', ' '),
+                        confirm: 'Delete contact',
+                        body: (
+                          <p>
+                            {ct.name ?? 'This contact'}
+                            {ct.email ? ` (${ct.email})` : ''} will be removed from {company.name}.
+                          </p>
+                        ),
+                      }}
+                      onClick={() => exec(`Deleting ${ct.name ?? 'the contact'}`, remove)}
                     >
                       Delete
                     </CommandButton>
@@ -275,8 +286,35 @@ function CompanyScreen({ id }: { id: string }) {
                 fields={remove}
                 variant="danger"
                 data-testid="company-delete"
+                confirm={{
+                  title: `Delete ${viewed.value.name}?`,
+                  confirm: 'Delete company',
+                  body: (
+                    <>
+                      <p>{viewed.value.name} and its details will be deleted, and it will no longer be linked to anyone's record.</p>
+                      {viewed.value.contacts.length > 0 ? (
+                        <>
+                          <p>
+                            Its {viewed.value.contacts.length} {viewed.value.contacts.length === 1 ? 'contact goes' : 'contacts go'} with it:
+                          </p>
+                          <ul data-testid="confirm-lost">
+                            {viewed.value.contacts.map((c) => (
+                              <li key={c.id}>{c.name ?? c.email ?? 'A contact without a name'}</li>
+                            ))}
+                          </ul>
+                        </>
+                      ) : (
+                        <p>It has no contacts.</p>
+                      )}
+                    </>
+                  ),
+                }}
                 onClick={() => {
-                  if (exec(`Deleting ${viewed.value.name}`, remove).ok) go('companies');
+                  const name = viewed.value.name;
+                  if (exec(`Deleting ${name}`, remove).ok) {
+                    flash(`${name} was deleted.`);
+                    go('companies');
+                  }
                 }}
               >
                 Delete company

@@ -11,6 +11,7 @@ import { reveal as revealBlock, revealedData, today, useStore } from '../../stor
 import { CommandButton, GateLink, reasonOf } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { ask, newId, Unanswered } from '../../ui/view';
+import { flash } from '../../ui/confirm';
 import { useSiteCompanies } from './companies';
 import { statusBadge } from './people';
 import {
@@ -65,9 +66,45 @@ function ProfileEdit({ rec, exec }: { rec: RecordView; exec: Exec }) {
   );
 }
 
+/** The courses a person still has open: what deleting their record withdraws (PW3). */
+function useOpenTraining(person: string | undefined): string[] {
+  if (person === undefined) return [];
+  const { engine, user } = useStore();
+  const answer = ask<TrainingOf>(() => engine.trainingOf(user, person, today()));
+  if (!answer.ok) return [];
+  return answer.value.fulfillments.filter((f) => f.status === 'not_started' || f.status === 'in_progress').map((f) => f.title);
+}
+
 function Profile({ rec }: { rec: RecordView }) {
   const [outcome, exec] = useRunner();
   const remove = { type: 'record.delete', record: rec.id };
+  const n = names();
+  const open = useOpenTraining(rec.user);
+  const confirm = {
+    title: `Delete ${rec.name}'s record?`,
+    confirm: 'Delete record',
+    body: (
+      <>
+        <p>
+          The record of {rec.name}, with its {rec.blocks.length} {rec.blocks.length === 1 ? 'block' : 'blocks'} and {rec.files.length}{' '}
+          {rec.files.length === 1 ? 'file' : 'files'}, will be deleted.
+        </p>
+        {open.length > 0 ? (
+          <>
+            <p>Their open training will be withdrawn:</p>
+            <ul data-testid="confirm-lost">
+              {open.map((t, i) => (
+                <li key={i}>{t}</li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <p>They have no open training to withdraw.</p>
+        )}
+        <p>Completed training results are kept.</p>
+      </>
+    ),
+  };
   return (
     <section class="card" aria-labelledby="profile-h" data-testid="record-profile">
       <h2 id="profile-h">Profile</h2>
@@ -82,11 +119,11 @@ function Profile({ rec }: { rec: RecordView }) {
         </div>
         <div>
           <dt>Site</dt>
-          <dd>{rec.site}</dd>
+          <dd>{n.site(rec.site)}</dd>
         </div>
         <div>
           <dt>User account</dt>
-          <dd>{rec.user ?? <span class="muted">None</span>}</dd>
+          <dd>{rec.user !== undefined ? n.user(rec.user) : <span class="muted">None</span>}</dd>
         </div>
         {Object.entries(rec.customFields ?? {}).map(([k, v]) => (
           <div key={k}>
@@ -104,8 +141,12 @@ function Profile({ rec }: { rec: RecordView }) {
           fields={remove}
           variant="danger"
           data-testid="record-delete"
+          confirm={confirm}
           onClick={() => {
-            if (exec('Deleting the record', remove).ok) go('people');
+            if (exec('Deleting the record', remove).ok) {
+              flash(`${rec.name}'s record was deleted.`);
+              go('people');
+            }
           }}
         >
           Delete record
@@ -196,7 +237,17 @@ function Block({ record, block }: { record: string; block: BlockView }) {
           <summary data-testid="block-edit-open">Edit block</summary>
           <BlockEdit key={`${block.title}:${block.masked ? 'masked' : toLines(block.data)}`} record={record} block={block} exec={exec} />
         </details>
-        <CommandButton fields={remove} variant="danger" data-testid="block-remove" onClick={() => exec(`Removing ${block.title}`, remove)}>
+        <CommandButton
+          fields={remove}
+          variant="danger"
+          data-testid="block-remove"
+          confirm={{
+            title: `Remove the block “${block.title}”?`,
+            confirm: 'Remove block',
+            body: <p>The block “{block.title}” and everything recorded in it will be removed from this record.</p>,
+          }}
+          onClick={() => exec(`Removing ${block.title}`, remove)}
+        >
           Remove block
         </CommandButton>
       </div>
@@ -284,6 +335,7 @@ function Files({ rec }: { rec: RecordView }) {
                   fields={remove}
                   variant="danger"
                   data-testid="file-remove"
+                  confirm={{ title: `Remove the file “${f.name}”?`, confirm: 'Remove file', body: <p>The file “{f.name}” will be removed from this record.</p> }}
                   onClick={() => exec(`Removing ${f.name}`, remove)}
                 >
                   Remove

@@ -7,12 +7,34 @@
 
 import type { AssessmentView, CommandResult, CourseView, QuestionView, Snapshot, StepType, StepView } from 'calm-access';
 import { Can } from 'calm-access/preact';
+import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { command, run, snapshotNow, useStore } from '../../store';
 import { CommandButton } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { ask, newId, Unanswered } from '../../ui/view';
+import { flash, type Confirmation } from '../../ui/confirm';
+
+/** The people whose open training a revoke or a delete withdraws (W5), named for the confirmation. */
+function withdrawnPeople(fulfillments: { user: string; status: string }[]): ComponentChildren {
+  const n = names();
+  const open = fulfillments.filter((f) => f.status === 'not_started' || f.status === 'in_progress');
+  if (open.length === 0) return <p>Nobody has it open, so no one's training is withdrawn.</p>;
+  return (
+    <>
+      <p>
+        The open training of {open.length} {open.length === 1 ? 'person' : 'people'} will be withdrawn:
+      </p>
+      <ul data-testid="confirm-lost">
+        {open.map((f, i) => (
+          <li key={i}>{n.user(f.user)}</li>
+        ))}
+      </ul>
+      <p>Completed training and results are kept.</p>
+    </>
+  );
+}
 import {
   Refusal,
   SourceBadge,
@@ -394,13 +416,21 @@ function Steps({ course }: { course: CourseView }) {
 
 function Lifecycle({ course }: { course: CourseView }) {
   const [last, setLast] = useState<CommandResult | null>(null);
-  const button = (type: string, label: string, testid: string, variant: 'primary' | 'danger' | 'plain', after?: () => void) => {
+  const button = (
+    type: string,
+    label: string,
+    testid: string,
+    variant: 'primary' | 'danger' | 'plain',
+    after?: () => void,
+    confirm?: Confirmation,
+  ) => {
     const fields = { type, course: course.id };
     return (
       <CommandButton
         variant={variant}
         data-testid={testid}
         fields={fields}
+        confirm={confirm}
         onClick={() => {
           const result = run(fields);
           setLast(result);
@@ -421,7 +451,21 @@ function Lifecycle({ course }: { course: CourseView }) {
         {button('course.publish', 'Publish', 'publish', 'primary')}
         {button('course.archive', 'Archive', 'archive', 'plain')}
         {button('course.restore', 'Restore', 'restore', 'plain')}
-        {button('course.delete', 'Delete', 'delete', 'danger', () => go('courses'))}
+        {button(
+          'course.delete',
+          'Delete',
+          'delete',
+          'danger',
+          () => {
+            flash(`The course “${course.title}” was deleted.`);
+            go('courses');
+          },
+          {
+            title: `Delete the course “${course.title}”?`,
+            confirm: 'Delete course',
+            body: withdrawnPeople((trainingData(snapshotNow()).fulfillments ?? []).filter((f) => f.course === course.id)),
+          },
+        )}
       </div>
       <Refusal result={last} />
     </section>
@@ -629,7 +673,18 @@ function Assignments({ course, snapshot }: { course: CourseView; snapshot: Snaps
                     ))}
                   </td>
                   <td>
-                    <CommandButton variant="danger" data-testid="revoke" data-assignment={a.id} fields={fields} onClick={() => setLast(run(fields))}>
+                    <CommandButton
+                      variant="danger"
+                      data-testid="revoke"
+                      data-assignment={a.id}
+                      fields={fields}
+                      confirm={{ title: `Revoke this assignment of “${course.title}”?`, confirm: 'Revoke assignment', body: withdrawnPeople(held) }}
+                      onClick={() => {
+                        const result = run(fields);
+                        setLast(result);
+                        if (result.ok) flash(`The assignment of “${course.title}” was revoked.`);
+                      }}
+                    >
                       Revoke
                     </CommandButton>
                   </td>
