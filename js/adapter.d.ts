@@ -77,7 +77,11 @@ export declare function Can(props: CanProps): any;
 
 /**
  * What would allow a denial, as one sentence ("Allowed with a personnel
- * manager role at north."), made from the engine's `requires`; '' when it
- * names nothing.
+ * manager role at North Campus."), made from the engine's `requires`; '' when
+ * it names nothing. `names.site` turns a site's id into the name to show
+ * (the id itself without it).
  */
-export declare function describeRequirements(requires: Requirements | undefined): string;
+export declare function describeRequirements(
+  requires: Requirements | undefined,
+  names?: { site?: (id: string) => string },
+): string;

@@ -52,7 +52,8 @@ export function bindAdapter(fw) {
   return { AccessContext, AccessProvider, useAccess, useDecision, useCan, useDryRun, Can };
 }
 
-const ARTICLE = { member: 'a', manager: 'a', admin: 'an' };
+/** "a" or "an" before `word` (by its sound's first letter, as these words go). */
+const article = (word) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 const CONDITIONS = {
   assigned: 'the course being assigned to you',
   'own-thread': 'having started the thread',
@@ -60,8 +61,8 @@ const CONDITIONS = {
   'calm-course': 'a Calm course (not an iHasco one)',
 };
 
-function roleText({ module, role, site }) {
-  return `${ARTICLE[role] ?? 'a'} ${module} ${role} role${site ? ` at ${site}` : ''}`;
+function roleText({ module, role, site }, siteName) {
+  return `${article(module)} ${module} ${role} role${site ? ` at ${siteName(site)}` : ''}`;
 }
 
 /**
@@ -69,21 +70,23 @@ function roleText({ module, role, site }) {
  * screen reader, from the engine's `requires` (nothing is inferred here).
  * Returns '' when the engine names nothing.
  */
-export function describeRequirements(requires) {
+export function describeRequirements(requires, names = {}) {
   if (requires == null || typeof requires !== 'object') return '';
+  const siteName = typeof names.site === 'function' ? names.site : (id) => id;
   if (requires.owner) return 'Allowed for an owner of the organisation.';
   const parts = [];
   if (requires.entitlement) parts.push(`the organisation's subscription to ${requires.entitlement}`);
   if (requires.sitePermission) {
-    parts.push(`the ${requires.sitePermission} site permission${requires.site ? ` at ${requires.site}` : ''}`);
+    const permission = String(requires.sitePermission).replace(/-/g, ' ');
+    parts.push(`the “${permission}” site permission${requires.site ? ` at ${siteName(requires.site)}` : ''}`);
   } else if (requires.role && requires.module) {
-    parts.push(roleText(requires));
+    parts.push(roleText(requires, siteName));
   }
   if (requires.integration) {
-    parts.push(`the ${requires.integration} integration connected${requires.site ? ` at ${requires.site}` : ''}`);
+    parts.push(`the ${requires.integration} integration connected${requires.site ? ` at ${siteName(requires.site)}` : ''}`);
   }
   if (requires.condition) parts.push(CONDITIONS[requires.condition] ?? String(requires.condition));
   let text = parts.join(', ');
-  if (requires.or && typeof requires.or === 'object' && requires.or.role) text += `, or ${roleText(requires.or)}`;
+  if (requires.or && typeof requires.or === 'object' && requires.or.role) text += `, or ${roleText(requires.or, siteName)}`;
   return text === '' ? '' : `Allowed with ${text}.`;
 }

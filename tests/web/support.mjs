@@ -165,6 +165,26 @@ export async function serverLog(url) {
 }
 
 /**
+ * Whether `shown` says the engine's `message` in the app's plain words
+ * (web/src/ui/plain.ts): the same sentence, with what the engine names in
+ * backticks shown by name (any text there), an unknown id as "this <kind> is
+ * not there, or is not shared with you", and a capital first letter.
+ * `{ start: true }`: the message starts `shown`.
+ */
+export function saysPlainly(shown, message, { start = false } = {}) {
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = message
+    .split(/(\bunknown \w+ `[^`]*`|`[^`]*`)/)
+    .map((part, i) => {
+      if (i % 2 === 0) return escape(part);
+      const unknown = /^unknown (\w+) `/.exec(part);
+      return unknown ? `this ${unknown[1]} is not there, or is not shared with you` : '.+?';
+    })
+    .join('');
+  return new RegExp(`${start ? '^' : ''}${pattern}`, 'i').test(shown);
+}
+
+/**
  * Whether `engine` allows what a gated control (from `gates`) asks for `user`:
  * the dry run of its command, or the decision on its action and target.
  */

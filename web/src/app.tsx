@@ -14,6 +14,7 @@ import { AuditLog } from './screens/audit';
 import { NotSavedList } from './ui/not-saved';
 import { GateLink } from './ui/gate';
 import { Flash } from './ui/confirm';
+import { commandWords } from './ui/plain';
 
 interface NavEntry {
   path: string;
@@ -89,7 +90,7 @@ function QueueMarker({ state }: { state: State }) {
           <ol>
             {state.queue.map((c) => (
               <li key={c.id}>
-                <code>{c.type}</code> <time dateTime={c.at}>{c.at.replace('T', ' ').slice(0, 16)}</time>
+                {commandWords(c.type)} <time dateTime={c.at}>{c.at.replace('T', ' ').slice(0, 16)}</time>
               </li>
             ))}
           </ol>

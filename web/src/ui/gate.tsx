@@ -14,12 +14,19 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useId, useState } from 'preact/hooks';
 import { command, type CommandFields } from '../store';
 import { ConfirmDialog, type Confirmation } from './confirm';
+import { plain, siteName } from './plain';
+
+/** What would allow it, in words, with sites' names. */
+export function allowText(decision: Decision): string {
+  return describeRequirements(decision.requires, { site: siteName });
+}
 
 /** The engine's reason as one line: message, then what would allow it. */
 export function reasonOf(decision: Decision | undefined): string {
   if (decision === undefined) return '';
-  const allow = describeRequirements(decision.requires);
-  const message = /[.!?]$/.test(decision.message) ? decision.message : `${decision.message}.`;
+  const allow = allowText(decision);
+  const said = plain(decision.message);
+  const message = /[.!?]$/.test(said) ? said : `${said}.`;
   return allow === '' ? message : `${message} ${allow}`;
 }
 
@@ -27,7 +34,10 @@ export function reasonOf(decision: Decision | undefined): string {
 export function refusalOf(result: CommandResult | null): string {
   if (result === null || result.ok) return '';
   if (result.decision) return reasonOf(result.decision as Decision);
-  return (result.errors ?? []).map((e) => (e.path ? `${fieldLabel(e.path)}: ${e.message}` : e.message)).join('; ');
+  // A message that names what it is about (in backticks) needs no field label.
+  const one = (e: { path?: string; message: string }) =>
+    e.path && !e.message.includes('`') ? `${fieldLabel(e.path)}: ${plain(e.message)}` : plain(e.message);
+  return (result.errors ?? []).map(one).join('; ');
 }
 
 /**
@@ -195,8 +205,8 @@ export function Denied({ decision, title }: { decision: Decision; title: string 
   return (
     <section class="denied" role="alert" data-denied={decision.code}>
       <h2>{title}</h2>
-      <p class="denied-message">{decision.message}</p>
-      {describeRequirements(decision.requires) && <p class="denied-allow">{describeRequirements(decision.requires)}</p>}
+      <p class="denied-message">{plain(decision.message)}</p>
+      {allowText(decision) && <p class="denied-allow">{allowText(decision)}</p>}
     </section>
   );
 }

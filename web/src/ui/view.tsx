@@ -7,6 +7,7 @@
 
 import { ForbiddenError, QueryError, type Decision } from 'calm-access';
 import { Denied } from './gate';
+import { plain } from './plain';
 
 /** What a view did not answer: the engine's denial, or the error's message. */
 export type NoAnswer = { ok: false; denied: Decision } | { ok: false; error: string };
@@ -21,7 +22,7 @@ export type Answer<T> = { ok: true; value: T } | NoAnswer;
  */
 export function noAnswer(caught: unknown): NoAnswer {
   if (caught instanceof ForbiddenError) return { ok: false, denied: caught.decision };
-  if (caught instanceof QueryError) return { ok: false, error: caught.errors.map((e) => e.message).join('; ') || caught.message };
+  if (caught instanceof QueryError) return { ok: false, error: caught.errors.map((e) => plain(e.message)).join('; ') || plain(caught.message) };
   return { ok: false, error: caught instanceof Error ? caught.message : String(caught) };
 }
 

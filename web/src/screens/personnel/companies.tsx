@@ -11,6 +11,7 @@ import { CommandButton, Denied, GateLink } from '../../ui/gate';
 import { flash } from '../../ui/confirm';
 import { ask, newId, Unanswered } from '../../ui/view';
 import { Area, DataList, Field, fromLines, Outcome, Section, toLines, useRunner, type Exec } from './common';
+import { names } from '../../ui/names';
 
 /**
  * The companies at `site` as the acting user may see them: the ids come from
@@ -79,7 +80,7 @@ function CompanyList() {
         <Denied title="Companies" decision={decision} />
       ) : companies.length === 0 ? (
         <p class="notice" data-testid="companies-empty">
-          There are no companies at <strong>{site}</strong>.
+          There are no companies at <strong>{names().site(site)}</strong>.
         </p>
       ) : (
         <table data-testid="companies">

@@ -9,6 +9,7 @@ import { snapshotNow, today, useStore } from '../../store';
 import { CommandButton, GateLink } from '../../ui/gate';
 import { ask, newId, Unanswered } from '../../ui/view';
 import { Field, Outcome, useRunner } from './common';
+import { names } from '../../ui/names';
 
 /** The person's training compliance from the trainingOf view, or nothing when it is not shown to the viewer. */
 function Compliance({ person }: { person?: string }) {
@@ -115,7 +116,7 @@ export function People() {
       ) : (
         <>
           <p class="muted">
-            Personnel records at <strong>{site}</strong>.
+            Personnel records at <strong>{names().site(site)}</strong>.
           </p>
           {viewed.value.people.length === 0 ? (
             <p class="notice" data-testid="people-empty">

@@ -204,7 +204,7 @@ function Block({ record, block }: { record: string; block: BlockView }) {
     >
       <header class="row">
         <h3 id={`block-${block.id}`}>{block.title}</h3>
-        <span class="badge">{block.type}</span>
+        <span class="badge">{block.type.replace(/-/g, " ")}</span>
         {block.sensitive && <span class="badge badge-warn">Sensitive</span>}
       </header>
       {shown === undefined ? (

@@ -8,6 +8,7 @@ import { CommandButton, Denied, reasonOf } from '../../ui/gate';
 import { ask, Unanswered } from '../../ui/view';
 import type { PersonnelSettingsView } from 'calm-access';
 import { Outcome, useRunner, type Exec } from './common';
+import { names } from '../../ui/names';
 
 const SWITCHES: { key: 'restrictCommentViewing' | 'autoCreateRecords' | 'inboundEmailComments'; label: string; hint: string }[] = [
   {
@@ -52,7 +53,7 @@ function SettingsForm({ view, exec }: { view: PersonnelSettingsView; exec: Exec 
   return (
     <form class="pform" onSubmit={(e) => e.preventDefault()}>
       <fieldset class="psettings">
-        <legend>Personnel at {view.site}</legend>
+        <legend>Personnel at {names().site(view.site)}</legend>
         {SWITCHES.map((s) => (
           <label key={s.key} class="pswitch">
             <input

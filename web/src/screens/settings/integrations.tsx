@@ -333,8 +333,7 @@ function WhoCan() {
               <ul>
                 {a.users.map((u) => (
                   <li key={u.user} data-user={u.user}>
-                    {n.user(u.user)} {u.owner && <span class="badge badge-ok">owner</span>}{' '}
-                    <span class="muted small">({u.rule})</span>
+                    {n.user(u.user)} {u.owner && <span class="badge badge-ok">owner</span>}
                   </li>
                 ))}
               </ul>

@@ -609,7 +609,7 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
                   <tr key={s.user} data-testid="skipped-row" data-user={s.user} data-reason={s.reason}>
                     <td>{n.user(s.user)}</td>
                     <td>
-                      {SKIP_REASONS[s.reason] ?? s.reason} <code>{s.reason}</code>
+                      {SKIP_REASONS[s.reason] ?? s.reason.replace(/-/g, ' ')}
                     </td>
                   </tr>
                 ))}

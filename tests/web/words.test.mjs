@@ -1,0 +1,106 @@
+// No internal words on screen (issue 12): on every screen, as every person of
+// the demo, the text a person reads (visible text with every <details>
+// opened, the reasons of disabled controls, accessible names and option
+// labels) holds no raw id of the organisation, no rule id like "(T12)", no
+// event or action id like "personnel.block.revealed", and no JSON pointer.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { actAs, demo, openApp, openPage, useApp } from './support.mjs';
+
+const app = useApp();
+const org = demo();
+
+/** Every id of the demo organisation (which people never need to read). */
+function ids() {
+  const out = new Set();
+  const walk = (value, key) => {
+    if (Array.isArray(value)) for (const v of value) walk(v, key);
+    else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+    else if (typeof value === 'string' && /^(id|user|site|course|assignment|fulfillment|record|block|company|contact|group|attempt|result|parent|owners|people|groups|actor|assignedBy|author)$/.test(key)) {
+      // Ids made of one plain word (an option `safety`, a step `warden`) read as words; sites' ids are checked all.
+      if (/[-:_\d]/.test(value) || key === 'site' || key === 'parent') out.add(value);
+    }
+  };
+  walk(org, '');
+  // Role names are words of the app (a group or template may be called after one).
+  for (const word of ['member', 'manager', 'admin', 'none']) out.delete(word);
+  return [...out].filter((id) => id.length > 1);
+}
+
+const ID_LIST = ids();
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const RAW_ID = new RegExp(`(?<![\\w:./-])(${ID_LIST.map(escape).join('|')})(?![\\w:/-])`);
+const PATTERNS = [
+  ['raw id', RAW_ID],
+  ['rule id', /\(([A-Z]{1,2}\d{1,2}(, )?)+\)|\b(?:[ATPVRSW]|PW|TW)\d{1,2}\b/],
+  [
+    'event or action id',
+    /(?<![\w@./-])(training|personnel|users|site|access|course|assignment|step|result|record|block|file|company|contact|comment|settings|integration|premises|documents)\.[a-z_]+(\.[a-z_]+)*(?![\w@./-])/,
+  ],
+  ['JSON pointer', /(^|[\s(])\/[a-zA-Z]+(\/[\w-]+)*/],
+];
+
+const fulfillment = org.training.fulfillments.find((f) => f.user === 'u-lee');
+const ROUTES = [
+  'inbox',
+  `learn/${fulfillment.id}`,
+  'courses',
+  'courses/c-fire',
+  'insights',
+  'people',
+  'people/rec-lee',
+  'companies',
+  'companies/co-brightline',
+  'settings/personnel',
+  'settings/users',
+  'settings/users/u-lee',
+  'settings/integrations',
+  'audit',
+];
+
+/** What a person reads on the page. */
+const text = (page) =>
+  page.evaluate(() => {
+    for (const d of document.querySelectorAll('details')) d.open = true;
+    const parts = [document.body.innerText];
+    for (const e of document.querySelectorAll('[role="tooltip"], option')) parts.push(e.textContent ?? '');
+    for (const e of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+      parts.push(e.getAttribute('aria-label') ?? '', e.getAttribute('title') ?? '', e.getAttribute('placeholder') ?? '');
+    }
+    return parts.join('\n');
+  });
+
+test('no screen of any demo person shows a raw id, a rule id, an event or action id, or a JSON pointer', async () => {
+  const { context, page } = await openPage(app.browser);
+  await openApp(page, app.url);
+  const found = [];
+  for (const person of org.users) {
+    const site = org.grants.find((g) => g.user === person.id)?.site ?? org.sites[0].id;
+    for (const route of ROUTES) {
+      await actAs(page, person.id, site, route);
+      await page.waitForSelector('main h1, main h2, main [role="alert"]');
+      const lines = (await text(page)).split('\n');
+      for (const [what, pattern] of PATTERNS) {
+        for (const line of lines) {
+          const m = pattern.exec(line);
+          if (m) found.push(`${person.id} #/${route}: ${what} "${m[0].trim()}" in "${line.trim().slice(0, 100)}"`);
+        }
+      }
+    }
+  }
+  const distinct = [...new Set(found)];
+  if (distinct.length > 0) console.log(distinct.join('\n'));
+  assert.deepEqual(distinct, []);
+  await context.close();
+});
+
+test('the check itself finds each kind of internal word', () => {
+  const hits = (s) => PATTERNS.filter(([, p]) => p.test(s)).map(([w]) => w);
+  assert.deepEqual(hits('Site north'), ['raw id']);
+  assert.deepEqual(hits('Course c-fire'), ['raw id']);
+  assert.deepEqual(hits('Only a manager may do that (T12)'), ['rule id']);
+  assert.deepEqual(hits('personnel.block.revealed'), ['event or action id']);
+  assert.deepEqual(hits('Name is required (/company/name)'), ['JSON pointer']);
+  assert.deepEqual(hits('North Campus. Fire safety, due 1 March.'), []);
+});
