@@ -6,7 +6,8 @@ import type { CommandResult, Snapshot } from 'calm-access';
 import { useMemo, useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { run, snapshotNow, useStore } from '../../store';
-import { CommandButton, GateLink } from '../../ui/gate';
+import { CommandButton, Denied, GateLink } from '../../ui/gate';
+import { useDecision } from 'calm-access/preact';
 import { names } from '../../ui/names';
 import { newId } from '../../ui/view';
 import { Refusal, SourceBadge, StatusBadge, trainingData, type CourseData } from './common';
@@ -92,6 +93,8 @@ export function CourseList() {
   const snapshot = snapshotNow();
   const n = names();
   const here = useMemo(() => subtree(snapshot, site), [snapshot, site]);
+  // Without a personnel role here (or the subscription), the list is "no access" with the engine's reason (T5).
+  const canView = useDecision('training.progress.view_own', site);
   // Only the courses the engine lets this person see (T5): a course at a
   // site where they hold no role is not listed, not even by its title.
   const courses = (trainingData(snapshot).courses ?? []).filter(
@@ -101,8 +104,10 @@ export function CourseList() {
     <section data-testid="course-list">
       <h1>Courses</h1>
       <p class="muted">Courses you may see at {n.site(site)} and the sites below it.</p>
-      {courses.length === 0 ? (
-        <p class="muted">No courses here yet.</p>
+      {courses.length === 0 && !canView.allowed ? (
+        <Denied decision={canView} title={`You don't have access to courses at ${n.site(site)}`} />
+      ) : courses.length === 0 ? (
+        <p class="muted">There are no courses at {n.site(site)} or the sites below it yet.</p>
       ) : (
         <table>
           <caption class="visually-hidden">Courses</caption>
