@@ -48,6 +48,7 @@ const ROUTES = [
   'courses',
   'courses/c-fire',
   'insights',
+  'review/u-lee',
   'people',
   'people/rec-lee',
   'companies',

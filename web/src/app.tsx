@@ -6,7 +6,7 @@ import type { ActionId, Target } from 'calm-access';
 import { AccessProvider } from 'calm-access/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { href, useRoute } from './route';
-import { CourseBuilder, CourseList, Inbox, Insights, TakeCourse } from './screens/training';
+import { AttemptsReview, CourseBuilder, CourseList, Inbox, Insights, TakeCourse } from './screens/training';
 import { Companies, People, PersonnelSettings, RecordScreen } from './screens/personnel';
 import { Integrations, UserManagement } from './screens/settings';
 import { signOut, snapshotNow, useStore, viewSite, type State } from './store';
@@ -58,6 +58,7 @@ function Screen({ route }: { route: string[] }) {
   if (first === 'learn' && second) return <TakeCourse fulfillment={second} />;
   if (first === 'courses') return second ? <CourseBuilder course={second} /> : <CourseList />;
   if (first === 'insights') return <Insights />;
+  if (first === 'review' && second) return <AttemptsReview person={second} />;
   if (first === 'people') return second ? <RecordScreen record={second} /> : <People />;
   if (first === 'companies') return <Companies company={second} />;
   if (first === 'settings' && second === 'personnel') return <PersonnelSettings />;

@@ -462,6 +462,11 @@ function Training({ person }: { person?: string }) {
   const training = viewed.value;
   return (
     <Section title="Training" testid="record-training">
+      <p>
+        <a href={href('review', person)} data-testid="review-link">
+          Assessment attempts and scores
+        </a>
+      </p>
       <h3>Assigned courses</h3>
       {training.fulfillments.length === 0 ? (
         <p class="muted">No courses assigned.</p>

@@ -668,7 +668,10 @@ function Assignments({ course, snapshot }: { course: CourseView; snapshot: Snaps
                   <td>
                     {held.map((f) => (
                       <span key={f.id} class="held">
-                        {n.user(f.user)} <StatusBadge status={f.status} />
+                        <a href={href('review', f.user)} data-testid="review-link">
+                          {n.user(f.user)}
+                        </a>{' '}
+                        <StatusBadge status={f.status} />
                       </span>
                     ))}
                   </td>

@@ -13,7 +13,7 @@ import { newId } from '../../ui/view';
 import { Refusal, SourceBadge, StatusBadge, trainingData, type CourseData } from './common';
 
 /** The site and its descendants (the site tree is data, not a permission). */
-function subtree(snapshot: Snapshot, root: string): Set<string> {
+export function subtree(snapshot: Snapshot, root: string): Set<string> {
   const out = new Set([root]);
   let grew = true;
   while (grew) {

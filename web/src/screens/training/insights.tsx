@@ -3,8 +3,11 @@
 // holds T3 too: the engine decides which).
 
 import { useMemo, useState } from 'preact/hooks';
+import { href } from '../../route';
 import { today, useStore } from '../../store';
-import { names } from '../../ui/names';
+import { names, siteTree } from '../../ui/names';
+import { snapshotNow } from '../../store';
+import { subtree } from './courses';
 import { ask, Unanswered } from '../../ui/view';
 import type { Counts, Insights } from 'calm-access';
 import { percent } from './common';
@@ -59,7 +62,17 @@ function Head({ first }: { first: string }) {
 
 function Attention({ view }: { view: Insights }) {
   const overdue = view.courses.filter((c) => c.overdue > 0);
-  const expiring = view.courses.filter((c) => c.resultsExpiring > 0 || c.resultsExpired > 0);
+  const expiring: { course: string; title: string; resultsExpiring: number; resultsExpired: number }[] = view.courses.filter(
+    (c) => c.resultsExpiring > 0 || c.resultsExpired > 0,
+  );
+  // Results recorded without a course (training done elsewhere) count in the
+  // totals but in no course's row: listed here too, so nothing the totals count is left out.
+  const sum = (key: 'resultsExpiring' | 'resultsExpired') => view.courses.reduce((n, c) => n + c[key], 0);
+  const otherExpiring = view.totals.resultsExpiring - sum('resultsExpiring');
+  const otherExpired = view.totals.resultsExpired - sum('resultsExpired');
+  if (otherExpiring > 0 || otherExpired > 0) {
+    expiring.push({ course: '', title: 'Training recorded without a course', resultsExpiring: Math.max(otherExpiring, 0), resultsExpired: Math.max(otherExpired, 0) });
+  }
   if (overdue.length === 0 && expiring.length === 0) return <p class="notice">Nothing is overdue or expiring.</p>;
   return (
     <div class="row insights-attention" data-testid="insights-attention">
@@ -93,13 +106,21 @@ function Attention({ view }: { view: Insights }) {
   );
 }
 
-function Report({ view }: { view: Insights }) {
+function Report({ view, children }: { view: Insights; children: boolean }) {
   const n = names();
+  // With the sites below: those the engine left out (no Training Insights access there, T3) are named.
+  const below = children ? siteTree().filter((s) => subtree(snapshotNow(), view.site).has(s.id)) : [];
+  const left = below.filter((s) => !view.sites.includes(s.id));
   return (
     <>
       <p class="muted" data-testid="insights-sites">
         On {view.date}, counting {view.sites.map((s) => n.site(s)).join(', ')}.
       </p>
+      {left.length > 0 && (
+        <p class="notice" data-testid="insights-left-out">
+          Not counted, because you cannot see Training Insights there: {left.map((s) => s.name).join(', ')}.
+        </p>
+      )}
       <h2>Totals</h2>
       <table data-testid="insights-totals">
         <Head first="" />
@@ -141,7 +162,11 @@ function Report({ view }: { view: Insights }) {
           <tbody>
             {view.people.map((p) => (
               <tr key={p.user} data-testid="insights-person" data-user={p.user}>
-                <th scope="row">{p.name || p.user}</th>
+                <th scope="row">
+                  <a href={href('review', p.user)} data-testid="review-link">
+                    {p.name || n.user(p.user)}
+                  </a>
+                </th>
                 <Cells counts={p} />
               </tr>
             ))}
@@ -174,7 +199,7 @@ export function Insights() {
         Include the sites below {n.site(site)}
       </label>
       {'value' in answer ? (
-        <Report view={answer.value} />
+        <Report view={answer.value} children={children} />
       ) : (
         <Unanswered answer={answer} title="You cannot see Training Insights here" />
       )}

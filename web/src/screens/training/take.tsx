@@ -17,6 +17,7 @@ import {
   trainingData,
   when,
 } from './common';
+import { AttemptsReview } from './review';
 
 function StepContent({ step }: { step: StepView }) {
   return (
@@ -275,6 +276,8 @@ function Fulfillment({ fulfillment }: { fulfillment: string }) {
     return own && { completedOn: own.completedOn, expiresOn: own.expiresOn, score: own.score };
   }, [engine, user, holder, record, date, fulfillment, version]);
 
+  // Someone else's training is reviewed, not taken (T10): the review screen, headed with their name.
+  if (holder !== undefined && holder !== user) return <AttemptsReview person={holder} />;
   if (!('value' in attempts)) {
     return (
       <section>
