@@ -3,7 +3,8 @@
 // form (P8).
 
 import type { People, TrainingOf } from 'calm-access';
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
+import { Pager, SearchBox, usePaged } from '../../ui/paged';
 import { href } from '../../route';
 import { snapshotNow, today, useStore } from '../../store';
 import { CommandButton, GateLink } from '../../ui/gate';
@@ -106,8 +107,10 @@ function NewRecord() {
 }
 
 export function People() {
-  const { engine, user, site } = useStore();
-  const viewed = ask<People>(() => engine.people(user, site));
+  const { engine, user, site, version } = useStore();
+  const viewed = useMemo(() => ask<People>(() => engine.people(user, site)), [engine, user, site, version]);
+  const list = useMemo(() => (viewed.ok ? viewed.value.people : []), [viewed]);
+  const paged = usePaged(list, (p) => `${p.name} ${p.email ?? ''} ${p.status ?? ''}`);
   return (
     <section>
       <h1>People</h1>
@@ -123,6 +126,8 @@ export function People() {
               There are no personnel records at this site. Choose another site above, or create a record.
             </p>
           ) : (
+            <>
+            <SearchBox paged={paged} label="Search people" testid="people-search" />
             <table data-testid="people">
               <thead>
                 <tr>
@@ -133,7 +138,7 @@ export function People() {
                 </tr>
               </thead>
               <tbody>
-                {viewed.value.people.map((p) => (
+                {paged.shown.map((p) => (
                   <tr key={p.id} data-testid="person-row" data-record={p.id}>
                     <td>
                       <GateLink action="personnel.record.view" target={{ record: p.id }} href={href('people', p.id)}>
@@ -149,6 +154,8 @@ export function People() {
                 ))}
               </tbody>
             </table>
+            <Pager paged={paged} testid="people-pager" />
+            </>
           )}
         </>
       )}

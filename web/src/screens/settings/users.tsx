@@ -16,6 +16,7 @@ import { type CommandFields, run, snapshotNow, useStore } from '../../store';
 import { CommandButton, Denied, GateLink, reasonOf, refusalOf } from '../../ui/gate';
 import { names, siteTree, type Names } from '../../ui/names';
 import { noAnswer, Unanswered } from '../../ui/view';
+import { Pager, SearchBox, usePaged } from '../../ui/paged';
 
 const ROLES: Role[] = ['none', 'member', 'manager', 'admin'];
 
@@ -88,11 +89,13 @@ function UserList() {
   const { engine, site } = state;
   const n = names();
   const users = snapshotNow().users;
-  // The roles view of each user, kept while nothing changes.
-  const roles = useMemo(() => new Map(users.map((u) => [u.id, rolesOf(engine, u.id)])), [engine, state.version]);
+  const paged = usePaged(users, (u) => `${u.name ?? ''} ${u.email ?? ''} ${typeof u.jobTitle === 'string' ? u.jobTitle : ''}`);
+  // The roles view of each user shown (one page), kept while nothing changes.
+  const roles = useMemo(() => new Map(paged.shown.map((u) => [u.id, rolesOf(engine, u.id)])), [engine, state.version, paged.shown]);
   return (
     <div class="card">
       <h2>People with an account</h2>
+      <SearchBox paged={paged} label="Search people" testid="user-search" />
       <table data-testid="user-list">
         <thead>
           <tr>
@@ -105,7 +108,7 @@ function UserList() {
           </tr>
         </thead>
         <tbody>
-          {users.map((u) => {
+          {paged.shown.map((u) => {
             const answer = roles.get(u.id);
             const rows = answer !== undefined && 'rows' in answer ? answer.rows : [];
             const here = rows.filter((r) => r.site === site && r.role !== 'none');
@@ -142,6 +145,7 @@ function UserList() {
           })}
         </tbody>
       </table>
+      <Pager paged={paged} testid="user-pager" />
     </div>
   );
 }

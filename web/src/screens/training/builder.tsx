@@ -42,6 +42,7 @@ import {
   trainingData,
   when,
 } from './common';
+import { Pager, SearchBox, usePaged } from '../../ui/paged';
 
 const STEP_TYPES: { type: StepType; label: string }[] = [
   { type: 'content', label: 'Text' },
@@ -515,6 +516,12 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
       return [];
     }
   }, [engine, version, course.site, snapshot]);
+  const picker = usePaged(candidates, (u) => `${u.name ?? ''} ${u.email ?? ''}`);
+  // A group none of whose members can take training here would assign nobody: not offered.
+  const takers = useMemo(() => {
+    const can = new Set(candidates.map((u) => u.id));
+    return (snapshot.groups ?? []).filter((g) => g.members.some((m) => can.has(m)));
+  }, [candidates, snapshot]);
   const toggle = (list: string[], set: (l: string[]) => void, id: string, on: boolean) =>
     set(on ? [...list.filter((x) => x !== id), id] : list.filter((x) => x !== id));
   const outcome = last !== null && last.ok ? (last.result as AssignResult | undefined) : undefined;
@@ -524,7 +531,13 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
       <div class="assign-grid">
         <fieldset>
           <legend>People who can take training at {n.site(course.site)}</legend>
-          {candidates.map((u) => (
+          <SearchBox paged={picker} label="Find people" testid="assign-search" />
+          {people.length > 0 && (
+            <p class="muted small" data-testid="assign-chosen">
+              Chosen: {people.map((p) => n.user(p)).join(', ')}
+            </p>
+          )}
+          {picker.shown.map((u) => (
             <label key={u.id} class="option">
               <input
                 type="checkbox"
@@ -533,13 +546,15 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
                 checked={people.includes(u.id)}
                 onChange={(e) => toggle(people, setPeople, u.id, (e.currentTarget as HTMLInputElement).checked)}
               />{' '}
-              {u.name ?? u.id}
+              {u.name ?? n.user(u.id)}
             </label>
           ))}
+          <Pager paged={picker} testid="assign-pager" />
         </fieldset>
         <fieldset>
           <legend>Groups</legend>
-          {(snapshot.groups ?? []).map((g) => (
+          {takers.length === 0 && <p class="muted">No group has anyone who can take training here.</p>}
+          {takers.map((g) => (
             <label key={g.id} class="option">
               <input
                 type="checkbox"

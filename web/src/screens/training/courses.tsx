@@ -11,6 +11,7 @@ import { useDecision } from 'calm-access/preact';
 import { names } from '../../ui/names';
 import { newId } from '../../ui/view';
 import { Refusal, SourceBadge, StatusBadge, trainingData, type CourseData } from './common';
+import { Pager, SearchBox, usePaged } from '../../ui/paged';
 
 /** The site and its descendants (the site tree is data, not a permission). */
 export function subtree(snapshot: Snapshot, root: string): Set<string> {
@@ -97,9 +98,14 @@ export function CourseList() {
   const canView = useDecision('training.progress.view_own', site);
   // Only the courses the engine lets this person see (T5): a course at a
   // site where they hold no role is not listed, not even by its title.
-  const courses = (trainingData(snapshot).courses ?? []).filter(
-    (c) => !c.deleted && here.has(c.site) && engine.can(user, 'training.course.view', { course: c.id }),
+  const courses = useMemo(
+    () =>
+      (trainingData(snapshot).courses ?? []).filter(
+        (c) => !c.deleted && here.has(c.site) && engine.can(user, 'training.course.view', { course: c.id }),
+      ),
+    [snapshot, here, engine, user],
   );
+  const paged = usePaged(courses, (c) => `${c.title} ${n.site(c.site)} ${c.status} ${c.source}`);
   return (
     <section data-testid="course-list">
       <h1>Courses</h1>
@@ -109,6 +115,8 @@ export function CourseList() {
       ) : courses.length === 0 ? (
         <p class="muted">There are no courses at {n.site(site)} or the sites below it yet.</p>
       ) : (
+        <>
+        <SearchBox paged={paged} label="Search courses" testid="course-search" />
         <table>
           <caption class="visually-hidden">Courses</caption>
           <thead>
@@ -121,11 +129,13 @@ export function CourseList() {
             </tr>
           </thead>
           <tbody>
-            {courses.map((c) => (
+            {paged.shown.map((c) => (
               <CourseRow key={c.id} course={c} />
             ))}
           </tbody>
         </table>
+        <Pager paged={paged} testid="course-pager" />
+        </>
       )}
       <NewCourse site={site} />
     </section>

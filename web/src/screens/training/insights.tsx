@@ -11,6 +11,7 @@ import { subtree } from './courses';
 import { ask, Unanswered } from '../../ui/view';
 import type { Counts, Insights } from 'calm-access';
 import { percent } from './common';
+import { Pager, SearchBox, usePaged } from '../../ui/paged';
 
 const COLUMNS: { key: keyof Counts; label: string }[] = [
   { key: 'notStarted', label: 'Not started' },
@@ -108,6 +109,8 @@ function Attention({ view }: { view: Insights }) {
 
 function Report({ view, children }: { view: Insights; children: boolean }) {
   const n = names();
+  const courses = usePaged(view.courses, (c) => `${c.title} ${n.site(c.site)}`);
+  const people = usePaged(view.people, (p) => `${p.name} ${n.user(p.user)}`);
   // With the sites below: those the engine left out (no Training Insights access there, T3) are named.
   const below = children ? siteTree().filter((s) => subtree(snapshotNow(), view.site).has(s.id)) : [];
   const left = below.filter((s) => !view.sites.includes(s.id));
@@ -137,10 +140,12 @@ function Report({ view, children }: { view: Insights; children: boolean }) {
       {view.courses.length === 0 ? (
         <p class="muted">No courses with assignments here.</p>
       ) : (
+        <>
+        <SearchBox paged={courses} label="Search courses" testid="insights-course-search" />
         <table>
           <Head first="Course" />
           <tbody>
-            {view.courses.map((c) => (
+            {courses.shown.map((c) => (
               <tr key={c.course} data-testid="insights-course" data-course={c.course}>
                 <th scope="row">
                   {c.title}
@@ -152,15 +157,19 @@ function Report({ view, children }: { view: Insights; children: boolean }) {
             ))}
           </tbody>
         </table>
+        <Pager paged={courses} testid="insights-course-pager" />
+        </>
       )}
       <h2>By person</h2>
       {view.people.length === 0 ? (
         <p class="muted">Nobody has training here.</p>
       ) : (
+        <>
+        <SearchBox paged={people} label="Search people" testid="insights-person-search" />
         <table>
           <Head first="Person" />
           <tbody>
-            {view.people.map((p) => (
+            {people.shown.map((p) => (
               <tr key={p.user} data-testid="insights-person" data-user={p.user}>
                 <th scope="row">
                   <a href={href('review', p.user)} data-testid="review-link">
@@ -172,6 +181,8 @@ function Report({ view, children }: { view: Insights; children: boolean }) {
             ))}
           </tbody>
         </table>
+        <Pager paged={people} testid="insights-person-pager" />
+        </>
       )}
     </>
   );
