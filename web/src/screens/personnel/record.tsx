@@ -25,6 +25,8 @@ import {
   useRunner,
   type Exec,
 } from './common';
+import { DueMark } from '../training/common';
+import { download, slug, toCsv } from '../../ui/csv';
 
 const BLOCK_TYPES = [
   'employment',
@@ -442,6 +444,36 @@ function RecordResult({ person, training }: { person: string; training: Training
   );
 }
 
+/** A person's training record as CSV: their courses, then their results, as the trainingOf view gives them. */
+function exportTraining(training: TrainingOf) {
+  const header = ['Kind', 'Training', 'Status', 'Progress', 'Due', 'Completed on', 'Expires on', 'Score', 'Source'];
+  const rows = [
+    ...training.fulfillments.map((f) => [
+      'Course',
+      f.title,
+      f.overdue ? 'overdue' : f.status.replace('_', ' '),
+      f.progress.total > 0 ? `${f.progress.done} of ${f.progress.total}` : '',
+      f.dueDate ?? '',
+      f.completedAt?.slice(0, 10) ?? '',
+      '',
+      '',
+      f.source === 'ihasco' ? 'iHasco' : 'Calm',
+    ]),
+    ...training.results.map((r) => [
+      'Result',
+      r.title,
+      r.state,
+      '',
+      '',
+      r.completedOn ?? '',
+      r.expiresOn ?? '',
+      r.score ?? '',
+      r.source === 'ihasco' ? 'iHasco' : r.source === 'manual' ? 'Recorded by a manager' : 'Calm course',
+    ]),
+  ];
+  download(`training-record-${slug(training.name)}-${today()}.csv`, toCsv(header, rows));
+}
+
 function Training({ person }: { person?: string }) {
   const { engine, user } = useStore();
   if (person === undefined) {
@@ -462,10 +494,13 @@ function Training({ person }: { person?: string }) {
   const training = viewed.value;
   return (
     <Section title="Training" testid="record-training">
-      <p>
+      <p class="row">
         <a href={href('review', person)} data-testid="review-link">
           Assessment attempts and scores
         </a>
+        <button type="button" class="btn btn-plain" data-testid="training-csv" onClick={() => exportTraining(training)}>
+          Download training record (CSV)
+        </button>
       </p>
       <h3>Assigned courses</h3>
       {training.fulfillments.length === 0 ? (
@@ -487,11 +522,11 @@ function Training({ person }: { person?: string }) {
                   {f.title}
                   {f.source === 'ihasco' && <span class="badge"> iHasco</span>}
                 </td>
-                <td>
-                  {f.overdue ? <span class="badge badge-danger">overdue</span> : stateBadge(f.status)}
-                </td>
+                <td>{stateBadge(f.status)}</td>
                 <td>{f.progress && f.progress.total > 0 ? `${f.progress.done} / ${f.progress.total}` : '—'}</td>
-                <td>{f.dueDate ?? '—'}</td>
+                <td>
+                  <DueMark due={f.dueDate} date={today()} status={f.status} overdue={f.overdue} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -101,3 +101,29 @@ export function SourceBadge({ source }: { source: string }) {
 export function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '—' : `${Math.round(rate * 100)}%`;
 }
+
+/** Days from `date` to `due` (both YYYY-MM-DD); negative when past. */
+export function daysUntil(due: string, date: string): number {
+  return Math.round((Date.parse(`${due}T00:00:00Z`) - Date.parse(`${date}T00:00:00Z`)) / 86_400_000);
+}
+
+/**
+ * How an open course's due date reads (issue 12): "due today", "due
+ * tomorrow", "due in 3 days" within a week (marked Due soon), else the date.
+ * Overdue is the engine's (`overdue`); a completed or withdrawn course shows
+ * no due date.
+ */
+export function DueMark({ due, date, status, overdue }: { due?: string; date: string; status: string; overdue: boolean }) {
+  if (due === undefined || status === 'completed' || status === 'withdrawn') return null;
+  if (overdue) return <span class="badge badge-danger" data-due="overdue">Overdue since {due}</span>;
+  const days = daysUntil(due, date);
+  if (days >= 0 && days <= 7) {
+    const when = days === 0 ? 'today' : days === 1 ? 'tomorrow' : `in ${days} days`;
+    return (
+      <span class="badge badge-warn" data-due="soon">
+        Due soon: {when}
+      </span>
+    );
+  }
+  return <span data-due="later">due {due}</span>;
+}

@@ -8,9 +8,9 @@ import { Denied, GateLink } from '../../ui/gate';
 import { useDecision } from 'calm-access/preact';
 import { ask, Unanswered } from '../../ui/view';
 import type { FulfillmentItem, MyCourses, ResultItem } from 'calm-access';
-import { SourceBadge, StatusBadge } from './common';
+import { DueMark, SourceBadge, StatusBadge } from './common';
 
-function InboxItem({ item }: { item: FulfillmentItem }) {
+function InboxItem({ item, date }: { item: FulfillmentItem; date: string }) {
   const { done, total } = item.progress;
   const verb = item.status === 'completed' ? 'Review' : item.status === 'not_started' ? 'Start' : 'Continue';
   return (
@@ -19,11 +19,10 @@ function InboxItem({ item }: { item: FulfillmentItem }) {
         <h3 class="inbox-title">{item.title}</h3>
         <SourceBadge source={item.source} />
         <StatusBadge status={item.status} />
-        {item.overdue && <span class="badge badge-danger">Overdue</span>}
+        <DueMark due={item.dueDate} date={date} status={item.status} overdue={item.overdue} />
       </div>
       <p class="muted">
         {total > 0 ? `${done} of ${total} steps done` : 'No steps in Calm'}
-        {item.dueDate && <> · due {item.dueDate}</>}
         {item.completedAt && <> · completed {item.completedAt.slice(0, 10)}</>}
       </p>
       {total > 0 && <progress max={total} value={done} aria-label={`Progress of ${item.title}`} />}
@@ -36,7 +35,7 @@ function InboxItem({ item }: { item: FulfillmentItem }) {
   );
 }
 
-function Group({ title, items, empty }: { title: string; items: FulfillmentItem[]; empty: string }) {
+function Group({ title, items, empty, date }: { title: string; items: FulfillmentItem[]; empty: string; date: string }) {
   const id = `inbox-${title.toLowerCase().replace(/\W+/g, '-')}`;
   return (
     <section aria-labelledby={id} data-testid="inbox-group" data-group={id}>
@@ -48,7 +47,7 @@ function Group({ title, items, empty }: { title: string; items: FulfillmentItem[
       ) : (
         <ul class="inbox-list">
           {items.map((item) => (
-            <InboxItem key={item.fulfillment} item={item} />
+            <InboxItem key={item.fulfillment} item={item} date={date} />
           ))}
         </ul>
       )}
@@ -119,12 +118,12 @@ export function Inbox() {
     <section data-testid="inbox">
       <h1>My Courses</h1>
       <p class="muted">Your training on {view.date}.</p>
-      {view.overdue.length > 0 && <Group title="Overdue" items={view.overdue} empty="" />}
-      <Group title="To do" items={toDo} empty="Nothing new to start." />
-      <Group title="In progress" items={inProgress} empty="Nothing in progress." />
+      {view.overdue.length > 0 && <Group title="Overdue" items={view.overdue} empty="" date={view.date} />}
+      <Group title="To do" items={toDo} empty="Nothing new to start." date={view.date} />
+      <Group title="In progress" items={inProgress} empty="Nothing in progress." date={view.date} />
       <Results title="Results expiring soon" results={view.expiring} testid="inbox-expiring" />
       <Results title="Expired results" results={view.expired} testid="inbox-expired" />
-      <Group title="Completed" items={view.completed} empty="No completed training yet." />
+      <Group title="Completed" items={view.completed} empty="No completed training yet." date={view.date} />
     </section>
   );
 }

@@ -12,6 +12,7 @@ import { ask, Unanswered } from '../../ui/view';
 import type { Counts, Insights } from 'calm-access';
 import { percent } from './common';
 import { Pager, SearchBox, usePaged } from '../../ui/paged';
+import { download, slug, toCsv } from '../../ui/csv';
 
 const COLUMNS: { key: keyof Counts; label: string }[] = [
   { key: 'notStarted', label: 'Not started' },
@@ -107,6 +108,25 @@ function Attention({ view }: { view: Insights }) {
   );
 }
 
+/** Insights as CSV: the totals, every course and every person counted (not just the page shown). */
+function exportInsights(view: Insights) {
+  const n = names();
+  const header = ['Kind', 'Name', 'Site', ...COLUMNS.map((c) => c.label), 'Completion'];
+  const row = (kind: string, name: string, site: string, c: Counts) => [
+    kind,
+    name,
+    site,
+    ...COLUMNS.map((col) => c[col.key] as number),
+    c.completionRate === null || c.completionRate === undefined ? '' : percent(c.completionRate),
+  ];
+  const rows = [
+    row('Total', 'All courses', view.sites.map((s) => n.site(s)).join('; '), view.totals),
+    ...view.courses.map((c) => row('Course', c.title, n.site(c.site), c)),
+    ...view.people.map((p) => row('Person', p.name || n.user(p.user), '', p)),
+  ];
+  download(`training-insights-${slug(n.site(view.site))}-${view.date}.csv`, toCsv(header, rows));
+}
+
 function Report({ view, children }: { view: Insights; children: boolean }) {
   const n = names();
   const courses = usePaged(view.courses, (c) => `${c.title} ${n.site(c.site)}`);
@@ -124,6 +144,11 @@ function Report({ view, children }: { view: Insights; children: boolean }) {
           Not counted, because you cannot see Training Insights there: {left.map((s) => s.name).join(', ')}.
         </p>
       )}
+      <p>
+        <button type="button" class="btn btn-plain" data-testid="insights-csv" onClick={() => exportInsights(view)}>
+          Download as CSV
+        </button>
+      </p>
       <h2>Totals</h2>
       <table data-testid="insights-totals">
         <Head first="" />
