@@ -16,6 +16,26 @@ import { command, type CommandFields } from '../store';
 import { ConfirmDialog, type Confirmation } from './confirm';
 import { plain, siteName } from './plain';
 
+/**
+ * Denials that only another role, site permission or subscription could turn
+ * into an allow: a control denied for one of these is kept out of the way
+ * (not rendered), while a control blocked by the state of things or a
+ * condition (an iHasco course, an unanswered question, an escalation) stays
+ * visible with its reason (issue 12).
+ */
+const ROLE_CODES = new Set(['missing-role', 'missing-site-permission', 'not-entitled']);
+
+/** Whether a denial is one the person's role can never get past here. */
+export function roleDenied(decision: Decision | undefined): boolean {
+  return decision !== undefined && !decision.allowed && ROLE_CODES.has(decision.code);
+}
+
+/** Renders `children` unless the person's role can never be allowed `action` at `target` (management forms). */
+export function IfRoleAllows({ action, target, children }: { action: ActionId; target?: Target; children: ComponentChildren }) {
+  const decision = useDecision(action, target);
+  return roleDenied(decision) ? null : <>{children}</>;
+}
+
 /** What would allow it, in words, with sites' names. */
 export function allowText(decision: Decision): string {
   return describeRequirements(decision.requires, { site: siteName });
@@ -113,6 +133,7 @@ function GatedButtonView({
 export function GateButton({ action, target, ...props }: ButtonProps & { action: ActionId; target?: Target }) {
   const decision = useDecision(action, target);
   const gate = { 'data-gate': action, 'data-target': JSON.stringify(target ?? null) };
+  if (roleDenied(decision)) return null;
   return <GatedButtonView {...props} allowed={decision.allowed} why={reasonOf(decision)} gate={gate} />;
 }
 
@@ -151,6 +172,7 @@ export function CommandButton({
   const why = result === null ? incomplete : allowed ? (unavailable ?? '') : refusalOf(result);
   const [asking, setAsking] = useState(false);
   const click = confirm === undefined ? onClick : () => setAsking(true);
+  if (result !== null && !result.ok && roleDenied(result.decision as Decision | undefined)) return null;
   return (
     <>
       <GatedButtonView {...props} onClick={click} allowed={allowed && unavailable === undefined} why={why} gate={gate} />

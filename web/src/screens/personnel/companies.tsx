@@ -7,7 +7,7 @@ import { useDecision } from 'calm-access/preact';
 import { useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { snapshotNow, useStore } from '../../store';
-import { CommandButton, Denied, GateLink } from '../../ui/gate';
+import { CommandButton, Denied, GateLink, IfRoleAllows } from '../../ui/gate';
 import { flash } from '../../ui/confirm';
 import { ask, newId, Unanswered } from '../../ui/view';
 import { Area, DataList, Field, fromLines, Outcome, Section, toLines, useRunner, type Exec } from './common';
@@ -106,7 +106,9 @@ function CompanyList() {
           </tbody>
         </table>
       )}
-      <NewCompany />
+      <IfRoleAllows action="personnel.company.manage" target={site}>
+        <NewCompany />
+      </IfRoleAllows>
     </section>
   );
 }
@@ -192,10 +194,12 @@ function Contacts({ company }: { company: CompanyView }) {
                   <td>{ct.email ?? '—'}</td>
                   <td>{ct.phone ?? '—'}</td>
                   <td>
-                    <details class="pedit">
-                      <summary data-testid="contact-edit-open">Edit</summary>
-                      <ContactEdit key={`${ct.name}:${ct.email}:${ct.phone}`} company={company.id} contact={ct} exec={exec} />
-                    </details>
+                    <IfRoleAllows action="personnel.company.manage" target={{ company: company.id }}>
+                      <details class="pedit">
+                        <summary data-testid="contact-edit-open">Edit</summary>
+                        <ContactEdit key={`${ct.name}:${ct.email}:${ct.phone}`} company={company.id} contact={ct} exec={exec} />
+                      </details>
+                    </IfRoleAllows>
                     <CommandButton
                       fields={remove}
                       variant="danger"
@@ -221,29 +225,31 @@ function Contacts({ company }: { company: CompanyView }) {
           </tbody>
         </table>
       )}
-      <details class="pedit">
-        <summary data-testid="contact-add-open">Add a contact</summary>
-        <form class="pform" onSubmit={(e) => e.preventDefault()}>
-          <Field label="Name" value={name} onInput={setName} testid="contact-name" required />
-          <Field label="Email" type="email" value={email} onInput={setEmail} />
-          <Field label="Phone" type="tel" value={phone} onInput={setPhone} />
-          <CommandButton
-            fields={add}
-            variant="primary"
-            data-testid="contact-add"
-            onClick={() => {
-              if (exec(`Adding ${name.trim()}`, add).ok) {
-                setName('');
-                setEmail('');
-                setPhone('');
-                setId(newId('ct'));
-              }
-            }}
-          >
-            Add contact
-          </CommandButton>
-        </form>
-      </details>
+      <IfRoleAllows action="personnel.company.manage" target={{ company: company.id }}>
+        <details class="pedit">
+          <summary data-testid="contact-add-open">Add a contact</summary>
+          <form class="pform" onSubmit={(e) => e.preventDefault()}>
+            <Field label="Name" value={name} onInput={setName} testid="contact-name" required />
+            <Field label="Email" type="email" value={email} onInput={setEmail} />
+            <Field label="Phone" type="tel" value={phone} onInput={setPhone} />
+            <CommandButton
+              fields={add}
+              variant="primary"
+              data-testid="contact-add"
+              onClick={() => {
+                if (exec(`Adding ${name.trim()}`, add).ok) {
+                  setName('');
+                  setEmail('');
+                  setPhone('');
+                  setId(newId('ct'));
+                }
+              }}
+            >
+              Add contact
+            </CommandButton>
+          </form>
+        </details>
+      </IfRoleAllows>
       <Outcome outcome={outcome} />
     </Section>
   );
@@ -274,14 +280,16 @@ function CompanyScreen({ id }: { id: string }) {
                 <DataList data={viewed.value.sensitive} />
               </div>
             )}
-            <details class="pedit">
-              <summary data-testid="company-edit-open">Edit the company</summary>
-              <CompanyEdit
-                key={`${viewed.value.name}:${toLines(viewed.value.details)}:${toLines(viewed.value.sensitive)}`}
-                company={viewed.value}
-                exec={exec}
-              />
-            </details>
+            <IfRoleAllows action="personnel.company.manage" target={{ company: viewed.value.id }}>
+              <details class="pedit">
+                <summary data-testid="company-edit-open">Edit the company</summary>
+                <CompanyEdit
+                  key={`${viewed.value.name}:${toLines(viewed.value.details)}:${toLines(viewed.value.sensitive)}`}
+                  company={viewed.value}
+                  exec={exec}
+                />
+              </details>
+            </IfRoleAllows>
             <div class="row pactions">
               <CommandButton
                 fields={remove}

@@ -7,7 +7,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { Pager, SearchBox, usePaged } from '../../ui/paged';
 import { href } from '../../route';
 import { snapshotNow, today, useStore } from '../../store';
-import { CommandButton, GateLink } from '../../ui/gate';
+import { CommandButton, GateLink, IfRoleAllows } from '../../ui/gate';
 import { ask, newId, Unanswered } from '../../ui/view';
 import { Field, Outcome, useRunner } from './common';
 import { names } from '../../ui/names';
@@ -159,7 +159,9 @@ export function People() {
           )}
         </>
       )}
-      <NewRecord />
+      <IfRoleAllows action="personnel.record.create" target={site}>
+        <NewRecord />
+      </IfRoleAllows>
     </section>
   );
 }

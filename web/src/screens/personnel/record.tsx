@@ -8,7 +8,7 @@ import { useDecision } from 'calm-access/preact';
 import { useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { reveal as revealBlock, revealedData, today, useStore } from '../../store';
-import { CommandButton, GateLink, reasonOf } from '../../ui/gate';
+import { CommandButton, GateLink, IfRoleAllows, reasonOf } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { ask, newId, Unanswered } from '../../ui/view';
 import { flash } from '../../ui/confirm';
@@ -134,10 +134,12 @@ function Profile({ rec }: { rec: RecordView }) {
           </div>
         ))}
       </dl>
-      <details class="pedit">
-        <summary data-testid="record-edit-open">Edit the record</summary>
-        <ProfileEdit key={`${rec.name}:${rec.email}:${rec.status}`} rec={rec} exec={exec} />
-      </details>
+      <IfRoleAllows action="personnel.record.edit" target={{ record: rec.id }}>
+        <details class="pedit">
+          <summary data-testid="record-edit-open">Edit the record</summary>
+          <ProfileEdit key={`${rec.name}:${rec.email}:${rec.status}`} rec={rec} exec={exec} />
+        </details>
+      </IfRoleAllows>
       <div class="row pactions">
         <CommandButton
           fields={remove}
@@ -235,10 +237,12 @@ function Block({ record, block }: { record: string; block: BlockView }) {
         <DataList data={shown} />
       )}
       <div class="row pactions">
-        <details class="pedit">
-          <summary data-testid="block-edit-open">Edit block</summary>
-          <BlockEdit key={`${block.title}:${block.masked ? 'masked' : toLines(block.data)}`} record={record} block={block} exec={exec} />
-        </details>
+        <IfRoleAllows action="personnel.block.manage" target={{ block: { record, block: block.id } }}>
+          <details class="pedit">
+            <summary data-testid="block-edit-open">Edit block</summary>
+            <BlockEdit key={`${block.title}:${block.masked ? 'masked' : toLines(block.data)}`} record={record} block={block} exec={exec} />
+          </details>
+        </IfRoleAllows>
         <CommandButton
           fields={remove}
           variant="danger"
@@ -269,46 +273,48 @@ function AddBlock({ record }: { record: string }) {
   if (sensitive !== 'default') block.sensitive = sensitive === 'yes';
   const fields = { type: 'block.add', record, block };
   return (
-    <details class="pedit" data-testid="block-add-form">
-      <summary data-testid="block-add-open">Add a block</summary>
-      <form class="pform" onSubmit={(e) => e.preventDefault()}>
-        <label class="field">
-          <span>Type</span>
-          <select value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
-            {BLOCK_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <Field label="Title" value={title} onInput={setTitle} testid="block-title" />
-        <label class="field">
-          <span>Sensitive</span>
-          <select value={sensitive} onChange={(e) => setSensitive((e.target as HTMLSelectElement).value)}>
-            <option value="default">As the type says</option>
-            <option value="yes">Yes</option>
-            <option value="no">No</option>
-          </select>
-        </label>
-        <Area label="Details" hint="one “key: value” per line" value={data} onInput={setData} />
-        <CommandButton
-          fields={fields}
-          variant="primary"
-          data-testid="block-add"
-          onClick={() => {
-            if (exec(`Adding ${title.trim() || 'a block'}`, fields).ok) {
-              setTitle('');
-              setData('');
-              setId(newId('b'));
-            }
-          }}
-        >
-          Add block
-        </CommandButton>
-      </form>
-      <Outcome outcome={outcome} />
-    </details>
+    <IfRoleAllows action="personnel.block.manage" target={{ record }}>
+      <details class="pedit" data-testid="block-add-form">
+        <summary data-testid="block-add-open">Add a block</summary>
+        <form class="pform" onSubmit={(e) => e.preventDefault()}>
+          <label class="field">
+            <span>Type</span>
+            <select value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
+              {BLOCK_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Field label="Title" value={title} onInput={setTitle} testid="block-title" />
+          <label class="field">
+            <span>Sensitive</span>
+            <select value={sensitive} onChange={(e) => setSensitive((e.target as HTMLSelectElement).value)}>
+              <option value="default">As the type says</option>
+              <option value="yes">Yes</option>
+              <option value="no">No</option>
+            </select>
+          </label>
+          <Area label="Details" hint="one “key: value” per line" value={data} onInput={setData} />
+          <CommandButton
+            fields={fields}
+            variant="primary"
+            data-testid="block-add"
+            onClick={() => {
+              if (exec(`Adding ${title.trim() || 'a block'}`, fields).ok) {
+                setTitle('');
+                setData('');
+                setId(newId('b'));
+              }
+            }}
+          >
+            Add block
+          </CommandButton>
+        </form>
+        <Outcome outcome={outcome} />
+      </details>
+    </IfRoleAllows>
   );
 }
 
@@ -347,30 +353,32 @@ function Files({ rec }: { rec: RecordView }) {
           })}
         </ul>
       )}
-      <details class="pedit">
-        <summary data-testid="file-add-open">Add a file</summary>
-        <form class="pform" onSubmit={(e) => e.preventDefault()}>
-          <Field label="File name" value={name} onInput={setName} testid="file-name" />
-          <label>
-            <input type="checkbox" checked={sensitive} onChange={(e) => setSensitive((e.target as HTMLInputElement).checked)} />{' '}
-            Sensitive
-          </label>
-          <CommandButton
-            fields={add}
-            variant="primary"
-            data-testid="file-add"
-            onClick={() => {
-              if (exec(`Adding ${name.trim()}`, add).ok) {
-                setName('');
-                setSensitive(false);
-                setId(newId('f'));
-              }
-            }}
-          >
-            Add file
-          </CommandButton>
-        </form>
-      </details>
+      <IfRoleAllows action="personnel.file.manage" target={{ record: rec.id }}>
+        <details class="pedit">
+          <summary data-testid="file-add-open">Add a file</summary>
+          <form class="pform" onSubmit={(e) => e.preventDefault()}>
+            <Field label="File name" value={name} onInput={setName} testid="file-name" />
+            <label>
+              <input type="checkbox" checked={sensitive} onChange={(e) => setSensitive((e.target as HTMLInputElement).checked)} />{' '}
+              Sensitive
+            </label>
+            <CommandButton
+              fields={add}
+              variant="primary"
+              data-testid="file-add"
+              onClick={() => {
+                if (exec(`Adding ${name.trim()}`, add).ok) {
+                  setName('');
+                  setSensitive(false);
+                  setId(newId('f'));
+                }
+              }}
+            >
+              Add file
+            </CommandButton>
+          </form>
+        </details>
+      </IfRoleAllows>
       <Outcome outcome={outcome} />
     </Section>
   );
@@ -388,7 +396,7 @@ function stateBadge(state: string) {
   return <span class={cls}>{state.replace('_', ' ')}</span>;
 }
 
-function RecordResult({ person, training }: { person: string; training: TrainingOf }) {
+function RecordResult({ person, record, training }: { person: string; record: string; training: TrainingOf }) {
   const courses = new Map<string, string>();
   for (const f of training.fulfillments) if (f.source !== 'ihasco') courses.set(f.course, f.title);
   const [course, setCourse] = useState('');
@@ -405,42 +413,44 @@ function RecordResult({ person, training }: { person: string; training: Training
   if (score.trim() !== '') result.score = Number(score);
   const fields = { type: 'result.record', result };
   return (
-    <details class="pedit" data-testid="result-form">
-      <summary data-testid="result-form-open">Record a result</summary>
-      <form class="pform" onSubmit={(e) => e.preventDefault()}>
-        <label class="field">
-          <span>Course</span>
-          <select value={course} onChange={(e) => setCourse((e.target as HTMLSelectElement).value)}>
-            <option value="">No course (training done elsewhere)</option>
-            {[...courses].map(([c, t]) => (
-              <option key={c} value={c}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <Field label="Title" value={title} onInput={setTitle} testid="result-title" />
-        <Field label="Completed on" type="date" value={completedOn} onInput={setCompletedOn} testid="result-completed-on" />
-        <Field label="Expires on" type="date" value={expiresOn} onInput={setExpiresOn} testid="result-expires-on" />
-        <Field label="Score (0-100)" type="number" value={score} onInput={setScore} />
-        <CommandButton
-          fields={fields}
-          variant="primary"
-          data-testid="result-record"
-          onClick={() => {
-            if (exec('Recording the result', fields).ok) {
-              setTitle('');
-              setScore('');
-              setExpiresOn('');
-              setId(newId('r'));
-            }
-          }}
-        >
-          Record result
-        </CommandButton>
-      </form>
-      <Outcome outcome={outcome} />
-    </details>
+    <IfRoleAllows action="training.result.record" target={{ record }}>
+      <details class="pedit" data-testid="result-form">
+        <summary data-testid="result-form-open">Record a result</summary>
+        <form class="pform" onSubmit={(e) => e.preventDefault()}>
+          <label class="field">
+            <span>Course</span>
+            <select value={course} onChange={(e) => setCourse((e.target as HTMLSelectElement).value)}>
+              <option value="">No course (training done elsewhere)</option>
+              {[...courses].map(([c, t]) => (
+                <option key={c} value={c}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Field label="Title" value={title} onInput={setTitle} testid="result-title" />
+          <Field label="Completed on" type="date" value={completedOn} onInput={setCompletedOn} testid="result-completed-on" />
+          <Field label="Expires on" type="date" value={expiresOn} onInput={setExpiresOn} testid="result-expires-on" />
+          <Field label="Score (0-100)" type="number" value={score} onInput={setScore} />
+          <CommandButton
+            fields={fields}
+            variant="primary"
+            data-testid="result-record"
+            onClick={() => {
+              if (exec('Recording the result', fields).ok) {
+                setTitle('');
+                setScore('');
+                setExpiresOn('');
+                setId(newId('r'));
+              }
+            }}
+          >
+            Record result
+          </CommandButton>
+        </form>
+        <Outcome outcome={outcome} />
+      </details>
+    </IfRoleAllows>
   );
 }
 
@@ -474,7 +484,7 @@ function exportTraining(training: TrainingOf) {
   download(`training-record-${slug(training.name)}-${today()}.csv`, toCsv(header, rows));
 }
 
-function Training({ person }: { person?: string }) {
+function Training({ person, record }: { person?: string; record: string }) {
   const { engine, user } = useStore();
   if (person === undefined) {
     return (
@@ -561,7 +571,7 @@ function Training({ person }: { person?: string }) {
           </tbody>
         </table>
       )}
-      <RecordResult person={person} training={training} />
+      <RecordResult person={person} record={record} training={training} />
     </Section>
   );
 }
@@ -798,7 +808,7 @@ function RecordBody({ rec }: { rec: RecordView }) {
         <AddBlock record={rec.id} />
       </Section>
       <Files rec={rec} />
-      <Training person={rec.user} />
+      <Training person={rec.user} record={rec.id} />
       <Companies rec={rec} />
       <Assets rec={rec} />
       <Comments record={rec.id} />

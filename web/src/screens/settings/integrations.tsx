@@ -11,7 +11,7 @@ import type { ActionId, CommandResult } from 'calm-access';
 import { useDecision } from 'calm-access/preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { type CommandFields, run, snapshotNow, useStore } from '../../store';
-import { CommandButton, Denied, refusalOf } from '../../ui/gate';
+import { CommandButton, Denied, reasonOf, refusalOf } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { noAnswer, Unanswered } from '../../ui/view';
 
@@ -93,6 +93,40 @@ function Connection({ connected, mapping }: { connected: boolean; mapping: Recor
   const update: CommandFields = { type: 'integration.update', site, settings };
   const edit = (i: number, patch: Partial<MappingRow>) =>
     setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  // Connecting and editing the mapping is T12's: without it the mapping is
+  // shown, not offered for typing that could never be saved (issue 12).
+  const may = useDecision('training.integration.connect', site);
+  if (!may.allowed) {
+    return (
+      <div class="stack" data-testid="ihasco-mapping-readonly">
+        <h3>Custom field mapping</h3>
+        {rows.length === 0 ? (
+          <p class="muted">No mapping: every iHasco custom field is stored under its own name.</p>
+        ) : (
+          <table data-testid="ihasco-mapping">
+            <thead>
+              <tr>
+                <th scope="col">iHasco field</th>
+                <th scope="col">Record field</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, i) => (
+                <tr key={i} data-testid="mapping-row">
+                  <td>{r.from}</td>
+                  <td>{r.to}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <p class="muted small" data-testid="ihasco-why-readonly">
+          {connected ? 'You can run a sync but not change the connection or its mapping: ' : 'You cannot connect iHasco here: '}
+          {reasonOf(may)}
+        </p>
+      </div>
+    );
+  }
   return (
     <div class="stack">
       <h3>Custom field mapping</h3>
@@ -162,14 +196,16 @@ function Connection({ connected, mapping }: { connected: boolean; mapping: Recor
             Save mapping
           </CommandButton>
         ) : null}
-        <CommandButton
-          variant={connected ? 'plain' : 'primary'}
-          data-testid="ihasco-connect"
-          fields={connect}
-          onClick={() => setResult({ what: 'iHasco connected', result: run(connect) })}
-        >
-          Connect iHasco
-        </CommandButton>
+        {!connected && (
+          <CommandButton
+            variant="primary"
+            data-testid="ihasco-connect"
+            fields={connect}
+            onClick={() => setResult({ what: 'iHasco connected', result: run(connect) })}
+          >
+            Connect iHasco
+          </CommandButton>
+        )}
       </div>
       {result !== null && (
         <div

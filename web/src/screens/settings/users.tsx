@@ -405,11 +405,13 @@ function EditAccess({
                     value={role}
                     onChange={(e) => setModule(m, (e.target as HTMLSelectElement).value as Role, include)}
                   >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
+                    {ROLES.filter((r) => r === role || r === direct(m) || state.engine.can(state.user, 'users.access.set', { site, target, module: m, role: r })).map(
+                      (r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ),
+                    )}
                   </select>
                 </td>
                 <td>

@@ -6,7 +6,7 @@ import type { CommandResult, Snapshot } from 'calm-access';
 import { useMemo, useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { run, snapshotNow, useStore } from '../../store';
-import { CommandButton, Denied, GateLink } from '../../ui/gate';
+import { CommandButton, Denied, GateLink, IfRoleAllows } from '../../ui/gate';
 import { useDecision } from 'calm-access/preact';
 import { names } from '../../ui/names';
 import { newId } from '../../ui/view';
@@ -137,7 +137,9 @@ export function CourseList() {
         <Pager paged={paged} testid="course-pager" />
         </>
       )}
-      <NewCourse site={site} />
+      <IfRoleAllows action="training.course.create" target={site}>
+        <NewCourse site={site} />
+      </IfRoleAllows>
     </section>
   );
 }
