@@ -238,6 +238,17 @@ test('Integrations: a personnel manager runs an iHasco sync and sees its report 
   await page.waitForSelector('[data-testid="queue"][data-waiting="0"]');
   const log = await serverLog(app.url);
   assert.ok(log.some((e) => e.type === 'integration.sync' && e.actor === 'u-pm' && e.events.some((v) => v.site === 'north')));
+  // The last sync time and the history (from the server, GET /api/syncs).
+  await page.waitForSelector('[data-testid="sync-entry"]');
+  assert.match(await page.textContent('[data-testid="sync-last"]'), /^Last sync: .+ by Paula Nowak\.$/);
+  assert.match(await page.textContent('[data-testid="sync-entry"]'), /courses: 2 created/);
+  // The server decides who may read it (T13): a member is refused, a missing site is a bad request.
+  const lee = await fetch(`${app.url}api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: new URL(app.url).origin }, body: JSON.stringify({ user: 'u-lee' }) });
+  const cookie = lee.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const refused = await fetch(`${app.url}api/syncs?site=north`, { headers: { cookie } });
+  assert.equal(refused.status, 403);
+  assert.equal((await refused.json()).decision.code, 'missing-role');
+  assert.equal((await fetch(`${app.url}api/syncs`, { headers: { cookie } })).status, 400);
   assert.deepEqual(problems, []);
   await context.close();
 });

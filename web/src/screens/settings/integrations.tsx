@@ -10,7 +10,8 @@
 import type { ActionId, CommandResult } from 'calm-access';
 import { useDecision } from 'calm-access/preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { type CommandFields, run, snapshotNow, useStore } from '../../store';
+import { type CommandFields, run, snapshotNow, syncHistory, useStore, type SyncEntry } from '../../store';
+import { when } from '../training/common';
 import { CommandButton, Denied, reasonOf, refusalOf } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { noAnswer, Unanswered } from '../../ui/view';
@@ -268,6 +269,7 @@ function Sync() {
       >
         Run a sync
       </CommandButton>
+      <SyncHistory />
       {result !== null &&
         (result.ok ? (
           <Report report={(result.result ?? {}) as SyncReport} />
@@ -276,6 +278,66 @@ function Sync() {
             The sync was refused: {refusalOf(result)}
           </p>
         ))}
+    </div>
+  );
+}
+
+/** A sync's report in one line: "2 courses created, 4 people matched, 1 unmatched, 2 results created". */
+function summary(report: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [what, counts] of Object.entries(report)) {
+    if (counts === null || typeof counts !== 'object' || Array.isArray(counts)) continue;
+    const said = Object.entries(counts as Record<string, unknown>)
+      .filter(([, n]) => typeof n === 'number' && n > 0)
+      .map(([k, n]) => `${n} ${k}`);
+    if (said.length > 0) parts.push(`${what.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}: ${said.join(', ')}`);
+  }
+  return parts.length > 0 ? parts.join('; ') : 'nothing changed';
+}
+
+/** The last sync and the sync history of the site, from the server (W14, T13). */
+function SyncHistory() {
+  const state = useStore();
+  const { site, online } = state;
+  const [entries, setEntries] = useState<SyncEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const n = names();
+  useEffect(() => {
+    if (!online) return;
+    let live = true;
+    syncHistory(site).then(
+      (list) => live && (setEntries(list), setError(null)),
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [site, online, state.revision]);
+  return (
+    <div data-testid="sync-history">
+      <h3>Sync history</h3>
+      {error !== null ? (
+        <p class="notice notice-error">The sync history could not be read: {error}</p>
+      ) : entries === null ? (
+        <p class="muted">{online ? 'Reading the sync history…' : 'The sync history is shown when you are online.'}</p>
+      ) : entries.length === 0 ? (
+        <p class="muted" data-testid="sync-last">
+          No sync has run at {n.site(site)} yet.
+        </p>
+      ) : (
+        <>
+          <p data-testid="sync-last">
+            Last sync: <time dateTime={entries[0].at}>{when(entries[0].at)}</time> by {n.user(entries[0].actor)}.
+          </p>
+          <ol class="sync-list">
+            {entries.map((e, i) => (
+              <li key={i} data-testid="sync-entry">
+                <time dateTime={e.at}>{when(e.at)}</time> by {n.user(e.actor)} — {summary(e.report)}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
     </div>
   );
 }
