@@ -302,8 +302,10 @@ function SyncHistory() {
   const [entries, setEntries] = useState<SyncEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const n = names();
+  // The history is for those who may run syncs here (T13): the server decides the same.
+  const may = useDecision('training.integration.sync', site);
   useEffect(() => {
-    if (!online) return;
+    if (!online || !may.allowed) return;
     let live = true;
     syncHistory(site).then(
       (list) => live && (setEntries(list), setError(null)),
@@ -312,7 +314,8 @@ function SyncHistory() {
     return () => {
       live = false;
     };
-  }, [site, online, state.revision]);
+  }, [site, online, state.revision, may.allowed]);
+  if (!may.allowed) return null;
   return (
     <div data-testid="sync-history">
       <h3>Sync history</h3>
