@@ -142,7 +142,7 @@ for (const size of sizes) {
       await page.goto(`${url}#/inbox`);
       cold.push(await firstScreen(page));
       // Let the service worker install and the viewer snapshot reach IndexedDB.
-      await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 120_000 });
+      await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 300_000 });
       await page.waitForTimeout(size === 'large' && as === 'owner' ? 3000 : 800);
       await page.reload();
       warm.push(await firstScreen(page));
