@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { actAs, demo, openApp, openPage, useApp } from './support.mjs';
+import { actAs, demo, openApp, openPage, everyScreen, useApp } from './support.mjs';
 
 const app = useApp();
 const org = demo();
@@ -41,24 +41,7 @@ const PATTERNS = [
   ['JSON pointer', /(^|[\s(])\/[a-zA-Z]+(\/[\w-]+)*/],
 ];
 
-const fulfillment = org.training.fulfillments.find((f) => f.user === 'u-lee');
-const ROUTES = [
-  'inbox',
-  `learn/${fulfillment.id}`,
-  'courses',
-  'courses/c-fire',
-  'insights',
-  'review/u-lee',
-  'people',
-  'people/rec-lee',
-  'companies',
-  'companies/co-brightline',
-  'settings/personnel',
-  'settings/users',
-  'settings/users/u-lee',
-  'settings/integrations',
-  'audit',
-];
+const ROUTES = everyScreen(org);
 
 /** What a person reads on the page. */
 const text = (page) =>
