@@ -913,6 +913,22 @@ export interface Engine {
   whatIf(editor: string, change: AccessBatch | AccessChange | AccessChange[]): WhatIf;
 
   /**
+   * How many times what the engine holds has changed: bumped by every
+   * successful `load` and every `apply` that changed the state (not a
+   * refusal, a dry run or a duplicate).
+   */
+  readonly revision: number;
+
+  /**
+   * Calls `listener` after every change that bumps `revision`; returns the
+   * function that stops it. A listener that throws is reported, and the
+   * others are still called. With React or Preact:
+   * `useSyncExternalStore(engine.subscribe.bind(engine), () => engine.revision)`
+   * (the adapters' `useRevision` does this).
+   */
+  subscribe(listener: () => void): () => void;
+
+  /**
    * Frees the engine's wasm memory now rather than when it is garbage
    * collected. Any later call throws. Calling it twice is harmless.
    */

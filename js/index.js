@@ -331,6 +331,10 @@ class Engine {
    * key -> [bit, collection of `index()` its id is looked up in].
    */
   #keys;
+  /** Bumped by every change of what the engine holds (a load, an applied command). */
+  #revision = 0;
+  /** Who to tell when the revision changes (`subscribe`). */
+  #listeners = new Set();
 
   constructor(module) {
     this.#module = module;
@@ -438,6 +442,7 @@ class Engine {
     const answer = JSON.parse(this.#within('snapshot', snapshotInput(snapshot), (t) => engine.load(t)));
     if (answer.ok) {
       this.#ids = undefined;
+      this.#changed();
       return { ok: true, errors: [], stats: answer.stats };
     }
     return { ok: false, errors: answer.errors };
@@ -509,7 +514,44 @@ class Engine {
   apply(command) {
     const engine = this.#engine();
     this.#ids = undefined; // a command may add or remove ids
-    return JSON.parse(this.#within('command', toJsonText(command), (t) => engine.apply(t)));
+    const result = JSON.parse(this.#within('command', toJsonText(command), (t) => engine.apply(t)));
+    if (result.ok && !result.duplicate) this.#changed();
+    return result;
+  }
+
+  /** The number of changes of what the engine holds so far: every successful `load` and applied `apply`. */
+  get revision() {
+    return this.#revision;
+  }
+
+  /**
+   * Calls `listener` after every change of what the engine holds (a
+   * successful `load`, an `apply` that changed the state); returns the
+   * function that stops it. The shape `useSyncExternalStore` takes, with
+   * `() => engine.revision` as the snapshot.
+   */
+  subscribe(listener) {
+    if (typeof listener !== 'function') throw new TypeError('subscribe takes a function');
+    const entry = () => listener();
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  #changed() {
+    this.#revision += 1;
+    // A listener that throws does not keep the others from hearing of the change.
+    let failure;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    // Reported, not thrown: the change happened, and the caller's `load` or `apply` answered.
+    if (failure !== undefined) (globalThis.reportError ?? console.error)(failure);
   }
 
   dryRun(command) {
@@ -596,6 +638,7 @@ class Engine {
 
   dispose() {
     if (this.#native === undefined) return;
+    this.#listeners.clear();
     finalizer?.unregister(this);
     this.#native.delete();
     this.#native = undefined;

@@ -162,7 +162,7 @@ export function App() {
   // Choosing a screen closes the menu on a phone.
   useEffect(() => setMenuOpen(false), [active]);
   return (
-    <AccessProvider engine={state.engine} user={state.user} version={state.version}>
+    <AccessProvider engine={state.engine} user={state.user}>
       <Header state={state} menuOpen={menuOpen} toggleMenu={() => setMenuOpen(!menuOpen)} />
       <div class="layout">
         <nav aria-label="Main" id="main-nav" class={menuOpen ? 'nav-open' : undefined}>

@@ -11,6 +11,7 @@ import { CommandButton, GateLink, IfRoleAllows } from '../../ui/gate';
 import { ask, newId, Unanswered } from '../../ui/view';
 import { Field, Outcome, useRunner } from './common';
 import { names } from '../../ui/names';
+import { useRevision } from 'calm-access/preact';
 
 /** The person's training compliance from the trainingOf view, or nothing when it is not shown to the viewer. */
 function Compliance({ person }: { person?: string }) {
@@ -47,7 +48,8 @@ function statusBadge(status: string | undefined) {
 }
 
 function NewRecord() {
-  const { site, engine, version } = useStore();
+  const { site } = useStore();
+  const revision = useRevision();
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [account, setAccount] = useState('');
@@ -55,7 +57,7 @@ function NewRecord() {
   const [outcome, exec] = useRunner();
   // The accounts to link: the same list the app's user switcher shows.
   const users = snapshotNow().users;
-  void version;
+  void revision;
   const record: Record<string, unknown> = { id, site };
   if (name.trim() !== '') record.name = name.trim();
   if (email.trim() !== '') record.email = email.trim();
@@ -107,8 +109,9 @@ function NewRecord() {
 }
 
 export function People() {
-  const { engine, user, site, version } = useStore();
-  const viewed = useMemo(() => ask<People>(() => engine.people(user, site)), [engine, user, site, version]);
+  const { engine, user, site } = useStore();
+  const revision = useRevision();
+  const viewed = useMemo(() => ask<People>(() => engine.people(user, site)), [engine, user, site, revision]);
   const list = useMemo(() => (viewed.ok ? viewed.value.people : []), [viewed]);
   const paged = usePaged(list, (p) => `${p.name} ${p.email ?? ''} ${p.status ?? ''}`);
   return (

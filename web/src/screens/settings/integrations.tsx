@@ -8,7 +8,7 @@
 // only; every button is gated by the dry run of its exact command.
 
 import type { ActionId, CommandResult } from 'calm-access';
-import { useDecision } from 'calm-access/preact';
+import { useDecision, useRevision } from 'calm-access/preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { type CommandFields, run, snapshotNow, syncHistory, useStore, type SyncEntry } from '../../store';
 import { when } from '../training/common';
@@ -406,6 +406,7 @@ const QUESTIONS: { action: ActionId; label: string; testid: string }[] = [
 
 function WhoCan() {
   const state = useStore();
+  const revision = useRevision();
   const { engine, site } = state;
   const n = names();
   const answers = useMemo(
@@ -417,7 +418,7 @@ function WhoCan() {
           return { ...q, error };
         }
       }),
-    [engine, site, state.version],
+    [engine, site, revision],
   );
   return (
     <div class="card">

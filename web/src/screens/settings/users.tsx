@@ -9,7 +9,7 @@
 // command (CommandButton) and the engine's views.
 
 import type { AccessBatch, AccessBatchChange, CommandResult, EffectiveRole, Engine, Role, RoleSource, WhatIf } from 'calm-access';
-import { useDecision } from 'calm-access/preact';
+import { useDecision, useRevision } from 'calm-access/preact';
 import { useMemo, useState } from 'preact/hooks';
 import { href } from '../../route';
 import { type CommandFields, run, snapshotNow, useStore } from '../../store';
@@ -87,12 +87,13 @@ export function UserManagement({ target }: { target?: string }) {
 
 function UserList() {
   const state = useStore();
+  const revision = useRevision();
   const { engine, site } = state;
   const n = names();
   const users = snapshotNow().users;
   const paged = usePaged(users, (u) => `${u.name ?? ''} ${u.email ?? ''} ${typeof u.jobTitle === 'string' ? u.jobTitle : ''}`);
   // The roles view of each user shown (one page), kept while nothing changes.
-  const roles = useMemo(() => new Map(paged.shown.map((u) => [u.id, rolesOf(engine, u.id)])), [engine, state.version, paged.shown]);
+  const roles = useMemo(() => new Map(paged.shown.map((u) => [u.id, rolesOf(engine, u.id)])), [engine, revision, paged.shown]);
   return (
     <div class="card">
       <h2>People with an account</h2>
@@ -153,11 +154,12 @@ function UserList() {
 
 function UserAccess({ target }: { target: string }) {
   const state = useStore();
+  const revision = useRevision();
   const { engine, site } = state;
   const n = names();
   const viewAccess = useDecision('users.access.view', { site, target });
   const editAccess = useDecision('users.access.edit', { site, target });
-  const answer = useMemo(() => rolesOf(engine, target), [engine, target, state.version]);
+  const answer = useMemo(() => rolesOf(engine, target), [engine, target, revision]);
   const back = (
     <p>
       <GateLink action="users.view" target={site} href={href('settings', 'users')}>
@@ -573,6 +575,7 @@ function Preview({
   onDiscard: () => void;
 }) {
   const state = useStore();
+  const revision = useRevision();
   const batch: AccessBatch = { user: target, changes };
   const key = JSON.stringify(batch);
   // The sum of every pending change, as the one access.batch Save sends.
@@ -582,7 +585,7 @@ function Preview({
     } catch (error) {
       return { error };
     }
-  }, [state.engine, state.user, state.version, key]);
+  }, [state.engine, state.user, revision, key]);
   const refused = 'whatIf' in answer ? refusedIndex(answer.whatIf.path) : undefined;
   const fields: CommandFields = { type: 'access.batch', ...batch };
   return (

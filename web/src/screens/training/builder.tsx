@@ -6,7 +6,7 @@
 // engine's dry run disables them with its external-course reason.
 
 import type { AssessmentView, CommandResult, CourseView, QuestionView, Snapshot, StepType, StepView } from 'calm-access';
-import { Can } from 'calm-access/preact';
+import { Can, useRevision } from 'calm-access/preact';
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { go, href } from '../../route';
@@ -490,7 +490,8 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
   const [due, setDue] = useState('');
   const [assignment, setAssignment] = useState(() => newId('a'));
   const [last, setLast] = useState<CommandResult | null>(null);
-  const { engine, version } = useStore();
+  const { engine } = useStore();
+  const revision = useRevision();
   const base: Record<string, unknown> & { type: string } = { type: 'course.assign', course: course.id, assignment };
   if (due !== '') base.dueDate = due;
   // With nobody chosen yet, ask the engine first whether this course may be
@@ -499,7 +500,7 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
   const nobody = people.length === 0 && groups.length === 0;
   const asEmpty = useMemo(
     () => (nobody ? engine.dryRun(command({ ...base, people: [] }, 'dry-run')) : null),
-    [engine, version, nobody, course.id, assignment, due],
+    [engine, revision, nobody, course.id, assignment, due],
   );
   const fields: Record<string, unknown> & { type: string } =
     asEmpty !== null && !asEmpty.ok ? { ...base, people: [] } : { ...base };
@@ -515,7 +516,7 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
     } catch {
       return [];
     }
-  }, [engine, version, course.site, snapshot]);
+  }, [engine, revision, course.site, snapshot]);
   const picker = usePaged(candidates, (u) => `${u.name ?? ''} ${u.email ?? ''}`);
   // A group none of whose members can take training here would assign nobody: not offered.
   const takers = useMemo(() => {
@@ -718,8 +719,9 @@ function Assignments({ course, snapshot }: { course: CourseView; snapshot: Snaps
 }
 
 export function CourseBuilder({ course }: { course: string }) {
-  const { engine, user, version } = useStore();
-  const answer = useMemo(() => ask<CourseView>(() => engine.course(user, course)), [engine, user, course, version]);
+  const { engine, user } = useStore();
+  const revision = useRevision();
+  const answer = useMemo(() => ask<CourseView>(() => engine.course(user, course)), [engine, user, course, revision]);
   const snapshot = snapshotNow();
   const n = names();
   if (!('value' in answer)) {

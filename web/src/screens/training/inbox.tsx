@@ -5,7 +5,7 @@ import { useMemo } from 'preact/hooks';
 import { href } from '../../route';
 import { today, useStore } from '../../store';
 import { Denied, GateLink } from '../../ui/gate';
-import { useDecision } from 'calm-access/preact';
+import { useDecision, useRevision } from 'calm-access/preact';
 import { ask, Unanswered } from '../../ui/view';
 import type { FulfillmentItem, MyCourses, ResultItem } from 'calm-access';
 import { DueMark, SourceBadge, StatusBadge } from './common';
@@ -87,13 +87,14 @@ function Results({ title, results, testid }: { title: string; results: ResultIte
 }
 
 export function Inbox() {
-  const { engine, user, version, site } = useStore();
+  const { engine, user, site } = useStore();
+  const revision = useRevision();
   const date = today();
-  const answer = useMemo(() => ask<MyCourses>(() => engine.myCourses(user, date)), [engine, user, version, date]);
+  const answer = useMemo(() => ask<MyCourses>(() => engine.myCourses(user, date)), [engine, user, revision, date]);
   // Training is taken where the person holds a personnel role (T1, T2): with
   // none anywhere (or without the organisation's subscription), My Courses is
   // "no access" with the engine's reason, never an empty list.
-  const takesTraining = useMemo(() => engine.sitesWhere(user, 'training.progress.view_own').sites.length > 0, [engine, user, version]);
+  const takesTraining = useMemo(() => engine.sitesWhere(user, 'training.progress.view_own').sites.length > 0, [engine, user, revision]);
   const here = useDecision('training.progress.view_own', site);
   if (!takesTraining && 'value' in answer && answer.value.open.length + answer.value.completed.length === 0) {
     return (

@@ -13,6 +13,7 @@ import type { Counts, Insights } from 'calm-access';
 import { percent } from './common';
 import { Pager, SearchBox, usePaged } from '../../ui/paged';
 import { download, slug, toCsv } from '../../ui/csv';
+import { useRevision } from 'calm-access/preact';
 
 const COLUMNS: { key: keyof Counts; label: string }[] = [
   { key: 'notStarted', label: 'Not started' },
@@ -214,12 +215,13 @@ function Report({ view, children }: { view: Insights; children: boolean }) {
 }
 
 export function Insights() {
-  const { engine, user, site, version } = useStore();
+  const { engine, user, site } = useStore();
+  const revision = useRevision();
   const [children, setChildren] = useState(false);
   const date = today();
   const answer = useMemo(
     () => ask<Insights>(() => engine.insights(user, site, date, { includeChildSites: children })),
-    [engine, user, site, date, children, version],
+    [engine, user, site, date, children, revision],
   );
   const n = names();
   return (

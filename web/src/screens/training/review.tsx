@@ -13,6 +13,7 @@ import { today, useStore } from '../../store';
 import { names } from '../../ui/names';
 import { ask, Unanswered } from '../../ui/view';
 import { StatusBadge, when } from './common';
+import { useRevision } from 'calm-access/preact';
 
 function Answers({ attempt, course }: { attempt: AttemptItem; course: CourseView | undefined }) {
   const step = course?.steps.find((s) => s.id === attempt.step);
@@ -39,9 +40,10 @@ function Answers({ attempt, course }: { attempt: AttemptItem; course: CourseView
 }
 
 function FulfillmentReview({ item }: { item: FulfillmentItem }) {
-  const { engine, user, version } = useStore();
-  const attempts = useMemo(() => ask<Attempts>(() => engine.attempts(user, item.fulfillment)), [engine, user, item.fulfillment, version]);
-  const course = useMemo(() => ask<CourseView>(() => engine.course(user, item.course)), [engine, user, item.course, version]);
+  const { engine, user } = useStore();
+  const revision = useRevision();
+  const attempts = useMemo(() => ask<Attempts>(() => engine.attempts(user, item.fulfillment)), [engine, user, item.fulfillment, revision]);
+  const course = useMemo(() => ask<CourseView>(() => engine.course(user, item.course)), [engine, user, item.course, revision]);
   const view = 'value' in course ? course.value : undefined;
   const assessed = view?.steps.some((s) => s.type === 'assessment') ?? false;
   return (
@@ -93,9 +95,10 @@ function FulfillmentReview({ item }: { item: FulfillmentItem }) {
 }
 
 export function AttemptsReview({ person }: { person: string }) {
-  const { engine, user, version } = useStore();
+  const { engine, user } = useStore();
+  const revision = useRevision();
   const date = today();
-  const training = useMemo(() => ask<TrainingOf>(() => engine.trainingOf(user, person, date)), [engine, user, person, date, version]);
+  const training = useMemo(() => ask<TrainingOf>(() => engine.trainingOf(user, person, date)), [engine, user, person, date, revision]);
   // A person the viewer's data does not name (not shared with them) is "this person", never an id.
   const known = names().user(person);
   const name = 'value' in training && training.value.name ? training.value.name : known !== person ? known : 'this person';

@@ -18,6 +18,7 @@ import {
   when,
 } from './common';
 import { AttemptsReview } from './review';
+import { useRevision } from 'calm-access/preact';
 
 function StepContent({ step }: { step: StepView }) {
   return (
@@ -248,24 +249,25 @@ export function TakeCourse({ fulfillment }: { fulfillment: string }) {
 }
 
 function Fulfillment({ fulfillment }: { fulfillment: string }) {
-  const { engine, user, version } = useStore();
+  const { engine, user } = useStore();
+  const revision = useRevision();
   const date = today();
   const [last, setLast] = useState<CommandResult | null>(null);
   // Whose progress this is, and whether the viewer may see it: the attempts view decides (T2 own, T10 review).
-  const attempts = useMemo(() => ask<Attempts>(() => engine.attempts(user, fulfillment)), [engine, user, fulfillment, version]);
+  const attempts = useMemo(() => ask<Attempts>(() => engine.attempts(user, fulfillment)), [engine, user, fulfillment, revision]);
   const snapshot = snapshotNow();
   const n = names();
   const record = useMemo(() => trainingData(snapshot).fulfillments?.find((f) => f.id === fulfillment), [snapshot, fulfillment]);
   const course = useMemo(
     () => (record === undefined ? undefined : ask<CourseView>(() => engine.course(user, record.course))),
-    [engine, user, record, version],
+    [engine, user, record, revision],
   );
   const item = useMemo((): FulfillmentItem | undefined => {
     const mine = ask<MyCourses>(() => engine.myCourses(user, date));
     if (!('value' in mine)) return undefined;
     const v = mine.value;
     return [...v.overdue, ...v.open, ...v.completed].find((f) => f.fulfillment === fulfillment);
-  }, [engine, user, date, fulfillment, version]);
+  }, [engine, user, date, fulfillment, revision]);
   const holder = 'value' in attempts ? attempts.value.user : undefined;
   const recorded = useMemo((): Completion | undefined => {
     if (holder === undefined || record === undefined || record.status !== 'completed') return undefined;
@@ -274,7 +276,7 @@ function Fulfillment({ fulfillment }: { fulfillment: string }) {
     const results = profile.value.results.filter((r) => r.course === record.course && r.source === 'course');
     const own = results.find((r) => r.fulfillment === fulfillment) ?? results[0];
     return own && { completedOn: own.completedOn, expiresOn: own.expiresOn, score: own.score };
-  }, [engine, user, holder, record, date, fulfillment, version]);
+  }, [engine, user, holder, record, date, fulfillment, revision]);
 
   // Someone else's training is reviewed, not taken (T10): the review screen, headed with their name.
   if (holder !== undefined && holder !== user) return <AttemptsReview person={holder} />;
