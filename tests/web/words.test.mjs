@@ -79,6 +79,34 @@ test('no screen of any demo person shows a raw id, a rule id, an event or action
   await context.close();
 });
 
+test('Edit Access\'s what-if preview names the actions gained and lost in words, not action ids (section 10)', async () => {
+  const { context, page, problems } = await openPage(app.browser);
+  await openApp(page, app.url);
+  await actAs(page, 'u-siteadmin', 'north', 'settings/users/u-lee');
+  await page.selectOption('[data-testid="role-select"][data-module="personnel"]', 'manager');
+  await page.waitForSelector('[data-testid="whatif"][data-allowed="true"]');
+  // The change the select stages (Lee: personnel manager at north only).
+  const change = { type: 'access.set', user: 'u-lee', site: 'north', module: 'personnel', role: 'manager', includeChildSites: false };
+  const expected = app.engine.whatIf('u-siteadmin', change);
+  const gained = expected.changes.flatMap((c) => c.gained);
+  assert.ok(gained.length > 0, 'the change gives Lee actions');
+  const listed = await page.$$eval('[data-testid="whatif"] li[data-action]', (els) => els.map((e) => e.dataset.action));
+  assert.deepEqual(listed.sort(), [...gained, ...expected.changes.flatMap((c) => c.lost)].sort());
+  const lines = (await text(page)).split('\n');
+  const found = [];
+  for (const [what, pattern] of PATTERNS) {
+    for (const line of lines) if (pattern.test(line)) found.push(`${what}: ${line.trim().slice(0, 100)}`);
+  }
+  assert.deepEqual(found, []);
+  assert.ok(gained.includes('training.assessment.review'));
+  assert.equal(
+    await page.$eval('[data-testid="whatif"] li[data-action="training.assessment.review"]', (e) => e.textContent),
+    "Review people's assessment attempts",
+  );
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the check itself finds each kind of internal word', () => {
   const hits = (s) => PATTERNS.filter(([, p]) => p.test(s)).map(([w]) => w);
   assert.deepEqual(hits('Site north'), ['raw id']);
