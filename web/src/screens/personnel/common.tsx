@@ -29,6 +29,12 @@ export function fromLines(text: string): Record<string, string> {
   return out;
 }
 
+/** A data key as a label: `employeeNumber` -> "Employee number", `start_date` -> "Start date". */
+export function keyLabel(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** Data shown as a definition list (a block's data, company details). */
 export function DataList({ data }: { data: Record<string, unknown> | undefined }) {
   const entries = Object.entries(data ?? {});
@@ -37,7 +43,7 @@ export function DataList({ data }: { data: Record<string, unknown> | undefined }
     <dl class="pdata">
       {entries.map(([k, v]) => (
         <div key={k}>
-          <dt>{k}</dt>
+          <dt>{keyLabel(k)}</dt>
           <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
         </div>
       ))}
