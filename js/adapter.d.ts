@@ -12,19 +12,17 @@ export interface AccessProviderProps {
   engine: Engine;
   /** The signed-in user's id; every useCan / <Can> below asks for them. */
   user: string;
-  /**
-   * Bump it after `engine.load` or `engine.apply`: answers are memoised per
-   * (user, action, target) until it changes.
-   */
-  version?: number;
   children?: unknown;
 }
 
-/** What the provider holds. */
+/**
+ * What the provider holds. Answers are memoised per (user, action, target)
+ * and asked again when the engine changes (`engine.subscribe`, through
+ * `useSyncExternalStore`): nothing is threaded through to refresh them.
+ */
 export interface Access {
   engine: Engine;
   user: string;
-  version: number;
 }
 
 /** The context, for class components or custom hooks. */
@@ -34,12 +32,23 @@ export declare const AccessContext: unknown;
  * Makes the engine and the signed-in user available to useCan and <Can>.
  *
  * @example
- * <AccessProvider engine={engine} user={me} version={version}><App /></AccessProvider>
+ * <AccessProvider engine={engine} user={me}><App /></AccessProvider>
  */
 export declare function AccessProvider(props: AccessProviderProps): any;
 
 /** The provider's value. @throws {Error} outside an <AccessProvider>. */
 export declare function useAccess(): Access;
+
+/**
+ * The engine's `revision`, re-rendering the caller whenever the engine
+ * changes (a load, an applied command): the dependency for memoising other
+ * engine answers (views, questions).
+ *
+ * @example
+ * const revision = useRevision();
+ * const courses = useMemo(() => engine.myCourses(me, today), [engine, me, today, revision]);
+ */
+export declare function useRevision(): number;
 
 /** The engine's full decision for the signed-in user (message, rule, what would allow it). */
 export declare function useDecision(action: ActionId, target?: Target): Decision;
@@ -77,7 +86,11 @@ export declare function Can(props: CanProps): any;
 
 /**
  * What would allow a denial, as one sentence ("Allowed with a personnel
- * manager role at north."), made from the engine's `requires`; '' when it
- * names nothing.
+ * manager role at North Campus."), made from the engine's `requires`; '' when
+ * it names nothing. `names.site` turns a site's id into the name to show
+ * (the id itself without it).
  */
-export declare function describeRequirements(requires: Requirements | undefined): string;
+export declare function describeRequirements(
+  requires: Requirements | undefined,
+  names?: { site?: (id: string) => string },
+): string;

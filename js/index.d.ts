@@ -157,12 +157,20 @@ export interface Requirements {
   site?: string;
   /** The site permission needed. */
   sitePermission?: SitePermission;
-  /** A resource condition, e.g. that the fulfillment is the actor's. */
-  condition?: string;
+  /**
+   * A resource condition: the learner is assigned the course, the thread or
+   * the fulfillment is the actor's own, the course is a Calm course (not an
+   * external one).
+   */
+  condition?: 'assigned' | 'own-thread' | 'own-fulfillment' | 'calm-course';
+  /** The alternative that also allows it (a personnel manager at the site). */
+  or?: { module: ModuleId; role: Role; site: string };
+  /** The integration that must be connected at `site`. */
+  integration?: 'ihasco';
+  /** For `unknown-*`: the request field that named the unknown id (`course`, `record`, `block`, ...). */
+  resource?: string;
   /** True when only an owner may do it. */
-  owner?: boolean;
-  /** Further keys the engine may add. */
-  [key: string]: unknown;
+  owner?: true;
 }
 
 /** A decision that allows. */
@@ -406,6 +414,343 @@ export interface WhatIf {
   changes: { user: string; site: string; gained: ActionId[]; lost: ActionId[] }[];
 }
 
+// ---- The answers of the views and questions (the core's typed answers,
+// written by its JSON layer, calm/ffi.hpp). tests/js/types-drift.test.mjs
+// checks real answers against these types, so that they cannot drift. ----
+
+/** Free-form data of the snapshot (block data, custom fields, ...), passed through as given. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** A free-form JSON object of the snapshot. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** The state of a fulfillment (TRAINING.md). */
+export type FulfillmentStatus = 'not_started' | 'in_progress' | 'completed' | 'withdrawn';
+/** Where a course comes from. */
+export type CourseSource = 'calm' | 'ihasco';
+/** The state of a course. */
+export type CourseStatus = 'draft' | 'published' | 'archived';
+/** The kind of a course step. */
+export type StepType = 'content' | 'video' | 'document' | 'assessment';
+/** How a training result was recorded. */
+export type ResultSource = 'course' | 'manual' | 'ihasco';
+/** A result on the view's date (W12): `expiring` within 30 days of `expiresOn`. */
+export type ResultState = 'valid' | 'expiring' | 'expired';
+/** The type of a personnel record's block (PERSONNEL.md). */
+export type BlockType =
+  | 'employment'
+  | 'emergency-contact'
+  | 'qualification'
+  | 'dbs'
+  | 'right-to-work'
+  | 'financial'
+  | 'identity'
+  | 'other';
+
+/** One fulfillment as `myCourses` and `trainingOf` give it. */
+export interface FulfillmentItem {
+  /** The fulfillment's id (opaque: read `assignment` and `user`, never parse it). */
+  fulfillment: string;
+  /** The assignment it fulfills, when it has one. */
+  assignment?: string;
+  /** The learner. */
+  user: string;
+  course: string;
+  /** The course's title. */
+  title: string;
+  /** The course's site. */
+  site: string;
+  source: CourseSource;
+  status: FulfillmentStatus;
+  /** Open and past its due date on the view's date. */
+  overdue: boolean;
+  /** Steps done out of all steps (an assessment step is done once passed). */
+  progress: { done: number; total: number };
+  dueDate?: string;
+  completedAt?: string;
+  /** The T1 decision, on the open and overdue items of `myCourses` only. */
+  canComplete?: Decision;
+}
+
+/** One training result (certificate) as the training views give it. */
+export interface ResultItem {
+  result: string;
+  title: string;
+  completedOn: string;
+  state: ResultState;
+  source: ResultSource;
+  course?: string;
+  /** The fulfillment whose completion recorded it, when one did. */
+  fulfillment?: string;
+  score?: number;
+  expiresOn?: string;
+  /** The file the snapshot names, as given. */
+  file?: JsonValue;
+}
+
+/** `myCourses`: My Courses / Inbox (T2). */
+export interface MyCourses {
+  user: string;
+  date: string;
+  open: FulfillmentItem[];
+  overdue: FulfillmentItem[];
+  completed: FulfillmentItem[];
+  /** Results within 30 days of expiring. */
+  expiring: ResultItem[];
+  expired: ResultItem[];
+}
+
+/** One question of an assessment. */
+export interface QuestionView {
+  id: string;
+  text: string;
+  kind: 'single' | 'multiple';
+  options: { id: string; text: string }[];
+  /** The answer key: for quiz managers only (T11). */
+  correct?: string[];
+}
+
+/** The assessment of a step. */
+export interface AssessmentView {
+  passMark: number;
+  maxAttempts: number;
+  questions: QuestionView[];
+}
+
+/** One step of a course. */
+export interface StepView {
+  id: string;
+  type: StepType;
+  title: string;
+  body?: string;
+  url?: string;
+  /** The file the snapshot names, as given. */
+  file?: JsonValue;
+  assessment?: AssessmentView;
+}
+
+/** `course`: one course as the viewer may see it (T5). */
+export interface CourseView {
+  id: string;
+  site: string;
+  title: string;
+  description: string;
+  source: CourseSource;
+  status: CourseStatus;
+  /** The viewer may not edit it. */
+  readOnly: boolean;
+  steps: StepView[];
+  externalId?: string;
+  validityMonths?: number;
+}
+
+/** One attempt at an assessment step. */
+export interface AttemptItem {
+  attempt: string;
+  step: string;
+  at: string;
+  /** Question id -> the option ids chosen. */
+  answers: Record<string, string[]>;
+  /** Awaiting grading: then no `score` or `passed`. */
+  pending?: true;
+  score?: number;
+  passed?: boolean;
+}
+
+/** `attempts`: the attempts on one fulfillment. */
+export interface Attempts {
+  fulfillment: string;
+  /** The learner. */
+  user: string;
+  attempts: AttemptItem[];
+}
+
+/** Fulfillment and result counts of an Insights row (W15). */
+export interface Counts {
+  notStarted: number;
+  inProgress: number;
+  overdue: number;
+  completed: number;
+  withdrawn: number;
+  resultsExpiring: number;
+  resultsExpired: number;
+  /** Completed out of assigned (withdrawn aside); null when none is assigned. */
+  completionRate: number | null;
+}
+
+/** One course row of Insights. */
+export interface CourseCounts extends Counts {
+  course: string;
+  title: string;
+  site: string;
+  /** The course was deleted (W5): its rows are history. */
+  deleted?: true;
+}
+
+/** One person row of Insights. */
+export interface PersonCounts extends Counts {
+  user: string;
+  name: string;
+}
+
+/** `insights`: Training Insights (W15, T3). */
+export interface Insights {
+  site: string;
+  date: string;
+  /** The sites counted (with `includeChildSites`, the descendants where the viewer holds T3 too). */
+  sites: string[];
+  totals: Counts;
+  courses: CourseCounts[];
+  people: PersonCounts[];
+}
+
+/** `trainingOf`: a person's training on their People profile (T4). */
+export interface TrainingOf {
+  /** The person's user id. */
+  person: string;
+  name: string;
+  fulfillments: FulfillmentItem[];
+  results: ResultItem[];
+}
+
+/** A block of a record as the viewer may see it: its data, or masked until revealed (P16, PW2). */
+export type BlockView = {
+  id: string;
+  type: BlockType;
+  title: string;
+  sensitive: boolean;
+} & (
+  | { masked: true; /** The viewer may reveal it (`block.reveal`). */ canReveal: boolean; data?: never }
+  | { masked?: never; canReveal?: never; data: JsonObject }
+);
+
+/** A file of a record. */
+export interface FileView {
+  id: string;
+  name: string;
+  sensitive: boolean;
+}
+
+/** A reply in a comment thread. */
+export interface ReplyView {
+  id: string;
+  /** The author's user id. */
+  author: string;
+  /** The comment it answers. */
+  parent: string;
+  body: string;
+  createdAt: string;
+}
+
+/** A comment thread the viewer may see (P6): its root comment and the replies. */
+export interface ThreadView {
+  /** The root comment's id (the thread's id). */
+  id: string;
+  author: string;
+  body: string;
+  createdAt: string;
+  replies: ReplyView[];
+}
+
+/** An asset on a record (P2). */
+export type Asset = { id: string } & JsonObject;
+
+/** `record`: a personnel record shaped for the viewer (PW1). */
+export interface RecordView {
+  id: string;
+  site: string;
+  name: string;
+  status: string;
+  /** The user the record is of, when it is of one. */
+  user?: string;
+  email?: string;
+  customFields: JsonObject;
+  blocks: BlockView[];
+  files: FileView[];
+  /** With P2 only. */
+  assets?: Asset[];
+  /** With P4 only. */
+  companies?: { id: string; name: string }[];
+  threads: ThreadView[];
+}
+
+/** One row of the People list. */
+export interface PersonItem {
+  /** The record's id. */
+  id: string;
+  name: string;
+  status: string;
+  user?: string;
+  email?: string;
+}
+
+/** `people`: the People list of a site (P1). */
+export interface People {
+  site: string;
+  people: PersonItem[];
+}
+
+/** A contact of a company. */
+export interface ContactView {
+  id: string;
+  name?: string;
+  email?: string;
+  phone?: string;
+}
+
+/** `company`: a company as the viewer may see it (P4). */
+export interface CompanyView {
+  id: string;
+  site: string;
+  name: string;
+  details: JsonObject;
+  contacts: ContactView[];
+  /** With P11 only. */
+  sensitive?: JsonObject;
+}
+
+/** `comments`: the comment threads of a record the viewer may see (P6). */
+export interface Comments {
+  record: string;
+  threads: ThreadView[];
+}
+
+/** `personnelSettings`: Settings > Personnel of a site (P14). */
+export interface PersonnelSettingsView {
+  site: string;
+  restrictCommentViewing: boolean;
+  autoCreateRecords: boolean;
+  inboundEmailComments: boolean;
+  notifications: JsonObject;
+  /** Whether the viewer may edit them (P15). */
+  canEdit: Decision;
+}
+
+/** One user `whoCan` allows. */
+export interface WhoCanUser {
+  user: string;
+  name: string;
+  /** The rule id that allowed. */
+  rule: string;
+  /** The user's roles at the site, by module (held roles only); absent when no site was resolved. */
+  roles?: { [module: string]: Exclude<Role, 'none'> };
+  /** The user is an organisation owner. */
+  owner?: true;
+}
+
+/** `whoCan`: the users the decision function allows. */
+export interface WhoCan {
+  /** The question, as asked. */
+  request: { action: ActionId; site?: string; resource?: Resource };
+  users: WhoCanUser[];
+}
+
+/** `sitesWhere`: the sites where a user is allowed an action, in site order. */
+export interface SitesWhere {
+  user: string;
+  action: ActionId;
+  sites: { site: string; rule: string }[];
+}
+
 /** The largest input each kind of call takes, in bytes of JSON text (`engine.limits()`). */
 export interface Limits {
   snapshot: number;
@@ -534,29 +879,29 @@ export interface Engine {
   freshness(date: string): 'fresh' | 'stale';
 
   /** My Courses / Inbox (T2) on `date`. Throws ForbiddenError when denied. */
-  myCourses(user: string, date: string): Record<string, unknown>;
+  myCourses(user: string, date: string): MyCourses;
   /** One course as the user may see it (T5); answer keys only for quiz managers (T11). */
-  course(user: string, course: string): Record<string, unknown>;
+  course(user: string, course: string): CourseView;
   /** Attempts on a fulfillment: one's own, or anyone's with T10. */
-  attempts(user: string, fulfillment: string): Record<string, unknown>;
+  attempts(user: string, fulfillment: string): Attempts;
   /** Training Insights (T3, W15) at `site` on `date`. */
-  insights(user: string, site: string, date: string, options?: { includeChildSites?: boolean }): Record<string, unknown>;
+  insights(user: string, site: string, date: string, options?: { includeChildSites?: boolean }): Insights;
   /** A person's training as shown on their People profile (T4). */
-  trainingOf(user: string, person: string, date: string): Record<string, unknown>;
+  trainingOf(user: string, person: string, date: string): TrainingOf;
   /** A personnel record shaped for the viewer (PW1): what they may not see is absent. */
-  record(user: string, record: string): Record<string, unknown>;
+  record(user: string, record: string): RecordView;
   /** The People list at a site (P1). */
-  people(user: string, site: string): Record<string, unknown>;
+  people(user: string, site: string): People;
   /** A company (P4; sensitive data only with P11). */
-  company(user: string, company: string): Record<string, unknown>;
+  company(user: string, company: string): CompanyView;
   /** The comment threads of a record the user may see (P6). */
-  comments(user: string, record: string): Record<string, unknown>;
+  comments(user: string, record: string): Comments;
   /** Settings > Personnel (P14; denied with exactly the P17 message). */
-  personnelSettings(user: string, site: string): Record<string, unknown>;
+  personnelSettings(user: string, site: string): PersonnelSettingsView;
   /** The users allowed `action` at `site` (site level when the action needs a resource and none is given). */
-  whoCan(action: ActionId, site?: string, resource?: Resource): { users: { user: string; rule: string; owner?: true }[] };
+  whoCan(action: ActionId, site?: string, resource?: Resource): WhoCan;
   /** The sites where `user` is allowed `action`. */
-  sitesWhere(user: string, action: ActionId): { sites: { site: string; rule: string }[] };
+  sitesWhere(user: string, action: ActionId): SitesWhere;
   /**
    * Previews Edit Access changes before anything is saved: a batch `{ user,
    * changes }` exactly as `access.batch` takes it (their sum, each change
@@ -566,6 +911,22 @@ export interface Engine {
    * a `QueryError` for a malformed change.
    */
   whatIf(editor: string, change: AccessBatch | AccessChange | AccessChange[]): WhatIf;
+
+  /**
+   * How many times what the engine holds has changed: bumped by every
+   * successful `load` and every `apply` that changed the state (not a
+   * refusal, a dry run or a duplicate).
+   */
+  readonly revision: number;
+
+  /**
+   * Calls `listener` after every change that bumps `revision`; returns the
+   * function that stops it. A listener that throws is reported, and the
+   * others are still called. With React or Preact:
+   * `useSyncExternalStore(engine.subscribe.bind(engine), () => engine.revision)`
+   * (the adapters' `useRevision` does this).
+   */
+  subscribe(listener: () => void): () => void;
 
   /**
    * Frees the engine's wasm memory now rather than when it is garbage

@@ -432,6 +432,10 @@ class Engine {
   #address;
   /** The reused input buffer in wasm memory. */
   #scratch;
+  /** Bumped by every change of what the engine holds (a load, an applied command). */
+  #revision = 0;
+  /** Who to tell when the revision changes (`subscribe`). */
+  #listeners = new Set();
 
   constructor(module) {
     this.#module = module;
@@ -547,6 +551,7 @@ class Engine {
       ),
     );
     if (answer.ok) {
+      this.#changed();
       return { ok: true, errors: [], stats: answer.stats };
     }
     return { ok: false, errors: answer.errors };
@@ -637,7 +642,44 @@ class Engine {
 
   apply(command) {
     const engine = this.#engine();
-    return JSON.parse(this.#within('command', toJsonText(command), (t) => engine.apply(wired(t))));
+    const result = JSON.parse(this.#within('command', toJsonText(command), (t) => engine.apply(wired(t))));
+    if (result.ok && !result.duplicate) this.#changed();
+    return result;
+  }
+
+  /** The number of changes of what the engine holds so far: every successful `load` and applied `apply`. */
+  get revision() {
+    return this.#revision;
+  }
+
+  /**
+   * Calls `listener` after every change of what the engine holds (a
+   * successful `load`, an `apply` that changed the state); returns the
+   * function that stops it. The shape `useSyncExternalStore` takes, with
+   * `() => engine.revision` as the snapshot.
+   */
+  subscribe(listener) {
+    if (typeof listener !== 'function') throw new TypeError('subscribe takes a function');
+    const entry = () => listener();
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  #changed() {
+    this.#revision += 1;
+    // A listener that throws does not keep the others from hearing of the change.
+    let failure;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    // Reported, not thrown: the change happened, and the caller's `load` or `apply` answered.
+    if (failure !== undefined) (globalThis.reportError ?? console.error)(failure);
   }
 
   dryRun(command) {
@@ -724,6 +766,7 @@ class Engine {
 
   dispose() {
     if (this.#native === undefined) return;
+    this.#listeners.clear();
     finalizer?.unregister(this);
     this.#native.delete();
     this.#native = undefined;

@@ -1,13 +1,15 @@
 // calm-access for Preact: <AccessProvider>, useCan, useDecision, useDryRun,
-// <Can>. Types and documentation: adapter.d.ts.
+// <Can>, useRevision. Types and documentation: adapter.d.ts.
 import { createContext, createElement } from 'preact';
 import { useContext, useMemo } from 'preact/hooks';
+import { useSyncExternalStore } from 'preact/compat';
 import { bindAdapter } from './adapter.js';
 
 export { describeRequirements } from './adapter.js';
-export const { AccessContext, AccessProvider, useAccess, useDecision, useCan, useDryRun, Can } = bindAdapter({
+export const { AccessContext, AccessProvider, useAccess, useRevision, useDecision, useCan, useDryRun, Can } = bindAdapter({
   createContext,
   createElement,
   useContext,
   useMemo,
+  useSyncExternalStore,
 });

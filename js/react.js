@@ -1,12 +1,13 @@
 // calm-access for React: <AccessProvider>, useCan, useDecision, useDryRun,
-// <Can>. Types and documentation: adapter.d.ts.
-import { createContext, createElement, useContext, useMemo } from 'react';
+// <Can>, useRevision. Types and documentation: adapter.d.ts.
+import { createContext, createElement, useContext, useMemo, useSyncExternalStore } from 'react';
 import { bindAdapter } from './adapter.js';
 
 export { describeRequirements } from './adapter.js';
-export const { AccessContext, AccessProvider, useAccess, useDecision, useCan, useDryRun, Can } = bindAdapter({
+export const { AccessContext, AccessProvider, useAccess, useRevision, useDecision, useCan, useDryRun, Can } = bindAdapter({
   createContext,
   createElement,
   useContext,
   useMemo,
+  useSyncExternalStore,
 });

@@ -45,6 +45,27 @@ const SHOTS = [
   },
   { name: 'integrations', user: 'u-siteadmin', site: 'north', route: 'settings/integrations' },
   {
+    name: 'confirm-revoke',
+    user: 'u-pm',
+    site: 'north',
+    route: 'courses/c-manual-handling',
+    async before(page) {
+      await page.click('[data-testid="revoke"][data-assignment="a-mh-warehouse"]');
+      await page.waitForSelector('[data-testid="confirm-dialog"]');
+    },
+  },
+  { name: 'attempts-review', user: 'u-pm', site: 'north', route: 'review/u-lee' },
+  { name: 'no-access', user: 'u-pia', site: 'north', route: 'inbox' },
+  {
+    name: 'search-people',
+    user: 'u-owner',
+    site: 'hq',
+    route: 'settings/users',
+    async before(page) {
+      await page.fill('[data-testid="user-search"]', 'north');
+    },
+  },
+  {
     name: 'audit-log',
     user: 'u-owner',
     site: 'hq',
@@ -79,6 +100,34 @@ for (const shot of SHOTS) {
   await page.screenshot({ path: `${OUT}${shot.name}.png`, fullPage: false });
   console.log(`docs/screenshots/${shot.name}.png  (${shot.user} at ${shot.site}, #/${shot.route})`);
 }
+// On a phone (390 px wide): the navigation behind Menu, the page never wider than the screen.
+const PHONE = [
+  { name: 'phone-my-courses', user: 'u-lee', site: 'north', route: 'inbox' },
+  {
+    name: 'phone-menu',
+    user: 'u-pm',
+    site: 'north',
+    route: 'people',
+    async before(page) {
+      await page.click('[data-testid="menu"]');
+    },
+  },
+  { name: 'phone-record', user: 'u-pm', site: 'north', route: 'people/rec-lee' },
+];
+const phone = await openPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
+await openApp(phone.page, url);
+for (const shot of PHONE) {
+  await actAs(phone.page, shot.user, shot.site, shot.route);
+  await phone.page.waitForTimeout(150);
+  if (shot.before) {
+    await shot.before(phone.page, url);
+    await phone.page.waitForTimeout(150);
+  }
+  await phone.page.screenshot({ path: `${OUT}${shot.name}.png`, fullPage: false });
+  console.log(`docs/screenshots/${shot.name}.png  (${shot.user} at ${shot.site}, #/${shot.route}, 390 px wide)`);
+}
+problems.push(...phone.problems);
+await phone.context.close();
 if (problems.length > 0) console.error(problems.join('\n'));
 await context.close();
 await browser.close();

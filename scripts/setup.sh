@@ -4,26 +4,36 @@
 # clang-format, clang with libFuzzer, PostgreSQL for the server's tests,
 # python3 and make for better-sqlite3's native build) and the npm
 # dependencies. Non-interactive.
+#
+#   bash scripts/setup.sh          everything the build and the tests need
+#   bash scripts/setup.sh --app    only what the app needs (npm start): CMake and
+#                                  Emscripten for the wasm, nlohmann-json,
+#                                  python3 and make for better-sqlite3
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fail_fast
 cd "$ROOT"
 
+app_only=0
+[[ "${1:-}" == "--app" ]] && app_only=1
+
 missing=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have cmake || missing+=(cmake)
-have g++ || missing+=(g++)
-[[ -f /usr/include/gtest/gtest.h ]] || missing+=(libgtest-dev)
 [[ -f /usr/include/nlohmann/json.hpp ]] || missing+=(nlohmann-json3-dev)
 have em++ && have emcmake || missing+=(emscripten)
-[[ -x /usr/bin/chromium ]] || missing+=(chromium)
-have clang-format || missing+=(clang-format)
-# The fuzzers (scripts/fuzz.sh): clang++ and its libFuzzer + sanitizer
-# runtimes, which Debian 12 ships in libclang-rt-14-dev (only recommended by clang).
-have clang++ || missing+=(clang)
-compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null || missing+=(libclang-rt-14-dev)
 have python3 || missing+=(python3)
 have make || missing+=(make)
-compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+have g++ || missing+=(g++)
+if ((app_only == 0)); then
+  [[ -f /usr/include/gtest/gtest.h ]] || missing+=(libgtest-dev)
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  have clang-format || missing+=(clang-format)
+  # The fuzzers (scripts/fuzz.sh): clang++ and its libFuzzer + sanitizer
+  # runtimes, which Debian 12 ships in libclang-rt-14-dev (only recommended by clang).
+  have clang++ || missing+=(clang)
+  compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null || missing+=(libclang-rt-14-dev)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+fi
 
 if ((${#missing[@]} > 0)); then
   step "installing Debian packages: ${missing[*]}"
@@ -31,8 +41,12 @@ if ((${#missing[@]} > 0)); then
   [[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update
-  "${sudo[@]}" apt-get install -y cmake g++ libgtest-dev nlohmann-json3-dev emscripten chromium clang-format \
-    clang libclang-rt-14-dev python3 make postgresql
+  if ((app_only)); then
+    "${sudo[@]}" apt-get install -y cmake g++ nlohmann-json3-dev emscripten python3 make
+  else
+    "${sudo[@]}" apt-get install -y cmake g++ libgtest-dev nlohmann-json3-dev emscripten chromium clang-format \
+      clang libclang-rt-14-dev python3 make postgresql
+  fi
 fi
 
 if ! have node || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then

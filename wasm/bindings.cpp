@@ -16,65 +16,60 @@
 #include <string>
 
 #include "calm/access.hpp"
-#include "calm/personnel.hpp"
-#include "calm/training.hpp"
+#include "calm/ffi.hpp"
 #include "calm/viewer.hpp"
 #include "calm/workflow.hpp"
 
 namespace {
 
-using nlohmann::json;
-
-std::string text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 std::string engine_load(calm::Engine& engine, const std::string& snapshot_text) {
-  return engine.load_json(snapshot_text);
+  return calm::ffi::load(engine, snapshot_text);
 }
 
 std::string engine_decide(const calm::Engine& engine, const std::string& request_text) {
-  return engine.decide_json(request_text);
+  return calm::ffi::decide(engine, request_text);
 }
 
 std::string engine_capabilities(const calm::Engine& engine, const std::string& user,
                                 const std::string& site) {
-  return engine.capabilities_json(user, site);
+  return calm::ffi::capabilities(engine, user, site);
 }
 
 std::string engine_roles(const calm::Engine& engine, const std::string& user) {
-  return engine.roles_json(user);
+  return calm::ffi::roles(engine, user);
 }
 
 std::string engine_apply(calm::Engine& engine, const std::string& command_text) {
-  return engine.apply_json(command_text);
+  return calm::ffi::apply(engine, command_text);
 }
 
 std::string engine_dry_run(const calm::Engine& engine, const std::string& command_text) {
-  return engine.dry_run_json(command_text);
+  return calm::ffi::dry_run(engine, command_text);
 }
 
-std::string engine_snapshot(const calm::Engine& engine) { return engine.snapshot_json(); }
+std::string engine_snapshot(const calm::Engine& engine) { return calm::ffi::snapshot(engine); }
 
 std::string engine_my_courses(const calm::Engine& engine, const std::string& user, const std::string& date) {
-  return text(calm::my_courses(engine, user, date));
+  return calm::ffi::my_courses(engine, user, date);
 }
 
 std::string engine_course(const calm::Engine& engine, const std::string& user, const std::string& course) {
-  return text(calm::course_view(engine, user, course));
+  return calm::ffi::course(engine, user, course);
 }
 
 std::string engine_attempts(const calm::Engine& engine, const std::string& user,
                             const std::string& fulfillment) {
-  return text(calm::attempts_view(engine, user, fulfillment));
+  return calm::ffi::attempts(engine, user, fulfillment);
 }
 
 std::string engine_insights(const calm::Engine& engine, const std::string& user, const std::string& site,
                             const std::string& date, bool include_child_sites) {
-  return text(calm::insights(engine, user, site, date, include_child_sites));
+  return calm::ffi::insights(engine, user, site, date, include_child_sites);
 }
 
 std::string engine_training_of(const calm::Engine& engine, const std::string& user, const std::string& person,
                                const std::string& date) {
-  return text(calm::training_of(engine, user, person, date));
+  return calm::ffi::training_of(engine, user, person, date);
 }
 
 std::string engine_freshness(const calm::Engine& engine, const std::string& date) {
@@ -82,61 +77,56 @@ std::string engine_freshness(const calm::Engine& engine, const std::string& date
 }
 
 std::string engine_record(const calm::Engine& engine, const std::string& user, const std::string& record) {
-  return text(calm::record_view(engine, user, record));
+  return calm::ffi::record(engine, user, record);
 }
 
 std::string engine_people(const calm::Engine& engine, const std::string& user, const std::string& site) {
-  return text(calm::people_view(engine, user, site));
+  return calm::ffi::people(engine, user, site);
 }
 
 std::string engine_company(const calm::Engine& engine, const std::string& user, const std::string& company) {
-  return text(calm::company_view(engine, user, company));
+  return calm::ffi::company(engine, user, company);
 }
 
 std::string engine_comments(const calm::Engine& engine, const std::string& user, const std::string& record) {
-  return text(calm::comments_view(engine, user, record));
+  return calm::ffi::comments(engine, user, record);
 }
 
 std::string engine_personnel_settings(const calm::Engine& engine, const std::string& user,
                                       const std::string& site) {
-  return text(calm::personnel_settings_view(engine, user, site));
+  return calm::ffi::personnel_settings(engine, user, site);
 }
 
 std::string engine_viewer_snapshot(const calm::Engine& engine, const std::string& user,
                                    const std::string& options_text) {
-  return calm::viewer_snapshot_json(engine, user, options_text);
+  return calm::ffi::viewer_snapshot(engine, user, options_text);
 }
 
 std::string engine_who_can(const calm::Engine& engine, const std::string& request_text) {
-  return calm::who_can_json(engine, request_text);
+  return calm::ffi::who_can(engine, request_text);
 }
 
 std::string engine_sites_where(const calm::Engine& engine, const std::string& user,
                                const std::string& action) {
-  return text(calm::sites_where(engine, user, action));
+  return calm::ffi::sites_where(engine, user, action);
 }
 
 std::string engine_what_if(const calm::Engine& engine, const std::string& editor,
                            const std::string& change_text) {
-  return calm::what_if_json(engine, editor, change_text);
+  return calm::ffi::what_if(engine, editor, change_text);
 }
 
-std::string actions() { return calm::Engine::actions_json(); }
+std::string actions() { return calm::ffi::actions(); }
 
 // The size limits, for the JS side to measure text before copying it in.
-std::string limits() {
-  return text(json{{"snapshot", calm::input_limit(calm::Input::snapshot)},
-                   {"request", calm::input_limit(calm::Input::request)},
-                   {"command", calm::input_limit(calm::Input::command)},
-                   {"question", calm::input_limit(calm::Input::question)}});
-}
+std::string limits() { return calm::ffi::limits(); }
 
 // The answer to text past a limit, without copying the text in.
 std::string oversize(const std::string& input) {
-  if (input == "snapshot") return calm::oversize_json(calm::Input::snapshot);
-  if (input == "command") return calm::oversize_json(calm::Input::command);
-  if (input == "question") return calm::oversize_json(calm::Input::question);
-  return calm::oversize_json(calm::Input::request);
+  if (input == "snapshot") return calm::ffi::oversize(calm::Input::snapshot);
+  if (input == "command") return calm::ffi::oversize(calm::Input::command);
+  if (input == "question") return calm::ffi::oversize(calm::Input::question);
+  return calm::ffi::oversize(calm::Input::request);
 }
 
 // The text of the last answer of a `calm_*` export.
@@ -160,9 +150,9 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE const char* calm_out() { return out.data(); }
 EMSCRIPTEN_KEEPALIVE std::size_t calm_out_size() { return out.size(); }
 
-/// `load_json` of `size` bytes at `text` (the caller frees them).
+/// `ffi::load` of `size` bytes at `text` (the caller frees them).
 EMSCRIPTEN_KEEPALIVE const char* calm_load(calm::Engine* engine, const char* text, std::size_t size) {
-  return answer(engine->load_json({text, size}));
+  return answer(calm::ffi::load(*engine, {text, size}));
 }
 
 /// `can` on a request written as words over bytes (see `read_request_words`):
@@ -179,19 +169,19 @@ EMSCRIPTEN_KEEPALIVE int calm_can(const calm::Engine* engine, const std::uint32_
 EMSCRIPTEN_KEEPALIVE const char* calm_explain(const calm::Engine* engine, const std::uint32_t* words,
                                               std::size_t count, const char* bytes, std::size_t size) {
   const auto request = calm::read_request_words(words, count, {bytes, size});
-  return answer(request ? engine->decide_json(*request) : std::string());
+  return answer(request ? calm::ffi::decide(*engine, *request) : std::string());
 }
 
-/// `decide_json` of `size` bytes at `text`.
+/// `ffi::decide` of `size` bytes at `text`.
 EMSCRIPTEN_KEEPALIVE const char* calm_decide(const calm::Engine* engine, const char* text, std::size_t size) {
-  return answer(engine->decide_json({text, size}));
+  return answer(calm::ffi::decide(*engine, std::string_view(text, size)));
 }
 
-/// `capabilities_json` of the ids at `user` and `site`.
+/// `ffi::capabilities` of the ids at `user` and `site`.
 EMSCRIPTEN_KEEPALIVE const char* calm_capabilities(const calm::Engine* engine, const char* user,
                                                    std::size_t user_size, const char* site,
                                                    std::size_t site_size) {
-  return answer(engine->capabilities_json({user, user_size}, {site, site_size}));
+  return answer(calm::ffi::capabilities(*engine, {user, user_size}, {site, site_size}));
 }
 
 }  // extern "C"

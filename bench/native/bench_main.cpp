@@ -34,6 +34,7 @@
 #endif
 
 #include "calm/access.hpp"
+#include "calm/ffi.hpp"
 #include "calm/snapshot.hpp"
 
 #ifndef CALM_SOURCE_DIR
@@ -401,7 +402,7 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
     sink(errs.size() + e.snapshot().grants.size());
   });
   const auto load_json_times = time_loads([&](calm::Engine& e) {
-    const std::string answer = e.load_json(text);
+    const std::string answer = calm::ffi::load(e, text);
     sink(answer.size());
   });
   // The access part alone (organisation, sites, users, grants, groups,
@@ -452,7 +453,7 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
   std::vector<std::size_t> request_line;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     values.push_back(nlohmann::json::parse(lines[i], nullptr, false));
-    auto parsed = calm::parse_request(values.back());
+    auto parsed = calm::ffi::parse_request(values.back());
     if (parsed.shape_error.empty()) {
       requests.push_back(std::move(parsed.request));
       request_line.push_back(i);
@@ -467,7 +468,7 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
   for (std::size_t k = 0; k < requests.size(); ++k) {
     const calm::Verdict v = engine.check(requests[k]);
     const calm::Decision d = engine.decide(requests[k]);
-    const std::string json_code = code_of(engine.decide_json(lines[request_line[k]]));
+    const std::string json_code = code_of(calm::ffi::decide(engine, lines[request_line[k]]));
     const std::string check_code(calm::code_name(v.code));
     if (check_code != json_code || std::string(calm::code_name(d.code)) != check_code || d.allowed != v.allowed()) {
       if (disagree++ == 0) {
@@ -477,7 +478,7 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
     }
   }
   for (const auto& line : lines) {
-    const std::string c = code_of(engine.decide_json(line));
+    const std::string c = code_of(calm::ffi::decide(engine, line));
     ++outcome[c.empty() ? "(no code)" : c];
     allowed += c == "allowed" ? 1 : 0;
   }
@@ -530,12 +531,12 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
   });
   print_row("decide(Request) -> Decision", decide);
   const Stats decide_value = measure(values.size(), t, [&](std::size_t i) {
-    const calm::Decision d = engine.decide_json_value(values[i]);
+    const calm::Decision d = calm::ffi::decide_value(engine, values[i]);
     sink(d.message.size() + static_cast<std::uint64_t>(d.allowed));
   });
-  print_row("decide_json_value(json) -> Decision", decide_value);
+  print_row("ffi::decide_value(json) -> Decision", decide_value);
   const Stats decide_text = measure(lines.size(), t, [&](std::size_t i) {
-    const std::string answer = engine.decide_json(lines[i]);
+    const std::string answer = calm::ffi::decide(engine, lines[i]);
     sink(answer.size());
   });
   print_row("decide_json(text) -> text  [wasm path]", decide_text);
@@ -546,7 +547,7 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
   print_row("  of which json::parse(request text)", parse_only);
   std::vector<calm::Decision> decisions;
   decisions.reserve(values.size());
-  for (const auto& v : values) decisions.push_back(engine.decide_json_value(v));
+  for (const auto& v : values) decisions.push_back(calm::ffi::decide_value(engine, v));
   const Stats render = measure(decisions.size(), t, [&](std::size_t i) {
     const std::string answer = decisions[i].to_json().dump();
     sink(answer.size());
@@ -558,7 +559,7 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
   });
   print_row("capabilities(user, site) -> Verdicts", caps);
   const Stats caps_json = measure(pairs.size(), t, [&](std::size_t i) {
-    const std::string answer = engine.capabilities_json(pairs[i].first, pairs[i].second);
+    const std::string answer = calm::ffi::capabilities(engine, pairs[i].first, pairs[i].second);
     sink(answer.size());
   });
   print_row("capabilities_json(user, site)  [wasm]", caps_json);
@@ -568,7 +569,7 @@ bool run_size(const Options& opt, const std::string& size, double clock_ns) {
   });
   print_row("roles(user) -> EffectiveRoles", roles);
   const Stats roles_json = measure(pairs.size(), t, [&](std::size_t i) {
-    const std::string answer = engine.roles_json(pairs[i].first);
+    const std::string answer = calm::ffi::roles(engine, pairs[i].first);
     sink(answer.size());
   });
   print_row("roles_json(user)  [wasm]", roles_json);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "calm/access.hpp"
+#include "calm/ffi.hpp"
 #include "calm/viewer.hpp"
 
 using nlohmann::json;
@@ -101,14 +102,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   const json org = json::parse(text.str());
-  const std::size_t full_bytes = engine.snapshot_json().size();
+  const std::size_t full_bytes = calm::ffi::snapshot(engine).size();
   std::printf("== viewer snapshots, large organisation (%zu users, %zu grants): full snapshot %zu bytes\n",
               engine.snapshot().users.size(), engine.snapshot().grants.size(), full_bytes);
   {
     std::vector<double> cpu;
     for (int r = 0; r < std::max(3, runs / 3); ++r) {
       const double c0 = cpu_now();
-      const std::string out = engine.snapshot_json();
+      const std::string out = calm::ffi::snapshot(engine);
       cpu.push_back((cpu_now() - c0) * 1000);
     }
     std::printf("for comparison: exporting the full state as JSON text takes %.1f ms (median CPU)\n\n",
@@ -125,7 +126,7 @@ int main(int argc, char** argv) {
       const double w0 = wall_now();
       const double c0 = cpu_now();
       const std::string out =
-          calm::viewer_snapshot_json(engine, v.user, "");  // JSON text, as the wasm returns it
+          calm::ffi::viewer_snapshot(engine, v.user, "");  // JSON text, as the wasm returns it
       cpu.push_back((cpu_now() - c0) * 1000);
       wall.push_back((wall_now() - w0) * 1000);
       bytes = out.size() - std::strlen("{\"ok\":true,\"value\":}");

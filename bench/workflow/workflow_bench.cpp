@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "calm/access.hpp"
+#include "calm/ffi.hpp"
 #include "calm/personnel.hpp"
+#include "calm/queries.hpp"
 #include "calm/training.hpp"
 #include "calm/workflow.hpp"
 
@@ -416,7 +418,7 @@ void bench_insights() {
   Span total;
   json answer;
   for (int rep = 0; rep < kReps; ++rep) {
-    const Span t = timed([&] { answer = calm::insights(engine, kManager, kSite, "2026-11-23", false); });
+    const Span t = timed([&] { answer = json(calm::insights(engine, kManager, kSite, "2026-11-23", false)); });
     walls.push_back(t.wall);
     cpus.push_back(t.cpu);
     total.wall += t.wall;
@@ -537,7 +539,10 @@ void bench_large(const std::string& data_dir) {
   Row r1 = per_call("5a. who_can (" + std::to_string(actions.size()) + " actions x " + std::to_string(sites.size()) +
                         " sites)",
                     who.size(), [&](std::size_t i) {
-                      const json answer = calm::who_can(engine, {{"action", who[i].first}, {"site", who[i].second}});
+                      calm::Request question;
+                      question.action = who[i].first;
+                      question.site = who[i].second;
+                      const json answer = json(calm::who_can(engine, question));
                       if (!answer.value("ok", false)) who_ok = false;
                       else if (answer["value"].is_array()) allowed_total += answer["value"].size();
                       else if (answer["value"].contains("users")) allowed_total += answer["value"]["users"].size();
@@ -555,7 +560,7 @@ void bench_large(const std::string& data_dir) {
   Row r2 = per_call("5b. sites_where (" + std::to_string(users.size()) + " users x " +
                         std::to_string(actions.size()) + " actions)",
                     sw.size(), [&](std::size_t i) {
-                      const json answer = calm::sites_where(engine, sw[i].first, sw[i].second);
+                      const json answer = json(calm::sites_where(engine, sw[i].first, sw[i].second));
                       if (!answer.value("ok", false)) sw_ok = false;
                       else sites_total += answer["value"].value("sites", json::array()).size();
                     });
@@ -576,7 +581,7 @@ void bench_large(const std::string& data_dir) {
                        {"role", "manager"}};
   json last;
   Row r3 = per_call("5c. what_if access.set (site, " + std::to_string(target_users) + " users under)", 7,
-                    [&](std::size_t) { last = calm::what_if(engine, editor, change); });
+                    [&](std::size_t) { last = json(calm::what_if(engine, editor, change)); });
   if (last.value("ok", false)) {
     const json& v = last["value"];
     std::string keys;

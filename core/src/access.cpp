@@ -231,7 +231,7 @@ Decision Engine::explain(const Request& request, const Verdict& v) const {
         if (k.bit == kBlock && r.block) id = r.block->record + "/" + r.block->block;
       }
       d.message = "unknown " + std::string(v.field) + " " + tick(id);
-      d.requires_["resource"] = std::string(v.field);
+      d.requires_.resource = v.field;
       break;
     }
     case Code::unknown_module:
@@ -239,60 +239,60 @@ Decision Engine::explain(const Request& request, const Verdict& v) const {
       break;
     case Code::not_entitled:
       d.message = "the organisation is not entitled to the " + tick(module) + " module";
-      d.requires_["entitlement"] = module;
+      d.requires_.entitlement = module;
       break;
     case Code::missing_role:
       d.message = "needs " + tick(module) + " " + std::string(role_name(v.needed)) + " at " + tick(site) +
                   "; holds " + std::string(role_name(v.held));
-      d.requires_["module"] = module;
-      d.requires_["role"] = std::string(role_name(v.needed));
-      d.requires_["site"] = site;
+      d.requires_.module = module;
+      d.requires_.role = v.needed;
+      d.requires_.site = site;
       break;
     case Code::missing_site_permission:
       d.message = "needs the " + tick(site_permission_name(v.permission)) + " site permission (site " +
                   std::string(role_name(v.needed)) + ") at " + tick(site);
-      d.requires_["sitePermission"] = std::string(site_permission_name(v.permission));
-      d.requires_["module"] = "site";
-      d.requires_["role"] = std::string(role_name(v.needed));
-      d.requires_["site"] = site;
+      d.requires_.site_permission = v.permission;
+      d.requires_.module = "site";
+      d.requires_.role = v.needed;
+      d.requires_.site = site;
       break;
     case Code::not_assigned:
       d.message = "a member sees only courses assigned to them; " +
                   tick(request.resource.course.value_or("")) + " is not";
-      d.requires_["condition"] = "assigned";
-      d.requires_["or"] = {{"module", "personnel"}, {"role", "manager"}, {"site", site}};
+      d.requires_.condition = "assigned";
+      d.requires_.alternative = Requirements::Alternative{"personnel", Role::manager, site};
       break;
     case Code::not_own_thread:
       d.message =
           "Restrict Comment Viewing is on at " + tick(site) + ": a member sees only threads they started";
-      d.requires_["condition"] = "own-thread";
-      d.requires_["or"] = {{"module", "personnel"}, {"role", "manager"}, {"site", site}};
+      d.requires_.condition = "own-thread";
+      d.requires_.alternative = Requirements::Alternative{"personnel", Role::manager, site};
       break;
     case Code::not_own_fulfillment:
       d.message =
           "fulfillment " + tick(request.resource.fulfillment.value_or("")) + " belongs to someone else";
-      d.requires_["condition"] = "own-fulfillment";
+      d.requires_.condition = "own-fulfillment";
       break;
     case Code::external_course:
       d.message = "course " + tick(request.resource.course.value_or("")) +
                   " is an external (iHasco) course; only Calm courses can be published, archived or assigned";
-      d.requires_["condition"] = "calm-course";
+      d.requires_.condition = "calm-course";
       break;
     case Code::integration_not_connected:
       d.message = "the iHasco integration is not connected at " + tick(site);
-      d.requires_["integration"] = "ihasco";
-      d.requires_["site"] = site;
+      d.requires_.integration = "ihasco";
+      d.requires_.site = site;
       break;
     case Code::escalation:
       if (spec != nullptr && spec->condition == Condition::actor_is_owner) {
         d.message = "only an organisation owner can make or unmake an owner";
-        d.requires_["owner"] = true;
+        d.requires_.owner = true;
       } else {
         d.message = "cannot set " + tick(module) + " " + std::string(role_name(v.needed)) + " at " +
                     tick(site) + ": above the editor's own role (" + std::string(role_name(v.held)) + ")";
-        d.requires_["module"] = module;
-        d.requires_["role"] = std::string(role_name(v.needed));
-        d.requires_["site"] = site;
+        d.requires_.module = module;
+        d.requires_.role = v.needed;
+        d.requires_.site = site;
       }
       break;
     case Code::invalid_state:
@@ -306,40 +306,6 @@ Decision Engine::explain(const Request& request, const Verdict& v) const {
     d.message = std::string(kP17Message);
   }
   return d;
-}
-
-namespace {
-
-// The bytes `detail::dump(decision.to_json())` gives, written straight from
-// the decision (no second document): the hot path of `decide_json` and
-// `capabilities_json`, which the wasm build serves. Keys in nlohmann's order.
-void append_decision(std::string& out, const Decision& d) {
-  out += d.allowed ? R"({"allowed":true,"code":)" : R"({"allowed":false,"code":)";
-  append_json_string(out, code_name(d.code));
-  out += R"(,"message":)";
-  append_json_string(out, d.message);
-  out += R"(,"requires":)";
-  append_json(out, d.requires_);
-  out += R"(,"rule":)";
-  append_json_string(out, d.rule);
-  out += '}';
-}
-
-std::string decision_text(const Decision& d) {
-  std::string out;
-  out.reserve(192);
-  append_decision(out, d);
-  return out;
-}
-
-}  // namespace
-
-json Decision::to_json() const {
-  return json{{"allowed", allowed},
-              {"code", std::string(code_name(code))},
-              {"message", message},
-              {"rule", rule},
-              {"requires", requires_}};
 }
 
 std::vector<EffectiveRole> Engine::roles(Index user) const {
@@ -393,316 +359,6 @@ std::vector<Verdict> Engine::capabilities(std::string_view user, std::string_vie
     out.push_back(check_site_level(request));
   }
   return out;
-}
-
-// ---- JSON boundary ----
-
-namespace {
-
-json errors_json(const std::vector<Error>& errors) {
-  json list = json::array();
-  for (const Error& e : errors) list.push_back({{"code", e.code}, {"path", e.path}, {"message", e.message}});
-  return list;
-}
-
-// The members of an object in key order, one per key (the last of
-// duplicates): as nlohmann::json holds them, so that either reader finds the
-// same first fault.
-std::vector<const FastMember*> members_by_key(const FastValue& object) {
-  std::vector<const FastMember*> out;
-  for (const FastMember& m : object.items()) {
-    if (object.find(m.key) == &m.value) out.push_back(&m);
-  }
-  std::sort(out.begin(), out.end(), [](const FastMember* a, const FastMember* b) { return a->key < b->key; });
-  return out;
-}
-
-template <class F>
-void for_each_member(const json& object, F&& f) {
-  for (const auto& [key, value] : object.items()) f(std::string_view(key), value);
-}
-
-template <class F>
-void for_each_member(const FastValue& object, F&& f) {
-  for (const FastMember* m : members_by_key(object)) f(m->key, m->value);
-}
-
-std::size_t distinct_size(const json& object) { return object.size(); }
-std::size_t distinct_size(const FastValue& object) { return members_by_key(object).size(); }
-
-template <class J>
-bool read_id_field(const J& object, const char* key, std::optional<std::string>& out) {
-  const J* value = lookup(object, key);
-  if (value == nullptr) return true;
-  if (!value->is_string()) return false;
-  out = std::string(str(*value));
-  return true;
-}
-
-// A request read from either JSON document (section 8 shape; section 11 step 1).
-template <class J>
-ParsedRequest read_request(const J& j) noexcept {
-  ParsedRequest p;
-  if (!j.is_object()) {
-    p.shape_error = "the request must be an object";
-    return p;
-  }
-  // Only the four keys of section 8: a misspelt `resource` must not turn a
-  // resource request into the broader site-level one (section 11 step 1).
-  for_each_member(j, [&](std::string_view key, const J&) {
-    if (key != "user" && key != "action" && key != "site" && key != "resource") {
-      p.shape_error = "the request takes only `user`, `action`, `site` and `resource`";
-    }
-  });
-  if (!p.shape_error.empty()) return p;
-  const J* user = lookup(j, "user");
-  const J* action = lookup(j, "action");
-  if (user == nullptr || !user->is_string()) {
-    p.shape_error = "`user` must be a string";
-    return p;
-  }
-  if (action == nullptr || !action->is_string()) {
-    p.shape_error = "`action` must be a string";
-    return p;
-  }
-  p.request.user = std::string(str(*user));
-  p.request.action = std::string(str(*action));
-  if (!read_id_field(j, "site", p.request.site)) {
-    p.shape_error = "`site` must be an id";
-    return p;
-  }
-  const J* resource = lookup(j, "resource");
-  if (resource == nullptr) return p;
-  if (!resource->is_object()) {
-    p.shape_error = "`resource` must be an object";
-    return p;
-  }
-  Resource& r = p.request.resource;
-  for_each_member(*resource, [&](std::string_view key, const J& value) {
-    if (!p.shape_error.empty()) return;
-    std::optional<std::string>* slot = nullptr;
-    for (const ResourceKeySpec& k : kResourceKeys) {
-      if (k.field != nullptr && k.name == key) slot = &(r.*k.field);
-    }
-    if (slot != nullptr) {
-      if (!value.is_string()) {
-        p.shape_error = "resource ids must be strings";
-        return;
-      }
-      *slot = std::string(str(value));
-    } else if (key == "block") {
-      const J* record = value.is_object() ? lookup(value, "record") : nullptr;
-      const J* block = value.is_object() ? lookup(value, "block") : nullptr;
-      if (record == nullptr || block == nullptr || distinct_size(value) != 2 || !record->is_string() ||
-          !block->is_string()) {
-        p.shape_error = "`resource.block` must be `{ record, block }` ids";
-        return;
-      }
-      r.block = BlockRef{std::string(str(*record)), std::string(str(*block))};
-    } else {
-      // An unknown key: the key check (section 11, step 3) rejects it once the action is known.
-      r.unknown_key = true;
-    }
-  });
-  return p;
-}
-
-}  // namespace
-
-ParsedRequest parse_request(const json& j) noexcept { return read_request(j); }
-
-Decision Engine::decide_json_value(const json& request) const {
-  ParsedRequest parsed = parse_request(request);
-  if (!parsed.shape_error.empty()) {
-    Verdict v;
-    v.code = Code::invalid_request;
-    v.rule = "ACCESS-11";
-    v.detail = parsed.shape_error;
-    return explain(parsed.request, v);
-  }
-  return decide(parsed.request);
-}
-
-std::string oversize_json(Input input) {
-  if (input == Input::request) {
-    static const Engine blank;
-    Verdict v;
-    v.code = Code::invalid_request;
-    v.rule = "ACCESS-11";
-    v.detail = "the request is larger than the limit of 1 MiB (1048576 bytes)";
-    return decision_text(blank.explain(Request{}, v));
-  }
-  std::string what = input == Input::snapshot  ? "a snapshot"
-                     : input == Input::command ? "a command"
-                                               : "a question";
-  const std::size_t limit = input_limit(input);
-  std::string message = "expected " + what + " of at most " + std::to_string(limit >> 20) + " MiB (" +
-                        std::to_string(limit) + " bytes) of JSON text";
-  return detail::dump(json{
-      {"ok", false},
-      {"errors", json::array({{{"code", "too-large"}, {"path", ""}, {"message", std::move(message)}}})}});
-}
-
-std::string Engine::decide_json(std::string_view request_text) const {
-  if (request_text.size() > input_limit(Input::request)) return oversize_json(Input::request);
-  // parse_json bounds the nesting and refuses a NUL (nlohmann would stop
-  // there and decide the text before it: section 11 step 1).
-  const std::string_view fault = detail::json_text_fault(request_text);
-  const detail::FastDocument request(fault.empty() ? request_text : std::string_view(), detail::kMaxDepth);
-  if (!fault.empty() || !request.ok()) {
-    Verdict v;
-    v.code = Code::invalid_request;
-    v.rule = "ACCESS-11";
-    v.detail =
-        fault == "too-deep" ? "the request is nested too deeply" : "the request is not well-formed JSON text";
-    return decision_text(explain(Request{}, v));
-  }
-  ParsedRequest parsed = read_request(request.root());
-  if (!parsed.shape_error.empty()) {
-    Verdict v;
-    v.code = Code::invalid_request;
-    v.rule = "ACCESS-11";
-    v.detail = parsed.shape_error;
-    return decision_text(explain(parsed.request, v));
-  }
-  return decision_text(decide(parsed.request));
-}
-
-std::string Engine::decide_json(const RequestView& request) const {
-  const Verdict v = check(request);
-  return decision_text(explain(to_request(request), v));
-}
-
-std::string Engine::explain_json(const IndexedRequest& q) const {
-  const Snapshot& s = impl_->snapshot;
-  if (q.user >= s.users.size() || q.action >= kActions.size() ||
-      (q.site != kNone && q.site >= s.sites.size())) {
-    return {};
-  }
-  // The request as its ids, as parse_request would read them from JSON.
-  Request request;
-  request.user = s.user_ids.at(q.user);
-  request.action = std::string(kActions[q.action].id);
-  if (q.site != kNone) request.site = s.site_ids.at(q.site);
-  if (q.key != 0) {
-    const ResourceKeySpec* k = indexed_key(q.key);
-    if (k == nullptr || q.resource >= (s.*k->ids).size()) return {};
-    request.resource.*k->field = (s.*k->ids).at(q.resource);
-  }
-  // The same Request decide_json would build from this request's JSON, so
-  // the same decision and message by construction (not the indexed verdict,
-  // whose invalid-request details are coarser).
-  return decision_text(decide(request));
-}
-
-std::string Engine::load_json(std::string_view json_text) {
-  if (json_text.size() > input_limit(Input::snapshot)) return oversize_json(Input::snapshot);
-  auto result = load_snapshot(json_text);
-  if (!result.ok()) return detail::dump(json{{"ok", false}, {"errors", errors_json(result.errors())}});
-  load(std::move(result).value());
-  const Snapshot& s = impl_->snapshot;
-  return detail::dump(json{{"ok", true},
-                           {"stats",
-                            {{"sites", s.sites.size()},
-                             {"users", s.users.size()},
-                             {"grants", s.grants.size()},
-                             {"courses", s.courses.size()},
-                             {"fulfillments", s.fulfillments.size()},
-                             {"records", s.records.size()}}}});
-}
-
-std::string Engine::capabilities_json(std::string_view user, std::string_view site) const {
-  Request request;
-  request.user = std::string(user);
-  request.site = std::string(site);
-  const std::vector<Verdict> verdicts = capabilities(user, site);
-  // Actions in id order, as a JSON object of them has always been written.
-  static const std::vector<std::size_t> by_id = [] {
-    std::vector<std::size_t> order(std::size(kActions));
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [](std::size_t a, std::size_t b) { return kActions[a].id < kActions[b].id; });
-    return order;
-  }();
-  std::string out;
-  out.reserve(verdicts.size() * 200 + 32);
-  out += R"({"ok":true,"value":{)";
-  bool first = true;
-  for (const std::size_t i : by_id) {
-    if (i >= verdicts.size()) continue;
-    request.action = std::string(kActions[i].id);
-    if (!first) out += ',';
-    first = false;
-    append_json_string(out, request.action);
-    out += ':';
-    append_decision(out, explain(request, verdicts[i]));
-  }
-  out += "}}";
-  return out;
-}
-
-std::string Engine::roles_json(std::string_view user) const {
-  const Snapshot& s = impl_->snapshot;
-  if (!is_valid_id(user)) {  // section 11 step 1: malformed, never unknown
-    return detail::dump(json{
-        {"ok", false},
-        {"errors", json::array({{{"code", "invalid-request"},
-                                 {"path", "/user"},
-                                 {"message", "expected an id of 1 to 128 bytes of well-formed UTF-8"}}})}});
-  }
-  const Index u = s.user_ids.find(user);
-  if (u == kNone) {
-    return detail::dump(json{{"ok", false},
-                             {"errors", json::array({{{"code", "unknown-user"},
-                                                      {"path", "/user"},
-                                                      {"message", "unknown user " + tick(user)}}})}});
-  }
-  json rows = json::array();
-  for (const EffectiveRole& row : roles(u)) {
-    json sources = json::array();
-    for (const RoleSource& src : row.sources) {
-      json j;
-      switch (src.kind) {
-        case RoleSource::Kind::direct:
-          j["kind"] = "direct";
-          break;
-        case RoleSource::Kind::cascade:
-          j["kind"] = "cascade";
-          break;
-        case RoleSource::Kind::implied:
-          j["kind"] = "implied";
-          break;
-        case RoleSource::Kind::owner:
-          j["kind"] = "owner";
-          break;
-      }
-      j["role"] = std::string(role_name(src.role));
-      if (src.from != kNone) j["from"] = s.site_ids.at(src.from);
-      if (src.include_child_sites) j["includeChildSites"] = true;
-      sources.push_back(std::move(j));
-    }
-    rows.push_back({{"site", s.site_ids.at(row.site)},
-                    {"module", s.module_ids.at(row.module)},
-                    {"role", std::string(role_name(row.role))},
-                    {"entitled", row.entitled},
-                    {"sources", std::move(sources)}});
-  }
-  return detail::dump(json{{"ok", true}, {"value", std::move(rows)}});
-}
-
-std::string Engine::actions_json() {
-  json list = json::array();
-  for (const ActionSpec& spec : kActions) list.push_back(std::string(spec.id));
-  return detail::dump(list);
-}
-
-std::string Engine::index_json() const {
-  const Snapshot& s = impl_->snapshot;
-  json ids{{"users", s.user_ids.ids()}, {"sites", s.site_ids.ids()}};
-  for (const ResourceKeySpec& k : kResourceKeys) {
-    if (!k.collection.empty()) ids[std::string(k.collection)] = (s.*k.ids).ids();
-  }
-  return detail::dump(ids);
 }
 
 }  // namespace calm

@@ -297,6 +297,4 @@ json Engine::export_snapshot() const {
   return out;
 }
 
-std::string Engine::snapshot_json() const { return detail::dump(export_snapshot()); }
-
 }  // namespace calm

@@ -8,28 +8,13 @@
 #include "calm/training.hpp"
 #include "detail/dates.hpp"
 #include "detail/json_util.hpp"
-#include "detail/names.hpp"
 #include "detail/visibility.hpp"
 
 namespace calm {
 
-using detail::kCourseStatus;
-using detail::kFulfillmentStatus;
-using detail::kStepType;
-using detail::name_of;
 using nlohmann::json;
 
 namespace {
-
-json error(std::string_view code, std::string_view path, std::string message) {
-  return {{"ok", false},
-          {"errors",
-           json::array({{{"code", std::string(code)}, {"path", std::string(path)}, {"message", message}}})}};
-}
-
-json ok(json value) { return {{"ok", true}, {"value", std::move(value)}}; }
-
-json denied(const Decision& d) { return {{"ok", false}, {"decision", d.to_json()}}; }
 
 Request request(std::string_view user, std::string_view action, const Snapshot& s, Index site) {
   Request r;
@@ -59,12 +44,12 @@ class SiteGate {
 };
 
 // Result state on `date` (W12): valid, expiring (within 30 days) or expired.
-std::string_view result_state(const TrainingResult& r, std::string_view date) {
-  if (r.expires_on.empty()) return "valid";
+ResultState result_state(const TrainingResult& r, std::string_view date) {
+  if (r.expires_on.empty()) return ResultState::valid;
   auto days = detail::days_between(date, r.expires_on);
-  if (!days) return "valid";
-  if (*days < 0) return "expired";
-  return *days <= 30 ? "expiring" : "valid";
+  if (!days) return ResultState::valid;
+  if (*days < 0) return ResultState::expired;
+  return *days <= 30 ? ResultState::expiring : ResultState::valid;
 }
 
 Index result_site(const Snapshot& s, const TrainingResult& r) {
@@ -98,92 +83,99 @@ std::pair<int, int> progress(const Snapshot& s, Index f) {
   return {done, static_cast<int>(course.steps.size())};
 }
 
-json fulfillment_json(const Snapshot& s, Index f, std::string_view date) {
+FulfillmentItem fulfillment_item(const Snapshot& s, Index f, std::string_view date) {
   const Fulfillment& ful = s.fulfillments[f];
   const Course& course = s.courses[ful.course];
   // A deleted course's steps are shown nowhere (W5: it is history, unknown to
   // every check, a stub without steps in a viewer snapshot, SERVER.md V4), so
   // its fulfillments count none: the same progress on either state (V2).
   auto [done, total] = course.deleted ? std::pair<int, int>{0, 0} : progress(s, f);
-  json out{{"fulfillment", s.fulfillment_ids.at(f)},
-           {"course", s.course_ids.at(ful.course)},
-           {"title", course.title},
-           {"site", s.site_ids.at(course.site)},
-           {"source", course.source == CourseSource::ihasco ? "ihasco" : "calm"},
-           {"status", name_of(kFulfillmentStatus, ful.status)},
-           {"overdue", is_overdue(ful, date)},
-           {"progress", {{"done", done}, {"total", total}}}};
-  if (!ful.due_date.empty()) out["dueDate"] = ful.due_date;
-  if (!ful.completed_at.empty()) out["completedAt"] = ful.completed_at;
+  FulfillmentItem out;
+  out.fulfillment = s.fulfillment_ids.at(f);
+  if (ful.assignment != kNone) out.assignment = s.assignment_ids.at(ful.assignment);
+  out.user = s.user_ids.at(ful.user);
+  out.course = s.course_ids.at(ful.course);
+  out.title = course.title;
+  out.site = s.site_ids.at(course.site);
+  out.source = course.source;
+  out.status = ful.status;
+  out.overdue = is_overdue(ful, date);
+  out.progress = Progress{done, total};
+  out.due_date = ful.due_date;
+  out.completed_at = ful.completed_at;
   return out;
 }
 
-json result_json(const Snapshot& s, Index i, std::string_view date) {
+ResultItem result_item(const Snapshot& s, Index i, std::string_view date) {
   const TrainingResult& r = s.results[i];
-  json out{{"result", s.result_ids.at(i)},
-           {"title", r.title},
-           {"completedOn", r.completed_on},
-           {"state", std::string(result_state(r, date))},
-           {"source", r.source == ResultSource::course   ? "course"
-                      : r.source == ResultSource::ihasco ? "ihasco"
-                                                         : "manual"}};
-  if (r.course != kNone) out["course"] = s.course_ids.at(r.course);
-  if (r.score) out["score"] = *r.score;
-  if (!r.expires_on.empty()) out["expiresOn"] = r.expires_on;
-  if (auto it = r.extra.find("file"); it != r.extra.end()) out["file"] = *it;
+  ResultItem out;
+  out.result = s.result_ids.at(i);
+  out.title = r.title;
+  out.completed_on = r.completed_on;
+  out.state = result_state(r, date);
+  out.source = r.source;
+  if (r.course != kNone) out.course = s.course_ids.at(r.course);
+  // The completion of a fulfillment records its result as `<fulfillment>:result`
+  // (training.course.complete): the core's own id format, read only here.
+  constexpr std::string_view kSuffix = ":result";
+  const std::string& id = out.result;
+  if (id.size() > kSuffix.size() && id.compare(id.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0) {
+    const Index f = s.fulfillment_ids.find(std::string_view(id).substr(0, id.size() - kSuffix.size()));
+    if (f != kNone && s.fulfillments[f].user == r.user) out.fulfillment = s.fulfillment_ids.at(f);
+  }
+  out.score = r.score;
+  out.expires_on = r.expires_on;
+  if (auto it = r.extra.find("file"); it != r.extra.end()) out.file = *it;
   return out;
 }
 
 bool bad_date(std::string_view date) { return !detail::parse_date(date); }
 
+std::vector<Error> invalid_date() { return {{"invalid-date", "/date", "expected an ISO-8601 date"}}; }
+
 }  // namespace
 
-json my_courses(const Engine& engine, std::string_view user, std::string_view date) {
-  if (bad_date(date)) return error("invalid-date", "/date", "expected an ISO-8601 date");
+Answer<MyCourses> my_courses(const Engine& engine, std::string_view user, std::string_view date) {
+  if (bad_date(date)) return invalid_date();
   const Snapshot& s = engine.snapshot();
   const Index u = is_valid_id(user) ? s.user_ids.find(user) : kNone;
-  if (u == kNone) return denied(engine.decide(request(user, "training.progress.view_own", s, kNone)));
+  if (u == kNone) return engine.decide(request(user, "training.progress.view_own", s, kNone));
   SiteGate view_own(engine, user, "training.progress.view_own");  // T2
-  json open = json::array(), late = json::array(), completed = json::array();
+  MyCourses out;
+  out.user = std::string(user);
+  out.date = std::string(date);
   for (Index f = 0; f < s.fulfillments.size(); ++f) {
     const Fulfillment& ful = s.fulfillments[f];
     if (ful.user != u || ful.status == FulfillmentStatus::withdrawn) continue;
     if (!view_own(s.courses[ful.course].site)) continue;
-    json item = fulfillment_json(s, f, date);
+    FulfillmentItem item = fulfillment_item(s, f, date);
     if (ful.status == FulfillmentStatus::completed) {
-      completed.push_back(std::move(item));
+      out.completed.push_back(std::move(item));
       continue;
     }
     Request complete = request(user, "training.course.complete", s, kNone);
     complete.resource.fulfillment = s.fulfillment_ids.at(f);
-    item["canComplete"] = engine.decide(complete).to_json();  // T1, T15
-    (is_overdue(ful, date) ? late : open).push_back(std::move(item));
+    item.can_complete = engine.decide(complete);  // T1, T15
+    (item.overdue ? out.overdue : out.open).push_back(std::move(item));
   }
-  json expiring = json::array(), expired = json::array();
   for (Index i = 0; i < s.results.size(); ++i) {
     const TrainingResult& r = s.results[i];
     if (r.user != u) continue;
     const Index site = result_site(s, r);
     if (site != kNone && !view_own(site)) continue;
-    const std::string_view state = result_state(r, date);
-    if (state == "expiring") expiring.push_back(result_json(s, i, date));
-    if (state == "expired") expired.push_back(result_json(s, i, date));
+    const ResultState state = result_state(r, date);
+    if (state == ResultState::expiring) out.expiring.push_back(result_item(s, i, date));
+    if (state == ResultState::expired) out.expired.push_back(result_item(s, i, date));
   }
-  return ok({{"user", std::string(user)},
-             {"date", std::string(date)},
-             {"open", open},
-             {"overdue", late},
-             {"completed", completed},
-             {"expiring", expiring},
-             {"expired", expired}});
+  return out;
 }
 
-json course_view(const Engine& engine, std::string_view user, std::string_view course) {
+Answer<CourseView> course_view(const Engine& engine, std::string_view user, std::string_view course) {
   const Snapshot& s = engine.snapshot();
   Request view = request(user, "training.course.view", s, kNone);
   view.resource.course = std::string(course);
-  const Decision d = engine.decide(view);  // T5
-  if (!d.allowed) return denied(d);
+  Decision d = engine.decide(view);  // T5
+  if (!d.allowed) return d;
   const Index c = s.course_ids.find(course);
   const Course& crs = s.courses[c];
   Request edit = view;
@@ -191,42 +183,47 @@ json course_view(const Engine& engine, std::string_view user, std::string_view c
   Request quiz = view;
   quiz.action = "training.quiz.manage";
   const bool keys = engine.can(quiz);  // answer keys only for quiz managers (T11)
-  json steps = json::array();
+  CourseView out;
   for (const Step& step : crs.steps) {
-    json j{{"id", step.id}, {"type", name_of(kStepType, step.type)}, {"title", step.title}};
-    for (const auto& [key, value] : step.extra.items()) j[key] = value;
+    StepView v;
+    v.id = step.id;
+    v.type = step.type;
+    v.title = step.title;
+    if (auto it = step.extra.find("body"); it != step.extra.end() && it->is_string())
+      v.body = it->get<std::string>();
+    if (auto it = step.extra.find("url"); it != step.extra.end() && it->is_string())
+      v.url = it->get<std::string>();
+    if (auto it = step.extra.find("file"); it != step.extra.end()) v.file = *it;
     if (step.assessment) {
-      json questions = json::array();
+      AssessmentView a;
+      a.pass_mark = step.assessment->pass_mark;
+      a.max_attempts = step.assessment->max_attempts;
       for (const Question& q : step.assessment->questions) {
-        json options = json::array();
-        for (const auto& [id, text] : q.options) options.push_back({{"id", id}, {"text", text}});
-        json jq{{"id", q.id},
-                {"text", q.text},
-                {"kind", q.kind == QuestionKind::single ? "single" : "multiple"},
-                {"options", options}};
-        if (keys && q.correct) jq["correct"] = *q.correct;
-        questions.push_back(std::move(jq));
+        QuestionView qv;
+        qv.id = q.id;
+        qv.text = q.text;
+        qv.kind = q.kind;
+        for (const auto& [id, text] : q.options) qv.options.push_back({id, text});
+        if (keys && q.correct) qv.correct = *q.correct;
+        a.questions.push_back(std::move(qv));
       }
-      j["assessment"] = {{"passMark", step.assessment->pass_mark},
-                         {"maxAttempts", step.assessment->max_attempts},
-                         {"questions", questions}};
+      v.assessment = std::move(a);
     }
-    steps.push_back(std::move(j));
+    out.steps.push_back(std::move(v));
   }
-  json out{{"id", std::string(course)},
-           {"site", s.site_ids.at(crs.site)},
-           {"title", crs.title},
-           {"description", crs.description},
-           {"source", crs.source == CourseSource::ihasco ? "ihasco" : "calm"},
-           {"status", name_of(kCourseStatus, crs.status)},
-           {"readOnly", !engine.can(edit)},
-           {"steps", steps}};
-  if (!crs.external_id.empty()) out["externalId"] = crs.external_id;
-  if (crs.validity_months) out["validityMonths"] = *crs.validity_months;
-  return ok(std::move(out));
+  out.id = std::string(course);
+  out.site = s.site_ids.at(crs.site);
+  out.title = crs.title;
+  out.description = crs.description;
+  out.source = crs.source;
+  out.status = crs.status;
+  out.read_only = !engine.can(edit);
+  out.external_id = crs.external_id;
+  out.validity_months = crs.validity_months;
+  return out;
 }
 
-json attempts_view(const Engine& engine, std::string_view user, std::string_view fulfillment) {
+Answer<Attempts> attempts_view(const Engine& engine, std::string_view user, std::string_view fulfillment) {
   const Snapshot& s = engine.snapshot();
   Request own = request(user, "training.progress.view_own", s, kNone);
   Request review = request(user, "training.assessment.review", s, kNone);
@@ -235,78 +232,76 @@ json attempts_view(const Engine& engine, std::string_view user, std::string_view
   if (u == kNone || f == kNone) {
     Request probe = request(user, "training.course.complete", s, kNone);
     probe.resource.fulfillment = std::string(fulfillment);
-    return denied(engine.decide(probe));  // unknown-user or unknown-resource
+    return engine.decide(probe);  // unknown-user or unknown-resource
   }
   const Fulfillment& ful = s.fulfillments[f];
   const Index site = s.courses[ful.course].site;
   if (ful.user == u) {
     own.site = s.site_ids.at(site);
-    if (Decision d = engine.decide(own); !d.allowed) return denied(d);  // T2
+    if (Decision d = engine.decide(own); !d.allowed) return d;  // T2
   } else {
     review.resource.course = s.course_ids.at(ful.course);
-    if (Decision d = engine.decide(review); !d.allowed) return denied(d);  // T10
+    if (Decision d = engine.decide(review); !d.allowed) return d;  // T10
   }
-  json list = json::array();
+  Attempts out;
+  out.fulfillment = std::string(fulfillment);
+  out.user = s.user_ids.at(ful.user);
   for (Index i = 0; i < s.attempts.size(); ++i) {
     const Attempt& a = s.attempts[i];
     if (a.fulfillment != f) continue;
-    json j{{"attempt", s.attempt_ids.at(i)}, {"step", a.step}, {"at", a.at}, {"answers", a.answers}};
-    if (a.pending) {
-      j["pending"] = true;
-    } else {
-      if (a.score) j["score"] = *a.score;
-      if (a.passed) j["passed"] = *a.passed;
+    AttemptItem item;
+    item.attempt = s.attempt_ids.at(i);
+    item.step = a.step;
+    item.at = a.at;
+    item.answers = a.answers;
+    item.pending = a.pending;
+    if (!a.pending) {
+      item.score = a.score;
+      item.passed = a.passed;
     }
-    list.push_back(std::move(j));
+    out.attempts.push_back(std::move(item));
   }
-  return ok(
-      {{"fulfillment", std::string(fulfillment)}, {"user", s.user_ids.at(ful.user)}, {"attempts", list}});
+  return out;
+}
+
+std::optional<double> Counts::completion_rate() const noexcept {
+  const int assigned = not_started + in_progress + overdue + completed;
+  if (assigned == 0) return std::nullopt;
+  return static_cast<double>(completed) / assigned;
 }
 
 namespace {
 
-struct Counts {
-  int not_started = 0, in_progress = 0, overdue = 0, completed = 0, withdrawn = 0;
-  int expiring = 0, expired = 0;
-  void add(const Fulfillment& f, std::string_view date) {
-    if (is_overdue(f, date)) {
-      ++overdue;
-      return;
-    }
-    switch (f.status) {
-      case FulfillmentStatus::not_started:
-        ++not_started;
-        break;
-      case FulfillmentStatus::in_progress:
-        ++in_progress;
-        break;
-      case FulfillmentStatus::completed:
-        ++completed;
-        break;
-      case FulfillmentStatus::withdrawn:
-        ++withdrawn;
-        break;
-    }
+void add(Counts& counts, const Fulfillment& f, std::string_view date) {
+  if (is_overdue(f, date)) {
+    ++counts.overdue;
+    return;
   }
-  json to_json() const {
-    const int assigned = not_started + in_progress + overdue + completed;
-    json out{{"notStarted", not_started}, {"inProgress", in_progress}, {"overdue", overdue},
-             {"completed", completed},    {"withdrawn", withdrawn},    {"resultsExpiring", expiring},
-             {"resultsExpired", expired}};
-    out["completionRate"] = assigned == 0 ? json(nullptr) : json(static_cast<double>(completed) / assigned);
-    return out;
+  switch (f.status) {
+    case FulfillmentStatus::not_started:
+      ++counts.not_started;
+      break;
+    case FulfillmentStatus::in_progress:
+      ++counts.in_progress;
+      break;
+    case FulfillmentStatus::completed:
+      ++counts.completed;
+      break;
+    case FulfillmentStatus::withdrawn:
+      ++counts.withdrawn;
+      break;
   }
-};
+}
 
 }  // namespace
 
-json insights(const Engine& engine, std::string_view user, std::string_view site, std::string_view date,
-              bool include_child_sites) {
-  if (bad_date(date)) return error("invalid-date", "/date", "expected an ISO-8601 date");
+Answer<Insights> insights(const Engine& engine, std::string_view user, std::string_view site,
+                          std::string_view date, bool include_child_sites) {
+  if (bad_date(date)) return invalid_date();
   const Snapshot& s = engine.snapshot();
   Request gate = request(user, "training.insights.view", s, kNone);
   gate.site = std::string(site);
-  if (Decision d = engine.decide(gate); !d.allowed) return denied(d);  // T3
+  if (Decision d = engine.decide(gate); !d.allowed) return d;  // T3
   const Index root = s.site_ids.find(site);
   SiteGate t3(engine, user, "training.insights.view");
   std::set<Index> sites{root};
@@ -315,61 +310,46 @@ json insights(const Engine& engine, std::string_view user, std::string_view site
       if (other != root && s.is_ancestor_or_self(root, other) && t3(other)) sites.insert(other);
     }
   }
-  Counts totals;
+  Insights out;
   std::map<Index, Counts> by_course;
   std::map<Index, Counts> by_person;
   for (const Fulfillment& f : s.fulfillments) {
     const Course& c = s.courses[f.course];
     if (sites.count(c.site) == 0) continue;
-    totals.add(f, date);
-    by_course[f.course].add(f, date);
-    by_person[f.user].add(f, date);
+    add(out.totals, f, date);
+    add(by_course[f.course], f, date);
+    add(by_person[f.user], f, date);
   }
   const detail::ResultSites result_sites(s);
   for (const TrainingResult& r : s.results) {
     const Index rs = result_sites(r.user, r.course);
     if (sites.count(rs) == 0) continue;
-    const std::string_view state = result_state(r, date);
-    const int expiring = state == "expiring" ? 1 : 0;
-    const int expired = state == "expired" ? 1 : 0;
-    totals.expiring += expiring;
-    totals.expired += expired;
+    const ResultState state = result_state(r, date);
+    const int expiring = state == ResultState::expiring ? 1 : 0;
+    const int expired = state == ResultState::expired ? 1 : 0;
+    out.totals.results_expiring += expiring;
+    out.totals.results_expired += expired;
     if (r.course != kNone) {
-      by_course[r.course].expiring += expiring;
-      by_course[r.course].expired += expired;
+      by_course[r.course].results_expiring += expiring;
+      by_course[r.course].results_expired += expired;
     }
-    by_person[r.user].expiring += expiring;
-    by_person[r.user].expired += expired;
+    by_person[r.user].results_expiring += expiring;
+    by_person[r.user].results_expired += expired;
   }
-  json courses = json::array();
   for (const auto& [c, counts] : by_course) {
-    json j = counts.to_json();
-    j["course"] = s.course_ids.at(c);
-    j["title"] = s.courses[c].title;
-    j["site"] = s.site_ids.at(s.courses[c].site);
-    if (s.courses[c].deleted) j["deleted"] = true;
-    courses.push_back(std::move(j));
+    out.courses.push_back({s.course_ids.at(c), s.courses[c].title, s.site_ids.at(s.courses[c].site),
+                           s.courses[c].deleted, counts});
   }
-  json people = json::array();
-  for (const auto& [u, counts] : by_person) {
-    json j = counts.to_json();
-    j["user"] = s.user_ids.at(u);
-    j["name"] = s.users[u].name;
-    people.push_back(std::move(j));
-  }
-  json site_list = json::array();
-  for (Index i : sites) site_list.push_back(s.site_ids.at(i));
-  return ok({{"site", std::string(site)},
-             {"date", std::string(date)},
-             {"sites", site_list},
-             {"totals", totals.to_json()},
-             {"courses", courses},
-             {"people", people}});
+  for (const auto& [u, counts] : by_person) out.people.push_back({s.user_ids.at(u), s.users[u].name, counts});
+  out.site = std::string(site);
+  out.date = std::string(date);
+  for (Index i : sites) out.sites.push_back(s.site_ids.at(i));
+  return out;
 }
 
-json training_of(const Engine& engine, std::string_view user, std::string_view person,
-                 std::string_view date) {
-  if (bad_date(date)) return error("invalid-date", "/date", "expected an ISO-8601 date");
+Answer<TrainingOf> training_of(const Engine& engine, std::string_view user, std::string_view person,
+                               std::string_view date) {
+  if (bad_date(date)) return invalid_date();
   const Snapshot& s = engine.snapshot();
   const Index p = is_valid_id(person) ? s.user_ids.find(person) : kNone;
   Request gate = request(user, "training.profile.view", s, kNone);
@@ -377,32 +357,30 @@ json training_of(const Engine& engine, std::string_view user, std::string_view p
     gate.resource.record = std::string(person);  // an id the snapshot does not hold: unknown-resource
     Decision d = engine.decide(gate);
     if (d.code == Code::unknown_resource) d.message = "unknown person `" + detail::clip(person) + "`";
-    return denied(d);
+    return d;
   }
   // The profile's record, when there is one, decides (T4); otherwise each site does.
   for (Index i = 0; i < s.records.size(); ++i) {
     if (s.records[i].user == p && !s.records[i].deleted) {
       gate.resource.record = s.record_ids.at(i);
-      if (Decision d = engine.decide(gate); !d.allowed) return denied(d);
+      if (Decision d = engine.decide(gate); !d.allowed) return d;
       break;
     }
   }
   SiteGate t4(engine, user, "training.profile.view");
-  json fulfillments = json::array();
+  TrainingOf out;
+  out.person = std::string(person);
+  out.name = s.users[p].name;
   for (Index f = 0; f < s.fulfillments.size(); ++f) {
     if (s.fulfillments[f].user == p && t4(s.courses[s.fulfillments[f].course].site)) {
-      fulfillments.push_back(fulfillment_json(s, f, date));
+      out.fulfillments.push_back(fulfillment_item(s, f, date));
     }
   }
-  json results = json::array();
   for (Index i = 0; i < s.results.size(); ++i) {
     if (s.results[i].user == p && t4(result_site(s, s.results[i])))
-      results.push_back(result_json(s, i, date));
+      out.results.push_back(result_item(s, i, date));
   }
-  return ok({{"person", std::string(person)},
-             {"name", s.users[p].name},
-             {"fulfillments", fulfillments},
-             {"results", results}});
+  return out;
 }
 
 namespace detail {

@@ -470,39 +470,4 @@ json viewer_snapshot(const Engine& engine, std::string_view user, const ViewerOp
   return {{"ok", true}, {"value", cut.run(options)}};
 }
 
-std::string viewer_snapshot_json(const Engine& engine, std::string_view user, std::string_view options_text) {
-  ViewerOptions options;
-  if (!options_text.empty()) {
-    std::vector<Error> errors;
-    const json parsed = detail::parse_json(options_text, errors);
-    if (!errors.empty()) return detail::dump(error(errors[0].code, "/options", errors[0].message));
-    if (!parsed.is_object())
-      return detail::dump(error("wrong-type", "/options", "expected `{ revision?, issuedAt? }`"));
-    if (auto it = parsed.find("revision"); it != parsed.end()) {
-      constexpr std::int64_t kMax = (std::int64_t{1} << 53) - 1;
-      if (!it->is_number_integer() ||
-          (it->is_number_unsigned() ? it->get<std::uint64_t>() > static_cast<std::uint64_t>(kMax)
-                                    : (it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > kMax))) {
-        return detail::dump(
-            error("wrong-type", "/options/revision", "expected an integer from 0 to 2^53 - 1"));
-      }
-      options.revision = it->get<std::int64_t>();
-    }
-    if (auto it = parsed.find("issuedAt"); it != parsed.end()) {
-      if (!it->is_string() || !detail::parse_date(it->get<std::string>()))
-        return detail::dump(error("wrong-type", "/options/issuedAt", "expected an ISO-8601 timestamp"));
-      // The viewer snapshot must load (SNAPSHOT.md, changed: dates are ISO-8601).
-      if (!detail::is_iso_date_or_timestamp(it->get_ref<const std::string&>()))
-        return detail::dump(error("invalid-date", "/options/issuedAt", "expected an ISO-8601 timestamp"));
-      options.issued_at = it->get<std::string>();
-    }
-  }
-  json answer = viewer_snapshot(engine, user, options);
-  if (!answer["ok"].get<bool>()) return detail::dump(answer);
-  std::string out = "{\"ok\":true,\"value\":";
-  detail::append_json(out, answer["value"]);
-  out += '}';
-  return out;
-}
-
 }  // namespace calm

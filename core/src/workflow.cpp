@@ -192,20 +192,4 @@ CommandResult Engine::dry_run(const json& command) const {
   return run_command(*this, const_cast<Snapshot&>(impl_->snapshot), command, true);  // NOLINT: see invariant
 }
 
-std::string Engine::apply_json(std::string_view command_text) {
-  if (command_text.size() > input_limit(Input::command)) return oversize_json(Input::command);
-  std::vector<Error> errors;
-  json command = detail::parse_json(command_text, errors);
-  if (!errors.empty()) return detail::dump(errors_only(std::move(errors)).to_json());
-  return detail::dump(apply(command).to_json());
-}
-
-std::string Engine::dry_run_json(std::string_view command_text) const {
-  if (command_text.size() > input_limit(Input::command)) return oversize_json(Input::command);
-  std::vector<Error> errors;
-  json command = detail::parse_json(command_text, errors);
-  if (!errors.empty()) return detail::dump(errors_only(std::move(errors)).to_json());
-  return detail::dump(dry_run(command).to_json());
-}
-
 }  // namespace calm

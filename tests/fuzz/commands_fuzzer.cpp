@@ -161,13 +161,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::string> applied;
   for (std::string_view line : lines) {
     const std::string context(line);
-    const std::string before = engine.snapshot_json();
+    const std::string before = calm::ffi::snapshot(engine);
     const std::optional<Preview> previewed = preview(engine, line);
-    const json dry = calm::fuzz::parse_answer(engine.dry_run_json(line), "dry_run_json");
-    CALM_REQUIRE(engine.snapshot_json() == before, "dry_run changed the state", context);
-    const std::string answer_text = engine.apply_json(line);
+    const json dry = calm::fuzz::parse_answer(calm::ffi::dry_run(engine, line), "ffi::dry_run");
+    CALM_REQUIRE(calm::ffi::snapshot(engine) == before, "dry_run changed the state", context);
+    const std::string answer_text = calm::ffi::apply(engine, line);
     if (calm::fuzz::verbose()) std::fprintf(stderr, "%s\n  -> %s\n", context.c_str(), answer_text.c_str());
-    const json answer = calm::fuzz::parse_answer(answer_text, "apply_json");
+    const json answer = calm::fuzz::parse_answer(answer_text, "ffi::apply");
     const bool ok = answer["ok"].get<bool>();
     const bool duplicate = answer.value("duplicate", false);
     CALM_REQUIRE(dry.value("events", json::array()).empty(), "dry_run returned events", dry.dump());
@@ -186,7 +186,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
     if (previewed) check_preview(engine, *previewed, answer, context);
-    const std::string after = engine.snapshot_json();
+    const std::string after = calm::ffi::snapshot(engine);
     if (!ok || duplicate) {
       CALM_REQUIRE(after == before,
                    ok ? "a duplicate command changed the state" : "a refused command changed the state",
@@ -194,12 +194,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       continue;
     }
     // Sent again: a duplicate, with the same result, and nothing changes.
-    const json again = calm::fuzz::parse_answer(engine.apply_json(line), "apply_json (again)");
+    const json again = calm::fuzz::parse_answer(calm::ffi::apply(engine, line), "ffi::apply (again)");
     CALM_REQUIRE(again["ok"] == true && again.value("duplicate", false),
                  "an applied command sent again is not a duplicate", context + "\n" + again.dump());
     CALM_REQUIRE(again.value("result", json()) == answer.value("result", json()),
                  "a duplicate answers a different result", context + "\n" + again.dump());
-    CALM_REQUIRE(engine.snapshot_json() == after, "a duplicate command changed the state", context);
+    CALM_REQUIRE(calm::ffi::snapshot(engine) == after, "a duplicate command changed the state", context);
     applied.emplace_back(line);
   }
 
@@ -222,9 +222,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The reloaded state still knows the applied commands (idempotency survives a reload).
   if (!applied.empty()) {
     Engine reloaded;
-    calm::fuzz::load_fixture(reloaded, engine.snapshot_json(), "the export");
+    calm::fuzz::load_fixture(reloaded, calm::ffi::snapshot(engine), "the export");
     const json again =
-        calm::fuzz::parse_answer(reloaded.apply_json(applied.front()), "apply_json (reloaded)");
+        calm::fuzz::parse_answer(calm::ffi::apply(reloaded, applied.front()), "ffi::apply (reloaded)");
     CALM_REQUIRE(again["ok"] == true && again.value("duplicate", false),
                  "an applied command is not a duplicate after export and reload",
                  applied.front() + "\n" + again.dump());

@@ -1,4 +1,4 @@
-// libFuzzer target: `decide_json` (ACCESS.md sections 8 and 11) on loaded
+// libFuzzer target: `ffi::decide` (ACCESS.md sections 8 and 11) on loaded
 // organisations.
 //
 // Input: any bytes, taken as the text of one decision request and decided on
@@ -13,8 +13,8 @@
 //   - an allow is only ever given to a well-formed request (section 11 step 1)
 //     whose user, action and site are ids of the snapshot, byte for byte;
 //   - the decision does not depend on how the request is written: its compact
-//     re-serialisation gets the same bytes, `decide_json_value` and `check`
-//     agree, and so does the bindings' indexed path (`explain_json`) where it
+//     re-serialisation gets the same bytes, `ffi::decide_value` and `check`
+//     agree, and so does the bindings' indexed path (`ffi::explain`) where it
 //     applies;
 //   - the section 9 questions asked with the same text (`capabilities`,
 //     `sitesWhere`, `whoCan`, `whatIf`) answer `{ ok, ... }` and never allow
@@ -96,7 +96,7 @@ void check_allowed_request(const Engine& engine, const json& request, const std:
 }
 
 // The bindings' fast path: a request of known ids with at most one plain
-// resource key is also answered by `explain_json`, which must give the same bytes.
+// resource key is also answered by `ffi::explain`, which must give the same bytes.
 void check_indexed_path(const Engine& engine, const json& request, const std::string& answer) {
   if (!request.is_object()) return;
   const calm::Snapshot& s = engine.snapshot();
@@ -132,8 +132,8 @@ void check_indexed_path(const Engine& engine, const json& request, const std::st
     }
   }
   if (q.user == kNone || q.action == kNone) return;
-  const std::string fast = engine.explain_json(q);
-  CALM_REQUIRE(fast == answer, "explain_json (indexed) and decide_json answer the same request differently",
+  const std::string fast = calm::ffi::explain(engine, q);
+  CALM_REQUIRE(fast == answer, "ffi::explain (indexed) and ffi::decide answer the same request differently",
                fast + "\n  vs\n" + answer);
 }
 
@@ -151,7 +151,7 @@ void ask_questions(const Engine& engine, const json& request) {
   if (has_user && has_site) {
     const std::string user = request["user"].get<std::string>();
     const json caps = calm::fuzz::parse_answer(
-        engine.capabilities_json(user, request["site"].get<std::string>()), "capabilities_json");
+        calm::ffi::capabilities(engine, user, request["site"].get<std::string>()), "ffi::capabilities");
     if (s.user_ids.find(user) == kNone && caps["ok"].get<bool>()) {
       for (const auto& [action, decision] : caps["value"].items()) {
         CALM_REQUIRE(!decision.value("allowed", false),
@@ -161,16 +161,16 @@ void ask_questions(const Engine& engine, const json& request) {
   }
   if (has_user && has_action) {
     const std::string user = request["user"].get<std::string>();
-    const json where = calm::sites_where(engine, user, request["action"].get<std::string>());
+    const json where = json(calm::sites_where(engine, user, request["action"].get<std::string>()));
     check_query_answer(where, "sitesWhere");
     if (s.user_ids.find(user) == kNone) {
       CALM_REQUIRE(!where["ok"].get<bool>(), "sitesWhere answers for a user that is not in the snapshot",
                    where.dump());
     }
   }
-  if (!request.contains("user")) check_query_answer(calm::who_can(engine, request), "whoCan");
+  if (!request.contains("user")) check_query_answer(json::parse(calm::ffi::who_can(engine, request.dump())), "whoCan");
   if (has_user && request.contains("resource")) {
-    check_query_answer(calm::what_if(engine, request["user"].get<std::string>(), request["resource"]),
+    check_query_answer(json(calm::what_if(engine, request["user"].get<std::string>(), request["resource"])),
                        "whatIf");
   }
 }
@@ -185,7 +185,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const json request = has_nul ? json(json::value_t::discarded) : json::parse(text, nullptr, false);
   for (const auto& org : organisations()) {
     const Engine& engine = org->engine;
-    const std::string answer = engine.decide_json(text);
+    const std::string answer = calm::ffi::decide(engine, text);
     if (calm::fuzz::verbose()) std::fprintf(stderr, "%s: %s\n", org->name.c_str(), answer.c_str());
     const json decision = check_decision_shape(answer, org->name);
     if (decision["allowed"].get<bool>()) {
@@ -202,18 +202,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       continue;
     }
     const std::string compact = request.dump();
-    const std::string again = engine.decide_json(compact);
+    const std::string again = calm::ffi::decide(engine, compact);
     CALM_REQUIRE(again == answer, "the same request written compactly gets a different decision",
                  compact + "\n" + answer + "\n  vs\n" + again);
-    const calm::Decision value = engine.decide_json_value(request);
-    CALM_REQUIRE(value.to_json() == decision, "decide_json_value and decide_json disagree",
+    const calm::Decision value = calm::ffi::decide_value(engine, request);
+    CALM_REQUIRE(value.to_json() == decision, "ffi::decide_value and ffi::decide disagree",
                  value.to_json().dump());
-    const calm::ParsedRequest parsed = calm::parse_request(request);
+    const calm::ffi::ParsedRequest parsed = calm::ffi::parse_request(request);
     if (parsed.shape_error.empty()) {
       const calm::Verdict verdict = engine.check(parsed.request);
       CALM_REQUIRE(verdict.allowed() == decision["allowed"].get<bool>() &&
                        calm::code_name(verdict.code) == decision["code"].get<std::string>(),
-                   "check and decide_json disagree", answer);
+                   "check and ffi::decide disagree", answer);
     }
     check_indexed_path(engine, request, answer);
     ask_questions(engine, request);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "calm/access.hpp"
+#include "calm/ffi.hpp"
 #include "calm/personnel.hpp"
 #include "calm/training.hpp"
 #include "calm/viewer.hpp"
@@ -157,8 +158,8 @@ inline const std::vector<ResourceProbe>& resource_probes() {
 /// and the views (bounded, so that a large input stays fast). `what` names the
 /// comparison in the report.
 inline void require_same_answers(const Engine& a, const Engine& b, std::string_view what) {
-  const std::string index_text = a.index_json();
-  CALM_REQUIRE(index_text == b.index_json(), std::string(what) + ": the engines know different ids",
+  const std::string index_text = calm::ffi::index(a);
+  CALM_REQUIRE(index_text == calm::ffi::index(b), std::string(what) + ": the engines know different ids",
                index_text);
   const json index = json::parse(index_text);
   const std::vector<std::string> users = first_ids(index["users"], 8);
@@ -172,10 +173,10 @@ inline void require_same_answers(const Engine& a, const Engine& b, std::string_v
       fail(std::string(what) + ": different answers to " + question(), difference(x.dump(), y.dump()));
   };
   for (const std::string& u : users) {
-    same(a.roles_json(u), b.roles_json(u), [&] { return "roles(" + u + ")"; });
+    same(calm::ffi::roles(a, u), calm::ffi::roles(b, u), [&] { return "roles(" + u + ")"; });
     same_json(my_courses(a, u, kToday), my_courses(b, u, kToday), [&] { return "myCourses(" + u + ")"; });
     for (const std::string& s : sites) {
-      same(a.capabilities_json(u, s), b.capabilities_json(u, s),
+      same(calm::ffi::capabilities(a, u, s), calm::ffi::capabilities(b, u, s),
            [&] { return "capabilities(" + u + ", " + s + ")"; });
       same_json(people_view(a, u, s), people_view(b, u, s), [&] { return "people(" + u + ", " + s + ")"; });
       same_json(insights(a, u, s, kToday, true), insights(b, u, s, kToday, true),
@@ -186,7 +187,7 @@ inline void require_same_answers(const Engine& a, const Engine& b, std::string_v
         for (const char* action : probe.actions) {
           const json request{{"user", u}, {"action", action}, {"resource", {{probe.resource_key, id}}}};
           const std::string text = request.dump();
-          same(a.decide_json(text), b.decide_json(text), [&] { return text; });
+          same(calm::ffi::decide(a, text), calm::ffi::decide(b, text), [&] { return text; });
         }
         if (std::string_view(probe.resource_key) == "course") {
           same_json(course_view(a, u, id), course_view(b, u, id),
@@ -211,12 +212,12 @@ inline void require_same_answers(const Engine& a, const Engine& b, std::string_v
 /// Exports `engine`, reloads the export into a new engine and traps unless
 /// that load succeeds, exports the same bytes again and gives the same answers.
 inline void require_round_trip(const Engine& engine, std::string_view what) {
-  const std::string exported = engine.snapshot_json();
+  const std::string exported = calm::ffi::snapshot(engine);
   Engine reloaded;
   const std::vector<Error> errors = reloaded.load(exported);
   if (!errors.empty())
     fail(std::string(what) + ": the export does not load", describe(errors) + "\n" + exported);
-  const std::string again = reloaded.snapshot_json();
+  const std::string again = calm::ffi::snapshot(reloaded);
   CALM_REQUIRE(again == exported, std::string(what) + ": export -> load -> export changed the snapshot",
                difference(exported, again));
   // Reveals last for the viewer's session and are never exported (PW2): the
@@ -267,14 +268,14 @@ inline void require_viewer_answers(const Engine& full, const std::string& viewer
              " differently",
          difference(x.dump(), y.dump()));
   };
-  const json index = json::parse(full.index_json());
+  const json index = json::parse(calm::ffi::index(full));
   const std::vector<std::string> sites = first_ids(index["sites"], 6);
-  same_view(json::parse(full.roles_json(viewer)), json::parse(mine.roles_json(viewer)),
+  same_view(json::parse(calm::ffi::roles(full, viewer)), json::parse(calm::ffi::roles(mine, viewer)),
             [] { return "roles"; });
   same_view(my_courses(full, viewer, kToday), my_courses(mine, viewer, kToday), [] { return "myCourses"; });
   for (const std::string& site : sites) {
-    same_view(json::parse(full.capabilities_json(viewer, site)),
-              json::parse(mine.capabilities_json(viewer, site)), [&] { return "capabilities at " + site; });
+    same_view(json::parse(calm::ffi::capabilities(full, viewer, site)),
+              json::parse(calm::ffi::capabilities(mine, viewer, site)), [&] { return "capabilities at " + site; });
     same_view(people_view(full, viewer, site), people_view(mine, viewer, site),
               [&] { return "people at " + site; });
     same_view(insights(full, viewer, site, kToday, true), insights(mine, viewer, site, kToday, true),
@@ -287,7 +288,7 @@ inline void require_viewer_answers(const Engine& full, const std::string& viewer
       for (const char* action : probe.actions) {
         const std::string request =
             json{{"user", viewer}, {"action", action}, {"resource", {{probe.resource_key, id}}}}.dump();
-        same_decision(full.decide_json(request), mine.decide_json(request), [&] { return request; });
+        same_decision(calm::ffi::decide(full, request), calm::ffi::decide(mine, request), [&] { return request; });
       }
       const std::string_view key = probe.resource_key;
       if (key == "course") {

@@ -3,7 +3,7 @@
 // Input: any bytes, loaded as a snapshot into an engine that holds the valid
 // fixture. Invariants, besides "no crash, no sanitizer report, no throw":
 //   - a refused load names every error (code, JSON Pointer path, message),
-//     answers `{ ok: false, errors }` through `load_json` too, and keeps the
+//     answers `{ ok: false, errors }` through `ffi::load` too, and keeps the
 //     previous snapshot in force, byte for byte (SNAPSHOT.md "Loading");
 //   - an accepted load exports a snapshot that loads again, exports the same
 //     bytes, and gives the same answers (`snapshot()`: "loading it gives the
@@ -33,8 +33,8 @@ struct State {
 
   State() {
     calm::fuzz::load_fixture(engine, base_text, "snapshot-valid.json");
-    base_export = engine.snapshot_json();
-    base_index = engine.index_json();
+    base_export = calm::ffi::snapshot(engine);
+    base_index = calm::ffi::index(engine);
   }
 };
 
@@ -61,21 +61,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (calm::fuzz::verbose())
     std::fprintf(stderr, "load: %s\n", errors.empty() ? "ok" : calm::fuzz::describe(errors).c_str());
 
-  // load_json answers the same, through the JSON boundary the bindings use.
+  // ffi::load answers the same, through the JSON boundary the bindings use.
   Engine other;
-  const nlohmann::json answer = calm::fuzz::parse_answer(other.load_json(text), "load_json");
+  const nlohmann::json answer = calm::fuzz::parse_answer(calm::ffi::load(other, text), "ffi::load");
   CALM_REQUIRE(answer["ok"].get<bool>() == errors.empty(),
-               "load and load_json disagree on whether the snapshot loads", answer.dump());
+               "load and ffi::load disagree on whether the snapshot loads", answer.dump());
 
   if (!errors.empty()) {
     CALM_REQUIRE(!answer.contains("errors") || answer["errors"].size() == errors.size(),
-                 "load_json reports a different number of errors than load", answer.dump());
+                 "ffi::load reports a different number of errors than load", answer.dump());
     check_errors(errors);
     // The whole export is compared on every 16th refusal (exporting costs more
     // than most refusals); the ids on every one.
-    CALM_REQUIRE(s.engine.index_json() == s.base_index, "a refused load changed the snapshot in force");
+    CALM_REQUIRE(calm::ffi::index(s.engine) == s.base_index, "a refused load changed the snapshot in force");
     if (++s.refusals % 16 == 0) {
-      CALM_REQUIRE(s.engine.snapshot_json() == s.base_export, "a refused load changed the snapshot in force");
+      CALM_REQUIRE(calm::ffi::snapshot(s.engine) == s.base_export, "a refused load changed the snapshot in force");
     }
     return 0;
   }
@@ -87,8 +87,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     calm::fuzz::require_viewer_answers(s.engine, s.engine.snapshot().user_ids.at(0),
                                        "viewer of an accepted snapshot");
   }
-  CALM_REQUIRE(other.snapshot_json() == s.engine.snapshot_json(),
-               "load and load_json load different snapshots");
+  CALM_REQUIRE(calm::ffi::snapshot(other) == calm::ffi::snapshot(s.engine),
+               "load and ffi::load load different snapshots");
 
   // Back to the base snapshot for the next input.
   calm::fuzz::load_fixture(s.engine, s.base_text, "snapshot-valid.json");

@@ -1,6 +1,6 @@
 // One or more tests per rule id of ACCESS.md sections 2-8 and 11, through the
 // C++ API (`calm::Engine::check`, `effective_role`, `roles`, `capabilities`)
-// and through the JSON boundary (`decide_json_value`).
+// and through the JSON boundary (`ffi::decide_value`).
 //
 // T14 (group expansion on assignment) is a workflow command, not a decision:
 // `decide` only says who may assign (T6), so it has no test here.
@@ -184,7 +184,7 @@ class World : public testing::Test {
   }
   /// The code of a decision through the JSON boundary.
   static std::string jcode(const json& request) {
-    return calm::test::code_of(engine().decide_json_value(request));
+    return calm::test::code_of(calm::ffi::decide_value(engine(), request));
   }
   static std::string jcode(const char* request_text) { return jcode(json::parse(request_text)); }
 
@@ -437,7 +437,7 @@ TEST_F(SitePermissions, PermissionsNeverGiveMissingRoleAndNamesAreStable) {
   EXPECT_EQ(calm::site_permission_name(SitePermission::manage_users), "manage-users");
   EXPECT_EQ(calm::site_permission_name(SitePermission::manage_integrations), "manage-integrations");
   const calm::Decision d = engine().decide(rq("u-sitemember", "site.update", "north"));
-  EXPECT_EQ(d.requires_.value("sitePermission", std::string()), "update-site") << d.to_json().dump();
+  EXPECT_EQ(d.to_json()["requires"].value("sitePermission", std::string()), "update-site") << d.to_json().dump();
 }
 
 // ---------------------------------------------------------------- section 4
@@ -515,7 +515,7 @@ TEST_F(Training, T7_ExternalCourseEditAndDeleteNeedManagerAndManageIntegrations)
   const calm::Decision d =
       engine().decide(rq("u-direct", "training.course.edit", std::nullopt, course("c-ih")));
   EXPECT_EQ(d.rule, "T7");
-  EXPECT_EQ(d.requires_.value("sitePermission", std::string()), "manage-integrations") << d.to_json().dump();
+  EXPECT_EQ(d.to_json()["requires"].value("sitePermission", std::string()), "manage-integrations") << d.to_json().dump();
 }
 
 TEST_F(Training, T8_ManagersDeleteCalmCourses) {
@@ -724,7 +724,7 @@ TEST_F(Personnel, P17_SettingsDenialHasTheExactMessage) {
   EXPECT_EQ(d.code, Code::missing_role);
   EXPECT_EQ(d.message, kP17);
   const json answer = json::parse(
-      engine().decide_json(R"({"user":"u-premises","action":"personnel.settings.view","site":"north"})"));
+      calm::ffi::decide(engine(), R"({"user":"u-premises","action":"personnel.settings.view","site":"north"})"));
   EXPECT_EQ(answer.value("message", std::string()), kP17);
   EXPECT_EQ(answer.value("code", std::string()), "missing-role");
 }
@@ -856,8 +856,8 @@ TEST_F(ReasonCodes, Section7_EveryDecisionIsExplained) {
   EXPECT_FALSE(denied.message.empty());
   EXPECT_EQ(denied.message.find('\n'), std::string::npos);
   EXPECT_FALSE(denied.rule.empty());
-  EXPECT_EQ(denied.requires_.value("module", std::string()), "personnel") << denied.to_json().dump();
-  EXPECT_EQ(denied.requires_.value("role", std::string()), "manager") << denied.to_json().dump();
+  EXPECT_EQ(denied.to_json()["requires"].value("module", std::string()), "personnel") << denied.to_json().dump();
+  EXPECT_EQ(denied.to_json()["requires"].value("role", std::string()), "manager") << denied.to_json().dump();
   const json j = denied.to_json();
   for (const char* key : {"allowed", "code", "message", "rule", "requires"})
     EXPECT_TRUE(j.contains(key)) << key;
@@ -868,7 +868,7 @@ TEST_F(ReasonCodes, Section7_EveryDecisionIsExplained) {
   Engine engine;
   calm::test::load_ok(engine, w);
   const calm::Decision ne = engine.decide(rq("u-owner", "training.insights.view", "north"));
-  EXPECT_EQ(ne.requires_.value("entitlement", std::string()), "personnel") << ne.to_json().dump();
+  EXPECT_EQ(ne.to_json()["requires"].value("entitlement", std::string()), "personnel") << ne.to_json().dump();
 
   const calm::Decision ok = World::engine().decide(rq("u-direct", "training.insights.view", "north"));
   EXPECT_TRUE(ok.allowed);
@@ -910,7 +910,7 @@ TEST_F(ReasonCodes, Section7_MalformedRequestsAreNeverAllowed) {
       "{\"user\":\"u-owner\",\"action\":\"site.update\",\"site\":\"hq\"",
       "{\"user\":\"u-owner\",\"action\":\"site.update\",\"site\":\"hq\",\"resource\":{\"x\":1}}"};
   for (const char* text : malformed) {
-    const json answer = json::parse(engine().decide_json(text), nullptr, false);
+    const json answer = json::parse(calm::ffi::decide(engine(), text), nullptr, false);
     ASSERT_FALSE(answer.is_discarded()) << text;
     EXPECT_EQ(answer.value("allowed", true), false) << text;
     EXPECT_EQ(answer.value("code", std::string()), "invalid-request") << text;
@@ -1001,7 +1001,7 @@ TEST_F(DecisionRequests, Section8_TheActionTableHoldsExactlyTheActionsOfTheSpec)
     EXPECT_EQ(calm::action_id(index), row.action);
     ids.insert(row.action);
   }
-  const json listed = json::parse(Engine::actions_json());
+  const json listed = json::parse(calm::ffi::actions());
   ASSERT_TRUE(listed.is_array());
   std::set<std::string> listed_ids;
   for (const json& id : listed) listed_ids.insert(id.get<std::string>());
@@ -1119,7 +1119,7 @@ TEST_F(DecisionRequests, Section8_EveryRequestNeedsASiteExceptOwnerChanges) {
 
 TEST_F(DecisionRequests, Section8_TheAnswerHasAllowedCodeMessageAndRequires) {
   const json answer = json::parse(
-      engine().decide_json(R"({"user":"u-member","action":"training.insights.view","site":"north"})"));
+      calm::ffi::decide(engine(), R"({"user":"u-member","action":"training.insights.view","site":"north"})"));
   ASSERT_TRUE(answer.is_object());
   EXPECT_EQ(answer["allowed"], false);
   EXPECT_EQ(answer["code"], "missing-role");
@@ -1130,17 +1130,17 @@ TEST_F(DecisionRequests, Section8_TheAnswerHasAllowedCodeMessageAndRequires) {
 TEST_F(DecisionRequests, Section8_TheCppAndJsonEntryPointsAgree) {
   const Request r = rq("u-direct", "training.course.publish", std::nullopt, course("c-ih"));
   const calm::Decision a = engine().decide(r);
-  const calm::Decision b = engine().decide_json_value(
+  const calm::Decision b = calm::ffi::decide_value(engine(), 
       json::parse(R"({"user":"u-direct","action":"training.course.publish","resource":{"course":"c-ih"}})"));
   EXPECT_EQ(a.code, Code::external_course);
   EXPECT_EQ(a.code, b.code);
   EXPECT_EQ(a.allowed, b.allowed);
-  const calm::ParsedRequest parsed = calm::parse_request(
+  const calm::ffi::ParsedRequest parsed = calm::ffi::parse_request(
       json::parse(R"({"user":"u-direct","action":"training.course.publish","resource":{"course":"c-ih"}})"));
   EXPECT_TRUE(parsed.shape_error.empty());
   EXPECT_EQ(parsed.request.user, "u-direct");
   EXPECT_EQ(parsed.request.resource.course, std::optional<std::string>("c-ih"));
-  EXPECT_FALSE(calm::parse_request(json::parse(R"({"user":"u-direct","action":5})")).shape_error.empty());
+  EXPECT_FALSE(calm::ffi::parse_request(json::parse(R"({"user":"u-direct","action":5})")).shape_error.empty());
 }
 
 // ---------------------------------------------------------------- section 11
@@ -1163,7 +1163,7 @@ TEST_F(FinePrint, Section11_Step1_ARequestTakesOnlyUserActionSiteAndResource) {
         R"({"user":"u-owner","action":"site.update","site":"north","resources":{}})",
         R"({"user":"u-owner","action":"site.update","site":"north","":null})",
         R"({"user":"u-owner","action":"nope","site":"north","extra":1})"}) {
-    const json answer = json::parse(engine().decide_json(text));
+    const json answer = json::parse(calm::ffi::decide(engine(), text));
     EXPECT_EQ(answer["code"], "invalid-request") << text;
     EXPECT_EQ(answer["allowed"], false) << text;
   }
@@ -1274,7 +1274,7 @@ TEST_F(EngineQueries, Section9_RolesShowDirectGrants) {
   EXPECT_EQ(find_row(rows, site("north-lab"), calm::kModulePersonnel), nullptr);  // A2: nothing there
   // A direct grant that does not cascade says so (no includeChildSites in the JSON).
   for (const calm::RoleSource& src : north->sources) EXPECT_FALSE(src.include_child_sites);
-  const json answer = json::parse(engine().roles_json("u-direct"));
+  const json answer = json::parse(calm::ffi::roles(engine(), "u-direct"));
   for (const json& row : answer["value"]) {
     for (const json& src : row["sources"]) EXPECT_FALSE(src.contains("includeChildSites")) << row.dump();
   }
@@ -1302,7 +1302,7 @@ TEST_F(EngineQueries, Section9_RolesShowCascadeFromTheGrantSite) {
   EXPECT_TRUE(std::any_of(own->sources.begin(), own->sources.end(), [](const calm::RoleSource& src) {
     return src.kind == calm::RoleSource::Kind::direct && src.include_child_sites;
   }));
-  const json answer = json::parse(engine().roles_json("u-cascade"));
+  const json answer = json::parse(calm::ffi::roles(engine(), "u-cascade"));
   bool flagged = false;
   for (const json& row : answer["value"]) {
     if (row["site"] != "north" || row["module"] != "personnel") continue;
@@ -1366,10 +1366,10 @@ TEST_F(EngineQueries, Section9_RolesAreInSitePreOrderAndModuleOrder) {
 }
 
 TEST_F(EngineQueries, Section9_RolesJsonListsTheSameRows) {
-  const json answer = json::parse(engine().roles_json("u-deep"));
+  const json answer = json::parse(calm::ffi::roles(engine(), "u-deep"));
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   EXPECT_EQ(answer["value"].size(), engine().roles(user("u-deep")).size());
-  const json unknown = json::parse(engine().roles_json("u-ghost"));
+  const json unknown = json::parse(calm::ffi::roles(engine(), "u-ghost"));
   EXPECT_FALSE(unknown.value("ok", true)) << unknown.dump();
 }
 
@@ -1381,7 +1381,7 @@ TEST_F(EngineQueries, Section9_CapabilitiesListEveryActionOnce) {
   EXPECT_EQ(seen.size(), calm::action_count());
   EXPECT_EQ(seen.count(kNone), 0u);
 
-  const std::string text = engine().capabilities_json("u-member", "north");
+  const std::string text = calm::ffi::capabilities(engine(), "u-member", "north");
   const json answer = json::parse(text);
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   calm::Request request;
@@ -1403,15 +1403,24 @@ TEST_F(EngineQueries, Section9_CapabilitiesListEveryActionOnce) {
 TEST_F(EngineQueries, ExplainJsonByIndicesIsDecideJsonByText) {
   // The JS explain fast path: indices in, the same bytes as decide_json out,
   // for every user x action x site, with and without each kind of resource.
+  // The keys and their id lists come from the core's key table, as the JS
+  // side reads them (indexedKeys, index): the six section 8 keys that name
+  // one resource by one id.
   const calm::Snapshot& s = engine().snapshot();
+  const json keys = json::parse(calm::ffi::indexed_keys());
+  const json index = json::parse(calm::ffi::index(engine()));
+  EXPECT_EQ(keys, json::parse(R"({"course": [1, "courses"], "fulfillment": [2, "fulfillments"],
+    "record": [4, "records"], "thread": [16, "comments"], "company": [32, "companies"],
+    "target": [64, "users"]})"));
   struct Kind {
     std::uint16_t bit;
-    const char* key;
-    const calm::IdTable* table;
+    std::string key;
+    std::vector<std::string> ids;
   };
-  const std::vector<Kind> kinds = {{1, "course", &s.course_ids},    {2, "fulfillment", &s.fulfillment_ids},
-                                   {4, "record", &s.record_ids},    {16, "thread", &s.comment_ids},
-                                   {32, "company", &s.company_ids}, {64, "target", &s.user_ids}};
+  std::vector<Kind> kinds;
+  for (const auto& [key, spec] : keys.items()) {
+    kinds.push_back({spec[0].get<std::uint16_t>(), key, index.at(spec[1].get<std::string>())});
+  }
   std::size_t compared = 0;
   for (Index u = 0; u < s.user_ids.size(); ++u) {
     for (Index a = 0; a < calm::action_count(); ++a) {
@@ -1422,16 +1431,16 @@ TEST_F(EngineQueries, ExplainJsonByIndicesIsDecideJsonByText) {
         q.site = site == s.site_ids.size() ? kNone : site;
         json request{{"user", s.user_ids.at(u)}, {"action", std::string(calm::action_id(a))}};
         if (q.site != kNone) request["site"] = s.site_ids.at(q.site);
-        EXPECT_EQ(engine().explain_json(q), engine().decide_json(request.dump())) << request.dump();
+        EXPECT_EQ(calm::ffi::explain(engine(), q), calm::ffi::decide(engine(), request.dump())) << request.dump();
         ++compared;
         for (const Kind& kind : kinds) {
-          if (kind.table->size() == 0) continue;
-          const Index r = (u + a) % static_cast<Index>(kind.table->size());
+          if (kind.ids.empty()) continue;
+          const Index r = (u + a) % static_cast<Index>(kind.ids.size());
           q.key = kind.bit;
           q.resource = r;
           json with = request;
-          with["resource"][kind.key] = kind.table->at(r);
-          EXPECT_EQ(engine().explain_json(q), engine().decide_json(with.dump())) << with.dump();
+          with["resource"][kind.key] = kind.ids[r];
+          EXPECT_EQ(calm::ffi::explain(engine(), q), calm::ffi::decide(engine(), with.dump())) << with.dump();
           ++compared;
         }
         q.key = 0;
@@ -1444,7 +1453,7 @@ TEST_F(EngineQueries, ExplainJsonByIndicesIsDecideJsonByText) {
   calm::IndexedRequest unknown;
   unknown.user = static_cast<Index>(s.user_ids.size());
   unknown.action = 0;
-  EXPECT_EQ(engine().explain_json(unknown), "");
+  EXPECT_EQ(calm::ffi::explain(engine(), unknown), "");
 }
 
 // The words the JS `can` / `explain` fast path writes for a request (see
@@ -1505,7 +1514,7 @@ TEST_F(EngineQueries, RequestWordsDecideAsTheRequestsJsonText) {
         const Words w = Words::of(request);
         const auto view = calm::read_request_words(w.words.data(), w.words.size(), w.bytes);
         ASSERT_TRUE(view.has_value()) << request.dump();
-        EXPECT_EQ(engine().decide_json(*view), engine().decide_json(request.dump())) << request.dump();
+        EXPECT_EQ(calm::ffi::decide(engine(), *view), calm::ffi::decide(engine(), request.dump())) << request.dump();
         EXPECT_EQ(engine().check(*view).allowed(), engine().decide(calm::to_request(*view)).allowed);
         ++compared;
       }
@@ -1548,7 +1557,7 @@ TEST_F(EngineQueries, DecisionTextIsWhatNlohmannWritesForAnyString) {
       request.action = std::string(calm::action_id(a));
       expected[request.action] = engine().explain(request, caps[a]).to_json();
     }
-    EXPECT_EQ(engine().capabilities_json("u-member", id), dump(json{{"ok", true}, {"value", expected}}))
+    EXPECT_EQ(calm::ffi::capabilities(engine(), "u-member", id), dump(json{{"ok", true}, {"value", expected}}))
         << id;
 
     // decide_json, for the ids JSON text can carry (valid UTF-8).
@@ -1557,7 +1566,7 @@ TEST_F(EngineQueries, DecisionTextIsWhatNlohmannWritesForAnyString) {
     const std::string text = dump(text_request);
     const json reparsed = json::parse(text, nullptr, false);
     if (reparsed.is_discarded() || reparsed != text_request) continue;
-    EXPECT_EQ(engine().decide_json(text), dump(engine().decide_json_value(text_request).to_json())) << id;
+    EXPECT_EQ(calm::ffi::decide(engine(), text), dump(calm::ffi::decide_value(engine(), text_request).to_json())) << id;
   }
 }
 
@@ -1595,7 +1604,7 @@ TEST_F(EngineQueries, Section9_CapabilitiesAnswerResourceActionsAtSiteLevel) {
 TEST_F(EngineQueries, Section9_CapabilitiesOfAnUnknownUserOrSiteAreNotAllowed) {
   for (const calm::Verdict& v : engine().capabilities("u-ghost", "north")) EXPECT_FALSE(v.allowed());
   for (const calm::Verdict& v : engine().capabilities("u-owner", "west")) EXPECT_FALSE(v.allowed());
-  const json answer = json::parse(engine().capabilities_json("u-owner", "west"), nullptr, false);
+  const json answer = json::parse(calm::ffi::capabilities(engine(), "u-owner", "west"), nullptr, false);
   ASSERT_FALSE(answer.is_discarded());
 }
 

@@ -20,6 +20,7 @@
 
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
+#include "calm/queries.hpp"
 #include "calm/viewer.hpp"
 #include "calm/workflow.hpp"
 #include "command_util.hpp"
@@ -45,10 +46,10 @@ Engine training_engine() {
 
 TEST(Boundary, DecideJsonRefusesANulAndAnyTextAfterTheValue_Access11) {
   const Engine engine = training_engine();
-  EXPECT_EQ(decision_of(engine.decide_json(kRequest))["code"], "allowed");
+  EXPECT_EQ(decision_of(calm::ffi::decide(engine, kRequest))["code"], "allowed");
   for (const std::string& text : {kRequest + std::string(1, '\0'), kRequest + std::string("\0garbage", 8),
                                   std::string("\0", 1) + kRequest, kRequest + " x", kRequest + "{}"}) {
-    const json d = decision_of(engine.decide_json(text));
+    const json d = decision_of(calm::ffi::decide(engine, text));
     EXPECT_EQ(d["code"], "invalid-request") << d.dump();
     EXPECT_EQ(d["rule"], "ACCESS-11");
   }
@@ -60,14 +61,14 @@ TEST(Boundary, ALoneSurrogateIsInvalidRequestNeverAnotherId_Access11) {
   snapshot["users"].push_back({{"id", "u-\xF0\x9F\x91\x91"}});  // u-👑
   snapshot["organisation"]["owners"].push_back("u-\xF0\x9F\x91\x91");
   calm::test::load_ok(engine, snapshot);
-  EXPECT_EQ(decision_of(engine.decide_json(
+  EXPECT_EQ(decision_of(calm::ffi::decide(engine, 
                 R"({"user":"u-\ud83d\udc51","action":"site.update","site":"north"})"))["code"],
             "allowed");
   // The escape of a lone surrogate, and its WTF-8 bytes (what JS sends for one).
   for (const std::string& user : {std::string(R"(u-\ud83dQ)"), std::string(R"(u-\udc51)"),
                                   std::string("u-\xED\xA0\xBDQ"), std::string("u-\xED\xB1\x91")}) {
     const json d = decision_of(
-        engine.decide_json(R"({"user":")" + user + R"(","action":"site.update","site":"north"})"));
+        calm::ffi::decide(engine, R"({"user":")" + user + R"(","action":"site.update","site":"north"})"));
     EXPECT_EQ(d["code"], "invalid-request") << user;
   }
   // Strings given directly (the views, capabilities, roles): the same.
@@ -82,9 +83,9 @@ TEST(Boundary, ALoneSurrogateIsInvalidRequestNeverAnotherId_Access11) {
   for (const calm::Verdict& v : engine.capabilities("u-\xED\xA0\xBDQ", "north")) {
     EXPECT_EQ(calm::test::code_of(v), "invalid-request");
   }
-  const json roles = json::parse(engine.roles_json("u-\xED\xA0\xBDQ"));
+  const json roles = json::parse(calm::ffi::roles(engine, "u-\xED\xA0\xBDQ"));
   EXPECT_EQ(roles["errors"][0]["code"], "invalid-request") << roles.dump();
-  EXPECT_EQ(json::parse(engine.roles_json("u-nobody"))["errors"][0]["code"], "unknown-user");
+  EXPECT_EQ(json::parse(calm::ffi::roles(engine, "u-nobody"))["errors"][0]["code"], "unknown-user");
   const json record = calm::record_view(engine, "u-\xED\xA0\xBDQ", "rec-lee");
   EXPECT_EQ(record["decision"]["code"], "invalid-request") << record.dump();
   const json sites = calm::sites_where(engine, "u-\xED\xA0\xBDQ", "site.update");
@@ -95,15 +96,15 @@ TEST(Boundary, CommandsAndQuestionsRefuseANulAfterTheValue_Access11) {
   Engine engine = training_engine();
   const json command = calm::test::command("owner.set", "u-owner", {{"user", "u-lee"}});
   const std::string text = command.dump() + std::string("\0{}", 3);
-  for (const std::string& answer : {engine.dry_run_json(text), engine.apply_json(text)}) {
+  for (const std::string& answer : {calm::ffi::dry_run(engine, text), calm::ffi::apply(engine, text)}) {
     const json a = json::parse(answer);
     EXPECT_FALSE(a["ok"].get<bool>());
     EXPECT_EQ(a["errors"][0]["code"], "invalid-json") << answer;
   }
-  EXPECT_EQ(json::parse(calm::who_can_json(
+  EXPECT_EQ(json::parse(calm::ffi::who_can(
                 engine, std::string(R"({"action":"site.update"})") + '\0'))["errors"][0]["code"],
             "invalid-json");
-  EXPECT_EQ(json::parse(calm::what_if_json(engine, "u-owner", std::string("[]\0", 3)))["errors"][0]["code"],
+  EXPECT_EQ(json::parse(calm::ffi::what_if(engine, "u-owner", std::string("[]\0", 3)))["errors"][0]["code"],
             "invalid-json");
   EXPECT_FALSE(engine.load(std::string(calm::test::fixture("training-org.json")) + '\0').empty());
 }
@@ -118,27 +119,27 @@ TEST(Boundary, InputPastItsLimitIsRefusedBeforeParsing_Access11) {
   Engine engine = training_engine();
   // Nesting that would be costly to parse: refused by size alone.
   const std::string request(calm::input_limit(Input::request) + 1, '[');
-  const json d = decision_of(engine.decide_json(request));
+  const json d = decision_of(calm::ffi::decide(engine, request));
   EXPECT_EQ(d["code"], "invalid-request");
   EXPECT_NE(d["message"].get<std::string>().find("1 MiB"), std::string::npos) << d.dump();
-  EXPECT_EQ(engine.decide_json(request), calm::oversize_json(Input::request));
+  EXPECT_EQ(calm::ffi::decide(engine, request), calm::ffi::oversize(Input::request));
 
   const std::string command(calm::input_limit(Input::command) + 1, ' ');
-  EXPECT_EQ(engine.apply_json(command), calm::oversize_json(Input::command));
-  EXPECT_EQ(engine.dry_run_json(command), calm::oversize_json(Input::command));
-  EXPECT_EQ(json::parse(calm::oversize_json(Input::command))["errors"][0]["code"], "too-large");
+  EXPECT_EQ(calm::ffi::apply(engine, command), calm::ffi::oversize(Input::command));
+  EXPECT_EQ(calm::ffi::dry_run(engine, command), calm::ffi::oversize(Input::command));
+  EXPECT_EQ(json::parse(calm::ffi::oversize(Input::command))["errors"][0]["code"], "too-large");
 
   const std::string question(calm::input_limit(Input::question) + 1, ' ');
-  EXPECT_EQ(calm::who_can_json(engine, question), calm::oversize_json(Input::question));
-  EXPECT_EQ(calm::what_if_json(engine, "u-owner", question), calm::oversize_json(Input::question));
+  EXPECT_EQ(calm::ffi::who_can(engine, question), calm::ffi::oversize(Input::question));
+  EXPECT_EQ(calm::ffi::what_if(engine, "u-owner", question), calm::ffi::oversize(Input::question));
 
   std::string snapshot = calm::test::fixture("training-org.json");
   snapshot.resize(calm::input_limit(Input::snapshot) + 1, ' ');  // valid JSON, one byte too many
-  const json loaded = json::parse(engine.load_json(snapshot));
+  const json loaded = json::parse(calm::ffi::load(engine, snapshot));
   EXPECT_FALSE(loaded["ok"].get<bool>());
   EXPECT_EQ(loaded["errors"][0]["code"], "too-large");
   EXPECT_EQ(loaded["errors"][0]["path"], "");
-  EXPECT_EQ(decision_of(engine.decide_json(kRequest))["code"], "allowed") << "the previous snapshot stays";
+  EXPECT_EQ(decision_of(calm::ffi::decide(engine, kRequest))["code"], "allowed") << "the previous snapshot stays";
 }
 
 TEST(Boundary, ASnapshotOfTooManyValuesIsRefusedWithinTheSizeLimit_Access11) {
@@ -158,7 +159,7 @@ TEST(Boundary, ASnapshotOfTooManyValuesIsRefusedWithinTheSizeLimit_Access11) {
 TEST(Boundary, DeeplyNestedRequestsAreInvalidNotAStackOverflow_Access11) {
   const Engine engine = training_engine();
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-  EXPECT_EQ(decision_of(engine.decide_json(deep))["code"], "invalid-request");
+  EXPECT_EQ(decision_of(calm::ffi::decide(engine, deep))["code"], "invalid-request");
 }
 
 // ---- Section 10 (changed): whatIf by an unknown or malformed editor ----
@@ -167,7 +168,7 @@ TEST(Boundary, WhatIfByAnUnknownEmptyOrOverlongEditorIsRefused_Access10) {
   const Engine engine = training_engine();
   const json change = {
       {"type", "access.set"}, {"user", "u-lee"}, {"site", "north"}, {"module", "site"}, {"role", "member"}};
-  EXPECT_TRUE(calm::what_if(engine, "u-owner", change)["ok"].get<bool>());
+  EXPECT_TRUE(json(calm::what_if(engine, "u-owner", change))["ok"].get<bool>());
   for (const json& changes : {json::array(), change, json::array({change})}) {
     for (const auto& [editor, code] :
          std::vector<std::pair<std::string, std::string>>{{"u-nobody", "unknown-user"},
@@ -336,11 +337,11 @@ TEST(SnapshotValidation, CommandsCannotWriteWhatWouldNotReload_Snapshot) {
 TEST(SnapshotValidation, AViewerSnapshotIssuedAtMustBeADateItCanReload_Snapshot) {
   const Engine engine = training_engine();
   const json refused =
-      json::parse(calm::viewer_snapshot_json(engine, "u-owner", R"({"issuedAt":"tomorrow"})"));
+      json::parse(calm::ffi::viewer_snapshot(engine, "u-owner", R"({"issuedAt":"tomorrow"})"));
   EXPECT_FALSE(refused["ok"].get<bool>()) << refused.dump();
   EXPECT_EQ(refused["errors"][0]["path"], "/options/issuedAt") << refused.dump();
   const json issued =
-      json::parse(calm::viewer_snapshot_json(engine, "u-owner", R"({"issuedAt":"2026-03-02T09:00:00Z"})"));
+      json::parse(calm::ffi::viewer_snapshot(engine, "u-owner", R"({"issuedAt":"2026-03-02T09:00:00Z"})"));
   ASSERT_TRUE(issued["ok"].get<bool>()) << issued.dump();
   Engine reloaded;
   EXPECT_TRUE(reloaded.load(issued["value"].dump()).empty());

@@ -88,7 +88,7 @@ const calm::Engine* engine_for(const std::string& stem, std::string* error) {
   for (const CorpusFile& file : corpus_files()) {
     if (file.stem != stem) continue;
     auto engine = std::make_unique<calm::Engine>();
-    const json answer = json::parse(engine->load_json(file.document.at("snapshot").dump()), nullptr, false);
+    const json answer = json::parse(calm::ffi::load(*engine, file.document.at("snapshot").dump()), nullptr, false);
     if (answer.is_discarded() || !answer.value("ok", false)) {
       failures[stem] = "snapshot of " + stem + ".json did not load: " + answer.dump();
       *error = failures[stem];
@@ -133,7 +133,7 @@ TEST_P(Corpus, DecisionMatchesExpectation) {
   const calm::Engine* engine = engine_for(c.file, &error);
   ASSERT_NE(engine, nullptr) << error;
 
-  const std::string answer_text = engine->decide_json(c.request.dump());
+  const std::string answer_text = calm::ffi::decide(*engine, c.request.dump());
   const json answer = json::parse(answer_text, nullptr, false);
   ASSERT_FALSE(answer.is_discarded()) << "decide_json returned no JSON: " << answer_text;
   ASSERT_TRUE(answer.is_object()) << answer_text;
@@ -151,7 +151,7 @@ TEST_P(Corpus, DecisionMatchesExpectation) {
   EXPECT_EQ(answer.value("allowed", false), answer.value("code", std::string()) == "allowed") << answer_text;
 
   // The JSON-value entry point gives the same decision.
-  const calm::Decision direct = engine->decide_json_value(c.request);
+  const calm::Decision direct = calm::ffi::decide_value(*engine, c.request);
   EXPECT_EQ(std::string(calm::code_name(direct.code)), answer.value("code", std::string()));
   EXPECT_EQ(direct.allowed, answer.value("allowed", !direct.allowed));
   // The text is written directly (no second document): the same bytes as the

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "calm/access.hpp"
+#include "calm/ffi.hpp"
 #include "random_snapshot.hpp"
 #include "reference.hpp"
 
@@ -50,7 +51,7 @@ struct Both {
 };
 
 bool load(calm::Engine& engine, const json& snapshot, std::string* errors = nullptr) {
-  const std::string answer = engine.load_json(snapshot.dump());
+  const std::string answer = calm::ffi::load(engine, snapshot.dump());
   const json parsed = json::parse(answer, nullptr, false);
   const bool ok = parsed.is_object() && parsed.value("ok", false);
   if (!ok && errors != nullptr) *errors = answer;
@@ -65,12 +66,12 @@ Both ask(const calm::Engine& engine, const calm_ref::Reference& reference, const
     both.expected_message = kP17;
   }
   if (as_text) {
-    const json answer = json::parse(engine.decide_json(request.dump()), nullptr, false);
+    const json answer = json::parse(calm::ffi::decide(engine, request.dump()), nullptr, false);
     both.engine_allowed = answer.is_object() && answer.value("allowed", false);
     both.engine_code = answer.is_object() ? answer.value("code", std::string("<no code>")) : "<not json>";
     both.engine_message = answer.is_object() ? answer.value("message", std::string()) : std::string();
   } else {
-    const calm::Decision decision = engine.decide_json_value(request);
+    const calm::Decision decision = calm::ffi::decide_value(engine, request);
     both.engine_allowed = decision.allowed;
     both.engine_code = std::string(calm::code_name(decision.code));
     both.engine_message = decision.message;

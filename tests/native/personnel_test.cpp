@@ -92,7 +92,7 @@ json item_of(const json& state, const char* section, const char* collection, std
   return find_in(state[section][collection], id);
 }
 
-calm::Decision decide(const Engine& engine, json request) { return engine.decide_json_value(request); }
+calm::Decision decide(const Engine& engine, json request) { return calm::ffi::decide_value(engine, request); }
 
 class PersonnelWorkflow : public ::testing::Test {
  protected:
@@ -244,7 +244,7 @@ TEST_F(PersonnelWorkflow, PW1_P4_CompanyViewIsDeniedWithoutAPersonnelRole) {
   EXPECT_EQ(answer["decision"]["code"], "missing-role") << answer.dump();
   EXPECT_FALSE(mentions(answer, "SUBCO"));
   // South's member does not see north's company either.
-  EXPECT_EQ(calm::company_view(engine, "u-sam", "co-subco")["decision"]["code"], "missing-role");
+  EXPECT_EQ(json(calm::company_view(engine, "u-sam", "co-subco"))["decision"]["code"], "missing-role");
 }
 
 TEST_F(PersonnelWorkflow, PW1_P6_MemberSeesOnlyThreadsTheyStartedWhenRestrictCommentViewingIsOn) {
@@ -296,7 +296,7 @@ TEST_F(PersonnelWorkflow, PW1_P1_RecordViewIsDeniedWithoutAPersonnelRoleAndHolds
   EXPECT_FALSE(mentions(answer, "QUAL-FLT-2291"));
   EXPECT_FALSE(mentions(answer, "LEE-THREAD-ROOT"));
   // A member at another site is denied too.
-  EXPECT_EQ(calm::record_view(engine, "u-sam", "rec-lee")["decision"]["code"], "missing-role");
+  EXPECT_EQ(json(calm::record_view(engine, "u-sam", "rec-lee"))["decision"]["code"], "missing-role");
 }
 
 TEST_F(PersonnelWorkflow, PW1_A4_ChildSiteMemberViewsParentRecordsAsMember) {
@@ -311,8 +311,8 @@ TEST_F(PersonnelWorkflow, PW1_PeopleViewListsTheRecordsOfTheSiteOnly) {
   EXPECT_EQ(ids_of(answer["value"]["people"]),
             (std::set<std::string>{"rec-lee", "rec-kim", "rec-pia", "rec-nora", "rec-chris"}));
   for (const std::string& secret : kSensitiveOnLee) EXPECT_FALSE(mentions(answer, secret)) << secret;
-  EXPECT_EQ(calm::people_view(engine, "u-nora", "north")["decision"]["code"], "missing-role");
-  EXPECT_EQ(calm::people_view(engine, "u-lee", "south")["decision"]["code"], "missing-role");
+  EXPECT_EQ(json(calm::people_view(engine, "u-nora", "north"))["decision"]["code"], "missing-role");
+  EXPECT_EQ(json(calm::people_view(engine, "u-lee", "south"))["decision"]["code"], "missing-role");
 }
 
 // ---- PW2: reveal --------------------------------------------------------------
@@ -528,8 +528,8 @@ TEST_F(PersonnelWorkflow, PW3_DeletedRecordIsUnknownToChecksAndViews) {
                                                 {"action", "personnel.comment.view"},
                                                 {"resource", {{"thread", "cm-lee-1"}}}})),
             "unknown-resource");
-  EXPECT_EQ(calm::record_view(engine, "u-pm", "rec-lee")["decision"]["code"], "unknown-resource");
-  EXPECT_FALSE(ids_of(calm::people_view(engine, "u-pm", "north")["value"]["people"]).count("rec-lee"));
+  EXPECT_EQ(json(calm::record_view(engine, "u-pm", "rec-lee"))["decision"]["code"], "unknown-resource");
+  EXPECT_FALSE(ids_of(json(calm::people_view(engine, "u-pm", "north"))["value"]["people"]).count("rec-lee"));
   expect_denied(command("record.update", "u-pm", {{"record", "rec-lee"}, {"changes", {{"name", "X"}}}}),
                 "unknown-resource");
 }
@@ -688,7 +688,7 @@ TEST_F(PersonnelWorkflow, PW3_P12_ManagerUpdatesACompany) {
       command("company.update", "u-pm", {{"company", "co-subco"}, {"changes", {{"name", "Subco Group"}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.company.updated").is_null()) << show(r);
-  EXPECT_EQ(calm::company_view(engine, "u-lee", "co-subco")["value"]["name"], "Subco Group");
+  EXPECT_EQ(json(calm::company_view(engine, "u-lee", "co-subco"))["value"]["name"], "Subco Group");
 }
 
 TEST_F(PersonnelWorkflow, PW3_P12_MemberCannotUpdateACompany) {
@@ -705,7 +705,7 @@ TEST_F(PersonnelWorkflow, PW3_P13_AdminDeletesACompanyAndItIsGoneFromViews) {
   const CommandResult r = engine.apply(command("company.delete", "u-hr", {{"company", "co-subco"}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.company.deleted").is_null()) << show(r);
-  EXPECT_EQ(calm::company_view(engine, "u-hr", "co-subco")["decision"]["code"], "unknown-resource");
+  EXPECT_EQ(json(calm::company_view(engine, "u-hr", "co-subco"))["decision"]["code"], "unknown-resource");
   EXPECT_FALSE(ids_of(view("u-hr")["companies"]).count("co-subco"));
 }
 
@@ -720,7 +720,7 @@ TEST_F(PersonnelWorkflow, PW3_P12_ManagerAddsAndUpdatesContacts) {
               {{"company", "co-subco"}, {"contact", "ct-new"}, {"changes", {{"phone", "+44 1632 960999"}}}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.contact.updated").is_null()) << show(r);
-  json contact = find_in(calm::company_view(engine, "u-lee", "co-subco")["value"]["contacts"], "ct-new");
+  json contact = find_in(json(calm::company_view(engine, "u-lee", "co-subco"))["value"]["contacts"], "ct-new");
   EXPECT_EQ(contact["name"], "Nat New");
   EXPECT_EQ(contact["phone"], "+44 1632 960999");
 }
@@ -741,7 +741,7 @@ TEST_F(PersonnelWorkflow, PW3_P13_OnlyAnAdminDeletesAContact) {
       engine.apply(command("contact.delete", "u-hr", {{"company", "co-subco"}, {"contact", "ct-raj"}}));
   ASSERT_TRUE(IsOk(r));
   EXPECT_FALSE(event_of(r, "personnel.contact.deleted").is_null()) << show(r);
-  EXPECT_EQ(ids_of(calm::company_view(engine, "u-hr", "co-subco")["value"]["contacts"]),
+  EXPECT_EQ(ids_of(json(calm::company_view(engine, "u-hr", "co-subco"))["value"]["contacts"]),
             (std::set<std::string>{"ct-sue"}));
 }
 
@@ -855,15 +855,15 @@ TEST_F(PersonnelWorkflow, PW4_P14_MemberReadsSettingsButMayNotEditThem) {
 }
 
 TEST_F(PersonnelWorkflow, PW4_P15_CanEditNeedsUpdateSiteAsWell) {
-  EXPECT_EQ(calm::personnel_settings_view(engine, "u-pm", "north")["value"]["canEdit"]["allowed"], true);
-  EXPECT_EQ(calm::personnel_settings_view(engine, "u-sm", "south")["value"]["canEdit"]["allowed"], true);
-  EXPECT_EQ(calm::personnel_settings_view(engine, "u-hr", "north")["value"]["canEdit"]["code"],
+  EXPECT_EQ(json(calm::personnel_settings_view(engine, "u-pm", "north"))["value"]["canEdit"]["allowed"], true);
+  EXPECT_EQ(json(calm::personnel_settings_view(engine, "u-sm", "south"))["value"]["canEdit"]["allowed"], true);
+  EXPECT_EQ(json(calm::personnel_settings_view(engine, "u-hr", "north"))["value"]["canEdit"]["code"],
             "missing-site-permission");
 }
 
 TEST_F(PersonnelWorkflow, PW4_A4_ChildSiteMemberReadsTheParentSettings) {
-  EXPECT_TRUE(calm::personnel_settings_view(engine, "u-lab", "north").value("ok", false));
-  EXPECT_TRUE(calm::personnel_settings_view(engine, "u-lab", "hq").value("ok", false));
+  EXPECT_TRUE(json(calm::personnel_settings_view(engine, "u-lab", "north")).value("ok", false));
+  EXPECT_TRUE(json(calm::personnel_settings_view(engine, "u-lab", "hq")).value("ok", false));
 }
 
 TEST_F(PersonnelWorkflow, PW4_P15_SiteManagerWithAPersonnelRoleUpdatesSettings) {
@@ -873,7 +873,7 @@ TEST_F(PersonnelWorkflow, PW4_P15_SiteManagerWithAPersonnelRoleUpdatesSettings) 
   json e = event_of(r, "personnel.settings.updated");
   ASSERT_FALSE(e.is_null()) << show(r);
   EXPECT_EQ(e["site"], "north");
-  json v = calm::personnel_settings_view(engine, "u-lee", "north")["value"];
+  json v = json(calm::personnel_settings_view(engine, "u-lee", "north"))["value"];
   EXPECT_EQ(v["inboundEmailComments"], true);
   EXPECT_EQ(v["restrictCommentViewing"], true) << "fields not named keep their value";
   ASSERT_TRUE(IsOk(

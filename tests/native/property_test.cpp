@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "calm/access.hpp"
+#include "calm/ffi.hpp"
 #include "random_snapshot.hpp"
 
 namespace {
@@ -29,12 +30,12 @@ struct Loaded {
   bool ok = false;
   std::string errors;
   explicit Loaded(const json& snapshot) {
-    const std::string answer = engine.load_json(snapshot.dump());
+    const std::string answer = calm::ffi::load(engine, snapshot.dump());
     const json parsed = json::parse(answer, nullptr, false);
     ok = parsed.is_object() && parsed.value("ok", false);
     if (!ok) errors = answer;
   }
-  calm::Decision decide(const json& request) const { return engine.decide_json_value(request); }
+  calm::Decision decide(const json& request) const { return calm::ffi::decide_value(engine, request); }
 };
 
 std::vector<json> requests_for(const json& snapshot, calm_test::Rng& rng, int n) {

@@ -25,6 +25,7 @@
 
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
+#include "calm/queries.hpp"
 #include "calm/workflow.hpp"
 #include "random_snapshot.hpp"
 #include "test_util.hpp"
@@ -73,7 +74,7 @@ const std::map<std::string, std::vector<std::string>>& actions_by_key() {
 }
 
 std::vector<std::string> all_actions() {
-  return json::parse(Engine::actions_json()).get<std::vector<std::string>>();
+  return json::parse(calm::ffi::actions()).get<std::vector<std::string>>();
 }
 
 bool load(Engine& engine, const json& snapshot) {
@@ -123,7 +124,7 @@ TEST(WhoCanQueries, ListsExactlyTheUsersTheDecisionFunctionAllowsOnRandomSnapsho
     for (const std::string& action : actions) {
       for (calm::Index site = 0; site < s.sites.size(); ++site) {
         const std::string site_id = s.site_ids.at(site);
-        json answer = calm::who_can(engine, {{"action", action}, {"site", site_id}});
+        json answer = calm::test::who_can(engine, {{"action", action}, {"site", site_id}});
         ASSERT_TRUE(answer.value("ok", false)) << action << " at " << site_id << ": " << answer.dump();
         std::vector<std::string> expected;
         std::map<std::string, Verdict> verdicts;
@@ -186,13 +187,13 @@ TEST(WhoCanQueries, WithAResourceListsExactlyTheUsersDecideAllowsOnRandomSnapsho
         json request{{"action", action}, {"resource", resource}};
         // Actions about a target at a site need the site (section 8); owners are organisation-level.
         if (key == "target" && action.rfind("users.access.", 0) == 0) request["site"] = s.site_ids.at(0);
-        json answer = calm::who_can(engine, request);
+        json answer = calm::test::who_can(engine, request);
         ASSERT_TRUE(answer.value("ok", false)) << request.dump() << ": " << answer.dump();
         std::vector<std::string> expected;
         for (const std::string& user : s.user_ids.ids()) {
           json asked = request;
           asked["user"] = user;
-          if (engine.decide_json_value(asked).allowed) expected.push_back(user);
+          if (calm::ffi::decide_value(engine, asked).allowed) expected.push_back(user);
         }
         EXPECT_EQ(listed_users(answer), expected) << request.dump();
       }
@@ -242,7 +243,7 @@ TEST(SitesWhereQueries, AgreesWithWhoCanOnRandomSnapshots) {
       std::set<std::pair<std::string, std::string>> by_who, by_where;
       for (const std::string& site : s.site_ids.ids()) {
         for (const std::string& user :
-             listed_users(calm::who_can(engine, {{"action", action}, {"site", site}}))) {
+             listed_users(calm::test::who_can(engine, {{"action", action}, {"site", site}}))) {
           by_who.emplace(user, site);
         }
       }
@@ -271,7 +272,7 @@ using WhoCanFixture = Queries;
 
 TEST_F(WhoCanFixture, P11_SensitiveDataOfARecordIsForItsSitesManagersAndAdminsOnly) {
   json answer =
-      calm::who_can(engine, {{"action", "personnel.sensitive.view"}, {"resource", {{"record", "rec-lee"}}}});
+      calm::test::who_can(engine, {{"action", "personnel.sensitive.view"}, {"resource", {{"record", "rec-lee"}}}});
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   EXPECT_EQ(listed_users(answer), (std::vector<std::string>{"u-owner", "u-siteadmin", "u-pm", "u-hr"}));
   for (json entry : answer["value"]["users"]) {
@@ -288,24 +289,24 @@ TEST_F(WhoCanFixture, P11_SensitiveDataOfARecordIsForItsSitesManagersAndAdminsOn
 
 TEST_F(WhoCanFixture, P6_ARestrictedThreadIsSeenByItsAuthorAndTheManagersOnly) {
   json answer =
-      calm::who_can(engine, {{"action", "personnel.comment.view"}, {"resource", {{"thread", "cm-lee-1"}}}});
+      calm::test::who_can(engine, {{"action", "personnel.comment.view"}, {"resource", {{"thread", "cm-lee-1"}}}});
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   EXPECT_EQ(listed_users(answer),
             (std::vector<std::string>{"u-owner", "u-siteadmin", "u-pm", "u-hr", "u-lee"}));
 }
 
 TEST_F(WhoCanFixture, S2_OnlyOwnersMakeOwners) {
-  json answer = calm::who_can(engine, {{"action", "users.owner.set"}, {"resource", {{"target", "u-pm"}}}});
+  json answer = calm::test::who_can(engine, {{"action", "users.owner.set"}, {"resource", {{"target", "u-pm"}}}});
   ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
   EXPECT_EQ(listed_users(answer), (std::vector<std::string>{"u-owner"}));
 }
 
 TEST_F(WhoCanFixture, AnUnknownSiteOrActionIsAnsweredWithTheDecisionNotAnEmptyList) {
   EXPECT_EQ(
-      calm::who_can(engine, {{"action", "personnel.record.view"}, {"site", "west"}})["decision"]["code"],
+      calm::test::who_can(engine, {{"action", "personnel.record.view"}, {"site", "west"}})["decision"]["code"],
       "unknown-site");
   EXPECT_EQ(
-      calm::who_can(engine, {{"action", "personnel.record.fly"}, {"site", "north"}})["decision"]["code"],
+      calm::test::who_can(engine, {{"action", "personnel.record.fly"}, {"site", "north"}})["decision"]["code"],
       "unknown-action");
 }
 
@@ -330,7 +331,7 @@ TEST_F(SitesWhereFixture, A2_A3_ManagersCreateRecordsOnlyWhereTheirRoleReaches) 
 }
 
 TEST_F(SitesWhereFixture, AnUnknownUserIsAnsweredWithTheDecision) {
-  EXPECT_EQ(calm::sites_where(engine, "u-ghost", "personnel.record.view")["decision"]["code"],
+  EXPECT_EQ(json(calm::sites_where(engine, "u-ghost", "personnel.record.view"))["decision"]["code"],
             "unknown-user");
 }
 

@@ -55,7 +55,7 @@ void expect_rejected(const std::string& text, const std::string& path,
 
   // The same through load_snapshot and the JSON boundary.
   EXPECT_FALSE(calm::load_snapshot(std::string_view(text)).ok());  // std::string alone is ambiguous with json
-  const json answer = json::parse(engine.load_json(text), nullptr, false);
+  const json answer = json::parse(calm::ffi::load(engine, text), nullptr, false);
   ASSERT_FALSE(answer.is_discarded());
   EXPECT_EQ(answer.value("ok", true), false);
   ASSERT_TRUE(answer.contains("errors") && answer["errors"].is_array() && !answer["errors"].empty())
@@ -100,7 +100,7 @@ void expect_loads(const std::string& text) {
 }
 
 std::string decide(const Engine& engine, const char* request) {
-  return json::parse(engine.decide_json(request)).value("code", std::string("<none>"));
+  return json::parse(calm::ffi::decide(engine, request)).value("code", std::string("<none>"));
 }
 
 // ---------------------------------------------------------------- loads
@@ -108,7 +108,7 @@ std::string decide(const Engine& engine, const char* request) {
 TEST(SnapshotLoad, TheValidFixtureLoadsWithStats) {
   Engine engine;
   EXPECT_FALSE(engine.loaded());
-  const json answer = json::parse(engine.load_json(calm::test::fixture("snapshot-valid.json")));
+  const json answer = json::parse(calm::ffi::load(engine, calm::test::fixture("snapshot-valid.json")));
   EXPECT_EQ(answer.value("ok", false), true) << answer.dump();
   EXPECT_TRUE(answer.contains("stats")) << answer.dump();
   EXPECT_TRUE(engine.loaded());
@@ -208,7 +208,7 @@ TEST(SnapshotLoad, DeepNestingInAnIgnoredFieldNeverCrashes) {
   Engine engine;
   const std::vector<Error> errors = engine.load(text);  // rejected or loaded, never a crash
   for (const Error& e : errors) EXPECT_FALSE(e.code.empty());
-  const json answer = json::parse(engine.load_json(text), nullptr, false);
+  const json answer = json::parse(calm::ffi::load(engine, text), nullptr, false);
   EXPECT_FALSE(answer.is_discarded());
 }
 
@@ -218,7 +218,7 @@ TEST(SnapshotLoad, ACommentCycleNeverCrashes) {
   Engine engine;
   const std::vector<Error> errors = engine.load(doc.dump());
   for (const Error& e : errors) EXPECT_FALSE(e.path.empty());
-  (void)engine.decide_json(
+  (void)calm::ffi::decide(engine, 
       R"({"user":"u-1","action":"personnel.comment.view","resource":{"thread":"cm-1"}})");
 }
 
@@ -235,7 +235,7 @@ TEST(SnapshotLoad, AFailedLoadLeavesThePreviousSnapshotInForce) {
       R"({"user":"u-3","action":"personnel.comment.view","resource":{"thread":"cm-1"}})",
   };
   std::vector<std::string> before;
-  for (const char* r : requests) before.push_back(engine.decide_json(r));
+  for (const char* r : requests) before.push_back(calm::ffi::decide(engine, r));
 
   const std::vector<std::string> bad = {calm::test::fixture("snapshot-truncated.json"),
                                         calm::test::fixture("snapshot-site-cycle.json"),
@@ -245,13 +245,13 @@ TEST(SnapshotLoad, AFailedLoadLeavesThePreviousSnapshotInForce) {
                                         "null"};
   for (const std::string& text : bad) {
     EXPECT_FALSE(engine.load(text).empty());
-    const json answer = json::parse(engine.load_json(text));
+    const json answer = json::parse(calm::ffi::load(engine, text));
     EXPECT_EQ(answer.value("ok", true), false);
   }
   EXPECT_TRUE(engine.loaded());
   EXPECT_EQ(engine.snapshot().organisation_id, "org-fixture");
   for (std::size_t i = 0; i < requests.size(); ++i)
-    EXPECT_EQ(engine.decide_json(requests[i]), before[i]) << requests[i];
+    EXPECT_EQ(calm::ffi::decide(engine, requests[i]), before[i]) << requests[i];
 }
 
 TEST(SnapshotLoad, ASuccessfulLoadReplacesThePreviousSnapshot) {

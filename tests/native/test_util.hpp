@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "calm/access.hpp"
+#include "calm/ffi.hpp"
 
 namespace calm::test {
 
@@ -54,6 +55,12 @@ inline std::string describe(const std::vector<Error>& errors) {
   return text;
 }
 
+/// whoCan of a request given as a JSON value, asked through the JSON layer
+/// (`calm::ffi::who_can`), its answer as a JSON value.
+inline nlohmann::json who_can(const Engine& engine, const nlohmann::json& request) {
+  return nlohmann::json::parse(ffi::who_can(engine, request.dump()));
+}
+
 /// Loads `snapshot` into `engine`; a failed load is a test failure.
 inline void load_ok(Engine& engine, const nlohmann::json& snapshot) {
   const std::vector<Error> errors = engine.load(snapshot.dump());
@@ -62,7 +69,7 @@ inline void load_ok(Engine& engine, const nlohmann::json& snapshot) {
 
 /// A decision for a request written as JSON.
 inline Decision decide(const Engine& engine, const nlohmann::json& request) {
-  return engine.decide_json_value(request);
+  return calm::ffi::decide_value(engine, request);
 }
 
 /// The reason code of a decision as its stable string.

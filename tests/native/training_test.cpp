@@ -167,11 +167,11 @@ TEST_F(TrainingCommands, AnUnknownCommandTypeIsAnErrorAtType) {
 }
 
 TEST_F(TrainingCommands, MalformedCommandTextIsAnErrorAnswerNotACrash) {
-  json answer = json::parse(engine.apply_json("{\"type\": \"course.publish\""), nullptr, false);
+  json answer = json::parse(calm::ffi::apply(engine, "{\"type\": \"course.publish\""), nullptr, false);
   ASSERT_FALSE(answer.is_discarded());
   EXPECT_EQ(answer["ok"], false);
   ASSERT_TRUE(answer.contains("errors") && !answer["errors"].empty()) << answer.dump();
-  json dry = json::parse(engine.dry_run_json("[1,"), nullptr, false);
+  json dry = json::parse(calm::ffi::dry_run(engine, "[1,"), nullptr, false);
   ASSERT_FALSE(dry.is_discarded());
   EXPECT_EQ(dry["ok"], false);
 }
@@ -189,17 +189,17 @@ TEST_F(TrainingCommands, CommandShape_CourseCreateNeedsATitle) {
 
 TEST_F(TrainingCommands, JsonBoundaryAnswersInTheDocumentedShape) {
   json ok = json::parse(
-      engine.apply_json(command("course.publish", "u-pm", {{"course", "c-manual-handling"}}).dump()));
+      calm::ffi::apply(engine, command("course.publish", "u-pm", {{"course", "c-manual-handling"}}).dump()));
   EXPECT_EQ(ok["ok"], true);
   EXPECT_TRUE(ok["events"].is_array());
   EXPECT_FALSE(ok.contains("decision"));
   json denied =
-      json::parse(engine.apply_json(command("course.archive", "u-lee", {{"course", "c-fire"}}).dump()));
+      json::parse(calm::ffi::apply(engine, command("course.archive", "u-lee", {{"course", "c-fire"}}).dump()));
   EXPECT_EQ(denied["ok"], false);
   EXPECT_EQ(denied["decision"]["code"], "missing-role");
   EXPECT_EQ(denied["decision"]["allowed"], false);
   EXPECT_FALSE(denied.contains("events"));
-  json error = json::parse(engine.apply_json(command("course.archive", "u-pm").dump()));
+  json error = json::parse(calm::ffi::apply(engine, command("course.archive", "u-pm").dump()));
   EXPECT_EQ(error["ok"], false);
   ASSERT_TRUE(error["errors"].is_array());
   EXPECT_EQ(error["errors"][0]["path"], "/course");
@@ -239,7 +239,7 @@ TEST_F(TrainingCommands, ApplyingTheSameCommandTwiceIsADuplicateThatChangesNothi
   EXPECT_TRUE(second.events.empty());
   EXPECT_EQ(second.result, first.result);
   EXPECT_TRUE(SameState(state_of(engine), after_first));
-  json text = json::parse(engine.apply_json(c.dump()));
+  json text = json::parse(calm::ffi::apply(engine, c.dump()));
   EXPECT_EQ(text["ok"], true);
   EXPECT_EQ(text["duplicate"], true);
   EXPECT_EQ(text["events"], json::array());
@@ -366,7 +366,7 @@ TEST_F(TrainingCommands, ARefusedCommandCarriesExactlyTheDecisionOfTheUiGate) {
   for (const Case& c : cases) {
     CommandResult r = engine.apply(c.command);
     ASSERT_TRUE(IsDenied(r, c.code)) << c.command.dump();
-    const calm::Decision gate = engine.decide_json_value(c.request);
+    const calm::Decision gate = calm::ffi::decide_value(engine, c.request);
     EXPECT_EQ(r.decision->to_json(), gate.to_json()) << c.command.dump();
   }
 }
@@ -637,7 +637,7 @@ TEST_F(TrainingWorkflow, W5_DeletingACourseKeepsCompletedFulfillmentsAndResults)
 
 TEST_F(TrainingWorkflow, W5_ADeletedCourseIsUnknownToChecksViewsAndCommands) {
   ASSERT_TRUE(IsOk(run("course.delete", "u-pm", {{"course", "c-fire"}})));
-  const calm::Decision d = engine.decide_json_value(
+  const calm::Decision d = calm::ffi::decide_value(engine, 
       {{"user", "u-pm"}, {"action", "training.course.edit"}, {"resource", {{"course", "c-fire"}}}});
   EXPECT_EQ(calm::test::code_of(d), "unknown-resource");
   EXPECT_EQ(view_code(calm::course_view(engine, "u-pm", "c-fire")), "unknown-resource");
@@ -1740,7 +1740,7 @@ TEST_F(TrainingViews, SnapshotFreshnessFollowsValidUntilAndDoesNotChangeDecision
   EXPECT_EQ(calm::freshness(engine, "2026-03-08"), "fresh");
   EXPECT_EQ(calm::freshness(engine, "2026-03-09"), "stale");
   EXPECT_EQ(calm::freshness(engine, "2026-03-08T07:00:00Z"), "stale");
-  const calm::Decision d = engine.decide_json_value(
+  const calm::Decision d = calm::ffi::decide_value(engine, 
       {{"user", "u-pm"}, {"action", "training.course.assign"}, {"resource", {{"course", "c-fire"}}}});
   EXPECT_TRUE(d.allowed);
   json no_limit = org();
@@ -1769,21 +1769,20 @@ json all_decisions(const Engine& engine) {
     for (const json& c : s["training"]["courses"]) {
       for (const char* a : course_actions) {
         out.push_back(
-            engine.decide_json_value({{"user", u["id"]}, {"action", a}, {"resource", {{"course", c["id"]}}}})
+            calm::ffi::decide_value(engine, {{"user", u["id"]}, {"action", a}, {"resource", {{"course", c["id"]}}}})
                 .to_json());
       }
     }
     for (const json& f : s["training"]["fulfillments"]) {
-      out.push_back(engine
-                        .decide_json_value({{"user", u["id"]},
-                                            {"action", "training.course.complete"},
-                                            {"resource", {{"fulfillment", f["id"]}}}})
+      out.push_back(calm::ffi::decide_value(engine, {{"user", u["id"]},
+                                                     {"action", "training.course.complete"},
+                                                     {"resource", {{"fulfillment", f["id"]}}}})
                         .to_json());
     }
     for (const json& site : s["sites"]) {
       for (const char* a : site_actions) {
         out.push_back(
-            engine.decide_json_value({{"user", u["id"]}, {"action", a}, {"site", site["id"]}}).to_json());
+            calm::ffi::decide_value(engine, {{"user", u["id"]}, {"action", a}, {"site", site["id"]}}).to_json());
       }
     }
   }
@@ -2027,7 +2026,7 @@ TEST_F(LearnerJourney, TheJsonJourneyForTheJsSideReplaysNatively) {
   for (const json& s : journey["steps"]) {
     SCOPED_TRACE("step " + std::to_string(index++) + ": " + s["command"].dump());
     json expect = s["expect"];
-    json answer = json::parse(engine.apply_json(s["command"].dump()));
+    json answer = json::parse(calm::ffi::apply(engine, s["command"].dump()));
     EXPECT_EQ(answer["ok"], expect["ok"]) << answer.dump();
     if (expect.contains("code")) EXPECT_EQ(answer["decision"]["code"], expect["code"]) << answer.dump();
     if (expect.contains("result")) EXPECT_EQ(answer["result"], expect["result"]) << answer.dump();

@@ -20,6 +20,7 @@
 
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
+#include "calm/queries.hpp"
 #include "calm/workflow.hpp"
 #include "command_util.hpp"
 #include "test_util.hpp"
@@ -80,7 +81,7 @@ class UserManagementCommands : public ::testing::Test {
   }
 
   bool can(std::string_view user, std::string_view action, std::string_view site) const {
-    return engine.decide_json_value({{"user", user}, {"action", action}, {"site", site}}).allowed;
+    return calm::ffi::decide_value(engine, {{"user", user}, {"action", action}, {"site", site}}).allowed;
   }
 
   // The live records of `user` at `site`.
@@ -154,8 +155,8 @@ TEST_F(UserManagementCommands, S2_SiteManagerGrantingSiteAdminIsEscalation) {
   expect_denied(set("u-pm", "u-lee", "north", "site", "admin"), "escalation", "S2");
   const CommandResult r = engine.apply(set("u-pm", "u-lee", "north", "site", "admin"));
   ASSERT_TRUE(r.decision.has_value());
-  EXPECT_EQ(r.decision->requires_.value("module", ""), "site") << show(r);
-  EXPECT_EQ(r.decision->requires_.value("role", ""), "admin") << show(r);
+  EXPECT_EQ(r.decision->to_json()["requires"].value("module", ""), "site") << show(r);
+  EXPECT_EQ(r.decision->to_json()["requires"].value("role", ""), "admin") << show(r);
   EXPECT_EQ(role("u-lee", "north", "site"), Role::none);
 }
 
@@ -273,7 +274,7 @@ TEST_F(UserManagementCommands, S2_SetAllIsCheckedRoleByRole) {
   const CommandResult r = engine.apply(
       command("access.setAll", "u-sm", {{"user", "u-dave"}, {"site", "south"}, {"role", "member"}}));
   ASSERT_TRUE(r.decision.has_value());
-  EXPECT_EQ(r.decision->requires_.value("module", ""), "premises") << show(r);
+  EXPECT_EQ(r.decision->to_json()["requires"].value("module", ""), "premises") << show(r);
 }
 
 TEST_F(UserManagementCommands, S2_SetAllNoneRemovesEveryRoleAtTheSite) {
@@ -581,7 +582,7 @@ TEST_F(UserManagementCommands, S2_SetAllWithIncludeChildSitesIsCheckedAtEveryChi
   ASSERT_TRUE(r.decision.has_value()) << show(r);
   const std::string code(calm::code_name(r.decision->code));
   EXPECT_TRUE(code == "escalation" || code == "missing-site-permission") << show(r);
-  EXPECT_EQ(r.decision->requires_.value("site", ""), "north-lab") << show(r);
+  EXPECT_EQ(r.decision->to_json()["requires"].value("site", ""), "north-lab") << show(r);
   EXPECT_EQ(engine.export_snapshot(), before);
 }
 
@@ -750,7 +751,7 @@ TEST_F(UserManagementCommands, WhatIf_ByAnEditorWhoIsNotAKnownUserIsRefusedUnkno
     EXPECT_FALSE(answer.value("ok", true)) << answer.dump();
     EXPECT_EQ(answer["decision"]["code"], "unknown-user") << answer.dump();
   }
-  EXPECT_EQ(calm::what_if(engine, "", three_changes())["decision"]["code"], "invalid-request");
+  EXPECT_EQ(json(calm::what_if(engine, "", three_changes()))["decision"]["code"], "invalid-request");
 }
 
 }  // namespace

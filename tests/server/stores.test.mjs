@@ -6,7 +6,7 @@
 // (R5).
 
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, command, courseCreate, readState, startPostgres, startServerProcess, tempDir } from './support.mjs';
@@ -97,6 +97,42 @@ describe('R4 SQLite and PostgreSQL', () => {
     );
     assert.deepEqual(b.snapshot, a.snapshot);
     assert.deepEqual(a.snapshot.organisation.owners, ['u-owner', 'u-siteadmin']);
+  });
+
+  test('the sync history (GET /api/syncs) reads the same from SQLite and PostgreSQL, for those the engine allows T13 only', async () => {
+    const payload = JSON.parse(readFileSync(new URL('../../web/demo/ihasco-payload.json', import.meta.url), 'utf8'));
+    const histories = [];
+    for (const db of [sqlite(), await pg.database('syncs')]) {
+      const server = await startServerProcess({ db });
+      try {
+        const pm = new Client(server.url);
+        await pm.signIn('u-pm');
+        const [first] = await pm.commands([command('u-pm', 'integration.sync', { site: 'north', payload })]);
+        assert.equal(first.ok, true, JSON.stringify(first));
+        await pm.commands([command('u-pm', 'integration.sync', { site: 'north', payload })]);
+        const history = await pm.request('/api/syncs?site=north');
+        assert.equal(history.status, 200);
+        histories.push(history.json.entries.map((e) => ({ actor: e.actor, report: e.report })));
+        assert.equal((await pm.request('/api/syncs?site=south')).status, 403, 'Paula may not run syncs at south');
+        const owner = new Client(server.url);
+        await owner.signIn('u-owner');
+        // South has no iHasco connection: syncs there are refused (T13 needs it), and so is its history.
+        const south = await owner.request('/api/syncs?site=south');
+        assert.equal(south.status, 403);
+        assert.equal(south.json.decision.code, 'integration-not-connected');
+        assert.equal((await owner.request('/api/syncs?site=north')).json.entries.length, 2);
+        const lee = new Client(server.url);
+        await lee.signIn('u-lee');
+        assert.equal((await lee.request('/api/syncs?site=north')).status, 403);
+      } finally {
+        await server.stop();
+      }
+    }
+    const [lite, post] = histories;
+    assert.deepEqual(post, lite);
+    assert.equal(lite.length, 2, 'newest first, both syncs');
+    assert.equal(lite[0].report.courses.created, 0, 'the second sync created nothing');
+    assert.equal(lite[1].report.courses.created, 2);
   });
 });
 

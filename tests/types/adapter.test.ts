@@ -7,7 +7,7 @@ import { Can, describeRequirements, useCan, useDecision, useDryRun, type CanProp
 import * as react from 'calm-access/react';
 
 const engine = await createEngine();
-export const provider = react.AccessProvider({ engine, user: 'u-1', version: 2 });
+export const provider = react.AccessProvider({ engine, user: 'u-1' });
 
 export const can: boolean = useCan('training.course.create', 'north');
 export const decision: Decision = useDecision('training.course.view', { course: 'c-1' });
@@ -21,3 +21,8 @@ export const rendered = Can(props);
 useCan('training.course.fly', 'north');
 // @ts-expect-error the provider needs the engine
 react.AccessProvider({ user: 'u-1' });
+
+// The engine's revision and subscribe, and the adapters' useRevision.
+export const revision: number = engine.revision;
+export const stop: () => void = engine.subscribe(() => {});
+export const seen: number = react.useRevision();

@@ -222,3 +222,44 @@ async function viewerSnapshots(): Promise<void> {
   engine.viewerSnapshot(7);
 }
 void viewerSnapshots;
+
+// The views' and questions' answers are the package's types (issue 13): the
+// app reads them without declaring shapes of its own or casting.
+async function views(): Promise<void> {
+  const engine = await createEngine();
+  const mine = engine.myCourses('u-2', '2026-11-23');
+  for (const item of [...mine.open, ...mine.overdue]) {
+    const assignment: string | undefined = item.assignment;
+    const learner: string = item.user;
+    const canComplete: Decision | undefined = item.canComplete;
+    const done: number = item.progress.done;
+    void [assignment, learner, canComplete, done];
+  }
+  const recorded: string | undefined = mine.expiring[0]?.fulfillment;
+  void recorded;
+  // @ts-expect-error a fulfillment's status is one of four
+  const status: 'open' = mine.open[0]!.status;
+  void status;
+  const course = engine.course('u-2', 'c-7');
+  const keys: string[] | undefined = course.steps[0]?.assessment?.questions[0]?.correct;
+  void keys;
+  const rate: number | null = engine.insights('u-2', 'north', '2026-11-23').totals.completionRate;
+  void rate;
+  const record = engine.record('u-2', 'rec-1');
+  for (const block of record.blocks) {
+    if (block.masked) {
+      const canReveal: boolean = block.canReveal;
+      void canReveal;
+    } else {
+      const data: Record<string, unknown> = block.data;
+      void data;
+    }
+  }
+  // @ts-expect-error a record view has no `secret` field
+  void record.secret;
+  const who: string[] = engine.whoCan('personnel.record.view', 'north').users.map((u) => u.user);
+  const where: string[] = engine.sitesWhere('u-2', 'personnel.record.view').sites.map((s) => s.site);
+  const edit: Decision = engine.personnelSettings('u-2', 'north').canEdit;
+  void [who, where, edit];
+}
+void views;

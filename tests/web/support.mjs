@@ -164,6 +164,48 @@ export async function serverLog(url) {
   return entries.reverse();
 }
 
+/** Every screen of the app, as demo routes (the phone and the words tests visit each). */
+export function everyScreen(org = demo()) {
+  const fulfillment = org.training.fulfillments.find((f) => f.user === 'u-lee') ?? org.training.fulfillments[0];
+  return [
+    'inbox',
+    `learn/${fulfillment.id}`,
+    'courses',
+    'courses/c-fire',
+    'insights',
+    'review/u-lee',
+    'people',
+    'people/rec-lee',
+    'companies',
+    `companies/${org.personnel.companies[0].id}`,
+    'settings/personnel',
+    'settings/users',
+    'settings/users/u-lee',
+    'settings/integrations',
+    'audit',
+  ];
+}
+
+/**
+ * Whether `shown` says the engine's `message` in the app's plain words
+ * (web/src/ui/plain.ts): the same sentence, with what the engine names in
+ * backticks shown by name (any text there), an unknown id as "this <kind> is
+ * not there, or is not shared with you", and a capital first letter.
+ * `{ start: true }`: the message starts `shown`.
+ */
+export function saysPlainly(shown, message, { start = false } = {}) {
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = message
+    .split(/(\bunknown \w+ `[^`]*`|`[^`]*`)/)
+    .map((part, i) => {
+      if (i % 2 === 0) return escape(part);
+      const unknown = /^unknown (\w+) `/.exec(part);
+      return unknown ? `this ${unknown[1]} is not there, or is not shared with you` : '.+?';
+    })
+    .join('');
+  return new RegExp(`${start ? '^' : ''}${pattern}`, 'i').test(shown);
+}
+
 /**
  * Whether `engine` allows what a gated control (from `gates`) asks for `user`:
  * the dry run of its command, or the decision on its action and target.

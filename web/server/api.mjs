@@ -68,6 +68,7 @@ export class Api {
       '/api/events': ['GET', (s) => this.events(req, res, s)],
       '/api/reveal': ['POST', (s) => this.reveal(req, res, s)],
       '/api/audit': ['GET', (s) => this.audit(res, s, query)],
+      '/api/syncs': ['GET', (s) => this.syncs(res, s, query)],
     };
     const route = routes[path];
     if (!route) throw new HttpError(404, 'not-found', `no such endpoint: \`${path.slice(0, 100)}\``);
@@ -172,6 +173,29 @@ export class Api {
       events: r.events,
     }));
     sendJson(res, 200, { entries, next: rows.length > limit ? entries[entries.length - 1].seq : null });
+  }
+
+  /**
+   * The iHasco sync history of a site (GET /api/syncs?site=): the newest
+   * syncs applied there, for those who may run them (T13, decided by the
+   * engine for the session's person): when, by whom, and the sync's report.
+   */
+  async syncs(res, session, query) {
+    const site = query.get('site');
+    if (typeof site !== 'string' || site === '' || site.length > 128) throw new HttpError(400, 'bad-request', 'expected `site`: a site id');
+    const decision = await this.host.decide(session.user, 'training.integration.sync', site);
+    if (!decision.allowed) throw new HttpError(403, 'denied', decision.message, { decision });
+    const limit = integer(query, 'limit', 20, 1, 100);
+    const entries = [];
+    // Newest first; the audit holds every site's syncs, so read more than asked and keep this site's.
+    for (const row of await this.host.store.auditOfType('integration.sync', 1000)) {
+      const events = row.events;
+      const synced = Array.isArray(events) ? events.find((e) => e?.type === 'training.integration.synced' && e.site === site) : undefined;
+      if (synced === undefined) continue;
+      entries.push({ at: row.at, actor: row.actor, report: synced.details ?? {} });
+      if (entries.length === limit) break;
+    }
+    sendJson(res, 200, { site, entries });
   }
 
   close() {

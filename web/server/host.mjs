@@ -298,6 +298,11 @@ export class OrgHost {
   }
 
   /** Whether `user` is an owner of the organisation (A6), as the engine's effective roles say. */
+  /** The engine's decision on `action` at `target` for `user` (the server decides again, never trusting the browser). */
+  decide(user, action, target) {
+    return this.mutex.run(() => this.engine.explain(user, action, target));
+  }
+
   isOwner(user) {
     return this.mutex.run(() => this.engine.roles(user).some((r) => r.sources?.some((s) => s.kind === 'owner')));
   }

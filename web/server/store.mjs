@@ -111,6 +111,7 @@ class SqliteStore {
       refuse: q('INSERT INTO refusals (command_id, actor, command, outcome, stored_at) VALUES (?, ?, ?, ?, ?)'),
       audit: q('INSERT INTO audit (seq, at, actor, kind, command_id, type, events) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       auditPage: q('SELECT * FROM audit WHERE n < ? ORDER BY n DESC LIMIT ?'),
+      auditOfType: q('SELECT * FROM audit WHERE type = ? ORDER BY n DESC LIMIT ?'),
       compact: q('UPDATE org SET base = ?, base_revision = ? WHERE id = 1'),
       dropLog: q('DELETE FROM log WHERE seq <= ?'),
       session: q('SELECT user_id FROM sessions WHERE id_hash = ?'),
@@ -192,6 +193,11 @@ class SqliteStore {
 
   async auditPage(before, limit) {
     return this.q.auditPage.all(before, limit).map(auditRow);
+  }
+
+  /** The newest `limit` audit entries of one command type (the sync history). */
+  async auditOfType(type, limit) {
+    return this.q.auditOfType.all(type, limit).map(auditRow);
   }
 
   async sessionUser(idHash) {
@@ -339,6 +345,12 @@ class PgStore {
 
   async auditPage(before, limit) {
     const { rows } = await this.pool.query('SELECT * FROM audit WHERE n < $1 ORDER BY n DESC LIMIT $2', [before, limit]);
+    return rows.map(auditRow);
+  }
+
+  /** The newest `limit` audit entries of one command type (the sync history). */
+  async auditOfType(type, limit) {
+    const { rows } = await this.pool.query('SELECT * FROM audit WHERE type = $1 ORDER BY n DESC LIMIT $2', [type, limit]);
     return rows.map(auditRow);
   }
 

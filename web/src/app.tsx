@@ -4,15 +4,17 @@
 
 import type { ActionId, Target } from 'calm-access';
 import { AccessProvider } from 'calm-access/preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { href, useRoute } from './route';
-import { CourseBuilder, CourseList, Inbox, Insights, TakeCourse } from './screens/training';
+import { AttemptsReview, CourseBuilder, CourseList, Inbox, Insights, TakeCourse } from './screens/training';
 import { Companies, People, PersonnelSettings, RecordScreen } from './screens/personnel';
 import { Integrations, UserManagement } from './screens/settings';
 import { signOut, snapshotNow, useStore, viewSite, type State } from './store';
 import { AuditLog } from './screens/audit';
 import { NotSavedList } from './ui/not-saved';
 import { GateLink } from './ui/gate';
+import { Flash } from './ui/confirm';
+import { commandWords } from './ui/plain';
 
 interface NavEntry {
   path: string;
@@ -56,6 +58,7 @@ function Screen({ route }: { route: string[] }) {
   if (first === 'learn' && second) return <TakeCourse fulfillment={second} />;
   if (first === 'courses') return second ? <CourseBuilder course={second} /> : <CourseList />;
   if (first === 'insights') return <Insights />;
+  if (first === 'review' && second) return <AttemptsReview person={second} />;
   if (first === 'people') return second ? <RecordScreen record={second} /> : <People />;
   if (first === 'companies') return <Companies company={second} />;
   if (first === 'settings' && second === 'personnel') return <PersonnelSettings />;
@@ -88,7 +91,7 @@ function QueueMarker({ state }: { state: State }) {
           <ol>
             {state.queue.map((c) => (
               <li key={c.id}>
-                <code>{c.type}</code> <time dateTime={c.at}>{c.at.replace('T', ' ').slice(0, 16)}</time>
+                {commandWords(c.type)} <time dateTime={c.at}>{c.at.replace('T', ' ').slice(0, 16)}</time>
               </li>
             ))}
           </ol>
@@ -98,11 +101,22 @@ function QueueMarker({ state }: { state: State }) {
   );
 }
 
-function Header({ state }: { state: State }) {
+function Header({ state, menuOpen, toggleMenu }: { state: State; menuOpen: boolean; toggleMenu: () => void }) {
   const snapshot = snapshotNow();
   const waiting = state.queue.length;
   return (
     <header class="top">
+      {/* On a narrow screen the navigation folds away behind this button (styles.css). */}
+      <button
+        type="button"
+        class="btn menu-button"
+        data-testid="menu"
+        aria-expanded={menuOpen ? 'true' : 'false'}
+        aria-controls="main-nav"
+        onClick={toggleMenu}
+      >
+        Menu
+      </button>
       <a class="brand" href={href('inbox')}>
         CalmCompliance
       </a>
@@ -144,11 +158,14 @@ export function App() {
     document.documentElement.dataset.ready = 'true';
   }, []);
   const active = route.join('/');
+  const [menuOpen, setMenuOpen] = useState(false);
+  // Choosing a screen closes the menu on a phone.
+  useEffect(() => setMenuOpen(false), [active]);
   return (
-    <AccessProvider engine={state.engine} user={state.user} version={state.version}>
-      <Header state={state} />
+    <AccessProvider engine={state.engine} user={state.user}>
+      <Header state={state} menuOpen={menuOpen} toggleMenu={() => setMenuOpen(!menuOpen)} />
       <div class="layout">
-        <nav aria-label="Main">
+        <nav aria-label="Main" id="main-nav" class={menuOpen ? 'nav-open' : undefined}>
           {NAV.map(({ section, entries }) => (
             <div key={section} class="nav-section">
               <h2>{section}</h2>
@@ -166,6 +183,7 @@ export function App() {
         </nav>
         <main id="main" key={`${state.user}@${state.site}#${state.epoch}`}>
           <NotSavedList state={state} />
+          <Flash />
           <Screen key={active} route={route} />
         </main>
       </div>

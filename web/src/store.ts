@@ -561,6 +561,20 @@ export interface AuditEntry {
 }
 
 /** A page of the audit log, newest first (owners). */
+/** One iHasco sync applied at a site, as the server recorded it (GET /api/syncs, T13). */
+export interface SyncEntry {
+  at: string;
+  actor: string;
+  report: Record<string, unknown>;
+}
+
+/** The newest syncs applied at `site` (the server decides whether this person may see them). */
+export async function syncHistory(site: string): Promise<SyncEntry[]> {
+  const response = await call(`syncs?${new URLSearchParams({ site, limit: '20' })}`);
+  if (!response.ok) throw new Error(await errorOf(response));
+  return ((await response.json()) as { entries: SyncEntry[] }).entries;
+}
+
 export async function auditPage(before?: number, limit = 25): Promise<{ entries: AuditEntry[]; next?: number | null }> {
   const query = new URLSearchParams({ limit: String(limit) });
   if (before !== undefined) query.set('before', String(before));

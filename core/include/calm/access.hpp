@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "calm/result.hpp"
@@ -21,10 +23,10 @@ struct CommandResult;
 
 /// What a JSON boundary function reads, for its size limit (README "Limits").
 enum class Input : std::uint8_t {
-  snapshot,  ///< `load_json`
-  request,   ///< `decide_json`
-  command,   ///< `apply_json`, `dry_run_json`
-  question,  ///< the request of `who_can_json`, the change of `what_if_json`
+  snapshot,  ///< `ffi::load`
+  request,   ///< `ffi::decide`
+  command,   ///< `ffi::apply`, `ffi::dry_run`
+  question,  ///< the request of `ffi::who_can`, the change of `ffi::what_if`
 };
 
 /// The most bytes of JSON text an input may have (ACCESS.md section 11 step 1:
@@ -43,12 +45,6 @@ enum class Input : std::uint8_t {
   }
   return std::size_t{1} << 20;
 }
-
-/// The answer of the boundary function that reads `input` to text larger than
-/// `input_limit(input)`: `{ ok: false, errors: [{ code: "too-large" }] }` for
-/// a snapshot, a command or a question, an `invalid-request` decision for a
-/// request. Bindings that measure the text before copying it use this answer.
-[[nodiscard]] std::string oversize_json(Input input);
 
 /// Reason codes (ACCESS.md section 7), in their priority order.
 enum class Code : std::uint8_t {
@@ -166,6 +162,29 @@ struct [[nodiscard]] Verdict {
   [[nodiscard]] bool allowed() const noexcept { return code == Code::allowed; }
 };
 
+/// What would allow a denied request (ACCESS.md section 7); members are set
+/// only where they apply. Written as the decision's `requires`.
+struct Requirements {
+  /// The personnel manager role that also allows a condition (`or`).
+  struct Alternative {
+    std::string module;      ///< `module`
+    Role role = Role::none;  ///< `role`
+    std::string site;        ///< `site`
+  };
+  std::optional<std::string> entitlement;         ///< `entitlement`: the module the organisation would need
+  std::optional<std::string> module;              ///< `module`: the module whose role is needed
+  std::optional<Role> role;                       ///< `role`: the role needed
+  std::optional<std::string> site;                ///< `site`: where it is needed
+  std::optional<SitePermission> site_permission;  ///< `sitePermission`
+  /// `condition`: `assigned`, `own-thread`, `own-fulfillment` or `calm-course`.
+  std::optional<std::string_view> condition;
+  std::optional<Alternative> alternative;       ///< `or`
+  std::optional<std::string_view> integration;  ///< `integration`: `ihasco`
+  /// `resource`: for `unknown-*`, the request field naming the unknown id.
+  std::optional<std::string_view> resource;
+  bool owner = false;  ///< `owner`: only an owner may
+};
+
 /// A fully explained decision.
 struct [[nodiscard]] Decision {
   bool allowed = false;
@@ -174,11 +193,41 @@ struct [[nodiscard]] Decision {
   std::string rule;
   /// One-line message (the exact P17 text where it applies).
   std::string message;
-  /// What would allow it: `{ entitlement?, module?, role?, site?, sitePermission?, condition?, owner? }`.
-  nlohmann::json requires_ = nlohmann::json::object();
+  /// What would allow it (or, allowed, what it needed).
+  Requirements requires_;
 
   /// `{ allowed, code, message, rule, requires }`.
   [[nodiscard]] nlohmann::json to_json() const;
+};
+
+/// The answer of a view or a question (ACCESS.md section 9, TRAINING.md,
+/// PERSONNEL.md): its value, the decision that denied the viewer, or the
+/// errors of a malformed argument (`invalid-date`, `wrong-type`, ...).
+/// `calm/ffi.hpp` writes it as `{ ok: true, value }`, `{ ok: false, decision }`
+/// or `{ ok: false, errors }`.
+template <typename T>
+class [[nodiscard]] Answer {
+ public:
+  /// The value.
+  Answer(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor): ergonomic return
+  /// The viewer is denied: the decision says why.
+  Answer(Decision denial) : state_(std::move(denial)) {}  // NOLINT(google-explicit-constructor)
+  /// A malformed argument; `errors` must not be empty.
+  Answer(std::vector<Error> errors) : state_(std::move(errors)) {}  // NOLINT(google-explicit-constructor)
+
+  /// True when a value is held.
+  [[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }
+  /// The value; only valid when `ok()`.
+  [[nodiscard]] const T& value() const& { return std::get<0>(state_); }
+  /// The value; only valid when `ok()`.
+  [[nodiscard]] T& value() & { return std::get<0>(state_); }
+  /// The denial, or null when not denied.
+  [[nodiscard]] const Decision* denial() const noexcept { return std::get_if<1>(&state_); }
+  /// The errors, or null when the arguments were well formed.
+  [[nodiscard]] const std::vector<Error>* errors() const noexcept { return std::get_if<2>(&state_); }
+
+ private:
+  std::variant<T, Decision, std::vector<Error>> state_;
 };
 
 /// Where an effective role came from (section 9 `roles`).
@@ -208,20 +257,10 @@ struct EffectiveRole {
 /// Index of an action id, or `kNone`.
 [[nodiscard]] Index find_action(std::string_view id) noexcept;
 
-/// Parses a decision request from JSON. Never fails: a malformed request
-/// yields a request whose check is `invalid-request` (see `Engine::check_json`).
-struct ParsedRequest {
-  Request request;
-  /// Empty when the shape is valid; otherwise what is wrong.
-  std::string_view shape_error;
-};
-[[nodiscard]] ParsedRequest parse_request(const nlohmann::json& json) noexcept;
-
 /// A request whose ids are already dense indices (the bindings' fast path).
-/// `key` is zero or the bit of one resource key that names one resource by
-/// one id (course, fulfillment, record, thread, company, target), and
-/// `resource` an index into that key's collection of `Engine::index_json`;
-/// any other request goes through `Request` or `RequestView`.
+/// `key` is zero or the bit of one resource key that `ffi::indexed_keys`
+/// lists, and `resource` an index into that key's collection of
+/// `ffi::index`; any other request goes through `Request` or `RequestView`.
 /// Out-of-range indices are unknown ids.
 struct IndexedRequest {
   Index user = kNone;
@@ -255,17 +294,8 @@ class Engine {
   [[nodiscard]] Verdict check(const Request& request) const noexcept;
   /// The same decision function on a request of views.
   [[nodiscard]] Verdict check(const RequestView& request) const noexcept;
-  /// The decision as JSON text, the bytes `decide_json` gives for the same
-  /// request as JSON text.
-  [[nodiscard]] std::string decide_json(const RequestView& request) const;
   /// The same decision function on pre-resolved indices.
   [[nodiscard]] Verdict check(const IndexedRequest& request) const noexcept;
-  /// The decision as JSON text (the bytes `decide_json` gives for the same
-  /// request) for an indexed request whose ids are all in the snapshot: the
-  /// JS `explain` fast path, which skips writing and parsing the request
-  /// (the ids are read from the snapshot's tables, then `decide`).
-  /// Empty when an index is out of range (the caller then asks `decide_json`).
-  [[nodiscard]] std::string explain_json(const IndexedRequest& request) const;
   /// As `check`, but for actions that need a resource, evaluates the
   /// site-level part only (entitlement, roles, site permissions), for
   /// capability maps and `sitesWhere` style questions.
@@ -298,32 +328,6 @@ class Engine {
   [[nodiscard]] CommandResult dry_run(const nlohmann::json& command) const;
   /// The current state in the snapshot format; loading it gives the same answers.
   [[nodiscard]] nlohmann::json export_snapshot() const;
-
-  // ---- JSON boundary (used by the wasm layer, the CLI and tests) ----
-
-  /// A command as JSON text -> the answer as JSON text (malformed -> errors).
-  [[nodiscard]] std::string apply_json(std::string_view command_text);
-  /// As `apply_json`, without applying.
-  [[nodiscard]] std::string dry_run_json(std::string_view command_text) const;
-  /// `export_snapshot()` as JSON text.
-  [[nodiscard]] std::string snapshot_json() const;
-
-  /// `{ ok: true, stats }` or `{ ok: false, errors: [{ code, path, message }] }`.
-  [[nodiscard]] std::string load_json(std::string_view json_text);
-  /// A request as JSON text -> a decision as JSON text (malformed -> `invalid-request`).
-  [[nodiscard]] std::string decide_json(std::string_view request_text) const;
-  /// A request as a JSON value -> the decision.
-  [[nodiscard]] Decision decide_json_value(const nlohmann::json& request) const;
-  /// `{ ok, value: { [action]: decision } }` or `{ ok: false, errors }`.
-  [[nodiscard]] std::string capabilities_json(std::string_view user, std::string_view site) const;
-  /// `{ ok, value: [{ site, module, role, entitled, sources }] }` or `{ ok: false, errors }`.
-  [[nodiscard]] std::string roles_json(std::string_view user) const;
-  /// The ids of users, sites, courses, fulfillments, records, comments and
-  /// companies in index order, as `{ users: [...], ... }`, so that bindings can
-  /// build `IndexedRequest`s.
-  [[nodiscard]] std::string index_json() const;
-  /// Ids of the action table, as a JSON array.
-  [[nodiscard]] static std::string actions_json();
 
  private:
   friend struct CommandContext;

@@ -28,14 +28,9 @@ struct ViewerOptions {
 /// The viewer snapshot of `user` (SERVER.md V1-V5) computed from the engine's
 /// current (full) state: `{ ok: true, value: snapshot }`, a valid snapshot in
 /// the SNAPSHOT.md format, or `{ ok: false, errors }` when `user` is not an id
-/// (`invalid-id`) or not a user of the state (`unknown-user`).
+/// (`invalid-id`) or not a user of the state (`unknown-user`). `ffi::viewer_snapshot`
+/// is its JSON text boundary.
 [[nodiscard]] nlohmann::json viewer_snapshot(const Engine& engine, std::string_view user,
                                              const ViewerOptions& options = {});
-
-/// The JSON text boundary of `viewer_snapshot`: `options_text` is empty or a
-/// JSON object `{ revision?, issuedAt? }`; the answer is JSON text in the
-/// shape above (a malformed option is an error naming its path).
-[[nodiscard]] std::string viewer_snapshot_json(const Engine& engine, std::string_view user,
-                                               std::string_view options_text);
 
 }  // namespace calm

@@ -63,7 +63,7 @@ const mismatches = [];
 let allowed = 0;
 for (const q of questions) {
   const html = renderToString(
-    createElement(AccessProvider, { engine, user: q.user, version: 1 },
+    createElement(AccessProvider, { engine, user: q.user },
       createElement(Probe, q), createElement(Gate, q), createElement(RenderProp, q)),
   );
   const d = engine.explain(q.user, q.action, q.site);

@@ -5,3 +5,4 @@ export { TakeCourse } from './training/take';
 export { CourseList } from './training/courses';
 export { CourseBuilder } from './training/builder';
 export { Insights } from './training/insights';
+export { AttemptsReview } from './training/review';

@@ -11,21 +11,76 @@
 import type { ActionId, CommandResult, Decision, Target } from 'calm-access';
 import { describeRequirements, useDecision, useDryRun } from 'calm-access/preact';
 import type { ComponentChildren, JSX } from 'preact';
-import { useId } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { command, type CommandFields } from '../store';
+import { ConfirmDialog, type Confirmation } from './confirm';
+import { plain, siteName } from './plain';
+
+/**
+ * Denials that only another role, site permission or subscription could turn
+ * into an allow: a control denied for one of these is kept out of the way
+ * (not rendered), while a control blocked by the state of things or a
+ * condition (an iHasco course, an unanswered question, an escalation) stays
+ * visible with its reason (issue 12).
+ */
+const ROLE_CODES = new Set(['missing-role', 'missing-site-permission', 'not-entitled']);
+
+/** Whether a denial is one the person's role can never get past here. */
+export function roleDenied(decision: Decision | undefined): boolean {
+  return decision !== undefined && !decision.allowed && ROLE_CODES.has(decision.code);
+}
+
+/** Renders `children` unless the person's role can never be allowed `action` at `target` (management forms). */
+export function IfRoleAllows({ action, target, children }: { action: ActionId; target?: Target; children: ComponentChildren }) {
+  const decision = useDecision(action, target);
+  return roleDenied(decision) ? null : <>{children}</>;
+}
+
+/** What would allow it, in words, with sites' names. */
+export function allowText(decision: Decision): string {
+  return describeRequirements(decision.requires, { site: siteName });
+}
 
 /** The engine's reason as one line: message, then what would allow it. */
 export function reasonOf(decision: Decision | undefined): string {
   if (decision === undefined) return '';
-  const allow = describeRequirements(decision.requires);
-  return allow === '' ? `${decision.message}.` : `${decision.message}. ${allow}`;
+  const allow = allowText(decision);
+  const said = plain(decision.message);
+  const message = /[.!?]$/.test(said) ? said : `${said}.`;
+  return allow === '' ? message : `${message} ${allow}`;
 }
 
 /** The refusal of a dry run as one line (a denial, or the input errors). */
 export function refusalOf(result: CommandResult | null): string {
   if (result === null || result.ok) return '';
   if (result.decision) return reasonOf(result.decision as Decision);
-  return (result.errors ?? []).map((e) => `${e.message}${e.path ? ` (${e.path})` : ''}`).join('; ');
+  // A message that names what it is about (in backticks) needs no field label.
+  const one = (e: { path?: string; message: string }) =>
+    e.path && !e.message.includes('`') ? `${fieldLabel(e.path)}: ${plain(e.message)}` : plain(e.message);
+  return (result.errors ?? []).map(one).join('; ');
+}
+
+/**
+ * The field a JSON pointer of a command names, in words: `/company/name` ->
+ * "Name", `/course/steps/2/title` -> "Step 3, title", `/dueDate` -> "Due date".
+ */
+export function fieldLabel(pointer: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const words = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = parts[i];
+    const next = parts[i + 1];
+    if (next !== undefined && /^\d+$/.test(next)) {
+      // `steps/2` -> "step 3" (lists are named in the plural).
+      out.push(`${words(part).replace(/s$/, '')} ${Number(next) + 1}`);
+      i += 1;
+    } else if (i === parts.length - 1 || out.length > 0) {
+      out.push(words(part));
+    }
+  }
+  const text = out.join(', ') || 'The command';
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function Why({ id, text }: { id: string; text: string }) {
@@ -78,6 +133,7 @@ function GatedButtonView({
 export function GateButton({ action, target, ...props }: ButtonProps & { action: ActionId; target?: Target }) {
   const decision = useDecision(action, target);
   const gate = { 'data-gate': action, 'data-target': JSON.stringify(target ?? null) };
+  if (roleDenied(decision)) return null;
   return <GatedButtonView {...props} allowed={decision.allowed} why={reasonOf(decision)} gate={gate} />;
 }
 
@@ -92,8 +148,12 @@ export function CommandButton({
   fields,
   incomplete = 'Not available yet: what it needs is still loading.',
   unavailable,
+  confirm,
+  onClick,
   ...props
 }: ButtonProps & {
+  /** Asked first, in a dialog that names what will be lost; `onClick` runs only when confirmed. */
+  confirm?: Confirmation;
   /** The command's fields; null while the form cannot make a command (see `incomplete`). */
   fields: CommandFields | null;
   /** Why there is no command yet, shown when `fields` is null. */
@@ -110,7 +170,24 @@ export function CommandButton({
   // The engine's refusal comes first; only an allowed command is "unavailable".
   if (allowed && unavailable !== undefined) gate['data-unavailable'] = 'true';
   const why = result === null ? incomplete : allowed ? (unavailable ?? '') : refusalOf(result);
-  return <GatedButtonView {...props} allowed={allowed && unavailable === undefined} why={why} gate={gate} />;
+  const [asking, setAsking] = useState(false);
+  const click = confirm === undefined ? onClick : () => setAsking(true);
+  if (result !== null && !result.ok && roleDenied(result.decision as Decision | undefined)) return null;
+  return (
+    <>
+      <GatedButtonView {...props} onClick={click} allowed={allowed && unavailable === undefined} why={why} gate={gate} />
+      {asking && confirm !== undefined && (
+        <ConfirmDialog
+          confirmation={confirm}
+          onCancel={() => setAsking(false)}
+          onConfirm={() => {
+            setAsking(false);
+            onClick?.();
+          }}
+        />
+      )}
+    </>
+  );
 }
 
 /** A navigation link, shown disabled with the engine's reason when `action` is denied. */
@@ -150,8 +227,8 @@ export function Denied({ decision, title }: { decision: Decision; title: string 
   return (
     <section class="denied" role="alert" data-denied={decision.code}>
       <h2>{title}</h2>
-      <p class="denied-message">{decision.message}</p>
-      {describeRequirements(decision.requires) && <p class="denied-allow">{describeRequirements(decision.requires)}</p>}
+      <p class="denied-message">{plain(decision.message)}</p>
+      {allowText(decision) && <p class="denied-allow">{allowText(decision)}</p>}
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { dismissNotSaved, type NotSaved, type State } from '../store';
 import { refusalOf } from './gate';
 import { names } from './names';
+import { commandWords } from './plain';
 
 /** The server's reason for a refusal, in words: as a gated control says it (`refusalOf`). */
 export function refusalText(n: NotSaved): string {
@@ -26,7 +27,7 @@ function Item({ item }: { item: NotSaved }) {
   return (
     <li data-testid="not-saved-item" data-command={c.id} data-type={c.type} data-code={item.decision?.code ?? 'invalid-request'}>
       <p>
-        <code>{c.type}</code> by {names().user(c.actor)} at{' '}
+        {commandWords(c.type)} by {names().user(c.actor)} at{' '}
         <time dateTime={c.at}>{c.at.replace('T', ' ').slice(0, 16)}</time>:{' '}
         <span data-testid="not-saved-reason">{refusalText(item)}</span>
       </p>

@@ -7,6 +7,7 @@
 
 import { ForbiddenError, QueryError, type Decision } from 'calm-access';
 import { Denied } from './gate';
+import { plain } from './plain';
 
 /** What a view did not answer: the engine's denial, or the error's message. */
 export type NoAnswer = { ok: false; denied: Decision } | { ok: false; error: string };
@@ -21,14 +22,14 @@ export type Answer<T> = { ok: true; value: T } | NoAnswer;
  */
 export function noAnswer(caught: unknown): NoAnswer {
   if (caught instanceof ForbiddenError) return { ok: false, denied: caught.decision };
-  if (caught instanceof QueryError) return { ok: false, error: caught.errors.map((e) => e.message).join('; ') || caught.message };
+  if (caught instanceof QueryError) return { ok: false, error: caught.errors.map((e) => plain(e.message)).join('; ') || plain(caught.message) };
   return { ok: false, error: caught instanceof Error ? caught.message : String(caught) };
 }
 
 /** Calls a view; a ForbiddenError becomes `denied`, a QueryError `error`; any other error is a bug and is thrown. */
-export function ask<T>(view: () => unknown): Answer<T> {
+export function ask<T>(view: () => T): Answer<T> {
   try {
-    return { ok: true, value: view() as T };
+    return { ok: true, value: view() };
   } catch (caught) {
     if (caught instanceof ForbiddenError || caught instanceof QueryError) return noAnswer(caught);
     throw caught;

@@ -8,6 +8,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { type CommandFields, run } from '../../store';
 import { refusalOf } from '../../ui/gate';
+import { flash } from '../../ui/confirm';
 
 /** "key: value" lines of an object (values that are not text as JSON). */
 export function toLines(data: Record<string, unknown> | undefined): string {
@@ -28,6 +29,12 @@ export function fromLines(text: string): Record<string, string> {
   return out;
 }
 
+/** A data key as a label: `employeeNumber` -> "Employee number", `start_date` -> "Start date". */
+export function keyLabel(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** Data shown as a definition list (a block's data, company details). */
 export function DataList({ data }: { data: Record<string, unknown> | undefined }) {
   const entries = Object.entries(data ?? {});
@@ -36,7 +43,7 @@ export function DataList({ data }: { data: Record<string, unknown> | undefined }
     <dl class="pdata">
       {entries.map(([k, v]) => (
         <div key={k}>
-          <dt>{k}</dt>
+          <dt>{keyLabel(k)}</dt>
           <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
         </div>
       ))}
@@ -60,6 +67,9 @@ export function useRunner(): [Outcome | null, Exec] {
   const exec = (label: string, fields: CommandFields) => {
     const result = run(fields);
     setOutcome({ label, result });
+    // Done is said above the screen too (ui/confirm.tsx), where it outlives a
+    // remount of the screen when what was changed disappears (a deleted contact).
+    if (result.ok) flash(`${label}: done${result.duplicate ? ' (it had already been done)' : ''}.`);
     return result;
   };
   return [outcome, exec];
@@ -67,21 +77,12 @@ export function useRunner(): [Outcome | null, Exec] {
 
 /** The answer of the last command: done (with its events), or the engine's refusal. */
 export function Outcome({ outcome }: { outcome: Outcome | null }) {
-  if (outcome === null) return null;
+  // Done is shown by <Flash>; a refusal is shown here, next to the controls.
+  if (outcome === null || outcome.result.ok) return null;
   const { label, result } = outcome;
-  if (!result.ok) {
-    return (
-      <p class="notice notice-error" role="alert" data-testid="command-result" data-ok="false">
-        {label} was refused: {refusalOf(result)}
-      </p>
-    );
-  }
-  const extra = result.result && Object.keys(result.result).length > 0 ? JSON.stringify(result.result) : '';
-  const events = result.events.map((e) => e.type).join(', ');
   return (
-    <p class="notice" role="status" data-testid="command-result" data-ok="true">
-      {label}: done{result.duplicate ? ' (already applied)' : ''}.{events && <span class="muted"> {events}</span>}
-      {extra && <span class="muted"> {extra}</span>}
+    <p class="notice notice-error" role="alert" data-testid="command-result" data-ok="false">
+      {label} was refused: {refusalOf(result)}
     </p>
   );
 }

@@ -2,29 +2,16 @@
 // shown through the engine's company view (P4; sensitive data only with
 // P11), and the company and contact commands (P12, P13).
 
+import type { CompanyView, ContactView } from 'calm-access';
 import { useDecision } from 'calm-access/preact';
 import { useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { snapshotNow, useStore } from '../../store';
-import { CommandButton, Denied, GateLink } from '../../ui/gate';
+import { CommandButton, Denied, GateLink, IfRoleAllows } from '../../ui/gate';
+import { flash } from '../../ui/confirm';
 import { ask, newId, Unanswered } from '../../ui/view';
 import { Area, DataList, Field, fromLines, Outcome, Section, toLines, useRunner, type Exec } from './common';
-
-export interface Contact {
-  id: string;
-  name?: string;
-  email?: string;
-  phone?: string;
-}
-
-export interface CompanyView {
-  id: string;
-  site: string;
-  name: string;
-  details?: Record<string, unknown>;
-  sensitive?: Record<string, unknown>;
-  contacts: Contact[];
-}
+import { names } from '../../ui/names';
 
 /**
  * The companies at `site` as the acting user may see them: the ids come from
@@ -39,7 +26,7 @@ export function useSiteCompanies(site: string): CompanyView[] {
   const out: CompanyView[] = [];
   for (const id of ids) {
     try {
-      out.push(engine.company(user, id) as unknown as CompanyView);
+      out.push(engine.company(user, id));
     } catch {
       // Not visible to the acting user (or gone): left out.
     }
@@ -93,7 +80,7 @@ function CompanyList() {
         <Denied title="Companies" decision={decision} />
       ) : companies.length === 0 ? (
         <p class="notice" data-testid="companies-empty">
-          There are no companies at <strong>{site}</strong>.
+          There are no companies at <strong>{names().site(site)}</strong>.
         </p>
       ) : (
         <table data-testid="companies">
@@ -119,7 +106,9 @@ function CompanyList() {
           </tbody>
         </table>
       )}
-      <NewCompany />
+      <IfRoleAllows action="personnel.company.manage" target={site}>
+        <NewCompany />
+      </IfRoleAllows>
     </section>
   );
 }
@@ -150,7 +139,7 @@ function CompanyEdit({ company, exec }: { company: CompanyView; exec: Exec }) {
   );
 }
 
-function ContactEdit({ company, contact, exec }: { company: string; contact: Contact; exec: Exec }) {
+function ContactEdit({ company, contact, exec }: { company: string; contact: ContactView; exec: Exec }) {
   const [name, setName] = useState(contact.name ?? '');
   const [email, setEmail] = useState(contact.email ?? '');
   const [phone, setPhone] = useState(contact.phone ?? '');
@@ -205,15 +194,27 @@ function Contacts({ company }: { company: CompanyView }) {
                   <td>{ct.email ?? '—'}</td>
                   <td>{ct.phone ?? '—'}</td>
                   <td>
-                    <details class="pedit">
-                      <summary data-testid="contact-edit-open">Edit</summary>
-                      <ContactEdit key={`${ct.name}:${ct.email}:${ct.phone}`} company={company.id} contact={ct} exec={exec} />
-                    </details>
+                    <IfRoleAllows action="personnel.company.manage" target={{ company: company.id }}>
+                      <details class="pedit">
+                        <summary data-testid="contact-edit-open">Edit</summary>
+                        <ContactEdit key={`${ct.name}:${ct.email}:${ct.phone}`} company={company.id} contact={ct} exec={exec} />
+                      </details>
+                    </IfRoleAllows>
                     <CommandButton
                       fields={remove}
                       variant="danger"
                       data-testid="contact-delete"
-                      onClick={() => exec(`Deleting ${ct.name ?? ct.id}`, remove)}
+                      confirm={{
+                        title: `Delete the contact ${ct.name ?? ''}?`.replace('  ', ' '),
+                        confirm: 'Delete contact',
+                        body: (
+                          <p>
+                            {ct.name ?? 'This contact'}
+                            {ct.email ? ` (${ct.email})` : ''} will be removed from {company.name}.
+                          </p>
+                        ),
+                      }}
+                      onClick={() => exec(`Deleting ${ct.name ?? 'the contact'}`, remove)}
                     >
                       Delete
                     </CommandButton>
@@ -224,29 +225,31 @@ function Contacts({ company }: { company: CompanyView }) {
           </tbody>
         </table>
       )}
-      <details class="pedit">
-        <summary data-testid="contact-add-open">Add a contact</summary>
-        <form class="pform" onSubmit={(e) => e.preventDefault()}>
-          <Field label="Name" value={name} onInput={setName} testid="contact-name" required />
-          <Field label="Email" type="email" value={email} onInput={setEmail} />
-          <Field label="Phone" type="tel" value={phone} onInput={setPhone} />
-          <CommandButton
-            fields={add}
-            variant="primary"
-            data-testid="contact-add"
-            onClick={() => {
-              if (exec(`Adding ${name.trim()}`, add).ok) {
-                setName('');
-                setEmail('');
-                setPhone('');
-                setId(newId('ct'));
-              }
-            }}
-          >
-            Add contact
-          </CommandButton>
-        </form>
-      </details>
+      <IfRoleAllows action="personnel.company.manage" target={{ company: company.id }}>
+        <details class="pedit">
+          <summary data-testid="contact-add-open">Add a contact</summary>
+          <form class="pform" onSubmit={(e) => e.preventDefault()}>
+            <Field label="Name" value={name} onInput={setName} testid="contact-name" required />
+            <Field label="Email" type="email" value={email} onInput={setEmail} />
+            <Field label="Phone" type="tel" value={phone} onInput={setPhone} />
+            <CommandButton
+              fields={add}
+              variant="primary"
+              data-testid="contact-add"
+              onClick={() => {
+                if (exec(`Adding ${name.trim()}`, add).ok) {
+                  setName('');
+                  setEmail('');
+                  setPhone('');
+                  setId(newId('ct'));
+                }
+              }}
+            >
+              Add contact
+            </CommandButton>
+          </form>
+        </details>
+      </IfRoleAllows>
       <Outcome outcome={outcome} />
     </Section>
   );
@@ -277,21 +280,50 @@ function CompanyScreen({ id }: { id: string }) {
                 <DataList data={viewed.value.sensitive} />
               </div>
             )}
-            <details class="pedit">
-              <summary data-testid="company-edit-open">Edit the company</summary>
-              <CompanyEdit
-                key={`${viewed.value.name}:${toLines(viewed.value.details)}:${toLines(viewed.value.sensitive)}`}
-                company={viewed.value}
-                exec={exec}
-              />
-            </details>
+            <IfRoleAllows action="personnel.company.manage" target={{ company: viewed.value.id }}>
+              <details class="pedit">
+                <summary data-testid="company-edit-open">Edit the company</summary>
+                <CompanyEdit
+                  key={`${viewed.value.name}:${toLines(viewed.value.details)}:${toLines(viewed.value.sensitive)}`}
+                  company={viewed.value}
+                  exec={exec}
+                />
+              </details>
+            </IfRoleAllows>
             <div class="row pactions">
               <CommandButton
                 fields={remove}
                 variant="danger"
                 data-testid="company-delete"
+                confirm={{
+                  title: `Delete ${viewed.value.name}?`,
+                  confirm: 'Delete company',
+                  body: (
+                    <>
+                      <p>{viewed.value.name} and its details will be deleted, and it will no longer be linked to anyone's record.</p>
+                      {viewed.value.contacts.length > 0 ? (
+                        <>
+                          <p>
+                            Its {viewed.value.contacts.length} {viewed.value.contacts.length === 1 ? 'contact goes' : 'contacts go'} with it:
+                          </p>
+                          <ul data-testid="confirm-lost">
+                            {viewed.value.contacts.map((c) => (
+                              <li key={c.id}>{c.name ?? c.email ?? 'A contact without a name'}</li>
+                            ))}
+                          </ul>
+                        </>
+                      ) : (
+                        <p>It has no contacts.</p>
+                      )}
+                    </>
+                  ),
+                }}
                 onClick={() => {
-                  if (exec(`Deleting ${viewed.value.name}`, remove).ok) go('companies');
+                  const name = viewed.value.name;
+                  if (exec(`Deleting ${name}`, remove).ok) {
+                    flash(`${name} was deleted.`);
+                    go('companies');
+                  }
                 }}
               >
                 Delete company

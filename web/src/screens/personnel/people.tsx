@@ -2,38 +2,24 @@
 // training compliance (T4, when the viewer may see it), and the New record
 // form (P8).
 
-import { useState } from 'preact/hooks';
+import type { People, TrainingOf } from 'calm-access';
+import { useMemo, useState } from 'preact/hooks';
+import { Pager, SearchBox, usePaged } from '../../ui/paged';
 import { href } from '../../route';
 import { snapshotNow, today, useStore } from '../../store';
-import { CommandButton, GateLink } from '../../ui/gate';
+import { CommandButton, GateLink, IfRoleAllows } from '../../ui/gate';
 import { ask, newId, Unanswered } from '../../ui/view';
 import { Field, Outcome, useRunner } from './common';
-
-interface PersonRow {
-  id: string;
-  name: string;
-  status?: string;
-  user?: string;
-  email?: string;
-}
-
-interface PeopleView {
-  site: string;
-  people: PersonRow[];
-}
-
-interface TrainingView {
-  fulfillments: { status: string; overdue?: boolean }[];
-  results: { state: string }[];
-}
+import { names } from '../../ui/names';
+import { useRevision } from 'calm-access/preact';
 
 /** The person's training compliance from the trainingOf view, or nothing when it is not shown to the viewer. */
 function Compliance({ person }: { person?: string }) {
   const { engine, user } = useStore();
   if (person === undefined) return <span class="muted">No user account</span>;
-  let training: TrainingView;
+  let training: TrainingOf;
   try {
-    training = engine.trainingOf(user, person, today()) as unknown as TrainingView;
+    training = engine.trainingOf(user, person, today());
   } catch {
     return <span class="muted">Not shown</span>;
   }
@@ -62,7 +48,8 @@ function statusBadge(status: string | undefined) {
 }
 
 function NewRecord() {
-  const { site, engine, version } = useStore();
+  const { site } = useStore();
+  const revision = useRevision();
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [account, setAccount] = useState('');
@@ -70,7 +57,7 @@ function NewRecord() {
   const [outcome, exec] = useRunner();
   // The accounts to link: the same list the app's user switcher shows.
   const users = snapshotNow().users;
-  void version;
+  void revision;
   const record: Record<string, unknown> = { id, site };
   if (name.trim() !== '') record.name = name.trim();
   if (email.trim() !== '') record.email = email.trim();
@@ -123,7 +110,10 @@ function NewRecord() {
 
 export function People() {
   const { engine, user, site } = useStore();
-  const viewed = ask<PeopleView>(() => engine.people(user, site));
+  const revision = useRevision();
+  const viewed = useMemo(() => ask<People>(() => engine.people(user, site)), [engine, user, site, revision]);
+  const list = useMemo(() => (viewed.ok ? viewed.value.people : []), [viewed]);
+  const paged = usePaged(list, (p) => `${p.name} ${p.email ?? ''} ${p.status ?? ''}`);
   return (
     <section>
       <h1>People</h1>
@@ -132,13 +122,15 @@ export function People() {
       ) : (
         <>
           <p class="muted">
-            Personnel records at <strong>{site}</strong>.
+            Personnel records at <strong>{names().site(site)}</strong>.
           </p>
           {viewed.value.people.length === 0 ? (
             <p class="notice" data-testid="people-empty">
               There are no personnel records at this site. Choose another site above, or create a record.
             </p>
           ) : (
+            <>
+            <SearchBox paged={paged} label="Search people" testid="people-search" />
             <table data-testid="people">
               <thead>
                 <tr>
@@ -149,7 +141,7 @@ export function People() {
                 </tr>
               </thead>
               <tbody>
-                {viewed.value.people.map((p) => (
+                {paged.shown.map((p) => (
                   <tr key={p.id} data-testid="person-row" data-record={p.id}>
                     <td>
                       <GateLink action="personnel.record.view" target={{ record: p.id }} href={href('people', p.id)}>
@@ -165,10 +157,14 @@ export function People() {
                 ))}
               </tbody>
             </table>
+            <Pager paged={paged} testid="people-pager" />
+            </>
           )}
         </>
       )}
-      <NewRecord />
+      <IfRoleAllows action="personnel.record.create" target={site}>
+        <NewRecord />
+      </IfRoleAllows>
     </section>
   );
 }

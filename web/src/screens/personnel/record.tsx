@@ -3,75 +3,31 @@
 // comment threads the viewer may see (P6), and the record's commands.
 // Nothing here is read from the snapshot: only the views' answers are shown.
 
+import type { BlockView, RecordView, ThreadView, TrainingOf } from 'calm-access';
 import { useDecision } from 'calm-access/preact';
 import { useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { reveal as revealBlock, revealedData, today, useStore } from '../../store';
-import { CommandButton, GateLink, reasonOf } from '../../ui/gate';
+import { CommandButton, GateLink, IfRoleAllows, reasonOf } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { ask, newId, Unanswered } from '../../ui/view';
+import { flash } from '../../ui/confirm';
 import { useSiteCompanies } from './companies';
 import { statusBadge } from './people';
 import {
   Area,
   DataList,
+  type Exec,
   Field,
   fromLines,
+  keyLabel,
   Outcome,
   Section,
   toLines,
   useRunner,
-  type Exec,
 } from './common';
-
-export interface BlockView {
-  id: string;
-  type: string;
-  title: string;
-  sensitive: boolean;
-  masked?: boolean;
-  canReveal?: boolean;
-  data?: Record<string, unknown>;
-}
-
-interface FileView {
-  id: string;
-  name: string;
-  sensitive: boolean;
-}
-
-interface Asset {
-  id: string;
-  name?: string;
-  location?: string;
-  since?: string;
-}
-
-interface RecordView {
-  id: string;
-  site: string;
-  name: string;
-  status?: string;
-  email?: string;
-  user?: string;
-  customFields?: Record<string, unknown>;
-  blocks: BlockView[];
-  files: FileView[];
-  assets?: Asset[];
-  companies?: { id: string; name: string }[];
-}
-
-interface CommentView {
-  id: string;
-  author: string;
-  body: string;
-  createdAt: string;
-  parent?: string;
-}
-
-interface Thread extends CommentView {
-  replies: CommentView[];
-}
+import { DueMark } from '../training/common';
+import { download, slug, toCsv } from '../../ui/csv';
 
 const BLOCK_TYPES = [
   'employment',
@@ -113,9 +69,45 @@ function ProfileEdit({ rec, exec }: { rec: RecordView; exec: Exec }) {
   );
 }
 
+/** The courses a person still has open: what deleting their record withdraws (PW3). */
+function useOpenTraining(person: string | undefined): string[] {
+  if (person === undefined) return [];
+  const { engine, user } = useStore();
+  const answer = ask<TrainingOf>(() => engine.trainingOf(user, person, today()));
+  if (!answer.ok) return [];
+  return answer.value.fulfillments.filter((f) => f.status === 'not_started' || f.status === 'in_progress').map((f) => f.title);
+}
+
 function Profile({ rec }: { rec: RecordView }) {
   const [outcome, exec] = useRunner();
   const remove = { type: 'record.delete', record: rec.id };
+  const n = names();
+  const open = useOpenTraining(rec.user);
+  const confirm = {
+    title: `Delete ${rec.name}'s record?`,
+    confirm: 'Delete record',
+    body: (
+      <>
+        <p>
+          The record of {rec.name}, with its {rec.blocks.length} {rec.blocks.length === 1 ? 'block' : 'blocks'} and {rec.files.length}{' '}
+          {rec.files.length === 1 ? 'file' : 'files'}, will be deleted.
+        </p>
+        {open.length > 0 ? (
+          <>
+            <p>Their open training will be withdrawn:</p>
+            <ul data-testid="confirm-lost">
+              {open.map((t, i) => (
+                <li key={i}>{t}</li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <p>They have no open training to withdraw.</p>
+        )}
+        <p>Completed training results are kept.</p>
+      </>
+    ),
+  };
   return (
     <section class="card" aria-labelledby="profile-h" data-testid="record-profile">
       <h2 id="profile-h">Profile</h2>
@@ -130,30 +122,36 @@ function Profile({ rec }: { rec: RecordView }) {
         </div>
         <div>
           <dt>Site</dt>
-          <dd>{rec.site}</dd>
+          <dd>{n.site(rec.site)}</dd>
         </div>
         <div>
           <dt>User account</dt>
-          <dd>{rec.user ?? <span class="muted">None</span>}</dd>
+          <dd>{rec.user !== undefined ? n.user(rec.user) : <span class="muted">None</span>}</dd>
         </div>
         {Object.entries(rec.customFields ?? {}).map(([k, v]) => (
           <div key={k}>
-            <dt>{k}</dt>
+            <dt>{keyLabel(k)}</dt>
             <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
           </div>
         ))}
       </dl>
-      <details class="pedit">
-        <summary data-testid="record-edit-open">Edit the record</summary>
-        <ProfileEdit key={`${rec.name}:${rec.email}:${rec.status}`} rec={rec} exec={exec} />
-      </details>
+      <IfRoleAllows action="personnel.record.edit" target={{ record: rec.id }}>
+        <details class="pedit">
+          <summary data-testid="record-edit-open">Edit the record</summary>
+          <ProfileEdit key={`${rec.name}:${rec.email}:${rec.status}`} rec={rec} exec={exec} />
+        </details>
+      </IfRoleAllows>
       <div class="row pactions">
         <CommandButton
           fields={remove}
           variant="danger"
           data-testid="record-delete"
+          confirm={confirm}
           onClick={() => {
-            if (exec('Deleting the record', remove).ok) go('people');
+            if (exec('Deleting the record', remove).ok) {
+              flash(`${rec.name}'s record was deleted.`);
+              go('people');
+            }
           }}
         >
           Delete record
@@ -211,7 +209,7 @@ function Block({ record, block }: { record: string; block: BlockView }) {
     >
       <header class="row">
         <h3 id={`block-${block.id}`}>{block.title}</h3>
-        <span class="badge">{block.type}</span>
+        <span class="badge">{block.type.replace(/-/g, " ")}</span>
         {block.sensitive && <span class="badge badge-warn">Sensitive</span>}
       </header>
       {shown === undefined ? (
@@ -240,11 +238,23 @@ function Block({ record, block }: { record: string; block: BlockView }) {
         <DataList data={shown} />
       )}
       <div class="row pactions">
-        <details class="pedit">
-          <summary data-testid="block-edit-open">Edit block</summary>
-          <BlockEdit key={`${block.title}:${block.masked ? 'masked' : toLines(block.data)}`} record={record} block={block} exec={exec} />
-        </details>
-        <CommandButton fields={remove} variant="danger" data-testid="block-remove" onClick={() => exec(`Removing ${block.title}`, remove)}>
+        <IfRoleAllows action="personnel.block.manage" target={{ block: { record, block: block.id } }}>
+          <details class="pedit">
+            <summary data-testid="block-edit-open">Edit block</summary>
+            <BlockEdit key={`${block.title}:${block.masked ? 'masked' : toLines(block.data)}`} record={record} block={block} exec={exec} />
+          </details>
+        </IfRoleAllows>
+        <CommandButton
+          fields={remove}
+          variant="danger"
+          data-testid="block-remove"
+          confirm={{
+            title: `Remove the block “${block.title}”?`,
+            confirm: 'Remove block',
+            body: <p>The block “{block.title}” and everything recorded in it will be removed from this record.</p>,
+          }}
+          onClick={() => exec(`Removing ${block.title}`, remove)}
+        >
           Remove block
         </CommandButton>
       </div>
@@ -264,46 +274,48 @@ function AddBlock({ record }: { record: string }) {
   if (sensitive !== 'default') block.sensitive = sensitive === 'yes';
   const fields = { type: 'block.add', record, block };
   return (
-    <details class="pedit" data-testid="block-add-form">
-      <summary data-testid="block-add-open">Add a block</summary>
-      <form class="pform" onSubmit={(e) => e.preventDefault()}>
-        <label class="field">
-          <span>Type</span>
-          <select value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
-            {BLOCK_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <Field label="Title" value={title} onInput={setTitle} testid="block-title" />
-        <label class="field">
-          <span>Sensitive</span>
-          <select value={sensitive} onChange={(e) => setSensitive((e.target as HTMLSelectElement).value)}>
-            <option value="default">As the type says</option>
-            <option value="yes">Yes</option>
-            <option value="no">No</option>
-          </select>
-        </label>
-        <Area label="Details" hint="one “key: value” per line" value={data} onInput={setData} />
-        <CommandButton
-          fields={fields}
-          variant="primary"
-          data-testid="block-add"
-          onClick={() => {
-            if (exec(`Adding ${title.trim() || 'a block'}`, fields).ok) {
-              setTitle('');
-              setData('');
-              setId(newId('b'));
-            }
-          }}
-        >
-          Add block
-        </CommandButton>
-      </form>
-      <Outcome outcome={outcome} />
-    </details>
+    <IfRoleAllows action="personnel.block.manage" target={{ record }}>
+      <details class="pedit" data-testid="block-add-form">
+        <summary data-testid="block-add-open">Add a block</summary>
+        <form class="pform" onSubmit={(e) => e.preventDefault()}>
+          <label class="field">
+            <span>Type</span>
+            <select value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>
+              {BLOCK_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Field label="Title" value={title} onInput={setTitle} testid="block-title" />
+          <label class="field">
+            <span>Sensitive</span>
+            <select value={sensitive} onChange={(e) => setSensitive((e.target as HTMLSelectElement).value)}>
+              <option value="default">As the type says</option>
+              <option value="yes">Yes</option>
+              <option value="no">No</option>
+            </select>
+          </label>
+          <Area label="Details" hint="one “key: value” per line" value={data} onInput={setData} />
+          <CommandButton
+            fields={fields}
+            variant="primary"
+            data-testid="block-add"
+            onClick={() => {
+              if (exec(`Adding ${title.trim() || 'a block'}`, fields).ok) {
+                setTitle('');
+                setData('');
+                setId(newId('b'));
+              }
+            }}
+          >
+            Add block
+          </CommandButton>
+        </form>
+        <Outcome outcome={outcome} />
+      </details>
+    </IfRoleAllows>
   );
 }
 
@@ -332,6 +344,7 @@ function Files({ rec }: { rec: RecordView }) {
                   fields={remove}
                   variant="danger"
                   data-testid="file-remove"
+                  confirm={{ title: `Remove the file “${f.name}”?`, confirm: 'Remove file', body: <p>The file “{f.name}” will be removed from this record.</p> }}
                   onClick={() => exec(`Removing ${f.name}`, remove)}
                 >
                   Remove
@@ -341,60 +354,38 @@ function Files({ rec }: { rec: RecordView }) {
           })}
         </ul>
       )}
-      <details class="pedit">
-        <summary data-testid="file-add-open">Add a file</summary>
-        <form class="pform" onSubmit={(e) => e.preventDefault()}>
-          <Field label="File name" value={name} onInput={setName} testid="file-name" />
-          <label>
-            <input type="checkbox" checked={sensitive} onChange={(e) => setSensitive((e.target as HTMLInputElement).checked)} />{' '}
-            Sensitive
-          </label>
-          <CommandButton
-            fields={add}
-            variant="primary"
-            data-testid="file-add"
-            onClick={() => {
-              if (exec(`Adding ${name.trim()}`, add).ok) {
-                setName('');
-                setSensitive(false);
-                setId(newId('f'));
-              }
-            }}
-          >
-            Add file
-          </CommandButton>
-        </form>
-      </details>
+      <IfRoleAllows action="personnel.file.manage" target={{ record: rec.id }}>
+        <details class="pedit">
+          <summary data-testid="file-add-open">Add a file</summary>
+          <form class="pform" onSubmit={(e) => e.preventDefault()}>
+            <Field label="File name" value={name} onInput={setName} testid="file-name" />
+            <label>
+              <input type="checkbox" checked={sensitive} onChange={(e) => setSensitive((e.target as HTMLInputElement).checked)} />{' '}
+              Sensitive
+            </label>
+            <CommandButton
+              fields={add}
+              variant="primary"
+              data-testid="file-add"
+              onClick={() => {
+                if (exec(`Adding ${name.trim()}`, add).ok) {
+                  setName('');
+                  setSensitive(false);
+                  setId(newId('f'));
+                }
+              }}
+            >
+              Add file
+            </CommandButton>
+          </form>
+        </details>
+      </IfRoleAllows>
       <Outcome outcome={outcome} />
     </Section>
   );
 }
 
 // ---- training ----------------------------------------------------------------
-
-interface TrainingView {
-  fulfillments: {
-    fulfillment: string;
-    course: string;
-    title: string;
-    status: string;
-    dueDate?: string;
-    overdue?: boolean;
-    progress?: { done: number; total: number };
-    source?: string;
-  }[];
-  results: {
-    result: string;
-    title: string;
-    course?: string;
-    completedOn?: string;
-    expiresOn?: string;
-    score?: number;
-    state: string;
-    source?: string;
-    file?: string;
-  }[];
-}
 
 function stateBadge(state: string) {
   const cls =
@@ -406,7 +397,7 @@ function stateBadge(state: string) {
   return <span class={cls}>{state.replace('_', ' ')}</span>;
 }
 
-function RecordResult({ person, training }: { person: string; training: TrainingView }) {
+function RecordResult({ person, record, training }: { person: string; record: string; training: TrainingOf }) {
   const courses = new Map<string, string>();
   for (const f of training.fulfillments) if (f.source !== 'ihasco') courses.set(f.course, f.title);
   const [course, setCourse] = useState('');
@@ -423,46 +414,78 @@ function RecordResult({ person, training }: { person: string; training: Training
   if (score.trim() !== '') result.score = Number(score);
   const fields = { type: 'result.record', result };
   return (
-    <details class="pedit" data-testid="result-form">
-      <summary data-testid="result-form-open">Record a result</summary>
-      <form class="pform" onSubmit={(e) => e.preventDefault()}>
-        <label class="field">
-          <span>Course</span>
-          <select value={course} onChange={(e) => setCourse((e.target as HTMLSelectElement).value)}>
-            <option value="">No course (training done elsewhere)</option>
-            {[...courses].map(([c, t]) => (
-              <option key={c} value={c}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <Field label="Title" value={title} onInput={setTitle} testid="result-title" />
-        <Field label="Completed on" type="date" value={completedOn} onInput={setCompletedOn} testid="result-completed-on" />
-        <Field label="Expires on" type="date" value={expiresOn} onInput={setExpiresOn} testid="result-expires-on" />
-        <Field label="Score (0-100)" type="number" value={score} onInput={setScore} />
-        <CommandButton
-          fields={fields}
-          variant="primary"
-          data-testid="result-record"
-          onClick={() => {
-            if (exec('Recording the result', fields).ok) {
-              setTitle('');
-              setScore('');
-              setExpiresOn('');
-              setId(newId('r'));
-            }
-          }}
-        >
-          Record result
-        </CommandButton>
-      </form>
-      <Outcome outcome={outcome} />
-    </details>
+    <IfRoleAllows action="training.result.record" target={{ record }}>
+      <details class="pedit" data-testid="result-form">
+        <summary data-testid="result-form-open">Record a result</summary>
+        <form class="pform" onSubmit={(e) => e.preventDefault()}>
+          <label class="field">
+            <span>Course</span>
+            <select value={course} onChange={(e) => setCourse((e.target as HTMLSelectElement).value)}>
+              <option value="">No course (training done elsewhere)</option>
+              {[...courses].map(([c, t]) => (
+                <option key={c} value={c}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Field label="Title" value={title} onInput={setTitle} testid="result-title" />
+          <Field label="Completed on" type="date" value={completedOn} onInput={setCompletedOn} testid="result-completed-on" />
+          <Field label="Expires on" type="date" value={expiresOn} onInput={setExpiresOn} testid="result-expires-on" />
+          <Field label="Score (0-100)" type="number" value={score} onInput={setScore} />
+          <CommandButton
+            fields={fields}
+            variant="primary"
+            data-testid="result-record"
+            onClick={() => {
+              if (exec('Recording the result', fields).ok) {
+                setTitle('');
+                setScore('');
+                setExpiresOn('');
+                setId(newId('r'));
+              }
+            }}
+          >
+            Record result
+          </CommandButton>
+        </form>
+        <Outcome outcome={outcome} />
+      </details>
+    </IfRoleAllows>
   );
 }
 
-function Training({ person }: { person?: string }) {
+/** A person's training record as CSV: their courses, then their results, as the trainingOf view gives them. */
+function exportTraining(training: TrainingOf) {
+  const header = ['Kind', 'Training', 'Status', 'Progress', 'Due', 'Completed on', 'Expires on', 'Score', 'Source'];
+  const rows = [
+    ...training.fulfillments.map((f) => [
+      'Course',
+      f.title,
+      f.overdue ? 'overdue' : f.status.replace('_', ' '),
+      f.progress.total > 0 ? `${f.progress.done} of ${f.progress.total}` : '',
+      f.dueDate ?? '',
+      f.completedAt?.slice(0, 10) ?? '',
+      '',
+      '',
+      f.source === 'ihasco' ? 'iHasco' : 'Calm',
+    ]),
+    ...training.results.map((r) => [
+      'Result',
+      r.title,
+      r.state,
+      '',
+      '',
+      r.completedOn ?? '',
+      r.expiresOn ?? '',
+      r.score ?? '',
+      r.source === 'ihasco' ? 'iHasco' : r.source === 'manual' ? 'Recorded by a manager' : 'Calm course',
+    ]),
+  ];
+  download(`training-record-${slug(training.name)}-${today()}.csv`, toCsv(header, rows));
+}
+
+function Training({ person, record }: { person?: string; record: string }) {
   const { engine, user } = useStore();
   if (person === undefined) {
     return (
@@ -471,7 +494,7 @@ function Training({ person }: { person?: string }) {
       </Section>
     );
   }
-  const viewed = ask<TrainingView>(() => engine.trainingOf(user, person, today()));
+  const viewed = ask<TrainingOf>(() => engine.trainingOf(user, person, today()));
   if (!viewed.ok) {
     return (
       <section class="card" data-testid="record-training">
@@ -482,6 +505,14 @@ function Training({ person }: { person?: string }) {
   const training = viewed.value;
   return (
     <Section title="Training" testid="record-training">
+      <p class="row">
+        <a href={href('review', person)} data-testid="review-link">
+          Assessment attempts and scores
+        </a>
+        <button type="button" class="btn btn-plain" data-testid="training-csv" onClick={() => exportTraining(training)}>
+          Download training record (CSV)
+        </button>
+      </p>
       <h3>Assigned courses</h3>
       {training.fulfillments.length === 0 ? (
         <p class="muted">No courses assigned.</p>
@@ -502,11 +533,11 @@ function Training({ person }: { person?: string }) {
                   {f.title}
                   {f.source === 'ihasco' && <span class="badge"> iHasco</span>}
                 </td>
-                <td>
-                  {f.overdue ? <span class="badge badge-danger">overdue</span> : stateBadge(f.status)}
-                </td>
+                <td>{stateBadge(f.status)}</td>
                 <td>{f.progress && f.progress.total > 0 ? `${f.progress.done} / ${f.progress.total}` : '—'}</td>
-                <td>{f.dueDate ?? '—'}</td>
+                <td>
+                  <DueMark due={f.dueDate} date={today()} status={f.status} overdue={f.overdue} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -541,7 +572,7 @@ function Training({ person }: { person?: string }) {
           </tbody>
         </table>
       )}
-      <RecordResult person={person} training={training} />
+      <RecordResult person={person} record={record} training={training} />
     </Section>
   );
 }
@@ -687,7 +718,7 @@ function Comments({ record }: { record: string }) {
   const [body, setBody] = useState('');
   const [id, setId] = useState(() => newId('cm'));
   const [outcome, exec] = useRunner();
-  const viewed = ask<{ threads: Thread[] }>(() => engine.comments(user, record));
+  const viewed = ask<{ threads: ThreadView[] }>(() => engine.comments(user, record));
   const comment: Record<string, unknown> = { id, record };
   if (body.trim() !== '') comment.body = body.trim();
   const fields = { type: 'comment.add', comment };
@@ -778,7 +809,7 @@ function RecordBody({ rec }: { rec: RecordView }) {
         <AddBlock record={rec.id} />
       </Section>
       <Files rec={rec} />
-      <Training person={rec.user} />
+      <Training person={rec.user} record={rec.id} />
       <Companies rec={rec} />
       <Assets rec={rec} />
       <Comments record={rec.id} />

@@ -6,17 +6,9 @@ import { useState } from 'preact/hooks';
 import { useStore } from '../../store';
 import { CommandButton, Denied, reasonOf } from '../../ui/gate';
 import { ask, Unanswered } from '../../ui/view';
-import type { Decision } from 'calm-access';
+import type { PersonnelSettingsView } from 'calm-access';
 import { Outcome, useRunner, type Exec } from './common';
-
-interface SettingsView {
-  site: string;
-  restrictCommentViewing: boolean;
-  autoCreateRecords: boolean;
-  inboundEmailComments: boolean;
-  notifications?: unknown;
-  canEdit: Decision;
-}
+import { names } from '../../ui/names';
 
 const SWITCHES: { key: 'restrictCommentViewing' | 'autoCreateRecords' | 'inboundEmailComments'; label: string; hint: string }[] = [
   {
@@ -40,7 +32,7 @@ function notificationsText(value: unknown): string {
   return value === undefined || value === null ? '{}' : JSON.stringify(value, null, 2);
 }
 
-function SettingsForm({ view, exec }: { view: SettingsView; exec: Exec }) {
+function SettingsForm({ view, exec }: { view: PersonnelSettingsView; exec: Exec }) {
   const [flags, setFlags] = useState({
     restrictCommentViewing: view.restrictCommentViewing,
     autoCreateRecords: view.autoCreateRecords,
@@ -61,7 +53,7 @@ function SettingsForm({ view, exec }: { view: SettingsView; exec: Exec }) {
   return (
     <form class="pform" onSubmit={(e) => e.preventDefault()}>
       <fieldset class="psettings">
-        <legend>Personnel at {view.site}</legend>
+        <legend>Personnel at {names().site(view.site)}</legend>
         {SWITCHES.map((s) => (
           <label key={s.key} class="pswitch">
             <input
@@ -116,7 +108,7 @@ function SettingsForm({ view, exec }: { view: SettingsView; exec: Exec }) {
 export function PersonnelSettings() {
   const { engine, user, site } = useStore();
   const [outcome, exec] = useRunner();
-  const viewed = ask<SettingsView>(() => engine.personnelSettings(user, site));
+  const viewed = ask<PersonnelSettingsView>(() => engine.personnelSettings(user, site));
   return (
     <section>
       <h1>Personnel settings</h1>

@@ -8,10 +8,11 @@
 // only; every button is gated by the dry run of its exact command.
 
 import type { ActionId, CommandResult } from 'calm-access';
-import { useDecision } from 'calm-access/preact';
+import { useDecision, useRevision } from 'calm-access/preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { type CommandFields, run, snapshotNow, useStore } from '../../store';
-import { CommandButton, Denied, refusalOf } from '../../ui/gate';
+import { type CommandFields, run, snapshotNow, syncHistory, useStore, type SyncEntry } from '../../store';
+import { when } from '../training/common';
+import { CommandButton, Denied, reasonOf, refusalOf } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { noAnswer, Unanswered } from '../../ui/view';
 
@@ -93,6 +94,40 @@ function Connection({ connected, mapping }: { connected: boolean; mapping: Recor
   const update: CommandFields = { type: 'integration.update', site, settings };
   const edit = (i: number, patch: Partial<MappingRow>) =>
     setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  // Connecting and editing the mapping is T12's: without it the mapping is
+  // shown, not offered for typing that could never be saved (issue 12).
+  const may = useDecision('training.integration.connect', site);
+  if (!may.allowed) {
+    return (
+      <div class="stack" data-testid="ihasco-mapping-readonly">
+        <h3>Custom field mapping</h3>
+        {rows.length === 0 ? (
+          <p class="muted">No mapping: every iHasco custom field is stored under its own name.</p>
+        ) : (
+          <table data-testid="ihasco-mapping">
+            <thead>
+              <tr>
+                <th scope="col">iHasco field</th>
+                <th scope="col">Record field</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, i) => (
+                <tr key={i} data-testid="mapping-row">
+                  <td>{r.from}</td>
+                  <td>{r.to}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <p class="muted small" data-testid="ihasco-why-readonly">
+          {connected ? 'You can run a sync but not change the connection or its mapping: ' : 'You cannot connect iHasco here: '}
+          {reasonOf(may)}
+        </p>
+      </div>
+    );
+  }
   return (
     <div class="stack">
       <h3>Custom field mapping</h3>
@@ -162,14 +197,16 @@ function Connection({ connected, mapping }: { connected: boolean; mapping: Recor
             Save mapping
           </CommandButton>
         ) : null}
-        <CommandButton
-          variant={connected ? 'plain' : 'primary'}
-          data-testid="ihasco-connect"
-          fields={connect}
-          onClick={() => setResult({ what: 'iHasco connected', result: run(connect) })}
-        >
-          Connect iHasco
-        </CommandButton>
+        {!connected && (
+          <CommandButton
+            variant="primary"
+            data-testid="ihasco-connect"
+            fields={connect}
+            onClick={() => setResult({ what: 'iHasco connected', result: run(connect) })}
+          >
+            Connect iHasco
+          </CommandButton>
+        )}
       </div>
       {result !== null && (
         <div
@@ -232,6 +269,7 @@ function Sync() {
       >
         Run a sync
       </CommandButton>
+      <SyncHistory />
       {result !== null &&
         (result.ok ? (
           <Report report={(result.result ?? {}) as SyncReport} />
@@ -240,6 +278,69 @@ function Sync() {
             The sync was refused: {refusalOf(result)}
           </p>
         ))}
+    </div>
+  );
+}
+
+/** A sync's report in one line: "2 courses created, 4 people matched, 1 unmatched, 2 results created". */
+function summary(report: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [what, counts] of Object.entries(report)) {
+    if (counts === null || typeof counts !== 'object' || Array.isArray(counts)) continue;
+    const said = Object.entries(counts as Record<string, unknown>)
+      .filter(([, n]) => typeof n === 'number' && n > 0)
+      .map(([k, n]) => `${n} ${k}`);
+    if (said.length > 0) parts.push(`${what.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}: ${said.join(', ')}`);
+  }
+  return parts.length > 0 ? parts.join('; ') : 'nothing changed';
+}
+
+/** The last sync and the sync history of the site, from the server (W14, T13). */
+function SyncHistory() {
+  const state = useStore();
+  const { site, online } = state;
+  const [entries, setEntries] = useState<SyncEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const n = names();
+  // The history is for those who may run syncs here (T13): the server decides the same.
+  const may = useDecision('training.integration.sync', site);
+  useEffect(() => {
+    if (!online || !may.allowed) return;
+    let live = true;
+    syncHistory(site).then(
+      (list) => live && (setEntries(list), setError(null)),
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [site, online, state.revision, may.allowed]);
+  if (!may.allowed) return null;
+  return (
+    <div data-testid="sync-history">
+      <h3>Sync history</h3>
+      {error !== null ? (
+        <p class="notice notice-error">The sync history could not be read: {error}</p>
+      ) : entries === null ? (
+        <p class="muted">{online ? 'Reading the sync history…' : 'The sync history is shown when you are online.'}</p>
+      ) : entries.length === 0 ? (
+        <p class="muted" data-testid="sync-last">
+          No sync has run at {n.site(site)} yet.
+        </p>
+      ) : (
+        <>
+          <p data-testid="sync-last">
+            Last sync: <time dateTime={entries[0].at}>{when(entries[0].at)}</time> by {n.user(entries[0].actor)}.
+          </p>
+          <ol class="sync-list">
+            {entries.map((e, i) => (
+              <li key={i} data-testid="sync-entry">
+                <time dateTime={e.at}>{when(e.at)}</time> by {n.user(e.actor)} — {summary(e.report)}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
     </div>
   );
 }
@@ -305,6 +406,7 @@ const QUESTIONS: { action: ActionId; label: string; testid: string }[] = [
 
 function WhoCan() {
   const state = useStore();
+  const revision = useRevision();
   const { engine, site } = state;
   const n = names();
   const answers = useMemo(
@@ -316,7 +418,7 @@ function WhoCan() {
           return { ...q, error };
         }
       }),
-    [engine, site, state.version],
+    [engine, site, revision],
   );
   return (
     <div class="card">
@@ -333,8 +435,7 @@ function WhoCan() {
               <ul>
                 {a.users.map((u) => (
                   <li key={u.user} data-user={u.user}>
-                    {n.user(u.user)} {u.owner && <span class="badge badge-ok">owner</span>}{' '}
-                    <span class="muted small">({u.rule})</span>
+                    {n.user(u.user)} {u.owner && <span class="badge badge-ok">owner</span>}
                   </li>
                 ))}
               </ul>

@@ -9,13 +9,15 @@
 // command (CommandButton) and the engine's views.
 
 import type { AccessBatch, AccessBatchChange, CommandResult, EffectiveRole, Engine, Role, RoleSource, WhatIf } from 'calm-access';
-import { useDecision } from 'calm-access/preact';
+import { useDecision, useRevision } from 'calm-access/preact';
 import { useMemo, useState } from 'preact/hooks';
 import { href } from '../../route';
 import { type CommandFields, run, snapshotNow, useStore } from '../../store';
+import { actionWords } from '../../ui/actions';
 import { CommandButton, Denied, GateLink, reasonOf, refusalOf } from '../../ui/gate';
 import { names, siteTree, type Names } from '../../ui/names';
 import { noAnswer, Unanswered } from '../../ui/view';
+import { Pager, SearchBox, usePaged } from '../../ui/paged';
 
 const ROLES: Role[] = ['none', 'member', 'manager', 'admin'];
 
@@ -85,14 +87,17 @@ export function UserManagement({ target }: { target?: string }) {
 
 function UserList() {
   const state = useStore();
+  const revision = useRevision();
   const { engine, site } = state;
   const n = names();
   const users = snapshotNow().users;
-  // The roles view of each user, kept while nothing changes.
-  const roles = useMemo(() => new Map(users.map((u) => [u.id, rolesOf(engine, u.id)])), [engine, state.version]);
+  const paged = usePaged(users, (u) => `${u.name ?? ''} ${u.email ?? ''} ${typeof u.jobTitle === 'string' ? u.jobTitle : ''}`);
+  // The roles view of each user shown (one page), kept while nothing changes.
+  const roles = useMemo(() => new Map(paged.shown.map((u) => [u.id, rolesOf(engine, u.id)])), [engine, revision, paged.shown]);
   return (
     <div class="card">
       <h2>People with an account</h2>
+      <SearchBox paged={paged} label="Search people" testid="user-search" />
       <table data-testid="user-list">
         <thead>
           <tr>
@@ -105,7 +110,7 @@ function UserList() {
           </tr>
         </thead>
         <tbody>
-          {users.map((u) => {
+          {paged.shown.map((u) => {
             const answer = roles.get(u.id);
             const rows = answer !== undefined && 'rows' in answer ? answer.rows : [];
             const here = rows.filter((r) => r.site === site && r.role !== 'none');
@@ -142,17 +147,19 @@ function UserList() {
           })}
         </tbody>
       </table>
+      <Pager paged={paged} testid="user-pager" />
     </div>
   );
 }
 
 function UserAccess({ target }: { target: string }) {
   const state = useStore();
+  const revision = useRevision();
   const { engine, site } = state;
   const n = names();
   const viewAccess = useDecision('users.access.view', { site, target });
   const editAccess = useDecision('users.access.edit', { site, target });
-  const answer = useMemo(() => rolesOf(engine, target), [engine, target, state.version]);
+  const answer = useMemo(() => rolesOf(engine, target), [engine, target, revision]);
   const back = (
     <p>
       <GateLink action="users.view" target={site} href={href('settings', 'users')}>
@@ -401,11 +408,13 @@ function EditAccess({
                     value={role}
                     onChange={(e) => setModule(m, (e.target as HTMLSelectElement).value as Role, include)}
                   >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
+                    {ROLES.filter((r) => r === role || r === direct(m) || state.engine.can(state.user, 'users.access.set', { site, target, module: m, role: r })).map(
+                      (r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ),
+                    )}
                   </select>
                 </td>
                 <td>
@@ -566,6 +575,7 @@ function Preview({
   onDiscard: () => void;
 }) {
   const state = useStore();
+  const revision = useRevision();
   const batch: AccessBatch = { user: target, changes };
   const key = JSON.stringify(batch);
   // The sum of every pending change, as the one access.batch Save sends.
@@ -575,7 +585,7 @@ function Preview({
     } catch (error) {
       return { error };
     }
-  }, [state.engine, state.user, state.version, key]);
+  }, [state.engine, state.user, revision, key]);
   const refused = 'whatIf' in answer ? refusedIndex(answer.whatIf.path) : undefined;
   const fields: CommandFields = { type: 'access.batch', ...batch };
   return (
@@ -676,8 +686,8 @@ function ActionList({ actions, kind }: { actions: string[]; kind: 'gained' | 'lo
       </summary>
       <ul class="action-list">
         {actions.map((a) => (
-          <li key={a}>
-            <code>{a}</code>
+          <li key={a} data-action={a}>
+            {actionWords(a)}
           </li>
         ))}
       </ul>

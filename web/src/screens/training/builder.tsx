@@ -5,26 +5,44 @@
 // with Revoke. Every action is a CommandButton: for an iHasco course the
 // engine's dry run disables them with its external-course reason.
 
-import type { CommandResult, Snapshot } from 'calm-access';
-import { Can } from 'calm-access/preact';
+import type { AssessmentView, CommandResult, CourseView, QuestionView, Snapshot, StepType, StepView } from 'calm-access';
+import { Can, useRevision } from 'calm-access/preact';
+import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { command, run, snapshotNow, useStore } from '../../store';
 import { CommandButton } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { ask, newId, Unanswered } from '../../ui/view';
+import { flash, type Confirmation } from '../../ui/confirm';
+
+/** The people whose open training a revoke or a delete withdraws (W5), named for the confirmation. */
+function withdrawnPeople(fulfillments: { user: string; status: string }[]): ComponentChildren {
+  const n = names();
+  const open = fulfillments.filter((f) => f.status === 'not_started' || f.status === 'in_progress');
+  if (open.length === 0) return <p>Nobody has it open, so no one's training is withdrawn.</p>;
+  return (
+    <>
+      <p>
+        The open training of {open.length} {open.length === 1 ? 'person' : 'people'} will be withdrawn:
+      </p>
+      <ul data-testid="confirm-lost">
+        {open.map((f, i) => (
+          <li key={i}>{n.user(f.user)}</li>
+        ))}
+      </ul>
+      <p>Completed training and results are kept.</p>
+    </>
+  );
+}
 import {
   Refusal,
   SourceBadge,
   StatusBadge,
   trainingData,
   when,
-  type AssessmentView,
-  type CourseView,
-  type QuestionView,
-  type StepType,
-  type StepView,
 } from './common';
+import { Pager, SearchBox, usePaged } from '../../ui/paged';
 
 const STEP_TYPES: { type: StepType; label: string }[] = [
   { type: 'content', label: 'Text' },
@@ -328,7 +346,7 @@ function StepEditor({
       {step.type === 'document' && (
         <label class="field">
           Document file
-          <input type="text" value={step.file ?? ''} onInput={text('file')} />
+          <input type="text" value={typeof step.file === 'string' ? step.file : ''} onInput={text('file')} />
         </label>
       )}
       {step.type === 'assessment' && (
@@ -399,13 +417,21 @@ function Steps({ course }: { course: CourseView }) {
 
 function Lifecycle({ course }: { course: CourseView }) {
   const [last, setLast] = useState<CommandResult | null>(null);
-  const button = (type: string, label: string, testid: string, variant: 'primary' | 'danger' | 'plain', after?: () => void) => {
+  const button = (
+    type: string,
+    label: string,
+    testid: string,
+    variant: 'primary' | 'danger' | 'plain',
+    after?: () => void,
+    confirm?: Confirmation,
+  ) => {
     const fields = { type, course: course.id };
     return (
       <CommandButton
         variant={variant}
         data-testid={testid}
         fields={fields}
+        confirm={confirm}
         onClick={() => {
           const result = run(fields);
           setLast(result);
@@ -426,7 +452,21 @@ function Lifecycle({ course }: { course: CourseView }) {
         {button('course.publish', 'Publish', 'publish', 'primary')}
         {button('course.archive', 'Archive', 'archive', 'plain')}
         {button('course.restore', 'Restore', 'restore', 'plain')}
-        {button('course.delete', 'Delete', 'delete', 'danger', () => go('courses'))}
+        {button(
+          'course.delete',
+          'Delete',
+          'delete',
+          'danger',
+          () => {
+            flash(`The course “${course.title}” was deleted.`);
+            go('courses');
+          },
+          {
+            title: `Delete the course “${course.title}”?`,
+            confirm: 'Delete course',
+            body: withdrawnPeople((trainingData(snapshotNow()).fulfillments ?? []).filter((f) => f.course === course.id)),
+          },
+        )}
       </div>
       <Refusal result={last} />
     </section>
@@ -450,7 +490,8 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
   const [due, setDue] = useState('');
   const [assignment, setAssignment] = useState(() => newId('a'));
   const [last, setLast] = useState<CommandResult | null>(null);
-  const { engine, version } = useStore();
+  const { engine } = useStore();
+  const revision = useRevision();
   const base: Record<string, unknown> & { type: string } = { type: 'course.assign', course: course.id, assignment };
   if (due !== '') base.dueDate = due;
   // With nobody chosen yet, ask the engine first whether this course may be
@@ -459,7 +500,7 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
   const nobody = people.length === 0 && groups.length === 0;
   const asEmpty = useMemo(
     () => (nobody ? engine.dryRun(command({ ...base, people: [] }, 'dry-run')) : null),
-    [engine, version, nobody, course.id, assignment, due],
+    [engine, revision, nobody, course.id, assignment, due],
   );
   const fields: Record<string, unknown> & { type: string } =
     asEmpty !== null && !asEmpty.ok ? { ...base, people: [] } : { ...base };
@@ -475,7 +516,13 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
     } catch {
       return [];
     }
-  }, [engine, version, course.site, snapshot]);
+  }, [engine, revision, course.site, snapshot]);
+  const picker = usePaged(candidates, (u) => `${u.name ?? ''} ${u.email ?? ''}`);
+  // A group none of whose members can take training here would assign nobody: not offered.
+  const takers = useMemo(() => {
+    const can = new Set(candidates.map((u) => u.id));
+    return (snapshot.groups ?? []).filter((g) => g.members.some((m) => can.has(m)));
+  }, [candidates, snapshot]);
   const toggle = (list: string[], set: (l: string[]) => void, id: string, on: boolean) =>
     set(on ? [...list.filter((x) => x !== id), id] : list.filter((x) => x !== id));
   const outcome = last !== null && last.ok ? (last.result as AssignResult | undefined) : undefined;
@@ -485,7 +532,13 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
       <div class="assign-grid">
         <fieldset>
           <legend>People who can take training at {n.site(course.site)}</legend>
-          {candidates.map((u) => (
+          <SearchBox paged={picker} label="Find people" testid="assign-search" />
+          {people.length > 0 && (
+            <p class="muted small" data-testid="assign-chosen">
+              Chosen: {people.map((p) => n.user(p)).join(', ')}
+            </p>
+          )}
+          {picker.shown.map((u) => (
             <label key={u.id} class="option">
               <input
                 type="checkbox"
@@ -494,13 +547,15 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
                 checked={people.includes(u.id)}
                 onChange={(e) => toggle(people, setPeople, u.id, (e.currentTarget as HTMLInputElement).checked)}
               />{' '}
-              {u.name ?? u.id}
+              {u.name ?? n.user(u.id)}
             </label>
           ))}
+          <Pager paged={picker} testid="assign-pager" />
         </fieldset>
         <fieldset>
           <legend>Groups</legend>
-          {(snapshot.groups ?? []).map((g) => (
+          {takers.length === 0 && <p class="muted">No group has anyone who can take training here.</p>}
+          {takers.map((g) => (
             <label key={g.id} class="option">
               <input
                 type="checkbox"
@@ -570,7 +625,7 @@ function Assign({ course, snapshot }: { course: CourseView; snapshot: Snapshot }
                   <tr key={s.user} data-testid="skipped-row" data-user={s.user} data-reason={s.reason}>
                     <td>{n.user(s.user)}</td>
                     <td>
-                      {SKIP_REASONS[s.reason] ?? s.reason} <code>{s.reason}</code>
+                      {SKIP_REASONS[s.reason] ?? s.reason.replace(/-/g, ' ')}
                     </td>
                   </tr>
                 ))}
@@ -609,7 +664,7 @@ function Assignments({ course, snapshot }: { course: CourseView; snapshot: Snaps
           </thead>
           <tbody>
             {list.map((a) => {
-              const held = fulfillments.filter((f) => f.id.startsWith(`${a.id}:`) && f.course === course.id);
+              const held = fulfillments.filter((f) => f.assignment === a.id && f.course === course.id);
               const fields = { type: 'assignment.revoke', assignment: a.id };
               return (
                 <tr key={a.id} data-testid="assignment-row" data-assignment={a.id} data-revoked={String(a.revoked ?? false)}>
@@ -629,12 +684,26 @@ function Assignments({ course, snapshot }: { course: CourseView; snapshot: Snaps
                   <td>
                     {held.map((f) => (
                       <span key={f.id} class="held">
-                        {n.user(f.user)} <StatusBadge status={f.status} />
+                        <a href={href('review', f.user)} data-testid="review-link">
+                          {n.user(f.user)}
+                        </a>{' '}
+                        <StatusBadge status={f.status} />
                       </span>
                     ))}
                   </td>
                   <td>
-                    <CommandButton variant="danger" data-testid="revoke" data-assignment={a.id} fields={fields} onClick={() => setLast(run(fields))}>
+                    <CommandButton
+                      variant="danger"
+                      data-testid="revoke"
+                      data-assignment={a.id}
+                      fields={fields}
+                      confirm={{ title: `Revoke this assignment of “${course.title}”?`, confirm: 'Revoke assignment', body: withdrawnPeople(held) }}
+                      onClick={() => {
+                        const result = run(fields);
+                        setLast(result);
+                        if (result.ok) flash(`The assignment of “${course.title}” was revoked.`);
+                      }}
+                    >
                       Revoke
                     </CommandButton>
                   </td>
@@ -650,8 +719,9 @@ function Assignments({ course, snapshot }: { course: CourseView; snapshot: Snaps
 }
 
 export function CourseBuilder({ course }: { course: string }) {
-  const { engine, user, version } = useStore();
-  const answer = useMemo(() => ask<CourseView>(() => engine.course(user, course)), [engine, user, course, version]);
+  const { engine, user } = useStore();
+  const revision = useRevision();
+  const answer = useMemo(() => ask<CourseView>(() => engine.course(user, course)), [engine, user, course, revision]);
   const snapshot = snapshotNow();
   const n = names();
   if (!('value' in answer)) {

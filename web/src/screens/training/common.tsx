@@ -1,133 +1,11 @@
-// Shared pieces of the Training screens: the shapes of the engine's training
-// views (as the engine returns them) and small renderers. Calling a view with
+// Shared pieces of the Training screens: the data of the snapshot's training
+// section they list and small renderers (the views' types are the package's). Calling a view with
 // its denial caught, new ids and display names are the app's (ui/view.tsx,
 // ui/names.ts). Nothing here decides: the views and the gated controls carry
 // the engine's answers.
 
-import type { CommandResult, Decision, Snapshot } from 'calm-access';
+import type { AttemptItem, CommandResult, FulfillmentStatus, Snapshot } from 'calm-access';
 import { refusalOf } from '../../ui/gate';
-
-export type FulfillmentStatus = 'not_started' | 'in_progress' | 'completed' | 'withdrawn';
-export type StepType = 'content' | 'video' | 'document' | 'assessment';
-
-/** One fulfillment as `myCourses` / `trainingOf` give it. */
-export interface FulfillmentItem {
-  fulfillment: string;
-  course: string;
-  title: string;
-  site: string;
-  source: 'calm' | 'ihasco';
-  status: FulfillmentStatus;
-  overdue: boolean;
-  progress: { done: number; total: number };
-  dueDate?: string;
-  completedAt?: string;
-  canComplete?: Decision;
-}
-
-/** One result as the training views give it. */
-export interface ResultItem {
-  result: string;
-  title: string;
-  completedOn: string;
-  state: 'valid' | 'expiring' | 'expired';
-  source: 'course' | 'manual' | 'ihasco';
-  course?: string;
-  score?: number;
-  expiresOn?: string;
-  file?: string;
-}
-
-export interface MyCoursesView {
-  user: string;
-  date: string;
-  open: FulfillmentItem[];
-  overdue: FulfillmentItem[];
-  completed: FulfillmentItem[];
-  expiring: ResultItem[];
-  expired: ResultItem[];
-}
-
-export interface TrainingOfView {
-  person: string;
-  name?: string;
-  fulfillments: FulfillmentItem[];
-  results: ResultItem[];
-}
-
-export interface QuestionView {
-  id: string;
-  text: string;
-  kind: 'single' | 'multiple';
-  options: { id: string; text: string }[];
-  /** Present only for quiz managers (T11). */
-  correct?: string[];
-}
-
-export interface AssessmentView {
-  passMark: number;
-  maxAttempts: number;
-  questions: QuestionView[];
-}
-
-export interface StepView {
-  id: string;
-  type: StepType;
-  title: string;
-  body?: string;
-  url?: string;
-  file?: string;
-  assessment?: AssessmentView;
-}
-
-export interface CourseView {
-  id: string;
-  site: string;
-  title: string;
-  description: string;
-  source: 'calm' | 'ihasco';
-  status: 'draft' | 'published' | 'archived';
-  readOnly: boolean;
-  steps: StepView[];
-  externalId?: string;
-  validityMonths?: number;
-}
-
-export interface AttemptItem {
-  attempt: string;
-  step: string;
-  at: string;
-  answers: Record<string, string[]>;
-  pending?: boolean;
-  score?: number;
-  passed?: boolean;
-}
-
-export interface AttemptsView {
-  fulfillment: string;
-  user: string;
-  attempts: AttemptItem[];
-}
-
-export interface Counts {
-  notStarted: number;
-  inProgress: number;
-  overdue: number;
-  completed: number;
-  withdrawn: number;
-  resultsExpiring: number;
-  resultsExpired: number;
-  completionRate: number | null;
-}
-
-export interface InsightsView {
-  site: string;
-  date: string;
-  sites: string[];
-  totals: Counts;
-  courses: (Counts & { course: string; title: string; site: string; deleted?: boolean })[];
-  people: (Counts & { user: string; name?: string })[];
-}
 
 /** The data of the snapshot's training section that the screens list (not decide on). */
 export interface CourseData {
@@ -155,6 +33,7 @@ export interface FulfillmentData {
   id: string;
   course: string;
   user: string;
+  assignment?: string;
   status: FulfillmentStatus;
   completedSteps?: string[];
   dueDate?: string;
@@ -221,4 +100,50 @@ export function SourceBadge({ source }: { source: string }) {
 
 export function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '—' : `${Math.round(rate * 100)}%`;
+}
+
+/** Days from `date` to `due` (both YYYY-MM-DD); negative when past. */
+export function daysUntil(due: string, date: string): number {
+  return Math.round((Date.parse(`${due}T00:00:00Z`) - Date.parse(`${date}T00:00:00Z`)) / 86_400_000);
+}
+
+/**
+ * How an open course's due date reads (issue 12): "due today", "due
+ * tomorrow", "due in 3 days" within a week (marked Due soon), else the date.
+ * Overdue is the engine's (`overdue`); a completed or withdrawn course shows
+ * no due date.
+ */
+export function DueMark({ due, date, status, overdue }: { due?: string; date: string; status: string; overdue: boolean }) {
+  if (due === undefined || status === 'completed' || status === 'withdrawn') return null;
+  if (overdue) return <span class="badge badge-danger" data-due="overdue">Overdue since {due}</span>;
+  const days = daysUntil(due, date);
+  if (days >= 0 && days <= 7) {
+    const when = days === 0 ? 'today' : days === 1 ? 'tomorrow' : `in ${days} days`;
+    return (
+      <span class="badge badge-warn" data-due="soon">
+        Due soon: {when}
+      </span>
+    );
+  }
+  return <span data-due="later">due {due}</span>;
+}
+
+/** An attempt's number, time, score and outcome, as table cells (the learner's list and the review). */
+export function AttemptCells({ attempt: a, n }: { attempt: AttemptItem; n: number }) {
+  return (
+    <>
+      <td>{n}</td>
+      <td>{when(a.at)}</td>
+      <td>{a.pending ? '—' : `${a.score ?? 0}%`}</td>
+      <td>
+        {a.pending ? (
+          <span class="badge">Waiting to be graded</span>
+        ) : a.passed ? (
+          <span class="badge badge-ok">Passed</span>
+        ) : (
+          <span class="badge badge-danger">Failed</span>
+        )}
+      </td>
+    </>
+  );
 }

@@ -6,13 +6,15 @@ import type { CommandResult, Snapshot } from 'calm-access';
 import { useMemo, useState } from 'preact/hooks';
 import { go, href } from '../../route';
 import { run, snapshotNow, useStore } from '../../store';
-import { CommandButton, GateLink } from '../../ui/gate';
+import { CommandButton, Denied, GateLink, IfRoleAllows } from '../../ui/gate';
+import { useDecision } from 'calm-access/preact';
 import { names } from '../../ui/names';
 import { newId } from '../../ui/view';
 import { Refusal, SourceBadge, StatusBadge, trainingData, type CourseData } from './common';
+import { Pager, SearchBox, usePaged } from '../../ui/paged';
 
 /** The site and its descendants (the site tree is data, not a permission). */
-function subtree(snapshot: Snapshot, root: string): Set<string> {
+export function subtree(snapshot: Snapshot, root: string): Set<string> {
   const out = new Set([root]);
   let grew = true;
   while (grew) {
@@ -92,18 +94,29 @@ export function CourseList() {
   const snapshot = snapshotNow();
   const n = names();
   const here = useMemo(() => subtree(snapshot, site), [snapshot, site]);
+  // Without a personnel role here (or the subscription), the list is "no access" with the engine's reason (T5).
+  const canView = useDecision('training.progress.view_own', site);
   // Only the courses the engine lets this person see (T5): a course at a
   // site where they hold no role is not listed, not even by its title.
-  const courses = (trainingData(snapshot).courses ?? []).filter(
-    (c) => !c.deleted && here.has(c.site) && engine.can(user, 'training.course.view', { course: c.id }),
+  const courses = useMemo(
+    () =>
+      (trainingData(snapshot).courses ?? []).filter(
+        (c) => !c.deleted && here.has(c.site) && engine.can(user, 'training.course.view', { course: c.id }),
+      ),
+    [snapshot, here, engine, user],
   );
+  const paged = usePaged(courses, (c) => `${c.title} ${n.site(c.site)} ${c.status} ${c.source}`);
   return (
     <section data-testid="course-list">
       <h1>Courses</h1>
       <p class="muted">Courses you may see at {n.site(site)} and the sites below it.</p>
-      {courses.length === 0 ? (
-        <p class="muted">No courses here yet.</p>
+      {courses.length === 0 && !canView.allowed ? (
+        <Denied decision={canView} title={`You don't have access to courses at ${n.site(site)}`} />
+      ) : courses.length === 0 ? (
+        <p class="muted">There are no courses at {n.site(site)} or the sites below it yet.</p>
       ) : (
+        <>
+        <SearchBox paged={paged} label="Search courses" testid="course-search" />
         <table>
           <caption class="visually-hidden">Courses</caption>
           <thead>
@@ -116,13 +129,17 @@ export function CourseList() {
             </tr>
           </thead>
           <tbody>
-            {courses.map((c) => (
+            {paged.shown.map((c) => (
               <CourseRow key={c.id} course={c} />
             ))}
           </tbody>
         </table>
+        <Pager paged={paged} testid="course-pager" />
+        </>
       )}
-      <NewCourse site={site} />
+      <IfRoleAllows action="training.course.create" target={site}>
+        <NewCourse site={site} />
+      </IfRoleAllows>
     </section>
   );
 }

@@ -4,17 +4,13 @@
 import { useMemo } from 'preact/hooks';
 import { href } from '../../route';
 import { today, useStore } from '../../store';
-import { GateLink } from '../../ui/gate';
+import { Denied, GateLink } from '../../ui/gate';
+import { useDecision, useRevision } from 'calm-access/preact';
 import { ask, Unanswered } from '../../ui/view';
-import {
-  SourceBadge,
-  StatusBadge,
-  type FulfillmentItem,
-  type MyCoursesView,
-  type ResultItem,
-} from './common';
+import type { FulfillmentItem, MyCourses, ResultItem } from 'calm-access';
+import { DueMark, SourceBadge, StatusBadge } from './common';
 
-function InboxItem({ item }: { item: FulfillmentItem }) {
+function InboxItem({ item, date }: { item: FulfillmentItem; date: string }) {
   const { done, total } = item.progress;
   const verb = item.status === 'completed' ? 'Review' : item.status === 'not_started' ? 'Start' : 'Continue';
   return (
@@ -23,11 +19,10 @@ function InboxItem({ item }: { item: FulfillmentItem }) {
         <h3 class="inbox-title">{item.title}</h3>
         <SourceBadge source={item.source} />
         <StatusBadge status={item.status} />
-        {item.overdue && <span class="badge badge-danger">Overdue</span>}
+        <DueMark due={item.dueDate} date={date} status={item.status} overdue={item.overdue} />
       </div>
       <p class="muted">
         {total > 0 ? `${done} of ${total} steps done` : 'No steps in Calm'}
-        {item.dueDate && <> · due {item.dueDate}</>}
         {item.completedAt && <> · completed {item.completedAt.slice(0, 10)}</>}
       </p>
       {total > 0 && <progress max={total} value={done} aria-label={`Progress of ${item.title}`} />}
@@ -40,7 +35,7 @@ function InboxItem({ item }: { item: FulfillmentItem }) {
   );
 }
 
-function Group({ title, items, empty }: { title: string; items: FulfillmentItem[]; empty: string }) {
+function Group({ title, items, empty, date }: { title: string; items: FulfillmentItem[]; empty: string; date: string }) {
   const id = `inbox-${title.toLowerCase().replace(/\W+/g, '-')}`;
   return (
     <section aria-labelledby={id} data-testid="inbox-group" data-group={id}>
@@ -52,7 +47,7 @@ function Group({ title, items, empty }: { title: string; items: FulfillmentItem[
       ) : (
         <ul class="inbox-list">
           {items.map((item) => (
-            <InboxItem key={item.fulfillment} item={item} />
+            <InboxItem key={item.fulfillment} item={item} date={date} />
           ))}
         </ul>
       )}
@@ -92,9 +87,23 @@ function Results({ title, results, testid }: { title: string; results: ResultIte
 }
 
 export function Inbox() {
-  const { engine, user, version } = useStore();
+  const { engine, user, site } = useStore();
+  const revision = useRevision();
   const date = today();
-  const answer = useMemo(() => ask<MyCoursesView>(() => engine.myCourses(user, date)), [engine, user, version, date]);
+  const answer = useMemo(() => ask<MyCourses>(() => engine.myCourses(user, date)), [engine, user, revision, date]);
+  // Training is taken where the person holds a personnel role (T1, T2): with
+  // none anywhere (or without the organisation's subscription), My Courses is
+  // "no access" with the engine's reason, never an empty list.
+  const takesTraining = useMemo(() => engine.sitesWhere(user, 'training.progress.view_own').sites.length > 0, [engine, user, revision]);
+  const here = useDecision('training.progress.view_own', site);
+  if (!takesTraining && 'value' in answer && answer.value.open.length + answer.value.completed.length === 0) {
+    return (
+      <section data-testid="inbox">
+        <h1>My Courses</h1>
+        <Denied decision={here} title="You don't have access to training" />
+      </section>
+    );
+  }
   if (!('value' in answer)) {
     return (
       <section>
@@ -110,12 +119,12 @@ export function Inbox() {
     <section data-testid="inbox">
       <h1>My Courses</h1>
       <p class="muted">Your training on {view.date}.</p>
-      {view.overdue.length > 0 && <Group title="Overdue" items={view.overdue} empty="" />}
-      <Group title="To do" items={toDo} empty="Nothing new to start." />
-      <Group title="In progress" items={inProgress} empty="Nothing in progress." />
+      {view.overdue.length > 0 && <Group title="Overdue" items={view.overdue} empty="" date={view.date} />}
+      <Group title="To do" items={toDo} empty="Nothing new to start." date={view.date} />
+      <Group title="In progress" items={inProgress} empty="Nothing in progress." date={view.date} />
       <Results title="Results expiring soon" results={view.expiring} testid="inbox-expiring" />
       <Results title="Expired results" results={view.expired} testid="inbox-expired" />
-      <Group title="Completed" items={view.completed} empty="No completed training yet." />
+      <Group title="Completed" items={view.completed} empty="No completed training yet." date={view.date} />
     </section>
   );
 }

@@ -3,27 +3,16 @@
 // assessment with its attempts (`attempts`), and "Mark course as done".
 // Every action is a CommandButton: the engine's dry run enables it (T1, W8, W10).
 
-import type { CommandResult } from 'calm-access';
+import type { Attempts, AttemptItem, CommandResult, CourseView, FulfillmentItem, MyCourses, StepView, TrainingOf } from 'calm-access';
 import { useMemo, useState } from 'preact/hooks';
 import { href } from '../../route';
 import { run, snapshotNow, today, useStore } from '../../store';
 import { CommandButton } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { ask, newId, Unanswered } from '../../ui/view';
-import {
-  Refusal,
-  SourceBadge,
-  StatusBadge,
-  trainingData,
-  when,
-  type AttemptItem,
-  type AttemptsView,
-  type CourseView,
-  type FulfillmentItem,
-  type MyCoursesView,
-  type StepView,
-  type TrainingOfView,
-} from './common';
+import { AttemptCells, Refusal, SourceBadge, StatusBadge, trainingData } from './common';
+import { AttemptsReview } from './review';
+import { useRevision } from 'calm-access/preact';
 
 function StepContent({ step }: { step: StepView }) {
   return (
@@ -96,18 +85,7 @@ function AttemptList({ attempts }: { attempts: AttemptItem[] }) {
       <tbody>
         {attempts.map((a, i) => (
           <tr key={a.attempt} data-testid="attempt" data-attempt={a.attempt} data-passed={String(a.passed ?? '')}>
-            <td>{i + 1}</td>
-            <td>{when(a.at)}</td>
-            <td>{a.pending ? '—' : `${a.score ?? 0}%`}</td>
-            <td>
-              {a.pending ? (
-                <span class="badge">Waiting to be graded</span>
-              ) : a.passed ? (
-                <span class="badge badge-ok">Passed</span>
-              ) : (
-                <span class="badge badge-danger">Failed</span>
-              )}
-            </td>
+            <AttemptCells attempt={a} n={i + 1} />
           </tr>
         ))}
       </tbody>
@@ -254,34 +232,37 @@ export function TakeCourse({ fulfillment }: { fulfillment: string }) {
 }
 
 function Fulfillment({ fulfillment }: { fulfillment: string }) {
-  const { engine, user, version } = useStore();
+  const { engine, user } = useStore();
+  const revision = useRevision();
   const date = today();
   const [last, setLast] = useState<CommandResult | null>(null);
   // Whose progress this is, and whether the viewer may see it: the attempts view decides (T2 own, T10 review).
-  const attempts = useMemo(() => ask<AttemptsView>(() => engine.attempts(user, fulfillment)), [engine, user, fulfillment, version]);
+  const attempts = useMemo(() => ask<Attempts>(() => engine.attempts(user, fulfillment)), [engine, user, fulfillment, revision]);
   const snapshot = snapshotNow();
   const n = names();
   const record = useMemo(() => trainingData(snapshot).fulfillments?.find((f) => f.id === fulfillment), [snapshot, fulfillment]);
   const course = useMemo(
     () => (record === undefined ? undefined : ask<CourseView>(() => engine.course(user, record.course))),
-    [engine, user, record, version],
+    [engine, user, record, revision],
   );
   const item = useMemo((): FulfillmentItem | undefined => {
-    const mine = ask<MyCoursesView>(() => engine.myCourses(user, date));
+    const mine = ask<MyCourses>(() => engine.myCourses(user, date));
     if (!('value' in mine)) return undefined;
     const v = mine.value;
     return [...v.overdue, ...v.open, ...v.completed].find((f) => f.fulfillment === fulfillment);
-  }, [engine, user, date, fulfillment, version]);
+  }, [engine, user, date, fulfillment, revision]);
   const holder = 'value' in attempts ? attempts.value.user : undefined;
   const recorded = useMemo((): Completion | undefined => {
     if (holder === undefined || record === undefined || record.status !== 'completed') return undefined;
-    const profile = ask<TrainingOfView>(() => engine.trainingOf(user, holder, date));
+    const profile = ask<TrainingOf>(() => engine.trainingOf(user, holder, date));
     if (!('value' in profile)) return undefined;
     const results = profile.value.results.filter((r) => r.course === record.course && r.source === 'course');
-    const own = results.find((r) => r.result === `${fulfillment}:result`) ?? results[0];
+    const own = results.find((r) => r.fulfillment === fulfillment) ?? results[0];
     return own && { completedOn: own.completedOn, expiresOn: own.expiresOn, score: own.score };
-  }, [engine, user, holder, record, date, fulfillment, version]);
+  }, [engine, user, holder, record, date, fulfillment, revision]);
 
+  // Someone else's training is reviewed, not taken (T10): the review screen, headed with their name.
+  if (holder !== undefined && holder !== user) return <AttemptsReview person={holder} />;
   if (!('value' in attempts)) {
     return (
       <section>
