@@ -291,7 +291,11 @@ std::string ffi::decide(const Engine& engine, std::string_view request_text) {
   // step 1); the request is read by the arena reader, as snapshots are.
   const std::string_view fault = detail::json_text_fault(request_text);
   const detail::FastDocument request(fault.empty() ? request_text : std::string_view(), detail::kMaxDepth);
-  if (!fault.empty() || !request.ok()) {
+  // Text the arena reader refuses is read again by nlohmann's parser, so that
+  // exactly the texts it takes (a leading byte order mark, say) are requests.
+  std::vector<Error> errors;
+  const json slow = fault.empty() && !request.ok() ? detail::parse_json(request_text, errors) : json();
+  if (!fault.empty() || (!request.ok() && !errors.empty())) {
     Verdict v;
     v.code = Code::invalid_request;
     v.rule = "ACCESS-11";
@@ -299,7 +303,7 @@ std::string ffi::decide(const Engine& engine, std::string_view request_text) {
         fault == "too-deep" ? "the request is nested too deeply" : "the request is not well-formed JSON text";
     return decision_text(engine.explain(Request{}, v));
   }
-  ParsedRequest parsed = read_request(request.root());
+  ParsedRequest parsed = request.ok() ? read_request(request.root()) : read_request(slow);
   if (!parsed.shape_error.empty()) {
     Verdict v;
     v.code = Code::invalid_request;
