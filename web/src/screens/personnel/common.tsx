@@ -9,6 +9,7 @@ import { useState } from 'preact/hooks';
 import { type CommandFields, run } from '../../store';
 import { refusalOf } from '../../ui/gate';
 import { flash } from '../../ui/confirm';
+import { capitalised, words } from '../../ui/plain';
 
 /** "key: value" lines of an object (values that are not text as JSON). */
 export function toLines(data: Record<string, unknown> | undefined): string {
@@ -31,8 +32,7 @@ export function fromLines(text: string): Record<string, string> {
 
 /** A data key as a label: `employeeNumber` -> "Employee number", `start_date` -> "Start date". */
 export function keyLabel(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]+/g, ' ').trim().toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return capitalised(words(key));
 }
 
 /** Data shown as a definition list (a block's data, company details). */
