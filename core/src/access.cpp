@@ -190,17 +190,6 @@ bool Engine::has_site_permission(Index user, Index site, SitePermission permissi
 
 Decision Engine::decide(const Request& request) const { return explain(request, check(request)); }
 
-namespace {
-
-std::string tick(std::string_view text) {
-  std::string out = "`";
-  out += detail::clip(text);
-  out += '`';
-  return out;
-}
-
-}  // namespace
-
 Decision Engine::explain(const Request& request, const Verdict& v) const {
   Decision d;
   d.allowed = v.allowed();

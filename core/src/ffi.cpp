@@ -24,17 +24,6 @@ using namespace detail;  // NOLINT(google-build-using-namespace): this library's
 
 namespace {
 
-std::string tick(std::string_view text) {
-  std::string out = "`";
-  out += detail::clip(text);
-  out += '`';
-  return out;
-}
-
-}  // namespace
-
-namespace {
-
 // `requires` as `detail::dump` would write its JSON object: keys in
 // nlohmann's (sorted) order, only those set.
 void append_requirements(std::string& out, const Requirements& r) {
@@ -459,28 +448,31 @@ std::string ffi::index(const Engine& engine) {
   return detail::dump(ids);
 }
 
-std::string ffi::apply(Engine& engine, std::string_view command_text) {
-  if (command_text.size() > input_limit(Input::command)) return oversize(Input::command);
+namespace {
+
+// A command's text, read and handed to `run` (apply or dry run); text over
+// the limit or not JSON is refused whole, as a command result.
+template <typename Run>
+std::string with_command(std::string_view command_text, Run run) {
+  if (command_text.size() > input_limit(Input::command)) return ffi::oversize(Input::command);
   std::vector<Error> errors;
-  json command = detail::parse_json(command_text, errors);
+  const json command = detail::parse_json(command_text, errors);
   if (!errors.empty()) {
     CommandResult refused;
     refused.errors = std::move(errors);
     return detail::dump(refused.to_json());
   }
-  return detail::dump(engine.apply(command).to_json());
+  return detail::dump(run(command).to_json());
+}
+
+}  // namespace
+
+std::string ffi::apply(Engine& engine, std::string_view command_text) {
+  return with_command(command_text, [&](const json& command) { return engine.apply(command); });
 }
 
 std::string ffi::dry_run(const Engine& engine, std::string_view command_text) {
-  if (command_text.size() > input_limit(Input::command)) return oversize(Input::command);
-  std::vector<Error> errors;
-  json command = detail::parse_json(command_text, errors);
-  if (!errors.empty()) {
-    CommandResult refused;
-    refused.errors = std::move(errors);
-    return detail::dump(refused.to_json());
-  }
-  return detail::dump(engine.dry_run(command).to_json());
+  return with_command(command_text, [&](const json& command) { return engine.dry_run(command); });
 }
 
 std::string ffi::snapshot(const Engine& engine) { return detail::dump(engine.export_snapshot()); }

@@ -39,6 +39,13 @@ std::string clip(std::string_view text) {
   return std::string(text.substr(0, end)) + "...";
 }
 
+std::string tick(std::string_view text) {
+  std::string out = "`";
+  out += clip(text);
+  out += '`';
+  return out;
+}
+
 std::string pointer_escape(std::string_view key) {
   std::string out;
   out.reserve(key.size());

@@ -33,6 +33,8 @@ std::string describe(const J& value) {
 }
 /// Clips user text for messages (64 bytes, on a UTF-8 boundary).
 std::string clip(std::string_view text);
+/// User text clipped and in backticks, as messages name ids: `` `u-lee` ``.
+std::string tick(std::string_view text);
 /// Escapes a key for a JSON Pointer (`~` -> `~0`, `/` -> `~1`).
 std::string pointer_escape(std::string_view key);
 /// Parses JSON text without exceptions; errors get `invalid-json` or `too-deep`.
