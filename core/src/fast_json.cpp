@@ -2,6 +2,7 @@
 
 #include "detail/fast_json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -14,35 +15,35 @@ namespace calm::detail {
 using nlohmann::json;
 
 const FastValue* FastValue::find(std::string_view key) const noexcept {
-  if (type_ != value_t::object) return nullptr;
-  for (std::uint32_t i = count_; i > 0; --i) {
+  if (!is_object()) return nullptr;
+  for (std::size_t i = count(); i > 0; --i) {
     if (members_[i - 1].key == key) return &members_[i - 1].value;
   }
   return nullptr;
 }
 
 json FastValue::to_json() const {
-  switch (type_) {
+  switch (type()) {
     case value_t::null:
       return nullptr;
     case value_t::boolean:
       return boolean_;
     case value_t::number_integer:
-      return integer_;
+      return integer();
     case value_t::number_unsigned:
-      return unsigned_;
+      return unsigned_integer();
     case value_t::number_float:
-      return number_;
+      return number();
     case value_t::string:
-      return std::string(text_, count_);
+      return std::string(string());
     case value_t::array: {
       json out = json::array();
-      for (std::uint32_t i = 0; i < count_; ++i) out.push_back(elements_[i].to_json());
+      for (std::size_t i = 0; i < count(); ++i) out.push_back(elements_[i].to_json());
       return out;
     }
     case value_t::object: {
       json out = json::object();
-      for (std::uint32_t i = 0; i < count_; ++i)
+      for (std::size_t i = 0; i < count(); ++i)
         out[std::string(members_[i].key)] = members_[i].value.to_json();
       return out;
     }
@@ -109,21 +110,24 @@ class FastParser {
       case '"': {
         std::string_view s;
         if (!string(s)) return false;
-        out.type_ = FastValue::value_t::string;
+        if (s.size() > FastValue::kMaxCount) {
+          return fail("too-large",
+                      "expected strings of at most " + std::to_string(FastValue::kMaxCount) + " bytes");
+        }
+        out.set(FastValue::value_t::string, s.size());
         out.text_ = s.data();
-        out.count_ = static_cast<std::uint32_t>(s.size());
         return true;
       }
       case 't':
-        out.type_ = FastValue::value_t::boolean;
+        out.set(FastValue::value_t::boolean, 0);
         out.boolean_ = true;
         return literal("true", 4);
       case 'f':
-        out.type_ = FastValue::value_t::boolean;
+        out.set(FastValue::value_t::boolean, 0);
         out.boolean_ = false;
         return literal("false", 5);
       case 'n':
-        out.type_ = FastValue::value_t::null;
+        out.set(FastValue::value_t::null, 0);
         return literal("null", 4);
       default:
         return number(out);
@@ -162,9 +166,8 @@ class FastParser {
     FastValue* items = allocate<FastValue>(n);
     for (std::size_t i = 0; i < n; ++i) new (&items[i]) FastValue(scratch[start + i]);
     scratch.resize(start);
-    out.type_ = FastValue::value_t::array;
+    out.set(FastValue::value_t::array, n);  // n <= kMaxValues < kMaxCount
     out.elements_ = items;
-    out.count_ = static_cast<std::uint32_t>(n);
     return true;
   }
 
@@ -207,9 +210,8 @@ class FastParser {
     FastMember* items = allocate<FastMember>(n);
     for (std::size_t i = 0; i < n; ++i) new (&items[i]) FastMember(scratch[start + i]);
     scratch.resize(start);
-    out.type_ = FastValue::value_t::object;
+    out.set(FastValue::value_t::object, n);  // n <= kMaxValues < kMaxCount
     out.members_ = items;
-    out.count_ = static_cast<std::uint32_t>(n);
     return true;
   }
 
@@ -384,22 +386,21 @@ class FastParser {
         std::int64_t v = 0;
         auto r = std::from_chars(start, p_, v);
         if (r.ec == std::errc() && r.ptr == p_) {
-          out.type_ = FastValue::value_t::number_integer;
-          out.integer_ = v;
-          return true;
+          FastNumber n;
+          n.integer = v;
+          return set_number(out, FastValue::value_t::number_integer, n);
         }
       } else {
         std::uint64_t v = 0;
         auto r = std::from_chars(start, p_, v);
         if (r.ec == std::errc() && r.ptr == p_) {
+          FastNumber n;
           if (v <= static_cast<std::uint64_t>(INT64_MAX)) {
-            out.type_ = FastValue::value_t::number_integer;
-            out.integer_ = static_cast<std::int64_t>(v);
-          } else {
-            out.type_ = FastValue::value_t::number_unsigned;
-            out.unsigned_ = v;
+            n.integer = static_cast<std::int64_t>(v);
+            return set_number(out, FastValue::value_t::number_integer, n);
           }
-          return true;
+          n.unsigned_integer = v;
+          return set_number(out, FastValue::value_t::number_unsigned, n);
         }
       }
     }
@@ -413,8 +414,16 @@ class FastParser {
     char* parsed_end = nullptr;
     const double d = std::strtod(buffer, &parsed_end);
     if (parsed_end != buffer + length) return fail("invalid-json", "a malformed number");
-    out.type_ = FastValue::value_t::number_float;
-    out.number_ = d;  // out of range parses to +-inf or 0; JSON numbers are read as given
+    FastNumber n;
+    n.number = d;  // out of range parses to +-inf or 0; JSON numbers are read as given
+    return set_number(out, FastValue::value_t::number_float, n);
+  }
+
+  bool set_number(FastValue& out, FastValue::value_t type, const FastNumber& n) {
+    FastNumber* stored = allocate<FastNumber>(1);
+    *stored = n;
+    out.set(type, 0);
+    out.number_ = stored;
     return true;
   }
 
@@ -428,7 +437,9 @@ class FastParser {
 };
 
 FastDocument::FastDocument(std::string_view text, std::size_t max_depth)
-    : arena_(std::make_unique<Arena>(text.size() / 2 + 4096)) {
+    // Blocks of a sixteenth of the text, at most 1 MiB: a request's document
+    // fits one small block; a snapshot's leaves at most about 1 MiB unused.
+    : arena_(std::make_unique<Arena>(std::min<std::size_t>(text.size() / 16, std::size_t{1} << 20))) {
   FastParser parser(text, *arena_, max_depth);
   if (!parser.parse(root_)) {
     error_ = parser.error;

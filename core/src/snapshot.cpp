@@ -122,6 +122,21 @@ bool IdTable::add(std::string_view id) {
   return true;
 }
 
+void IdTable::reserve(std::size_t count) {
+  ids_.reserve(count);
+  std::size_t slots = 16;
+  while (slots < count * 2) slots *= 2;
+  if (slots <= slots_.size()) return;
+  std::vector<Index> fresh(slots, kNone);
+  const std::size_t mask = slots - 1;
+  for (Index i = 0; i < ids_.size(); ++i) {
+    std::size_t at = hash(ids_[i]) & mask;
+    while (fresh[at] != kNone) at = (at + 1) & mask;
+    fresh[at] = i;
+  }
+  slots_ = std::move(fresh);
+}
+
 Index IdTable::find(std::string_view id) const noexcept {
   if (slots_.empty()) return kNone;
   const std::size_t mask = slots_.size() - 1;
@@ -178,7 +193,11 @@ void Snapshot::rebuild_indexes() {
 }
 
 void Snapshot::rebuild_grant_index() {
+  // Sized exactly (counted first): no growth slack in the largest index.
+  std::vector<std::uint32_t> count(users.size(), 0);
+  for (const Grant& g : grants) ++count[g.user];
   grants_by_user.assign(users.size(), {});
+  for (std::size_t u = 0; u < users.size(); ++u) grants_by_user[u].reserve(count[u]);
   for (std::size_t i = 0; i < grants.size(); ++i)
     grants_by_user[grants[i].user].push_back(static_cast<Index>(i));
   for (auto& list : grants_by_user) {
@@ -227,6 +246,7 @@ void read_assessment(JsonReader& r, const J& step, Step& out) {
   if (questions != nullptr) {
     auto gq = r.push("questions");
     IdTable seen;
+    assessment.questions.reserve(questions->size());
     for (std::size_t i = 0; i < questions->size(); ++i) {
       auto gi = r.push(i);
       const J& q = (*questions)[i];
@@ -240,6 +260,7 @@ void read_assessment(JsonReader& r, const J& step, Step& out) {
       question.kind = r.enumeration(q, "kind", kQuestionKind, QuestionKind::single, JsonReader::kRequired);
       if (const J* options = r.member(q, "options", JsonReader::kOptional, json::value_t::array)) {
         auto go = r.push("options");
+        question.options.reserve(options->size());
         for (std::size_t k = 0; k < options->size(); ++k) {
           auto gk = r.push(k);
           const J& o = (*options)[k];
@@ -254,6 +275,7 @@ void read_assessment(JsonReader& r, const J& step, Step& out) {
       if (const J* correct = r.member(q, "correct", JsonReader::kOptional, json::value_t::array)) {
         auto gc = r.push("correct");
         std::vector<std::string> ids;
+        ids.reserve(correct->size());
         for (std::size_t k = 0; k < correct->size(); ++k) {
           auto gk = r.push(k);
           if (auto oid = r.id_value((*correct)[k], "an option id")) ids.push_back(*oid);
@@ -272,6 +294,7 @@ void read_steps(JsonReader& r, const J& course, std::vector<Step>& out) {
   if (steps == nullptr) return;
   auto g = r.push("steps");
   IdTable seen;
+  out.reserve(steps->size());
   for (std::size_t i = 0; i < steps->size(); ++i) {
     auto gi = r.push(i);
     const J& st = (*steps)[i];
@@ -524,6 +547,7 @@ class SnapshotLoader {
   void collect_ids(const J* array, const char* key, IdTable& table, std::string_view what) {
     if (array == nullptr) return;
     auto g = r_.push(key);
+    table.reserve(array->size());
     for (std::size_t i = 0; i < array->size(); ++i) {
       auto gi = r_.push(i);
       const J& item = (*array)[i];
@@ -779,6 +803,7 @@ class SnapshotLoader {
       out.completed_at = r_.date(f, "completedAt");
       if (const J* done = r_.member(f, "completedSteps", JsonReader::kOptional, json::value_t::array)) {
         auto gd = r_.push("completedSteps");
+        out.completed_steps.reserve(done->size());
         for (std::size_t k = 0; k < done->size(); ++k) {
           auto gk = r_.push(k);
           if (auto sid = r_.id_value((*done)[k], "a step id")) out.completed_steps.push_back(*sid);
@@ -849,6 +874,7 @@ class SnapshotLoader {
       if (const J* contacts = r_.member(c, "contacts", JsonReader::kOptional, json::value_t::array)) {
         auto gc = r_.push("contacts");
         IdTable seen;
+        out.contacts.reserve(contacts->size());
         for (std::size_t k = 0; k < contacts->size(); ++k) {
           auto gk = r_.push(k);
           const J& ct = (*contacts)[k];
@@ -892,6 +918,7 @@ class SnapshotLoader {
       if (const J* blocks = r_.member(rec, "blocks", JsonReader::kOptional, json::value_t::array)) {
         auto gb = r_.push("blocks");
         IdTable seen;
+        out.blocks.reserve(blocks->size());
         for (std::size_t k = 0; k < blocks->size(); ++k) {
           auto gk = r_.push(k);
           const J& b = (*blocks)[k];
@@ -914,6 +941,7 @@ class SnapshotLoader {
       if (const J* files = r_.member(rec, "files", JsonReader::kOptional, json::value_t::array)) {
         auto gf = r_.push("files");
         IdTable seen;
+        out.files.reserve(files->size());
         for (std::size_t k = 0; k < files->size(); ++k) {
           auto gk = r_.push(k);
           const J& f = (*files)[k];

@@ -40,6 +40,8 @@ class IdTable {
  public:
   /// Adds `id`; returns false when it is already present.
   bool add(std::string_view id);
+  /// Makes room for `count` ids in all (no regrowth while they are added).
+  void reserve(std::size_t count);
   /// Index of `id`, or `kNone`.
   [[nodiscard]] Index find(std::string_view id) const noexcept;
   /// The id at `index`.
