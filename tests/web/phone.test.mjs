@@ -5,29 +5,12 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { actAs, demo, openApp, openPage, useApp } from './support.mjs';
+import { actAs, demo, openApp, openPage, everyScreen, useApp } from './support.mjs';
 
 const app = useApp();
 
 const org = demo();
-const fulfillment = org.training.fulfillments.find((f) => f.user === 'u-lee') ?? org.training.fulfillments[0];
-const ROUTES = [
-  'inbox',
-  `learn/${fulfillment.id}`,
-  'courses',
-  'courses/c-fire',
-  'insights',
-  'review/u-lee',
-  'people',
-  'people/rec-lee',
-  'companies',
-  `companies/${org.personnel.companies[0].id}`,
-  'settings/personnel',
-  'settings/users',
-  'settings/users/u-lee',
-  'settings/integrations',
-  'audit',
-];
+const ROUTES = everyScreen(org);
 
 const PEOPLE = [
   ['u-lee', 'north'],

@@ -164,6 +164,28 @@ export async function serverLog(url) {
   return entries.reverse();
 }
 
+/** Every screen of the app, as demo routes (the phone and the words tests visit each). */
+export function everyScreen(org = demo()) {
+  const fulfillment = org.training.fulfillments.find((f) => f.user === 'u-lee') ?? org.training.fulfillments[0];
+  return [
+    'inbox',
+    `learn/${fulfillment.id}`,
+    'courses',
+    'courses/c-fire',
+    'insights',
+    'review/u-lee',
+    'people',
+    'people/rec-lee',
+    'companies',
+    `companies/${org.personnel.companies[0].id}`,
+    'settings/personnel',
+    'settings/users',
+    'settings/users/u-lee',
+    'settings/integrations',
+    'audit',
+  ];
+}
+
 /**
  * Whether `shown` says the engine's `message` in the app's plain words
  * (web/src/ui/plain.ts): the same sentence, with what the engine names in

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { actAs, demo, openApp, openPage, useApp } from './support.mjs';
+import { actAs, demo, openApp, openPage, everyScreen, useApp } from './support.mjs';
 
 const app = useApp();
 const org = demo();
@@ -41,24 +41,7 @@ const PATTERNS = [
   ['JSON pointer', /(^|[\s(])\/[a-zA-Z]+(\/[\w-]+)*/],
 ];
 
-const fulfillment = org.training.fulfillments.find((f) => f.user === 'u-lee');
-const ROUTES = [
-  'inbox',
-  `learn/${fulfillment.id}`,
-  'courses',
-  'courses/c-fire',
-  'insights',
-  'review/u-lee',
-  'people',
-  'people/rec-lee',
-  'companies',
-  'companies/co-brightline',
-  'settings/personnel',
-  'settings/users',
-  'settings/users/u-lee',
-  'settings/integrations',
-  'audit',
-];
+const ROUTES = everyScreen(org);
 
 /** What a person reads on the page. */
 const text = (page) =>
@@ -93,6 +76,34 @@ test('no screen of any demo person shows a raw id, a rule id, an event or action
   const distinct = [...new Set(found)];
   if (distinct.length > 0) console.log(distinct.join('\n'));
   assert.deepEqual(distinct, []);
+  await context.close();
+});
+
+test('Edit Access\'s what-if preview names the actions gained and lost in words, not action ids (section 10)', async () => {
+  const { context, page, problems } = await openPage(app.browser);
+  await openApp(page, app.url);
+  await actAs(page, 'u-siteadmin', 'north', 'settings/users/u-lee');
+  await page.selectOption('[data-testid="role-select"][data-module="personnel"]', 'manager');
+  await page.waitForSelector('[data-testid="whatif"][data-allowed="true"]');
+  // The change the select stages (Lee: personnel manager at north only).
+  const change = { type: 'access.set', user: 'u-lee', site: 'north', module: 'personnel', role: 'manager', includeChildSites: false };
+  const expected = app.engine.whatIf('u-siteadmin', change);
+  const gained = expected.changes.flatMap((c) => c.gained);
+  assert.ok(gained.length > 0, 'the change gives Lee actions');
+  const listed = await page.$$eval('[data-testid="whatif"] li[data-action]', (els) => els.map((e) => e.dataset.action));
+  assert.deepEqual(listed.sort(), [...gained, ...expected.changes.flatMap((c) => c.lost)].sort());
+  const lines = (await text(page)).split('\n');
+  const found = [];
+  for (const [what, pattern] of PATTERNS) {
+    for (const line of lines) if (pattern.test(line)) found.push(`${what}: ${line.trim().slice(0, 100)}`);
+  }
+  assert.deepEqual(found, []);
+  assert.ok(gained.includes('training.assessment.review'));
+  assert.equal(
+    await page.$eval('[data-testid="whatif"] li[data-action="training.assessment.review"]', (e) => e.textContent),
+    "Review people's assessment attempts",
+  );
+  assert.deepEqual(problems, []);
   await context.close();
 });
 

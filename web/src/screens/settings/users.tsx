@@ -13,6 +13,7 @@ import { useDecision, useRevision } from 'calm-access/preact';
 import { useMemo, useState } from 'preact/hooks';
 import { href } from '../../route';
 import { type CommandFields, run, snapshotNow, useStore } from '../../store';
+import { actionWords } from '../../ui/actions';
 import { CommandButton, Denied, GateLink, reasonOf, refusalOf } from '../../ui/gate';
 import { names, siteTree, type Names } from '../../ui/names';
 import { noAnswer, Unanswered } from '../../ui/view';
@@ -685,8 +686,8 @@ function ActionList({ actions, kind }: { actions: string[]; kind: 'gained' | 'lo
       </summary>
       <ul class="action-list">
         {actions.map((a) => (
-          <li key={a}>
-            <code>{a}</code>
+          <li key={a} data-action={a}>
+            {actionWords(a)}
           </li>
         ))}
       </ul>

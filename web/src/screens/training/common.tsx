@@ -4,7 +4,7 @@
 // ui/names.ts). Nothing here decides: the views and the gated controls carry
 // the engine's answers.
 
-import type { CommandResult, FulfillmentStatus, Snapshot } from 'calm-access';
+import type { AttemptItem, CommandResult, FulfillmentStatus, Snapshot } from 'calm-access';
 import { refusalOf } from '../../ui/gate';
 
 /** The data of the snapshot's training section that the screens list (not decide on). */
@@ -126,4 +126,24 @@ export function DueMark({ due, date, status, overdue }: { due?: string; date: st
     );
   }
   return <span data-due="later">due {due}</span>;
+}
+
+/** An attempt's number, time, score and outcome, as table cells (the learner's list and the review). */
+export function AttemptCells({ attempt: a, n }: { attempt: AttemptItem; n: number }) {
+  return (
+    <>
+      <td>{n}</td>
+      <td>{when(a.at)}</td>
+      <td>{a.pending ? '—' : `${a.score ?? 0}%`}</td>
+      <td>
+        {a.pending ? (
+          <span class="badge">Waiting to be graded</span>
+        ) : a.passed ? (
+          <span class="badge badge-ok">Passed</span>
+        ) : (
+          <span class="badge badge-danger">Failed</span>
+        )}
+      </td>
+    </>
+  );
 }

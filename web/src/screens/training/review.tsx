@@ -12,7 +12,7 @@ import { href } from '../../route';
 import { today, useStore } from '../../store';
 import { names } from '../../ui/names';
 import { ask, Unanswered } from '../../ui/view';
-import { StatusBadge, when } from './common';
+import { AttemptCells, StatusBadge } from './common';
 import { useRevision } from 'calm-access/preact';
 
 function Answers({ attempt, course }: { attempt: AttemptItem; course: CourseView | undefined }) {
@@ -70,18 +70,7 @@ function FulfillmentReview({ item }: { item: FulfillmentItem }) {
           <tbody>
             {attempts.value.attempts.map((a, i) => (
               <tr key={a.attempt} data-testid="review-attempt" data-passed={String(a.passed ?? '')}>
-                <td>{i + 1}</td>
-                <td>{when(a.at)}</td>
-                <td>{a.pending ? '—' : `${a.score ?? 0}%`}</td>
-                <td>
-                  {a.pending ? (
-                    <span class="badge">Waiting to be graded</span>
-                  ) : a.passed ? (
-                    <span class="badge badge-ok">Passed</span>
-                  ) : (
-                    <span class="badge badge-danger">Failed</span>
-                  )}
-                </td>
+                <AttemptCells attempt={a} n={i + 1} />
                 <td>
                   <Answers attempt={a} course={view} />
                 </td>

@@ -10,13 +10,7 @@ import { run, snapshotNow, today, useStore } from '../../store';
 import { CommandButton } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { ask, newId, Unanswered } from '../../ui/view';
-import {
-  Refusal,
-  SourceBadge,
-  StatusBadge,
-  trainingData,
-  when,
-} from './common';
+import { AttemptCells, Refusal, SourceBadge, StatusBadge, trainingData } from './common';
 import { AttemptsReview } from './review';
 import { useRevision } from 'calm-access/preact';
 
@@ -91,18 +85,7 @@ function AttemptList({ attempts }: { attempts: AttemptItem[] }) {
       <tbody>
         {attempts.map((a, i) => (
           <tr key={a.attempt} data-testid="attempt" data-attempt={a.attempt} data-passed={String(a.passed ?? '')}>
-            <td>{i + 1}</td>
-            <td>{when(a.at)}</td>
-            <td>{a.pending ? '—' : `${a.score ?? 0}%`}</td>
-            <td>
-              {a.pending ? (
-                <span class="badge">Waiting to be graded</span>
-              ) : a.passed ? (
-                <span class="badge badge-ok">Passed</span>
-              ) : (
-                <span class="badge badge-danger">Failed</span>
-              )}
-            </td>
+            <AttemptCells attempt={a} n={i + 1} />
           </tr>
         ))}
       </tbody>
