@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// calm-access next to CASL (@casl/ability) and casbin (node-casbin) on one
+// calm-access next to CASL (@casl/ability), Cedar (@cedar-policy/cedar-wasm,
+// the Rust engine compiled to wasm) and casbin (node-casbin) on one
 // question they can all answer: "does user u hold at least role R for module m
 // at site s?" (ACCESS.md A1-A7: direct grants, includeChildSites cascades,
 // member implied on the parents, owners, entitlements) on the large org.
 // Prints figures; asserts nothing.
 //
-//   (cd bench && npm install)   # @casl/ability and casbin, into bench/node_modules
+//   (cd bench && npm install)   # @casl/ability, @cedar-policy/cedar-wasm and casbin, into bench/node_modules
 //   node bench/compare.mjs [--size large|small] [--questions N] [--min-time SECONDS]
 //
 // What each engine computes, per question:
@@ -13,8 +14,9 @@
 //   action whose only rule is that role (e.g. `site.update` = site manager+,
 //   `personnel.insights.view` = personnel manager+). The full decision
 //   function runs (action table, section 11 order, entitlement, owners, the
-//   role resolved from the raw grants and the site tree) and the decision is
-//   rendered and marshalled as JSON both ways, then reduced to a boolean.
+//   role resolved from the raw grants and the site tree); the request's
+//   strings go into wasm memory and a boolean comes back (no JSON). Load is
+//   `engine.load(bytes)`: the snapshot's UTF-8 bytes straight into the wasm.
 // - CASL: one `createMongoAbility` per user, with rules transcribed 1:1 from
 //   that user's grants: a grant gives its role (and the roles below it) on
 //   `{ id: site, module }`; a cascade also on `{ ancestors: site, module }`;
@@ -22,6 +24,17 @@
 //   of its site }, module }`; owners get every role on every entitled module;
 //   grants of unentitled modules give nothing. `ability.can(role, subject)`
 //   matches those rules against a prebuilt subject `{ id, module, ancestors }`.
+// - Cedar (cedar-wasm 4, its `nodejs` entry): three policies, preparsed once
+//   (`preparsePolicySet`), asked with `statefulIsAuthorized`; per question the
+//   entities are the user and the site (Cedar takes the entities with each
+//   request; they are built once per user and site, as CASL's abilities and
+//   subjects are). A user's `held` set holds `module:level@site` for the
+//   levels each grant gives at its site and member at its strict ancestors,
+//   and `module:level@site/*` for a cascade; `owner` for owners. The request's
+//   context names what is asked (`want` = `module:level@site`, `cascades` =
+//   `module:level@ancestor/*` for the site's strict ancestors, `entitled`).
+//   Policies: `held.contains(want)`, `held.containsAny(cascades)`,
+//   `owner && entitled`. Grants of unentitled modules give nothing.
 // - casbin: RBAC with domains; each grant becomes role links
 //   `g, user, module:role, /path/of/site` (and `/path/of/site/*` for a
 //   cascade, matched by casbin's domain matching function keyMatch; member
@@ -54,11 +67,13 @@ for (let i = 2; i < process.argv.length; i++) {
 
 let casl;
 let casbin;
+let cedar;
 try {
   casl = await import('@casl/ability');
   casbin = await import('casbin');
+  cedar = await import('@cedar-policy/cedar-wasm/nodejs');
 } catch {
-  console.log('compare: @casl/ability or casbin is missing; run `(cd bench && npm install)` first');
+  console.log('compare: @casl/ability, @cedar-policy/cedar-wasm or casbin is missing; run `(cd bench && npm install)` first');
   process.exit(1);
 }
 
@@ -67,8 +82,8 @@ if (!existsSync(orgPath)) {
   console.log(`compare: ${orgPath} is missing; run \`node bench/gen-org.mjs\` first`);
   process.exit(1);
 }
-const text = readFileSync(orgPath, 'utf8');
-const org = JSON.parse(text);
+const bytes = readFileSync(orgPath);
+const org = JSON.parse(bytes.toString('utf8'));
 
 // ---- the world, as plain data ---------------------------------------------------
 
@@ -208,7 +223,7 @@ if (existsSync(wasmPath)) {
   const h0 = memNow();
   const engine = await createEngine();
   const t0 = performance.now();
-  const loaded = engine.load(text);
+  const loaded = engine.load(bytes);
   const loadMs = performance.now() - t0;
   if (!loaded.ok) {
     console.log('calm: the snapshot does not load', loaded.errors.slice(0, 3));
@@ -216,7 +231,7 @@ if (existsSync(wasmPath)) {
     const heapDelta = memSince(h0);
     const check = agreement(questions.map((q) => engine.can(q.user, q.action, q.site)));
     const s = measure(questions.length, (i) => { const q = questions[i]; sink(engine.can(q.user, q.action, q.site)); });
-    rows.push(['calm-access (wasm, JS API can)', loadMs, heapDelta, s, check, 'JSON text of the snapshot -> wasm engine']);
+    rows.push(['calm-access (wasm, JS API can)', loadMs, heapDelta, s, check, 'the snapshot\'s UTF-8 bytes -> wasm engine (load from bytes)']);
   }
 } else {
   console.log('calm: dist/wasm/calm-access.wasm is missing (run `npm run build`); comparing CASL and casbin only');
@@ -257,6 +272,66 @@ if (existsSync(wasmPath)) {
   const check = agreement(questions.map(ask));
   const s = measure(questions.length, (i) => sink(ask(questions[i])));
   rows.push(['CASL 7 (createMongoAbility per user)', buildMs, heapDelta, s, check, 'abilities built from the parsed object']);
+}
+
+// ---- Cedar (wasm) ------------------------------------------------------------------
+
+{
+  const policies = `
+permit (principal, action == Action::"hold", resource) when { principal.held.contains(context.want) };
+permit (principal, action == Action::"hold", resource) when { principal.held.containsAny(context.cascades) };
+permit (principal, action == Action::"hold", resource) when { principal.owner && context.entitled };`;
+  const h0 = memNow();
+  const t0 = performance.now();
+  const parsed = cedar.preparsePolicySet('calm-compare', { staticPolicies: policies });
+  if (parsed.type !== 'success') throw new Error(`cedar: ${JSON.stringify(parsed.errors)}`);
+  const users = new Map();
+  for (const u of org.users) {
+    const held = new Set();
+    for (const g of grantsByUser.get(u.id) ?? []) {
+      const r = RANK[g.role];
+      if (r === 0 || !entitled.has(g.module)) continue;
+      for (const level of LEVELS.slice(0, r)) {
+        held.add(`${g.module}:${level}@${g.site}`);
+        if (g.includeChildSites) held.add(`${g.module}:${level}@${g.site}/*`);
+      }
+      for (const a of ancestorsOf.get(g.site)) held.add(`${g.module}:member@${a}`);
+    }
+    users.set(u.id, { uid: { type: 'User', id: u.id }, attrs: { owner: owners.has(u.id), held: [...held] }, parents: [] });
+  }
+  const sites = new Map(org.sites.map((s) => [s.id, { uid: { type: 'Site', id: s.id }, attrs: {}, parents: [] }]));
+  const contexts = new Map();
+  for (const s of org.sites) {
+    for (const [module, level] of COMBOS) {
+      contexts.set(`${s.id}|${module}|${level}`, {
+        want: `${module}:${level}@${s.id}`,
+        cascades: ancestorsOf.get(s.id).map((a) => `${module}:${level}@${a}/*`),
+        entitled: entitled.has(module),
+      });
+    }
+  }
+  const buildMs = performance.now() - t0;
+  const heapDelta = memSince(h0);
+  const action = { type: 'Action', id: 'hold' };
+  const nobody = { uid: { type: 'User', id: '' }, attrs: { owner: false, held: [] }, parents: [] };
+  const ask = (q) => {
+    const user = users.get(q.user) ?? nobody;
+    const site = sites.get(q.site);
+    const answer = cedar.statefulIsAuthorized({
+      principal: user.uid,
+      action,
+      resource: site.uid,
+      context: contexts.get(`${q.site}|${q.module}|${q.level}`),
+      preparsedPolicySetId: 'calm-compare',
+      entities: [user, site],
+    });
+    if (answer.type !== 'success') throw new Error(`cedar: ${JSON.stringify(answer.errors)}`);
+    return answer.response.decision === 'allow';
+  };
+  const check = agreement(questions.map(ask));
+  const s = measure(questions.length, (i) => sink(ask(questions[i])));
+  rows.push([`Cedar ${cedar.getCedarVersion()} (cedar-wasm, statefulIsAuthorized)`, buildMs, heapDelta, s, check,
+    'entities and contexts built from the parsed object, policies preparsed']);
 }
 
 // ---- casbin -----------------------------------------------------------------------
@@ -326,12 +401,20 @@ console.log(`compare: "does u hold at least R for module m at site s?" on the ${
   `(${org.sites.length} sites, ${org.users.length} users, ${org.grants.length} grants, ${cascades} cascades), ` +
   `${questions.length} questions, ${expected.filter(Boolean).length} of them allowed by the reference`);
 console.log(`node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; per-op figures over batches; JS heap and RSS = growth after gc while building (RSS includes wasm memory)${globalThis.gc ? '' : ' (run with --expose-gc)'}`);
-console.log(`  ${pad('engine', 44)} ${lpad('load/build', 11)} ${lpad('JS heap', 9)} ${lpad('RSS', 10)} ${lpad('median/q', 10)} ${lpad('p99/q', 10)} ${lpad('q/s', 10)}  agrees with reference`);
+console.log(`  ${pad('engine', 50)} ${lpad('load/build', 11)} ${lpad('JS heap', 9)} ${lpad('RSS', 10)} ${lpad('median/q', 10)} ${lpad('p99/q', 10)} ${lpad('q/s', 10)}  agrees with reference`);
 for (const [name, buildMs, heapDelta, s, check] of rows) {
   const agree = check.wrong ? `NO: ${check.wrong} differ, e.g. ${JSON.stringify(check.first)}` : 'yes, every question';
   const mb = (b) => `${(b / 1048576).toFixed(1)} MiB`;
-  console.log(`  ${pad(name, 44)} ${lpad(`${buildMs.toFixed(0)} ms`, 11)} ${lpad(mb(heapDelta.heap), 9)} ${lpad(mb(heapDelta.rss), 10)} ` +
+  console.log(`  ${pad(name, 50)} ${lpad(`${buildMs.toFixed(0)} ms`, 11)} ${lpad(mb(heapDelta.heap), 9)} ${lpad(mb(heapDelta.rss), 10)} ` +
     `${lpad(ns(s.median), 10)} ${lpad(ns(s.p99), 10)} ${lpad(rate(s.opsPerSecond), 10)}  ${agree}`);
 }
-for (const [name, , , , , note] of rows) console.log(`  ${pad(name, 44)} load: ${note}`);
+for (const [name, , , , , note] of rows) console.log(`  ${pad(name, 50)} load: ${note}`);
+const calmRow = rows.find((r) => r[0].startsWith('calm'));
+if (calmRow) {
+  console.log('calm-access against the others (targets of issue 13: >= 8x CASL\'s checks per second, load >= 4x faster than CASL\'s build)');
+  for (const [name, buildMs, , s] of rows) {
+    if (name === calmRow[0]) continue;
+    console.log(`  vs ${pad(name, 47)} checks/s ${(calmRow[3].opsPerSecond / s.opsPerSecond).toFixed(1)}x, load ${(buildMs / calmRow[1]).toFixed(1)}x faster`);
+  }
+}
 console.log(`(sink ${sinkValue & 0xff})`);

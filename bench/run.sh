@@ -9,7 +9,7 @@
 #    sitesWhere/whatIf) and the viewer snapshot bench (calm_viewer_bench);
 # 3. runs the wasm bench through js/index.js if dist/wasm/calm-access.wasm
 #    exists (`npm run build` makes it).
-# 4. with --compare, runs bench/compare.mjs (CASL and casbin next to calm;
+# 4. with --compare, runs bench/compare.mjs (CASL, Cedar-wasm and casbin next to calm;
 #    needs `(cd bench && npm install)`).
 # --quick shortens every measurement (for a smoke run; the figures are noisier).
 set -euo pipefail
@@ -91,7 +91,7 @@ fi
 
 if [[ $compare == 1 ]]; then
   echo
-  if [[ -d bench/node_modules/@casl/ability && -d bench/node_modules/casbin ]]; then
+  if [[ -d bench/node_modules/@casl/ability && -d bench/node_modules/@cedar-policy/cedar-wasm && -d bench/node_modules/casbin ]]; then
     node --expose-gc bench/compare.mjs "${compare_args[@]}" || status=1
   else
     echo "== compare skipped: run \`(cd bench && npm install)\` first"

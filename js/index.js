@@ -76,6 +76,77 @@ function wire(text) {
   return isWellFormed(text) ? text : wtf8(text);
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+// Text up to this many UTF-16 units is encoded straight into wasm memory
+// (room for 3 bytes a unit); longer text is encoded in JS first, so that the
+// wasm memory grows by its bytes only.
+const DIRECT_UNITS = 1 << 16;
+
+/**
+ * The UTF-8 (or, not well-formed, WTF-8) bytes of `input` (text or bytes)
+ * written into wasm memory, then `call(pointer, length)`, which returns the
+ * pointer of the core's answer; the answer as text. Bytes go in as they are,
+ * with no JS string in between.
+ */
+function throughMemory(module, scratch, input, call) {
+  let bytes;
+  if (typeof input !== 'string') bytes = input;
+  else if (!isWellFormed(input)) bytes = wtf8(input);
+  else if (input.length > DIRECT_UNITS) bytes = encoder.encode(input);
+  let pointer;
+  let length;
+  let owned = 0;
+  if (bytes === undefined) {
+    pointer = scratch.reserve(input.length * 3);
+    length = encoder.encodeInto(input, module.HEAPU8.subarray(pointer, pointer + input.length * 3)).written;
+  } else {
+    length = bytes.length;
+    pointer = length > scratch.capacity ? (owned = module._malloc(Math.max(length, 1))) : scratch.reserve(length);
+    module.HEAPU8.set(bytes, pointer);
+  }
+  try {
+    return readAnswer(module, call(pointer, length));
+  } finally {
+    if (owned !== 0) module._free(owned);
+  }
+}
+
+/** The text of the core's last answer, at `pointer`. */
+function readAnswer(module, pointer) {
+  const length = module._calm_out_size();
+  return length === 0 ? '' : decoder.decode(module.HEAPU8.subarray(pointer, pointer + length));
+}
+
+/** A buffer in wasm memory for short inputs (requests, ids), reused by every call. */
+class Scratch {
+  constructor(module) {
+    this.module = module;
+    this.capacity = SCRATCH_BYTES;
+    this.pointer = module._malloc(this.capacity);
+  }
+
+  /** A pointer to at least `bytes` bytes (the buffer grows up to DIRECT_UNITS * 3). */
+  reserve(bytes) {
+    if (bytes > this.capacity) {
+      this.module._free(this.pointer);
+      this.capacity = Math.max(bytes, this.capacity * 2);
+      this.pointer = this.module._malloc(this.capacity);
+    }
+    return this.pointer;
+  }
+
+  free() {
+    this.module._free(this.pointer);
+    this.pointer = 0;
+  }
+}
+
+/** Text or bytes as embind takes them: text as `wire` says, bytes as they are. */
+function wired(input) {
+  return typeof input === 'string' ? wire(input) : input;
+}
+
 /**
  * An id or date argument as it goes into the wasm: a primitive string as
  * given; anything else (a String object, a number, an object with `toJSON`)
@@ -236,13 +307,49 @@ function toRequest(user, action, target) {
   return request;
 }
 
-// The fast path of `can` (when the wasm build has it): ids are looked up in
-// the snapshot's index here and the core decides on dense indices. Only the
-// lookup is here; the decision is the core's. Absent is 0xFFFFFFFF; an id the
-// snapshot does not hold is out of range (0xFFFFFFFE), which the core denies
-// as unknown, exactly as it denies the id itself.
+// The fast path of `can` and `explain`: the request's strings go into wasm
+// memory as UTF-8, described by 32-bit words (core `read_request_words`); the
+// core resolves each id once and decides. No JSON either way for `can`.
 const ABSENT = 0xffffffff;
-const UNKNOWN = 0xfffffffe;
+// At most this many resource keys, and strings of at most this many UTF-16
+// units, take the fast path; anything else is sent as JSON text, whose reader
+// answers it (section 11 step 1: the limits, the shapes).
+const MAX_FIELDS = 16;
+const MAX_UNITS = 1024;
+// The words come first in the scratch buffer (7 + 6 per field), the bytes after.
+const WORDS_BYTES = 512;
+const SCRATCH_BYTES = WORDS_BYTES + (3 + 3 * MAX_FIELDS) * MAX_UNITS * 3;
+
+/**
+ * Writes `text` at byte `end` after `b` and its offset and size at word
+ * pair `at` after `w`; the new end, or -1 when the text cannot go this way
+ * (too long, not well-formed).
+ */
+function putWords(heap, words, w, b, at, end, text) {
+  if (text.length > MAX_UNITS) return -1;
+  const n = putText(heap, b + end, text);
+  if (n < 0) return -1;
+  words[w + at] = end;
+  words[w + at + 1] = n;
+  return end + n;
+}
+
+/**
+ * Writes `text` as UTF-8 at `at` in `heap`; the bytes written, or -1 when the
+ * text is not well-formed (a lone surrogate: the JSON path refuses it).
+ */
+function putText(heap, at, text) {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
+      if (!isWellFormed(text)) return -1;
+      return encoder.encodeInto(text, heap.subarray(at, at + n * 3)).written;
+    }
+    heap[at + i] = c;
+  }
+  return n;
+}
 
 /** True for a Uint8Array (a Buffer too); false for anything else, a proxy that throws included. */
 function isBytes(value) {
@@ -306,31 +413,25 @@ export class QueryError extends Error {
 // Frees the C++ engine of a JS engine that was dropped without dispose().
 const finalizer =
   typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry((native) => {
+    ? new FinalizationRegistry(({ native, scratch }) => {
         if (!native.isDeleted()) native.delete();
+        scratch.free();
       })
     : undefined;
 
 class Engine {
   #module;
   #native;
-  /** Whether the wasm build has the indexed `can` (and `index`). */
-  #fast;
-  /** Whether it has the indexed `explain` too. */
-  #fastExplain;
-  /** action id -> index, for the fast path. */
-  #actionIndex;
-  /** collection -> (id -> index) of the loaded snapshot; rebuilt after a load. */
-  #ids;
-  /** The indices of the request being asked (reused: `can` is the hot path). */
-  #q = [0, 0, 0, 0, 0];
   /** The core's size limits in bytes: `{ snapshot, request, command, question }`. */
   #limits;
-  /**
-   * The resource keys the fast paths take, from the core's key table:
-   * key -> [bit, collection of `index()` its id is looked up in].
-   */
-  #keys;
+  /** The words and bytes of the request being asked, once written (see `#write`). */
+  #words = 0;
+  #bytes = 0;
+
+  /** The address of the C++ engine, for the plain exports (`Module._calm_*`). */
+  #address;
+  /** The reused input buffer in wasm memory. */
+  #scratch;
   /** Bumped by every change of what the engine holds (a load, an applied command). */
   #revision = 0;
   /** Who to tell when the revision changes (`subscribe`). */
@@ -339,81 +440,79 @@ class Engine {
   constructor(module) {
     this.#module = module;
     this.#limits = JSON.parse(module.limits());
-    this.#keys = new Map(Object.entries(JSON.parse(module.indexedKeys())));
     this.#native = new module.Engine();
-    this.#fast = typeof this.#native.can === 'function' && typeof this.#native.index === 'function';
-    this.#fastExplain = this.#fast && typeof this.#native.explain === 'function';
-    finalizer?.register(this, this.#native, this);
-  }
-
-  #index() {
-    if (this.#ids === undefined) {
-      const raw = JSON.parse(this.#engine().index());
-      this.#ids = {};
-      for (const [collection, ids] of Object.entries(raw)) {
-        this.#ids[collection] = new Map(ids.map((id, index) => [id, index]));
-      }
-    }
-    return this.#ids;
+    this.#address = this.#native.address();
+    this.#scratch = new Scratch(module);
+    finalizer?.register(this, { native: this.#native, scratch: this.#scratch }, this);
   }
 
   /**
-   * The request as indices `[user, action, site, key, resource]` (in a reused
-   * array) for the fast paths of `can` and `explain`, or undefined when it is
-   * not one they take
-   * (then the JSON path answers): a non-string id, a non-plain target, a key
-   * other than `site` and one simple resource key.
+   * Writes the request of `can` / `explain` into the scratch buffer as words
+   * over bytes; false when it is not one the fast path takes (then the JSON
+   * path answers): a non-string id, a non-plain target, a resource value
+   * that is neither a string nor `{ record, block }` strings, a string that
+   * is not well-formed or very long, many keys, a getter that throws.
    */
-  #indices(user, action, target) {
+  #write(user, action, target) {
     try {
-      return this.#lookUp(user, action, target);
+      return this.#put(user, action, target);
     } catch {
-      return undefined; // a proxy or a getter that throws: the JSON path refuses it
+      return false; // a proxy or a getter that throws: the JSON path refuses it
     }
   }
 
-  #lookUp(user, action, target) {
-    if (typeof user !== 'string' || typeof action !== 'string') return undefined;
-    let site = ABSENT;
-    let key = 0;
-    let resource = ABSENT;
-    let siteId;
-    let resourceKey;
+  #put(user, action, target) {
+    if (typeof user !== 'string' || typeof action !== 'string') return false;
+    const m = this.#module;
+    const base = this.#scratch.pointer;
+    const words = m.HEAPU32;
+    const heap = m.HEAPU8;
+    const w = base >> 2;
+    const b = base + WORDS_BYTES;
+    let end = putWords(heap, words, w, b, 0, 0, user);
+    if (end >= 0) end = putWords(heap, words, w, b, 2, end, action);
+    if (end < 0) return false;
+    words[w + 5] = ABSENT;
+    let fields = 0;
     if (typeof target === 'string') {
-      siteId = target;
+      end = putWords(heap, words, w, b, 4, end, target);
     } else if (isPlainObject(target)) {
-      for (const name of Object.keys(target)) {
+      for (const name in target) {
+        if (!Object.hasOwn(target, name)) continue;
         const value = target[name];
         if (value === undefined) continue; // as JSON.stringify drops it
-        if (typeof value !== 'string') return undefined;
         if (name === 'site') {
-          siteId = value;
-        } else if (this.#keys.has(name) && resourceKey === undefined) {
-          resourceKey = name;
-        } else {
-          return undefined;
+          if (typeof value !== 'string') return false;
+          end = putWords(heap, words, w, b, 4, end, value);
+          if (end < 0) return false;
+          continue;
         }
+        if (fields === MAX_FIELDS) return false;
+        const at = 7 + fields * 6;
+        end = putWords(heap, words, w, b, at, end, name);
+        if (typeof value === 'string') {
+          if (end >= 0) end = putWords(heap, words, w, b, at + 2, end, value);
+          words[w + at + 5] = ABSENT;
+        } else if (isPlainObject(value)) {
+          if (Object.keys(value).length !== 2 || typeof value.record !== 'string' || typeof value.block !== 'string') {
+            return false;
+          }
+          if (end >= 0) end = putWords(heap, words, w, b, at + 2, end, value.record);
+          if (end >= 0) end = putWords(heap, words, w, b, at + 4, end, value.block);
+        } else {
+          return false;
+        }
+        if (end < 0) return false;
+        fields++;
       }
     } else if (target !== undefined && target !== null) {
-      return undefined;
+      return false;
     }
-    const ids = this.#index();
-    if (siteId !== undefined) site = ids.sites.get(siteId) ?? UNKNOWN;
-    if (resourceKey !== undefined) {
-      const [bit, collection] = this.#keys.get(resourceKey);
-      key = bit;
-      resource = ids[collection].get(target[resourceKey]) ?? UNKNOWN;
-    }
-    if (this.#actionIndex === undefined) {
-      this.#actionIndex = new Map(this.actions().map((id, index) => [id, index]));
-    }
-    const q = this.#q;
-    q[0] = ids.users.get(user) ?? UNKNOWN;
-    q[1] = this.#actionIndex.get(action) ?? UNKNOWN;
-    q[2] = site;
-    q[3] = key;
-    q[4] = resource;
-    return q;
+    if (end < 0) return false;
+    words[w + 6] = fields;
+    this.#words = 7 + fields * 6;
+    this.#bytes = end;
+    return true;
   }
 
   #engine() {
@@ -431,17 +530,27 @@ class Engine {
     if (input === TOO_LARGE) return this.#module.oversize(kind);
     if (typeof input === 'string') {
       if (utf8Length(input, limit) > limit) return this.#module.oversize(kind);
-      return call(wire(input));
+      return call(input);
     }
     if (input.byteLength > limit) return this.#module.oversize(kind);
     return call(input);
   }
 
+  /** `call(pointer, length)` on `input` written into wasm memory; the answer's text. */
+  #through(input, call) {
+    this.#engine();
+    return throughMemory(this.#module, this.#scratch, input, call);
+  }
+
   load(snapshot) {
-    const engine = this.#engine();
-    const answer = JSON.parse(this.#within('snapshot', snapshotInput(snapshot), (t) => engine.load(t)));
+    const m = this.#module;
+    const at = this.#address;
+    const answer = JSON.parse(
+      this.#within('snapshot', snapshotInput(snapshot), (input) =>
+        this.#through(input, (pointer, length) => m._calm_load(at, pointer, length)),
+      ),
+    );
     if (answer.ok) {
-      this.#ids = undefined;
       this.#changed();
       return { ok: true, errors: [], stats: answer.stats };
     }
@@ -449,9 +558,12 @@ class Engine {
   }
 
   decideJson(requestText) {
-    const engine = this.#engine();
+    const m = this.#module;
+    const at = this.#address;
     const text = typeof requestText === 'string' || isBytes(requestText) ? requestText : NOT_JSON;
-    return this.#within('request', text, (t) => engine.decide(t));
+    return this.#within('request', text, (input) =>
+      this.#through(input, (pointer, length) => m._calm_decide(at, pointer, length)),
+    );
   }
 
   decide(request) {
@@ -459,19 +571,24 @@ class Engine {
   }
 
   // The same answer as `explain(...).allowed`, without rendering a decision
-  // when the request is a simple one.
+  // or any JSON.
   can(user, action, target) {
-    const q = this.#fast ? this.#indices(user, action, target) : undefined;
-    if (q !== undefined) return this.#engine().can(q[0], q[1], q[2], q[3], q[4]) === true;
+    this.#engine();
+    if (this.#write(user, action, target)) {
+      const p = this.#scratch.pointer;
+      const allowed = this.#module._calm_can(this.#address, p, this.#words, p + WORDS_BYTES, this.#bytes);
+      if (allowed >= 0) return allowed === 1;
+    }
     return this.explain(user, action, target).allowed === true;
   }
 
-  // The same decision as `decide`; when every id is known the core takes it
-  // by indices and writes the decision, without a request to write and parse.
+  // The same decision as `decide`; the request goes in without JSON.
   explain(user, action, target) {
-    const q = this.#fastExplain ? this.#indices(user, action, target) : undefined;
-    if (q !== undefined) {
-      const text = this.#engine().explain(q[0], q[1], q[2], q[3], q[4]);
+    this.#engine();
+    if (this.#write(user, action, target)) {
+      const m = this.#module;
+      const p = this.#scratch.pointer;
+      const text = readAnswer(m, m._calm_explain(this.#address, p, this.#words, p + WORDS_BYTES, this.#bytes));
       if (text !== '') return JSON.parse(text);
     }
     let request;
@@ -489,8 +606,20 @@ class Engine {
     return decision;
   }
 
-  capabilities(user, site) {
-    const answer = JSON.parse(this.#engine().capabilities(arg(user), arg(site)));
+  capabilities(user, siteId) {
+    this.#engine();
+    const m = this.#module;
+    const at = this.#address;
+    const site = arg(siteId);
+    // The user's bytes, then the site's, in the scratch buffer.
+    const answer = JSON.parse(
+      this.#through(arg(user), (userAt, userLength) => {
+        const siteBytes = typeof site === 'string' ? encoder.encode(site) : site;
+        const siteAt = this.#scratch.pointer + userLength;
+        m.HEAPU8.set(siteBytes, siteAt);
+        return m._calm_capabilities(at, userAt, userLength, siteAt, siteBytes.length);
+      }),
+    );
     if (!answer.ok) throw new QueryError(answer.errors);
     return answer.value;
   }
@@ -513,8 +642,7 @@ class Engine {
 
   apply(command) {
     const engine = this.#engine();
-    this.#ids = undefined; // a command may add or remove ids
-    const result = JSON.parse(this.#within('command', toJsonText(command), (t) => engine.apply(t)));
+    const result = JSON.parse(this.#within('command', toJsonText(command), (t) => engine.apply(wired(t))));
     if (result.ok && !result.duplicate) this.#changed();
     return result;
   }
@@ -556,7 +684,7 @@ class Engine {
 
   dryRun(command) {
     const engine = this.#engine();
-    return JSON.parse(this.#within('command', toJsonText(command), (t) => engine.dryRun(t)));
+    return JSON.parse(this.#within('command', toJsonText(command), (t) => engine.dryRun(wired(t))));
   }
 
   snapshot() {
@@ -624,7 +752,7 @@ class Engine {
     if (site !== undefined && site !== null) request.site = site;
     if (resource !== undefined && resource !== null) request.resource = resource;
     const engine = this.#engine();
-    return unwrap(this.#within('question', toJsonText(request), (t) => engine.whoCan(t)));
+    return unwrap(this.#within('question', toJsonText(request), (t) => engine.whoCan(wired(t))));
   }
 
   sitesWhere(user, action) {
@@ -633,7 +761,7 @@ class Engine {
 
   whatIf(editor, change) {
     const engine = this.#engine();
-    return unwrap(this.#within('question', toJsonText(change), (t) => engine.whatIf(arg(editor), t)));
+    return unwrap(this.#within('question', toJsonText(change), (t) => engine.whatIf(arg(editor), wired(t))));
   }
 
   dispose() {
@@ -642,6 +770,7 @@ class Engine {
     finalizer?.unregister(this);
     this.#native.delete();
     this.#native = undefined;
+    this.#scratch.free();
   }
 }
 

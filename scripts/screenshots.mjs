@@ -83,23 +83,20 @@ const SHOTS = [
   },
 ];
 
-mkdirSync(OUT, { recursive: true });
-const { server, url } = await serve();
-const browser = await launch();
-const { context, page, problems } = await openPage(browser, { viewport: { width: 1280, height: 860 } });
-await openApp(page, url);
-await page.screenshot({ path: `${OUT}sign-in.png`, fullPage: false });
-console.log('docs/screenshots/sign-in.png  (signed out)');
-for (const shot of SHOTS) {
-  await actAs(page, shot.user, shot.site, shot.route);
-  await page.waitForTimeout(150);
-  if (shot.before) {
-    await shot.before(page, url);
+/** Takes each shot on `page`: signed in as its person, at its site and route, after its `before`. */
+async function shoot(page, shots, url, note = '') {
+  for (const shot of shots) {
+    await actAs(page, shot.user, shot.site, shot.route);
     await page.waitForTimeout(150);
+    if (shot.before) {
+      await shot.before(page, url);
+      await page.waitForTimeout(150);
+    }
+    await page.screenshot({ path: `${OUT}${shot.name}.png`, fullPage: false });
+    console.log(`docs/screenshots/${shot.name}.png  (${shot.user} at ${shot.site}, #/${shot.route}${note})`);
   }
-  await page.screenshot({ path: `${OUT}${shot.name}.png`, fullPage: false });
-  console.log(`docs/screenshots/${shot.name}.png  (${shot.user} at ${shot.site}, #/${shot.route})`);
 }
+
 // On a phone (390 px wide): the navigation behind Menu, the page never wider than the screen.
 const PHONE = [
   { name: 'phone-my-courses', user: 'u-lee', site: 'north', route: 'inbox' },
@@ -114,18 +111,18 @@ const PHONE = [
   },
   { name: 'phone-record', user: 'u-pm', site: 'north', route: 'people/rec-lee' },
 ];
+
+mkdirSync(OUT, { recursive: true });
+const { server, url } = await serve();
+const browser = await launch();
+const { context, page, problems } = await openPage(browser, { viewport: { width: 1280, height: 860 } });
+await openApp(page, url);
+await page.screenshot({ path: `${OUT}sign-in.png`, fullPage: false });
+console.log('docs/screenshots/sign-in.png  (signed out)');
+await shoot(page, SHOTS, url);
 const phone = await openPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
 await openApp(phone.page, url);
-for (const shot of PHONE) {
-  await actAs(phone.page, shot.user, shot.site, shot.route);
-  await phone.page.waitForTimeout(150);
-  if (shot.before) {
-    await shot.before(phone.page, url);
-    await phone.page.waitForTimeout(150);
-  }
-  await phone.page.screenshot({ path: `${OUT}${shot.name}.png`, fullPage: false });
-  console.log(`docs/screenshots/${shot.name}.png  (${shot.user} at ${shot.site}, #/${shot.route}, 390 px wide)`);
-}
+await shoot(phone.page, PHONE, url, ', 390 px wide');
 problems.push(...phone.problems);
 await phone.context.close();
 if (problems.length > 0) console.error(problems.join('\n'));

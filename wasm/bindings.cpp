@@ -3,9 +3,16 @@
 // JSON text; the JS package parses it. The core never throws for bad input
 // (bad input is an answer: `{ ok: false, errors }` or an `invalid-request`
 // decision), so nothing throws across this boundary.
+//
+// The hot paths (`calm_*` below) are plain exports, called as `Module._calm_*`
+// without embind's marshalling: their input is UTF-8 bytes the JS side wrote
+// into wasm memory (no JS string conversion) or dense indices, their answer a
+// number or text left in one output buffer (`calm_out`, `calm_out_size`).
 
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 
+#include <cstdint>
 #include <string>
 
 #include "calm/access.hpp"
@@ -22,34 +29,6 @@ std::string engine_load(calm::Engine& engine, const std::string& snapshot_text) 
 std::string engine_decide(const calm::Engine& engine, const std::string& request_text) {
   return calm::ffi::decide(engine, request_text);
 }
-
-// The fast path of `can`: ids already resolved to indices by the JS side
-// (from `index()`); 0xFFFFFFFF is "absent".
-bool engine_can(const calm::Engine& engine, unsigned user, unsigned action, unsigned site, unsigned key,
-                unsigned resource) {
-  calm::IndexedRequest request;
-  request.user = user;
-  request.action = action;
-  request.site = site;
-  request.key = static_cast<std::uint16_t>(key);
-  request.resource = resource;
-  return engine.check(request).allowed();
-}
-
-// The fast path of `explain`: the same indices, every id known; the
-// decision as JSON text, or "" when the core cannot take it this way.
-std::string engine_explain(const calm::Engine& engine, unsigned user, unsigned action, unsigned site,
-                           unsigned key, unsigned resource) {
-  calm::IndexedRequest request;
-  request.user = user;
-  request.action = action;
-  request.site = site;
-  request.key = static_cast<std::uint16_t>(key);
-  request.resource = resource;
-  return calm::ffi::explain(engine, request);
-}
-
-std::string engine_index(const calm::Engine& engine) { return calm::ffi::index(engine); }
 
 std::string engine_capabilities(const calm::Engine& engine, const std::string& user,
                                 const std::string& site) {
@@ -139,9 +118,6 @@ std::string engine_what_if(const calm::Engine& engine, const std::string& editor
 
 std::string actions() { return calm::ffi::actions(); }
 
-// The resource keys the indexed paths take, from the core's key table.
-std::string indexed_keys() { return calm::ffi::indexed_keys(); }
-
 // The size limits, for the JS side to measure text before copying it in.
 std::string limits() { return calm::ffi::limits(); }
 
@@ -153,16 +129,68 @@ std::string oversize(const std::string& input) {
   return calm::ffi::oversize(calm::Input::request);
 }
 
+// The text of the last answer of a `calm_*` export.
+std::string out;
+
+const char* answer(std::string text) {
+  out = std::move(text);
+  return out.data();
+}
+
+// The engine behind an embind handle, for the plain exports.
+std::uintptr_t engine_address(const calm::Engine& engine) {
+  return reinterpret_cast<std::uintptr_t>(&engine);
+}
+
 }  // namespace
+
+extern "C" {
+
+/// The bytes of the last answer: `calm_out()` .. `+ calm_out_size()`.
+EMSCRIPTEN_KEEPALIVE const char* calm_out() { return out.data(); }
+EMSCRIPTEN_KEEPALIVE std::size_t calm_out_size() { return out.size(); }
+
+/// `ffi::load` of `size` bytes at `text` (the caller frees them).
+EMSCRIPTEN_KEEPALIVE const char* calm_load(calm::Engine* engine, const char* text, std::size_t size) {
+  return answer(calm::ffi::load(*engine, {text, size}));
+}
+
+/// `can` on a request written as words over bytes (see `read_request_words`):
+/// 1 allowed, 0 denied, -1 when the words are not a request the core reads
+/// this way (the caller then sends JSON text).
+EMSCRIPTEN_KEEPALIVE int calm_can(const calm::Engine* engine, const std::uint32_t* words, std::size_t count,
+                                  const char* bytes, std::size_t size) {
+  const auto request = calm::read_request_words(words, count, {bytes, size});
+  if (!request) return -1;
+  return engine->check(*request).allowed() ? 1 : 0;
+}
+
+/// The decision's text for the same request, empty when -1 above.
+EMSCRIPTEN_KEEPALIVE const char* calm_explain(const calm::Engine* engine, const std::uint32_t* words,
+                                              std::size_t count, const char* bytes, std::size_t size) {
+  const auto request = calm::read_request_words(words, count, {bytes, size});
+  return answer(request ? calm::ffi::decide(*engine, *request) : std::string());
+}
+
+/// `ffi::decide` of `size` bytes at `text`.
+EMSCRIPTEN_KEEPALIVE const char* calm_decide(const calm::Engine* engine, const char* text, std::size_t size) {
+  return answer(calm::ffi::decide(*engine, std::string_view(text, size)));
+}
+
+/// `ffi::capabilities` of the ids at `user` and `site`.
+EMSCRIPTEN_KEEPALIVE const char* calm_capabilities(const calm::Engine* engine, const char* user,
+                                                   std::size_t user_size, const char* site,
+                                                   std::size_t site_size) {
+  return answer(calm::ffi::capabilities(*engine, {user, user_size}, {site, site_size}));
+}
+
+}  // extern "C"
 
 EMSCRIPTEN_BINDINGS(calm_access) {
   emscripten::class_<calm::Engine>("Engine")
       .constructor<>()
       .function("load", &engine_load)
       .function("decide", &engine_decide)
-      .function("can", &engine_can)
-      .function("explain", &engine_explain)
-      .function("index", &engine_index)
       .function("capabilities", &engine_capabilities)
       .function("roles", &engine_roles)
       .function("apply", &engine_apply)
@@ -182,9 +210,9 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .function("whoCan", &engine_who_can)
       .function("sitesWhere", &engine_sites_where)
       .function("whatIf", &engine_what_if)
-      .function("viewerSnapshot", &engine_viewer_snapshot);
+      .function("viewerSnapshot", &engine_viewer_snapshot)
+      .function("address", &engine_address);
   emscripten::function("actions", &actions);
-  emscripten::function("indexedKeys", &indexed_keys);
   emscripten::function("limits", &limits);
   emscripten::function("oversize", &oversize);
 }

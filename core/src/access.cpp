@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "detail/fast_json.hpp"
 #include "detail/json_util.hpp"
 #include "engine_impl.hpp"
 
@@ -74,10 +75,12 @@ std::size_t action_count() noexcept { return kActions.size(); }
 std::string_view action_id(Index index) noexcept { return index < kActions.size() ? kActions[index].id : ""; }
 
 Index find_action(std::string_view id) noexcept {
-  for (std::size_t i = 0; i < kActions.size(); ++i) {
-    if (kActions[i].id == id) return static_cast<Index>(i);
-  }
-  return kNone;
+  static const IdTable table = [] {
+    IdTable ids;
+    for (const ActionSpec& spec : kActions) ids.add(spec.id);
+    return ids;
+  }();
+  return table.find(id);
 }
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {
@@ -112,7 +115,70 @@ Verdict Engine::check_site_level(const Request& request) const noexcept {
   return impl_->check(request, true);
 }
 
+Verdict Engine::check(const RequestView& request) const noexcept { return impl_->check(request, false); }
+
 Verdict Engine::check(const IndexedRequest& request) const noexcept { return impl_->check_indexed(request); }
+
+std::optional<RequestView> read_request_words(const std::uint32_t* words, std::size_t count,
+                                              std::string_view bytes) noexcept {
+  constexpr std::uint32_t kAbsent = 0xFFFFFFFF;
+  auto text = [&](std::size_t at, std::optional<std::string_view>& out) {
+    const std::uint32_t offset = words[at];
+    const std::uint32_t size = words[at + 1];
+    if (size == kAbsent) return true;
+    if (offset > bytes.size() || size > bytes.size() - offset) return false;
+    out = bytes.substr(offset, size);
+    return true;
+  };
+  if (count < 7) return std::nullopt;
+  const std::size_t fields = words[6];
+  if (fields > (count - 7) / 6) return std::nullopt;
+  std::optional<std::string_view> user;
+  std::optional<std::string_view> action;
+  RequestView view;
+  if (!text(0, user) || !text(2, action) || !text(4, view.site) || !user || !action) return std::nullopt;
+  view.user = *user;
+  view.action = *action;
+  for (std::size_t f = 0; f < fields; ++f) {
+    const std::size_t at = 7 + f * 6;
+    std::optional<std::string_view> name;
+    std::optional<std::string_view> first;
+    std::optional<std::string_view> second;
+    if (!text(at, name) || !text(at + 2, first) || !text(at + 4, second) || !name || !first)
+      return std::nullopt;
+    const ResourceKeySpec* key = nullptr;
+    for (const ResourceKeySpec& k : kResourceKeys) {
+      if (k.name == *name) key = &k;
+    }
+    if (key == nullptr) {
+      view.resource.unknown_key = true;  // whatever its value, as `parse_request` reads it
+    } else if (key->bit == kBlock) {
+      if (!second) return std::nullopt;
+      view.resource.block = BlockRefView{*first, *second};
+    } else {
+      if (second) return std::nullopt;
+      view.resource.*key->view = first;
+    }
+  }
+  return view;
+}
+
+Request to_request(const RequestView& view) {
+  Request request;
+  request.user = std::string(view.user);
+  request.action = std::string(view.action);
+  if (view.site) request.site = std::string(*view.site);
+  for (const ResourceKeySpec& k : kResourceKeys) {
+    if (k.field != nullptr && view.resource.*k.view)
+      request.resource.*k.field = std::string(*(view.resource.*k.view));
+  }
+  if (view.resource.block) {
+    request.resource.block =
+        BlockRef{std::string(view.resource.block->record), std::string(view.resource.block->block)};
+  }
+  request.resource.unknown_key = view.resource.unknown_key;
+  return request;
+}
 
 Role Engine::effective_role(Index user, Index site, Index module) const noexcept {
   return impl_->effective_role(user, site, module);
@@ -123,17 +189,6 @@ bool Engine::has_site_permission(Index user, Index site, SitePermission permissi
 }
 
 Decision Engine::decide(const Request& request) const { return explain(request, check(request)); }
-
-namespace {
-
-std::string tick(std::string_view text) {
-  std::string out = "`";
-  out += detail::clip(text);
-  out += '`';
-  return out;
-}
-
-}  // namespace
 
 Decision Engine::explain(const Request& request, const Verdict& v) const {
   Decision d;

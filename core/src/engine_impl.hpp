@@ -81,7 +81,8 @@ struct Engine::Impl {
     return effective_role(user, site, kModuleSite) >= min_role_for(permission);
   }
 
-  Verdict check(const Request& req, bool site_level) const noexcept {
+  template <class R>  // Request or RequestView
+  Verdict check(const R& req, bool site_level) const noexcept {
     // 1. Shape.
     // An id is 1 to 128 bytes of well-formed UTF-8: a lone surrogate from
     // JavaScript arrives as bytes that are not, and is refused here.
@@ -90,7 +91,7 @@ struct Engine::Impl {
     if (req.site && !is_valid_id(*req.site)) {
       return invalid("`site` must be an id of 1 to 128 bytes of well-formed UTF-8");
     }
-    const Resource& res = req.resource;
+    const auto& res = req.resource;
     for (const auto* field :
          {&res.course, &res.fulfillment, &res.record, &res.thread, &res.company, &res.target, &res.module}) {
       if (*field && !is_valid_id(**field))
@@ -126,9 +127,10 @@ struct Engine::Impl {
     return v;
   }
 
-  Verdict run(const Request& req, const ActionSpec& spec, Role role_set) const noexcept {
+  template <class R>
+  Verdict run(const R& req, const ActionSpec& spec, Role role_set) const noexcept {
     const Snapshot& s = snapshot;
-    const Resource& res = req.resource;
+    const auto& res = req.resource;
     // 4. Actor and site.
     const Index user = s.user_ids.find(req.user);
     if (user == kNone) return unknown(Code::unknown_user, "user");
@@ -148,8 +150,8 @@ struct Engine::Impl {
         if (r.block == kNone) return unknown(Code::unknown_resource, k.name);
         continue;
       }
-      if (k.ids == nullptr || !(res.*k.field)) continue;  // role: read in step 1
-      const Index i = (s.*k.ids).find(*(res.*k.field));
+      if (k.ids == nullptr || !field_of(res, k)) continue;  // role: read in step 1
+      const Index i = (s.*k.ids).find(*field_of(res, k));
       if (i == kNone || !k.live(s, i)) return unknown(k.unknown, k.name);
       r.*k.slot = i;
     }

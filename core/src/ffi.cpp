@@ -13,6 +13,7 @@
 
 #include "actions.hpp"
 #include "calm/workflow.hpp"
+#include "detail/fast_json.hpp"
 #include "detail/json_util.hpp"
 #include "detail/resource_keys.hpp"
 
@@ -20,17 +21,6 @@ namespace calm {
 
 using nlohmann::json;
 using namespace detail;  // NOLINT(google-build-using-namespace): this library's own helpers
-
-namespace {
-
-std::string tick(std::string_view text) {
-  std::string out = "`";
-  out += detail::clip(text);
-  out += '`';
-  return out;
-}
-
-}  // namespace
 
 namespace {
 
@@ -139,54 +129,81 @@ json errors_json(const std::vector<Error>& errors) {
   return list;
 }
 
-bool read_id_field(const json& object, const char* key, std::optional<std::string>& out) {
-  auto it = object.find(key);
-  if (it == object.end()) return true;
-  if (!it->is_string()) return false;
-  out = it->get<std::string>();
+// The members of an object in key order, one per key (the last of
+// duplicates): as nlohmann::json holds them, so that either reader finds the
+// same first fault.
+std::vector<const FastMember*> members_by_key(const FastValue& object) {
+  std::vector<const FastMember*> out;
+  for (const FastMember& m : object.items()) {
+    if (object.find(m.key) == &m.value) out.push_back(&m);
+  }
+  std::sort(out.begin(), out.end(), [](const FastMember* a, const FastMember* b) { return a->key < b->key; });
+  return out;
+}
+
+template <class F>
+void for_each_member(const json& object, F&& f) {
+  for (const auto& [key, value] : object.items()) f(std::string_view(key), value);
+}
+
+template <class F>
+void for_each_member(const FastValue& object, F&& f) {
+  for (const FastMember* m : members_by_key(object)) f(m->key, m->value);
+}
+
+std::size_t distinct_size(const json& object) { return object.size(); }
+std::size_t distinct_size(const FastValue& object) { return members_by_key(object).size(); }
+
+template <class J>
+bool read_id_field(const J& object, const char* key, std::optional<std::string>& out) {
+  const J* value = lookup(object, key);
+  if (value == nullptr) return true;
+  if (!value->is_string()) return false;
+  out = std::string(str(*value));
   return true;
 }
 
-}  // namespace
-
-ffi::ParsedRequest ffi::parse_request(const json& j) noexcept {
-  ParsedRequest p;
+// A request read from either JSON document (section 8 shape; section 11 step 1).
+template <class J>
+ffi::ParsedRequest read_request(const J& j) noexcept {
+  ffi::ParsedRequest p;
   if (!j.is_object()) {
     p.shape_error = "the request must be an object";
     return p;
   }
   // Only the four keys of section 8: a misspelt `resource` must not turn a
   // resource request into the broader site-level one (section 11 step 1).
-  for (const auto& [key, value] : j.items()) {
+  for_each_member(j, [&](std::string_view key, const J&) {
     if (key != "user" && key != "action" && key != "site" && key != "resource") {
       p.shape_error = "the request takes only `user`, `action`, `site` and `resource`";
-      return p;
     }
-  }
-  auto user = j.find("user");
-  auto action = j.find("action");
-  if (user == j.end() || !user->is_string()) {
+  });
+  if (!p.shape_error.empty()) return p;
+  const J* user = lookup(j, "user");
+  const J* action = lookup(j, "action");
+  if (user == nullptr || !user->is_string()) {
     p.shape_error = "`user` must be a string";
     return p;
   }
-  if (action == j.end() || !action->is_string()) {
+  if (action == nullptr || !action->is_string()) {
     p.shape_error = "`action` must be a string";
     return p;
   }
-  p.request.user = user->get<std::string>();
-  p.request.action = action->get<std::string>();
+  p.request.user = std::string(str(*user));
+  p.request.action = std::string(str(*action));
   if (!read_id_field(j, "site", p.request.site)) {
     p.shape_error = "`site` must be an id";
     return p;
   }
-  auto resource = j.find("resource");
-  if (resource == j.end()) return p;
+  const J* resource = lookup(j, "resource");
+  if (resource == nullptr) return p;
   if (!resource->is_object()) {
     p.shape_error = "`resource` must be an object";
     return p;
   }
   Resource& r = p.request.resource;
-  for (const auto& [key, value] : resource->items()) {
+  for_each_member(*resource, [&](std::string_view key, const J& value) {
+    if (!p.shape_error.empty()) return;
     std::optional<std::string>* slot = nullptr;
     for (const ResourceKeySpec& k : kResourceKeys) {
       if (k.field != nullptr && k.name == key) slot = &(r.*k.field);
@@ -194,23 +211,29 @@ ffi::ParsedRequest ffi::parse_request(const json& j) noexcept {
     if (slot != nullptr) {
       if (!value.is_string()) {
         p.shape_error = "resource ids must be strings";
-        return p;
+        return;
       }
-      *slot = value.get<std::string>();
+      *slot = std::string(str(value));
     } else if (key == "block") {
-      if (!value.is_object() || value.size() != 2 || !value.contains("record") || !value.contains("block") ||
-          !value["record"].is_string() || !value["block"].is_string()) {
+      const J* record = value.is_object() ? lookup(value, "record") : nullptr;
+      const J* block = value.is_object() ? lookup(value, "block") : nullptr;
+      if (record == nullptr || block == nullptr || distinct_size(value) != 2 || !record->is_string() ||
+          !block->is_string()) {
         p.shape_error = "`resource.block` must be `{ record, block }` ids";
-        return p;
+        return;
       }
-      r.block = BlockRef{value["record"].get<std::string>(), value["block"].get<std::string>()};
+      r.block = BlockRef{std::string(str(*record)), std::string(str(*block))};
     } else {
       // An unknown key: the key check (section 11, step 3) rejects it once the action is known.
       r.unknown_key = true;
     }
-  }
+  });
   return p;
 }
+
+}  // namespace
+
+ffi::ParsedRequest ffi::parse_request(const json& j) noexcept { return read_request(j); }
 
 Decision ffi::decide_value(const Engine& engine, const json& request) {
   ParsedRequest parsed = parse_request(request);
@@ -253,19 +276,36 @@ std::string ffi::limits() {
 
 std::string ffi::decide(const Engine& engine, std::string_view request_text) {
   if (request_text.size() > input_limit(Input::request)) return oversize(Input::request);
-  // parse_json bounds the nesting and refuses a NUL (nlohmann would stop
-  // there and decide the text before it: section 11 step 1).
+  // The nesting is bounded and a NUL refused before parsing (section 11
+  // step 1); the request is read by the arena reader, as snapshots are.
+  const std::string_view fault = detail::json_text_fault(request_text);
+  const detail::FastDocument request(fault.empty() ? request_text : std::string_view(), detail::kMaxDepth);
+  // Text the arena reader refuses is read again by nlohmann's parser, so that
+  // exactly the texts it takes (a leading byte order mark, say) are requests.
   std::vector<Error> errors;
-  json request = detail::parse_json(request_text, errors);
-  if (!errors.empty()) {
+  const json slow = fault.empty() && !request.ok() ? detail::parse_json(request_text, errors) : json();
+  if (!fault.empty() || (!request.ok() && !errors.empty())) {
     Verdict v;
     v.code = Code::invalid_request;
     v.rule = "ACCESS-11";
-    v.detail = errors.front().code == "too-deep" ? "the request is nested too deeply"
-                                                 : "the request is not well-formed JSON text";
+    v.detail =
+        fault == "too-deep" ? "the request is nested too deeply" : "the request is not well-formed JSON text";
     return decision_text(engine.explain(Request{}, v));
   }
-  return decision_text(decide_value(engine, request));
+  ParsedRequest parsed = request.ok() ? read_request(request.root()) : read_request(slow);
+  if (!parsed.shape_error.empty()) {
+    Verdict v;
+    v.code = Code::invalid_request;
+    v.rule = "ACCESS-11";
+    v.detail = parsed.shape_error;
+    return decision_text(engine.explain(parsed.request, v));
+  }
+  return decision_text(engine.decide(parsed.request));
+}
+
+std::string ffi::decide(const Engine& engine, const RequestView& request) {
+  const Verdict v = engine.check(request);
+  return decision_text(engine.explain(to_request(request), v));
 }
 
 std::string ffi::explain(const Engine& engine, const IndexedRequest& q) {
@@ -408,28 +448,31 @@ std::string ffi::index(const Engine& engine) {
   return detail::dump(ids);
 }
 
-std::string ffi::apply(Engine& engine, std::string_view command_text) {
-  if (command_text.size() > input_limit(Input::command)) return oversize(Input::command);
+namespace {
+
+// A command's text, read and handed to `run` (apply or dry run); text over
+// the limit or not JSON is refused whole, as a command result.
+template <typename Run>
+std::string with_command(std::string_view command_text, Run run) {
+  if (command_text.size() > input_limit(Input::command)) return ffi::oversize(Input::command);
   std::vector<Error> errors;
-  json command = detail::parse_json(command_text, errors);
+  const json command = detail::parse_json(command_text, errors);
   if (!errors.empty()) {
     CommandResult refused;
     refused.errors = std::move(errors);
     return detail::dump(refused.to_json());
   }
-  return detail::dump(engine.apply(command).to_json());
+  return detail::dump(run(command).to_json());
+}
+
+}  // namespace
+
+std::string ffi::apply(Engine& engine, std::string_view command_text) {
+  return with_command(command_text, [&](const json& command) { return engine.apply(command); });
 }
 
 std::string ffi::dry_run(const Engine& engine, std::string_view command_text) {
-  if (command_text.size() > input_limit(Input::command)) return oversize(Input::command);
-  std::vector<Error> errors;
-  json command = detail::parse_json(command_text, errors);
-  if (!errors.empty()) {
-    CommandResult refused;
-    refused.errors = std::move(errors);
-    return detail::dump(refused.to_json());
-  }
-  return detail::dump(engine.dry_run(command).to_json());
+  return with_command(command_text, [&](const json& command) { return engine.dry_run(command); });
 }
 
 std::string ffi::snapshot(const Engine& engine) { return detail::dump(engine.export_snapshot()); }

@@ -39,6 +39,13 @@ std::string clip(std::string_view text) {
   return std::string(text.substr(0, end)) + "...";
 }
 
+std::string tick(std::string_view text) {
+  std::string out = "`";
+  out += clip(text);
+  out += '`';
+  return out;
+}
+
 std::string pointer_escape(std::string_view key) {
   std::string out;
   out.reserve(key.size());
@@ -54,14 +61,11 @@ std::string pointer_escape(std::string_view key) {
   return out;
 }
 
-json parse_json(std::string_view text, std::vector<Error>& errors) {
+std::string_view json_text_fault(std::string_view text) noexcept {
   // nlohmann reads a NUL as the end of the text and would parse what comes
   // before it; JSON text never holds one outside a string, nor (unescaped)
   // inside one: malformed (ACCESS.md section 11 step 1).
-  if (text.find('\0') != std::string_view::npos) {
-    errors.push_back({"invalid-json", "", "expected well-formed JSON text, got a NUL byte"});
-    return json();
-  }
+  if (text.find('\0') != std::string_view::npos) return "invalid-json";
   // Nesting is bounded before parsing so that no later walk can exhaust the stack.
   std::size_t depth = 0;
   bool in_string = false;
@@ -80,14 +84,24 @@ json parse_json(std::string_view text, std::vector<Error>& errors) {
     if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
-      if (++depth > kMaxDepth) {
-        errors.push_back(
-            {"too-deep", "", "expected JSON nested at most " + std::to_string(kMaxDepth) + " levels"});
-        return json();
-      }
+      if (++depth > kMaxDepth) return "too-deep";
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
+  }
+  return {};
+}
+
+json parse_json(std::string_view text, std::vector<Error>& errors) {
+  const std::string_view fault = json_text_fault(text);
+  if (fault == "invalid-json") {
+    errors.push_back({"invalid-json", "", "expected well-formed JSON text, got a NUL byte"});
+    return json();
+  }
+  if (fault == "too-deep") {
+    errors.push_back(
+        {"too-deep", "", "expected JSON nested at most " + std::to_string(kMaxDepth) + " levels"});
+    return json();
   }
   json document = json::parse(text.begin(), text.end(), nullptr, false);
   if (document.is_discarded()) {

@@ -89,7 +89,11 @@ Answer<WhatIf> what_if(const Engine& engine, std::string_view editor, const json
   detail::JsonReader reader;
   std::vector<json> changes;
   std::string_view list_key;
-  if (change.is_object() && change.contains("changes")) {
+  // A batch has no `type` of its own (or is an access.batch); an object with
+  // another `type` is one change, whatever other fields it carries.
+  const bool batch = change.is_object() && change.contains("changes") &&
+                     (!change.contains("type") || change["type"] == "access.batch");
+  if (batch) {
     changes = detail::read_batch_changes(reader, change);
     list_key = "changes";
   } else if (change.is_array()) {

@@ -76,6 +76,10 @@ std::size_t utf8_sequence(const char* p, const char* end) noexcept {
 bool is_well_formed_utf8(std::string_view text) noexcept {
   const char* end = text.data() + text.size();
   for (const char* p = text.data(); p != end;) {
+    if (static_cast<unsigned char>(*p) < 0x80) {  // ASCII, most ids: no call
+      ++p;
+      continue;
+    }
     const std::size_t n = utf8_sequence(p, end);
     if (n == 0) return false;
     p += n;
@@ -88,16 +92,43 @@ bool is_valid_id(std::string_view text) noexcept {
   return !text.empty() && text.size() <= 128 && is_well_formed_utf8(text);
 }
 
+std::uint32_t IdTable::hash(std::string_view id) noexcept {
+  std::uint32_t h = 2166136261u;  // FNV-1a
+  for (const char c : id) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+
 bool IdTable::add(std::string_view id) {
-  auto [it, inserted] = index_.try_emplace(std::string(id), static_cast<Index>(ids_.size()));
-  if (!inserted) return false;
+  if (find(id) != kNone) return false;
+  if ((ids_.size() + 1) * 2 > slots_.size()) {
+    // At most half full: rehash every id into twice the slots.
+    std::vector<Index> slots(slots_.empty() ? 16 : slots_.size() * 2, kNone);
+    const std::size_t mask = slots.size() - 1;
+    for (Index i = 0; i < ids_.size(); ++i) {
+      std::size_t at = hash(ids_[i]) & mask;
+      while (slots[at] != kNone) at = (at + 1) & mask;
+      slots[at] = i;
+    }
+    slots_ = std::move(slots);
+  }
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t at = hash(id) & mask;
+  while (slots_[at] != kNone) at = (at + 1) & mask;
+  slots_[at] = static_cast<Index>(ids_.size());
   ids_.emplace_back(id);
   return true;
 }
 
 Index IdTable::find(std::string_view id) const noexcept {
-  auto it = index_.find(id);
-  return it == index_.end() ? kNone : it->second;
+  if (slots_.empty()) return kNone;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t at = hash(id) & mask;; at = (at + 1) & mask) {
+    const Index i = slots_[at];
+    if (i == kNone || ids_[i] == id) return i;
+  }
 }
 
 Index Snapshot::find_block(Index record, std::string_view block_id) const noexcept {

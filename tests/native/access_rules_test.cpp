@@ -1456,6 +1456,86 @@ TEST_F(EngineQueries, ExplainJsonByIndicesIsDecideJsonByText) {
   EXPECT_EQ(calm::ffi::explain(engine(), unknown), "");
 }
 
+// The words the JS `can` / `explain` fast path writes for a request (see
+// `read_request_words`): the request's strings in `bytes`, described by words.
+struct Words {
+  std::vector<std::uint32_t> words{0, 0, 0, 0, 0, 0xFFFFFFFF, 0};
+  std::string bytes;
+  void put(std::size_t at, std::string_view text) {
+    words[at] = static_cast<std::uint32_t>(bytes.size());
+    words[at + 1] = static_cast<std::uint32_t>(text.size());
+    bytes += text;
+  }
+  static Words of(const json& request) {
+    Words w;
+    w.put(0, request.at("user").get<std::string>());
+    w.put(2, request.at("action").get<std::string>());
+    if (request.contains("site")) w.put(4, request["site"].get<std::string>());
+    if (request.contains("resource")) {
+      for (const auto& [key, value] : request["resource"].items()) {
+        const std::size_t at = w.words.size();
+        w.words.resize(at + 6, 0xFFFFFFFF);
+        w.put(at, key);
+        if (value.is_string()) {
+          w.put(at + 2, value.get<std::string>());
+        } else {
+          w.put(at + 2, value.at("record").get<std::string>());
+          w.put(at + 4, value.at("block").get<std::string>());
+        }
+        ++w.words[6];
+      }
+    }
+    return w;
+  }
+};
+
+TEST_F(EngineQueries, RequestWordsDecideAsTheRequestsJsonText) {
+  // Section 11: the JS fast path (strings in wasm memory, no JSON) gives the
+  // bytes decide_json gives, for every user x action x site, with each kind of
+  // resource key (one id, a block, module and role, an unknown key).
+  const calm::Snapshot& s = engine().snapshot();
+  std::vector<json> resources = {json(nullptr),
+                                 {{"course", s.course_ids.at(0)}},
+                                 {{"fulfillment", s.fulfillment_ids.at(0)}},
+                                 {{"record", s.record_ids.at(0)}, {"company", "nope"}},
+                                 {{"thread", "nope"}},
+                                 {{"block", {{"record", s.record_ids.at(0)}, {"block", "b-1"}}}},
+                                 {{"target", s.user_ids.at(1)}, {"module", "personnel"}, {"role", "manager"}},
+                                 {{"target", s.user_ids.at(1)}, {"module", "personnel"}, {"role", "boss"}},
+                                 {{"colour", "red"}}};
+  std::size_t compared = 0;
+  for (Index u = 0; u < s.user_ids.size(); ++u) {
+    for (Index a = 0; a < calm::action_count(); ++a) {
+      for (Index site = 0; site <= s.site_ids.size(); ++site) {
+        json request{{"user", s.user_ids.at(u)}, {"action", std::string(calm::action_id(a))}};
+        if (site < s.site_ids.size()) request["site"] = s.site_ids.at(site);
+        const json& resource = resources[(u + a + site) % resources.size()];
+        if (!resource.is_null()) request["resource"] = resource;
+        const Words w = Words::of(request);
+        const auto view = calm::read_request_words(w.words.data(), w.words.size(), w.bytes);
+        ASSERT_TRUE(view.has_value()) << request.dump();
+        EXPECT_EQ(calm::ffi::decide(engine(), *view), calm::ffi::decide(engine(), request.dump())) << request.dump();
+        EXPECT_EQ(engine().check(*view).allowed(), engine().decide(calm::to_request(*view)).allowed);
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000u);
+}
+
+TEST_F(EngineQueries, RequestWordsOutsideTheirBytesOrOfTheWrongShapeAreNotRead) {
+  Words w = Words::of({{"user", "u"}, {"action", "site.update"}, {"site", "s"}});
+  EXPECT_TRUE(calm::read_request_words(w.words.data(), w.words.size(), w.bytes).has_value());
+  EXPECT_FALSE(calm::read_request_words(w.words.data(), 6, w.bytes).has_value());
+  EXPECT_FALSE(calm::read_request_words(w.words.data(), w.words.size(), w.bytes.substr(0, 3)).has_value());
+  Words wrong = Words::of({{"user", "u"}, {"action", "a"}, {"resource", {{"course", "c"}}}});
+  wrong.put(11, "second");  // a course with two values
+  EXPECT_FALSE(calm::read_request_words(wrong.words.data(), wrong.words.size(), wrong.bytes).has_value());
+  Words many = Words::of({{"user", "u"}, {"action", "a"}});
+  many.words[6] = 1;  // a field the words do not hold
+  EXPECT_FALSE(calm::read_request_words(many.words.data(), many.words.size(), many.bytes).has_value());
+}
+
 TEST_F(EngineQueries, DecisionTextIsWhatNlohmannWritesForAnyString) {
   // Quotes, backslashes, control characters, non-ASCII and invalid UTF-8 in
   // ids that messages quote: the directly written text has nlohmann's bytes.

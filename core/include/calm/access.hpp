@@ -98,6 +98,45 @@ struct Request {
   Resource resource;
 };
 
+/// `BlockRef` as views.
+struct BlockRefView {
+  std::string_view record;
+  std::string_view block;
+};
+
+/// `Resource` as views.
+struct ResourceView {
+  std::optional<std::string_view> course, fulfillment, record, thread, company, target, module, role;
+  std::optional<BlockRefView> block;
+  /// True when the request named a resource key that no action takes.
+  bool unknown_key = false;
+};
+
+/// A request whose strings are views of memory the caller owns: the
+/// bindings' fast path, which reads it from bytes JS wrote into wasm memory
+/// (no JSON). Decided exactly as the `Request` of the same strings.
+struct RequestView {
+  std::string_view user;
+  std::string_view action;
+  std::optional<std::string_view> site;
+  ResourceView resource;
+};
+
+/// Reads a request that the bindings wrote into memory as 32-bit words over
+/// `bytes` (no JSON): `[user offset, size, action offset, size, site offset,
+/// size, n]` then n resource fields `[name offset, size, value offset, size,
+/// second offset, size]`, a size of 0xFFFFFFFF meaning absent. A field's
+/// name is its key in the request's `resource`; its value one string, or for
+/// `block` two (`record`, `block`). A name no action takes marks the request
+/// as naming an unknown key. `std::nullopt` when the words do not fit
+/// `bytes` or a value's shape is not its key's (the caller then sends the
+/// request as JSON text, whose reader names the fault).
+[[nodiscard]] std::optional<RequestView> read_request_words(const std::uint32_t* words, std::size_t count,
+                                                            std::string_view bytes) noexcept;
+
+/// The `Request` holding copies of the view's strings.
+[[nodiscard]] Request to_request(const RequestView& view);
+
 /// The compact outcome of a check: enough to render a full decision.
 struct [[nodiscard]] Verdict {
   Code code = Code::invalid_request;
@@ -221,7 +260,7 @@ struct EffectiveRole {
 /// A request whose ids are already dense indices (the bindings' fast path).
 /// `key` is zero or the bit of one resource key that `ffi::indexed_keys`
 /// lists, and `resource` an index into that key's collection of
-/// `ffi::index`; any other request goes through `Request`.
+/// `ffi::index`; any other request goes through `Request` or `RequestView`.
 /// Out-of-range indices are unknown ids.
 struct IndexedRequest {
   Index user = kNone;
@@ -253,6 +292,8 @@ class Engine {
 
   /// The decision function: total, never throws, default deny.
   [[nodiscard]] Verdict check(const Request& request) const noexcept;
+  /// The same decision function on a request of views.
+  [[nodiscard]] Verdict check(const RequestView& request) const noexcept;
   /// The same decision function on pre-resolved indices.
   [[nodiscard]] Verdict check(const IndexedRequest& request) const noexcept;
   /// As `check`, but for actions that need a resource, evaluates the

@@ -89,6 +89,10 @@ namespace calm::ffi {
 [[nodiscard]] std::string load(Engine& engine, std::string_view json_text);
 /// A request as JSON text -> the decision as JSON text (malformed -> `invalid-request`).
 [[nodiscard]] std::string decide(const Engine& engine, std::string_view request_text);
+/// The decision as JSON text for a request of views (the JS `can` /
+/// `explain` fast path, see `read_request_words`): the bytes `decide` gives
+/// for the same request as JSON text.
+[[nodiscard]] std::string decide(const Engine& engine, const RequestView& request);
 /// A request as a JSON value -> the decision.
 [[nodiscard]] Decision decide_value(const Engine& engine, const nlohmann::json& request);
 /// The decision as JSON text (the bytes `decide` gives for the same request)

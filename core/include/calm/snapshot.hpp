@@ -50,12 +50,11 @@ class IdTable {
   [[nodiscard]] const std::vector<std::string>& ids() const noexcept { return ids_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
+  [[nodiscard]] static std::uint32_t hash(std::string_view id) noexcept;
   std::vector<std::string> ids_;
-  std::unordered_map<std::string, Index, Hash, std::equal_to<>> index_;
+  /// Open addressing over `ids_`: a power of two of indices into `ids_`,
+  /// `kNone` where empty, at most half full (each id is stored once).
+  std::vector<Index> slots_;
 };
 
 /// The three well-known modules always have these indices.

@@ -21,6 +21,10 @@ inline constexpr std::size_t kMaxDepth = 128;
 /// Errors kept per load; the rest are counted in one final error.
 inline constexpr std::size_t kMaxErrors = 100;
 
+/// What is wrong with `text` before it is parsed: "invalid-json" for a NUL
+/// byte, "too-deep" for nesting past `kMaxDepth`, empty when neither.
+std::string_view json_text_fault(std::string_view text) noexcept;
+
 /// "a string", "null", "an array", ... for messages.
 std::string describe(nlohmann::json::value_t type);
 template <typename J>
@@ -29,6 +33,8 @@ std::string describe(const J& value) {
 }
 /// Clips user text for messages (64 bytes, on a UTF-8 boundary).
 std::string clip(std::string_view text);
+/// User text clipped and in backticks, as messages name ids: `` `u-lee` ``.
+std::string tick(std::string_view text);
 /// Escapes a key for a JSON Pointer (`~` -> `~0`, `/` -> `~1`).
 std::string pointer_escape(std::string_view key);
 /// Parses JSON text without exceptions; errors get `invalid-json` or `too-deep`.

@@ -38,6 +38,8 @@ struct ResourceKeySpec {
   std::string_view name;
   /// The request field that holds it; null for `block` (`{ record, block }`).
   std::optional<std::string> Resource::*field = nullptr;
+  /// The same field of a `ResourceView`.
+  std::optional<std::string_view> ResourceView::*view = nullptr;
   /// The id table that names it; null for `block` and `role` (a role name).
   IdTable Snapshot::*ids = nullptr;
   /// Where its index goes once resolved; null for `block` and `role`.
@@ -72,15 +74,15 @@ inline bool live_module(const Snapshot& s, Index i) noexcept { return i < s.modu
 // clang-format off
 /// In bit order, which is the order of resolution (section 11, step 5).
 inline constexpr std::array kResourceKeys = {
-  ResourceKeySpec{kCourse, "course", &Resource::course, &Snapshot::course_ids, &Resolved::course, "courses", Code::unknown_resource, live_course},
-  ResourceKeySpec{kFulfillment, "fulfillment", &Resource::fulfillment, &Snapshot::fulfillment_ids, &Resolved::fulfillment, "fulfillments", Code::unknown_resource, live_fulfillment},
-  ResourceKeySpec{kRecord, "record", &Resource::record, &Snapshot::record_ids, &Resolved::record, "records", Code::unknown_resource, live_record},
-  ResourceKeySpec{kBlock, "block", nullptr, nullptr, nullptr, "", Code::unknown_resource, nullptr},
-  ResourceKeySpec{kThread, "thread", &Resource::thread, &Snapshot::comment_ids, &Resolved::thread, "comments", Code::unknown_resource, live_thread},
-  ResourceKeySpec{kCompany, "company", &Resource::company, &Snapshot::company_ids, &Resolved::company, "companies", Code::unknown_resource, live_company},
-  ResourceKeySpec{kTarget, "target", &Resource::target, &Snapshot::user_ids, &Resolved::target, "users", Code::unknown_resource, live_user},
-  ResourceKeySpec{kModule, "module", &Resource::module, &Snapshot::module_ids, &Resolved::module, "", Code::unknown_module, live_module},
-  ResourceKeySpec{kRole, "role", &Resource::role, nullptr, nullptr, "", Code::invalid_request, nullptr},
+  ResourceKeySpec{kCourse, "course", &Resource::course, &ResourceView::course, &Snapshot::course_ids, &Resolved::course, "courses", Code::unknown_resource, live_course},
+  ResourceKeySpec{kFulfillment, "fulfillment", &Resource::fulfillment, &ResourceView::fulfillment, &Snapshot::fulfillment_ids, &Resolved::fulfillment, "fulfillments", Code::unknown_resource, live_fulfillment},
+  ResourceKeySpec{kRecord, "record", &Resource::record, &ResourceView::record, &Snapshot::record_ids, &Resolved::record, "records", Code::unknown_resource, live_record},
+  ResourceKeySpec{kBlock, "block", nullptr, nullptr, nullptr, nullptr, "", Code::unknown_resource, nullptr},
+  ResourceKeySpec{kThread, "thread", &Resource::thread, &ResourceView::thread, &Snapshot::comment_ids, &Resolved::thread, "comments", Code::unknown_resource, live_thread},
+  ResourceKeySpec{kCompany, "company", &Resource::company, &ResourceView::company, &Snapshot::company_ids, &Resolved::company, "companies", Code::unknown_resource, live_company},
+  ResourceKeySpec{kTarget, "target", &Resource::target, &ResourceView::target, &Snapshot::user_ids, &Resolved::target, "users", Code::unknown_resource, live_user},
+  ResourceKeySpec{kModule, "module", &Resource::module, &ResourceView::module, &Snapshot::module_ids, &Resolved::module, "", Code::unknown_module, live_module},
+  ResourceKeySpec{kRole, "role", &Resource::role, &ResourceView::role, nullptr, nullptr, "", Code::invalid_request, nullptr},
 };
 // clang-format on
 
@@ -92,13 +94,24 @@ inline const ResourceKeySpec* indexed_key(std::uint16_t bit) noexcept {
   return nullptr;
 }
 
+/// The key's field in a request's resource (`k.field` must not be null).
+inline const std::optional<std::string>& field_of(const Resource& r, const ResourceKeySpec& k) noexcept {
+  return r.*k.field;
+}
+inline const std::optional<std::string_view>& field_of(const ResourceView& r,
+                                                       const ResourceKeySpec& k) noexcept {
+  return r.*k.view;
+}
+
 /// Whether the request names the key.
-inline bool names(const Resource& r, const ResourceKeySpec& k) noexcept {
-  return k.field != nullptr ? (r.*k.field).has_value() : r.block.has_value();
+template <class R>
+bool names(const R& r, const ResourceKeySpec& k) noexcept {
+  return k.field != nullptr ? field_of(r, k).has_value() : r.block.has_value();
 }
 
 /// The bits of the keys the request names.
-inline std::uint16_t present_keys(const Resource& r) noexcept {
+template <class R>
+std::uint16_t present_keys(const R& r) noexcept {
   std::uint16_t keys = 0;
   for (const ResourceKeySpec& k : kResourceKeys) {
     if (names(r, k)) keys |= k.bit;

@@ -6,13 +6,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { auditPage, useStore, type AuditEntry } from '../store';
 import { names } from '../ui/names';
+import { words } from '../ui/plain';
 
 const PAGE = 25;
 
-/** `training.step.completed` -> "training step completed". */
-function words(type: string): string {
-  return type.replace(/[._-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-}
 
 function value(v: unknown): string {
   if (v === null || v === undefined) return '—';

@@ -14,7 +14,7 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useId, useState } from 'preact/hooks';
 import { command, type CommandFields } from '../store';
 import { ConfirmDialog, type Confirmation } from './confirm';
-import { plain, siteName } from './plain';
+import { capitalised, plain, siteName, words } from './plain';
 
 /**
  * Denials that only another role, site permission or subscription could turn
@@ -66,7 +66,6 @@ export function refusalOf(result: CommandResult | null): string {
  */
 export function fieldLabel(pointer: string): string {
   const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const words = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
   const out: string[] = [];
   for (let i = 0; i < parts.length; i += 1) {
     const part = parts[i];
@@ -79,8 +78,7 @@ export function fieldLabel(pointer: string): string {
       out.push(words(part));
     }
   }
-  const text = out.join(', ') || 'The command';
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return capitalised(out.join(', ') || 'The command');
 }
 
 function Why({ id, text }: { id: string; text: string }) {

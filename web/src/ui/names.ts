@@ -19,8 +19,10 @@ export interface SiteRow {
   depth: number;
 }
 
+type Entry = { names: Names; tree: SiteRow[]; others?: Map<string, string> };
+
 // Keyed on the snapshot: snapshotNow() gives the same object until the data changes.
-const built = new WeakMap<Snapshot, { names: Names; tree: SiteRow[] }>();
+const built = new WeakMap<Snapshot, Entry>();
 
 function lookup(items: { id: string; name?: string }[] | undefined): (id: string) => string {
   const map = new Map<string, string>();
@@ -47,7 +49,7 @@ function tree(sites: Snapshot['sites']): SiteRow[] {
   return out;
 }
 
-function forNow(): { names: Names; tree: SiteRow[] } {
+function forNow(): Entry {
   const snapshot = snapshotNow();
   let entry = built.get(snapshot);
   if (entry === undefined) {
@@ -66,4 +68,58 @@ export function names(): Names {
 /** The sites of the organisation in tree order (parents before children), with their depth. */
 export function siteTree(): SiteRow[] {
   return forNow().tree;
+}
+
+type Named = { id: string; name?: string; title?: string };
+
+/**
+ * Id -> what to call it, for the other things of the organisation a message
+ * may name: courses (“title”), records (“Name's record”), companies,
+ * training (the training “title”) and assessment questions (their number).
+ * Built the first time a message asks, once per change of the data.
+ */
+function others(snapshot: Snapshot): Map<string, string> {
+  const map = new Map<string, string>();
+  const add = (items: Named[] | undefined, format: (n: string) => string = (n) => n) => {
+    for (const item of items ?? []) {
+      const name = item.name ?? item.title;
+      if (name !== undefined && !map.has(item.id)) map.set(item.id, format(name));
+    }
+  };
+  const any = snapshot as unknown as {
+    training?: { courses?: Named[]; fulfillments?: { id: string; course: string }[] };
+    personnel?: { records?: Named[]; companies?: Named[] };
+  };
+  add(any.training?.courses, (t) => `“${t}”`);
+  add(any.personnel?.records, (n) => `${n}'s record`);
+  add(any.personnel?.companies);
+  // Questions of assessments, by their place in the assessment (the first course to use an id wins).
+  type Step = { assessment?: { questions?: { id: string }[] } };
+  for (const course of (any.training?.courses ?? []) as (Named & { steps?: Step[] })[]) {
+    for (const step of course.steps ?? []) {
+      (step.assessment?.questions ?? []).forEach((q, i) => {
+        if (!map.has(q.id)) map.set(q.id, String(i + 1));
+      });
+    }
+  }
+  const titles = new Map((any.training?.courses ?? []).map((c) => [c.id, c.title ?? c.name ?? 'a course']));
+  for (const f of any.training?.fulfillments ?? []) {
+    if (!map.has(f.id)) map.set(f.id, `the training “${titles.get(f.course) ?? 'a course'}”`);
+  }
+  return map;
+}
+
+/**
+ * What to call the thing `id` names, whatever kind it is (a person, a site,
+ * a group first, then a course, record, company, training or question), or
+ * undefined when the organisation as it is now does not name it.
+ */
+export function nameOf(id: string): string | undefined {
+  const entry = forNow();
+  for (const find of [entry.names.user, entry.names.site, entry.names.group]) {
+    const name = find(id);
+    if (name !== id) return name;
+  }
+  entry.others ??= others(snapshotNow());
+  return entry.others.get(id);
 }

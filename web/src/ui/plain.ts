@@ -7,64 +7,33 @@
 // and the sentence starts with a capital. Only the words change: the engine's
 // decision and reason code are shown as they are.
 
-import type { Snapshot } from 'calm-access';
-import { snapshotNow } from '../store';
-
-type Named = { id: string; name?: string; title?: string };
-
-const built = new WeakMap<Snapshot, Map<string, string>>();
-
-/** Id -> what to call it, for everything of the organisation a message may name. */
-function lookup(): Map<string, string> {
-  const snapshot = snapshotNow();
-  let map = built.get(snapshot);
-  if (map !== undefined) return map;
-  map = new Map();
-  const add = (items: Named[] | undefined, format: (n: string) => string = (n) => n) => {
-    for (const item of items ?? []) {
-      const name = item.name ?? item.title;
-      if (name !== undefined && !map!.has(item.id)) map!.set(item.id, format(name));
-    }
-  };
-  const any = snapshot as unknown as {
-    training?: { courses?: Named[]; fulfillments?: { id: string; course: string }[] };
-    personnel?: { records?: Named[]; companies?: Named[] };
-  };
-  add(snapshot.users as Named[]);
-  add(snapshot.sites as Named[]);
-  add(snapshot.groups as Named[] | undefined);
-  add(any.training?.courses, (t) => `“${t}”`);
-  add(any.personnel?.records, (n) => `${n}'s record`);
-  add(any.personnel?.companies);
-  // Questions of assessments, by their place in the assessment (the first course to use an id wins).
-  type Step = { assessment?: { questions?: { id: string }[] } };
-  for (const course of (any.training?.courses ?? []) as (Named & { steps?: Step[] })[]) {
-    for (const step of course.steps ?? []) {
-      (step.assessment?.questions ?? []).forEach((q, i) => {
-        if (!map!.has(q.id)) map!.set(q.id, String(i + 1));
-      });
-    }
-  }
-  const titles = new Map((any.training?.courses ?? []).map((c) => [c.id, c.title ?? c.name ?? 'a course']));
-  for (const f of any.training?.fulfillments ?? []) {
-    if (!map.has(f.id)) map.set(f.id, `the training “${titles.get(f.course) ?? 'a course'}”`);
-  }
-  built.set(snapshot, map);
-  return map;
-}
+import { nameOf, names } from './names';
 
 /** An engine message in plain words. */
 export function plain(message: string): string {
-  const names = lookup();
   const text = message
     .replace(/\bunknown (\w+) `[^`]*`/g, (_, kind: string) => `this ${kind} is not there, or is not shared with you`)
-    .replace(/`([^`]*)`/g, (_, token: string) => names.get(token) ?? token.replace(/-/g, ' '));
-  return text.charAt(0).toUpperCase() + text.slice(1);
+    .replace(/`([^`]*)`/g, (_, token: string) => nameOf(token) ?? token.replace(/-/g, ' '));
+  return capitalised(text);
 }
 
 /** A site's name for `describeRequirements`. */
 export function siteName(id: string): string {
-  return lookup().get(id) ?? id;
+  return names().site(id);
+}
+
+/**
+ * A key, type or id part as lowercase words: `employeeNumber` -> "employee
+ * number", `training.step.completed` -> "training step completed",
+ * `start_date` -> "start date".
+ */
+export function words(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[._-]+/g, ' ').trim().toLowerCase();
+}
+
+/** `text` with a capital first letter. */
+export function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 const COMMAND_WORDS: Record<string, string> = {
@@ -86,8 +55,5 @@ const COMMAND_WORDS: Record<string, string> = {
 
 /** A command's type as words: `block.remove` -> "Block removed" (others: "Course publish"). */
 export function commandWords(type: string): string {
-  const known = COMMAND_WORDS[type];
-  if (known !== undefined) return known;
-  const text = type.replace(/[._-]+/g, ' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return COMMAND_WORDS[type] ?? capitalised(words(type));
 }

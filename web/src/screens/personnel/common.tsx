@@ -9,6 +9,7 @@ import { useState } from 'preact/hooks';
 import { type CommandFields, run } from '../../store';
 import { refusalOf } from '../../ui/gate';
 import { flash } from '../../ui/confirm';
+import { capitalised, words } from '../../ui/plain';
 
 /** "key: value" lines of an object (values that are not text as JSON). */
 export function toLines(data: Record<string, unknown> | undefined): string {
@@ -29,6 +30,11 @@ export function fromLines(text: string): Record<string, string> {
   return out;
 }
 
+/** A data key as a label: `employeeNumber` -> "Employee number", `start_date` -> "Start date". */
+export function keyLabel(key: string): string {
+  return capitalised(words(key));
+}
+
 /** Data shown as a definition list (a block's data, company details). */
 export function DataList({ data }: { data: Record<string, unknown> | undefined }) {
   const entries = Object.entries(data ?? {});
@@ -37,7 +43,7 @@ export function DataList({ data }: { data: Record<string, unknown> | undefined }
     <dl class="pdata">
       {entries.map(([k, v]) => (
         <div key={k}>
-          <dt>{k}</dt>
+          <dt>{keyLabel(k)}</dt>
           <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
         </div>
       ))}

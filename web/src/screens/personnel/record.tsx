@@ -17,13 +17,14 @@ import { statusBadge } from './people';
 import {
   Area,
   DataList,
+  type Exec,
   Field,
   fromLines,
+  keyLabel,
   Outcome,
   Section,
   toLines,
   useRunner,
-  type Exec,
 } from './common';
 import { DueMark } from '../training/common';
 import { download, slug, toCsv } from '../../ui/csv';
@@ -129,7 +130,7 @@ function Profile({ rec }: { rec: RecordView }) {
         </div>
         {Object.entries(rec.customFields ?? {}).map(([k, v]) => (
           <div key={k}>
-            <dt>{k}</dt>
+            <dt>{keyLabel(k)}</dt>
             <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
           </div>
         ))}

@@ -15,6 +15,7 @@ import { when } from '../training/common';
 import { CommandButton, Denied, reasonOf, refusalOf } from '../../ui/gate';
 import { names } from '../../ui/names';
 import { noAnswer, Unanswered } from '../../ui/view';
+import { words } from '../../ui/plain';
 
 type Payload = { courses?: unknown[]; people?: unknown[]; results?: unknown[] } & Record<string, unknown>;
 
@@ -196,8 +197,7 @@ function Connection({ connected, mapping }: { connected: boolean; mapping: Recor
           >
             Save mapping
           </CommandButton>
-        ) : null}
-        {!connected && (
+        ) : (
           <CommandButton
             variant="primary"
             data-testid="ihasco-connect"
@@ -290,7 +290,7 @@ function summary(report: Record<string, unknown>): string {
     const said = Object.entries(counts as Record<string, unknown>)
       .filter(([, n]) => typeof n === 'number' && n > 0)
       .map(([k, n]) => `${n} ${k}`);
-    if (said.length > 0) parts.push(`${what.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}: ${said.join(', ')}`);
+    if (said.length > 0) parts.push(`${words(what)}: ${said.join(', ')}`);
   }
   return parts.length > 0 ? parts.join('; ') : 'nothing changed';
 }

@@ -133,7 +133,8 @@ function Report({ view, children }: { view: Insights; children: boolean }) {
   const courses = usePaged(view.courses, (c) => `${c.title} ${n.site(c.site)}`);
   const people = usePaged(view.people, (p) => `${p.name} ${n.user(p.user)}`);
   // With the sites below: those the engine left out (no Training Insights access there, T3) are named.
-  const below = children ? siteTree().filter((s) => subtree(snapshotNow(), view.site).has(s.id)) : [];
+  const here = children ? subtree(snapshotNow(), view.site) : new Set<string>();
+  const below = siteTree().filter((s) => here.has(s.id));
   const left = below.filter((s) => !view.sites.includes(s.id));
   return (
     <>
