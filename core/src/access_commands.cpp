@@ -149,6 +149,11 @@ std::string access_change_problem(const Snapshot& s, const AccessChange& change)
   return {};
 }
 
+// The tables an access change writes that have derived indexes.
+constexpr Snapshot::Changed kAccessTables{.owners = true, .grants = true};
+
+// Writes an access change into `s`'s stored tables (owners, grants); the
+// caller rebuilds their indexes (`kAccessTables`).
 json apply_access_change(Snapshot& s, const AccessChange& change) {
   const Index user = s.user_ids.find(change.user);
   json details{{"user", change.user}};
@@ -158,8 +163,6 @@ json apply_access_change(Snapshot& s, const AccessChange& change) {
     } else {
       std::erase(s.owners, user);
     }
-    s.owner.assign(s.users.size(), false);
-    for (Index u : s.owners) s.owner[u] = true;
     details["owner"] = change.kind == AccessChange::Kind::owner_set;
     return details;
   }
@@ -184,7 +187,6 @@ json apply_access_change(Snapshot& s, const AccessChange& change) {
   }
   details["roles"] = roles;
   if (change.kind == AccessChange::Kind::apply_template) details["template"] = change.template_id;
-  s.rebuild_grant_index();
   return details;
 }
 
@@ -200,10 +202,12 @@ void access_command(CommandContext& ctx) {
   }
   if (std::string problem = access_change_problem(s, *change); !problem.empty())
     return ctx.refuse("S2", problem);
+  const Index site = change->site.empty() ? kNone : s.site_ids.find(change->site);
+  ctx.edit(kAccessTables, [&](Snapshot& w) {
+    ctx.emit("site.access.changed", change->user, site, apply_access_change(w, *change));
+  });
+  // Then the records the new roles call for, read with the rebuilt grant index:
   ctx.edit([&](Snapshot& w) {
-    const Index site = change->site.empty() ? kNone : w.site_ids.find(change->site);
-    json details = apply_access_change(w, *change);
-    ctx.emit("site.access.changed", change->user, site, details);
     // PW5: where the command grants a personnel role (at its site, and at the
     // child sites it cascades to) and autoCreateRecords is on, a user without a
     // record there gets one.
@@ -314,7 +318,10 @@ AccessRun run_access_changes(const Engine& base, std::string_view actor, std::st
       // unchecked, when the state allows it (owners).
       JsonReader quiet;  // the change was read once already
       auto parsed = read_access_change(quiet, work, change, step.type);
-      if (parsed && access_change_problem(work, *parsed).empty()) apply_access_change(work, *parsed);
+      if (parsed && access_change_problem(work, *parsed).empty()) {
+        apply_access_change(work, *parsed);
+        work.rebuild(kAccessTables);
+      }
       continue;
     }
     for (json& e : step.events) run.events.push_back(std::move(e));

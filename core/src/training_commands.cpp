@@ -308,7 +308,7 @@ void course_assign(CommandContext& ctx) {
     }
   }
   ctx.result = {{"assigned", assigned}, {"skipped", skipped}};
-  ctx.edit([&](Snapshot& w) {
+  ctx.edit({.fulfillments = true}, [&](Snapshot& w) {
     Assignment a;
     a.course = c;
     a.people = people;
@@ -327,9 +327,6 @@ void course_assign(CommandContext& ctx) {
       f.due_date = due;
       w.fulfillment_ids.add(*assignment_id + ":" + w.user_ids.at(u));
       w.fulfillments.push_back(std::move(f));
-      auto& held = w.courses_by_user[u];
-      if (!std::binary_search(held.begin(), held.end(), c))
-        held.insert(std::upper_bound(held.begin(), held.end(), c), c);
     }
     ctx.emit("training.course.assigned", *assignment_id, course.site,
              {{"course", *id}, {"assigned", assigned}, {"skipped", skipped}, {"dueDate", due}});

@@ -6,7 +6,9 @@
 // it validates its fields and runs every check (the decision function through
 // `guard`, then state rules through `refuse`) against that const state, and
 // its one write is the change it hands to `edit`, which runs only when every
-// check passed and the command is applied (not for `dryRun`). So a refused
+// check passed and the command is applied (not for `dryRun`), and then
+// rebuilds the derived indexes of the tables the change names, once (no
+// handler patches an index by hand). So a refused
 // command changes nothing, and `dryRun` runs the same handler on the const
 // state with no cast: the constness is structural, not a convention.
 
@@ -59,11 +61,20 @@ struct CommandContext {
   [[nodiscard]] bool fine() const noexcept { return !reader.failed() && !denial; }
   /// Applies the handler's change: runs `change` on the writable state when
   /// no error or denial was recorded and the command is applied (not a dry
-  /// run); otherwise does nothing. The only way a handler writes the state, so
-  /// handlers call it last, after every check.
+  /// run), then rebuilds the derived indexes of the tables it names in
+  /// `changed`, once; otherwise does nothing. The only way a handler writes
+  /// the state, so handlers call it last, after every check. A change never
+  /// patches a derived index itself.
+  template <class Change>
+  void edit(Snapshot::Changed changed, Change&& change) {
+    if (!fine() || writable_ == nullptr) return;
+    std::forward<Change>(change)(*writable_);
+    writable_->rebuild(changed);
+  }
+  /// `edit` for a change to tables without derived indexes.
   template <class Change>
   void edit(Change&& change) {
-    if (fine() && writable_ != nullptr) std::forward<Change>(change)(*writable_);
+    edit(Snapshot::Changed{}, std::forward<Change>(change));
   }
   /// Adds an event.
   void emit(std::string_view type, std::string_view subject, Index site,
