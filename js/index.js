@@ -351,6 +351,18 @@ function putText(heap, at, text) {
   return n;
 }
 
+/**
+ * Writes an argument as `arg` or `actionArg` gives it (a well-formed string
+ * of at most 256 UTF-16 units, or bytes) at `at` in `heap`; the bytes written.
+ */
+function putArg(heap, at, value) {
+  if (typeof value !== 'string') {
+    heap.set(value, at);
+    return value.length;
+  }
+  return putText(heap, at, value);
+}
+
 /** True for a Uint8Array (a Buffer too); false for anything else, a proxy that throws included. */
 function isBytes(value) {
   try {
@@ -410,6 +422,20 @@ export class QueryError extends Error {
   }
 }
 
+// The core's numbering, read once per module: reason codes by number (as
+// `check` and `capabilityCodes` answer), the number of `allowed`, the number
+// of actions. The JS keeps no copy of them.
+const tables = new WeakMap();
+function tablesOf(module) {
+  let t = tables.get(module);
+  if (t === undefined) {
+    const codes = Object.freeze(JSON.parse(module.reasonCodes()));
+    t = { codes, allowed: codes.indexOf('allowed'), actions: JSON.parse(module.actions()).length };
+    tables.set(module, t);
+  }
+  return t;
+}
+
 // Frees the C++ engine of a JS engine that was dropped without dispose().
 const finalizer =
   typeof FinalizationRegistry === 'function'
@@ -432,6 +458,8 @@ class Engine {
   #address;
   /** The reused input buffer in wasm memory. */
   #scratch;
+  /** The core's tables this engine reads answers with (`tablesOf`). */
+  #tables;
   /** Bumped by every change of what the engine holds (a load, an applied command). */
   #revision = 0;
   /** Who to tell when the revision changes (`subscribe`). */
@@ -439,6 +467,7 @@ class Engine {
 
   constructor(module) {
     this.#module = module;
+    this.#tables = tablesOf(module);
     this.#limits = JSON.parse(module.limits());
     this.#native = new module.Engine();
     this.#address = this.#native.address();
@@ -573,13 +602,23 @@ class Engine {
   // The same answer as `explain(...).allowed`, without rendering a decision
   // or any JSON.
   can(user, action, target) {
+    const code = this.#check(user, action, target);
+    return code >= 0 ? code === this.#tables.allowed : this.explain(user, action, target).allowed === true;
+  }
+
+  // The same answer as `explain(...).code`: the verdict's code only, its
+  // message rendered on demand by `explain`.
+  check(user, action, target) {
+    const code = this.#check(user, action, target);
+    return code >= 0 ? this.#tables.codes[code] : this.explain(user, action, target).code;
+  }
+
+  /** The verdict's code number on the fast path, or -1 when the request does not take it. */
+  #check(user, action, target) {
     this.#engine();
-    if (this.#write(user, action, target)) {
-      const p = this.#scratch.pointer;
-      const allowed = this.#module._calm_can(this.#address, p, this.#words, p + WORDS_BYTES, this.#bytes);
-      if (allowed >= 0) return allowed === 1;
-    }
-    return this.explain(user, action, target).allowed === true;
+    if (!this.#write(user, action, target)) return -1;
+    const p = this.#scratch.pointer;
+    return this.#module._calm_check(this.#address, p, this.#words, p + WORDS_BYTES, this.#bytes);
   }
 
   // The same decision as `decide`; the request goes in without JSON.
@@ -607,21 +646,48 @@ class Engine {
   }
 
   capabilities(user, siteId) {
-    this.#engine();
+    const [u, uLength, site, siteLength] = this.#putIds(user, siteId);
     const m = this.#module;
-    const at = this.#address;
-    const site = arg(siteId);
-    // The user's bytes, then the site's, in the scratch buffer.
-    const answer = JSON.parse(
-      this.#through(arg(user), (userAt, userLength) => {
-        const siteBytes = typeof site === 'string' ? encoder.encode(site) : site;
-        const siteAt = this.#scratch.pointer + userLength;
-        m.HEAPU8.set(siteBytes, siteAt);
-        return m._calm_capabilities(at, userAt, userLength, siteAt, siteBytes.length);
-      }),
-    );
+    const answer = JSON.parse(readAnswer(m, m._calm_capabilities(this.#address, u, uLength, site, siteLength)));
     if (!answer.ok) throw new QueryError(answer.errors);
     return answer.value;
+  }
+
+  // `capabilities` as one byte per action (the verdict's code number): no
+  // JSON, no message.
+  capabilityCodes(user, siteId) {
+    const [u, uLength, site, siteLength, free] = this.#putIds(user, siteId);
+    const m = this.#module;
+    const n = m._calm_capability_codes(this.#address, u, uLength, site, siteLength, free, this.#tables.actions);
+    return m.HEAPU8.slice(free, free + n);
+  }
+
+  // One action's entry of `capabilities`, its message rendered on demand.
+  capability(user, siteId, action) {
+    const [u, uLength, site, siteLength, free] = this.#putIds(user, siteId);
+    const m = this.#module;
+    const a = putArg(m.HEAPU8, free, actionArg(action));
+    return JSON.parse(readAnswer(m, m._calm_capability(this.#address, u, uLength, site, siteLength, free, a)));
+  }
+
+  /** The codes of `check` and `capabilityCodes` by number, as the core numbers them. */
+  reasonCodes() {
+    return [...this.#tables.codes];
+  }
+
+  /**
+   * Writes the ids `user` and `site` (as `arg` takes them) one after the
+   * other into the scratch buffer: `[userAt, userLength, siteAt, siteLength,
+   * freeAt]`, `freeAt` the first byte after them.
+   */
+  #putIds(user, site) {
+    this.#engine();
+    const heap = this.#module.HEAPU8;
+    const u = this.#scratch.pointer;
+    const uLength = putArg(heap, u, arg(user));
+    const s = u + uLength;
+    const sLength = putArg(heap, s, arg(site));
+    return [u, uLength, s, sLength, s + sLength];
   }
 
   roles(user) {

@@ -118,6 +118,8 @@ std::string engine_what_if(const calm::Engine& engine, const std::string& editor
 
 std::string actions() { return calm::ffi::actions(); }
 
+std::string reason_codes() { return calm::ffi::reason_codes(); }
+
 // The size limits, for the JS side to measure text before copying it in.
 std::string limits() { return calm::ffi::limits(); }
 
@@ -155,14 +157,15 @@ EMSCRIPTEN_KEEPALIVE const char* calm_load(calm::Engine* engine, const char* tex
   return answer(calm::ffi::load(*engine, {text, size}));
 }
 
-/// `can` on a request written as words over bytes (see `read_request_words`):
-/// 1 allowed, 0 denied, -1 when the words are not a request the core reads
-/// this way (the caller then sends JSON text).
-EMSCRIPTEN_KEEPALIVE int calm_can(const calm::Engine* engine, const std::uint32_t* words, std::size_t count,
-                                  const char* bytes, std::size_t size) {
+/// The verdict's code (the number of `calm::Code`, named by `reasonCodes`) of
+/// a request written as words over bytes (see `read_request_words`); -1 when
+/// the words are not a request the core reads this way (the caller then sends
+/// JSON text).
+EMSCRIPTEN_KEEPALIVE int calm_check(const calm::Engine* engine, const std::uint32_t* words, std::size_t count,
+                                    const char* bytes, std::size_t size) {
   const auto request = calm::read_request_words(words, count, {bytes, size});
   if (!request) return -1;
-  return engine->check(*request).allowed() ? 1 : 0;
+  return static_cast<int>(engine->check(*request).code);
 }
 
 /// The decision's text for the same request, empty when -1 above.
@@ -182,6 +185,23 @@ EMSCRIPTEN_KEEPALIVE const char* calm_capabilities(const calm::Engine* engine, c
                                                    std::size_t user_size, const char* site,
                                                    std::size_t site_size) {
   return answer(calm::ffi::capabilities(*engine, {user, user_size}, {site, site_size}));
+}
+
+/// `ffi::capability_codes` of the ids at `user` and `site`, written as `n`
+/// bytes at `codes`; the count written.
+EMSCRIPTEN_KEEPALIVE std::size_t calm_capability_codes(const calm::Engine* engine, const char* user,
+                                                       std::size_t user_size, const char* site,
+                                                       std::size_t site_size, std::uint8_t* codes,
+                                                       std::size_t n) {
+  return calm::ffi::capability_codes(*engine, {user, user_size}, {site, site_size}, {codes, n});
+}
+
+/// `ffi::capability` of the ids at `user`, `site` and `action`.
+EMSCRIPTEN_KEEPALIVE const char* calm_capability(const calm::Engine* engine, const char* user,
+                                                 std::size_t user_size, const char* site,
+                                                 std::size_t site_size, const char* action,
+                                                 std::size_t action_size) {
+  return answer(calm::ffi::capability(*engine, {user, user_size}, {site, site_size}, {action, action_size}));
 }
 
 }  // extern "C"
@@ -213,6 +233,7 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .function("viewerSnapshot", &engine_viewer_snapshot)
       .function("address", &engine_address);
   emscripten::function("actions", &actions);
+  emscripten::function("reasonCodes", &reason_codes);
   emscripten::function("limits", &limits);
   emscripten::function("oversize", &oversize);
 }

@@ -338,16 +338,14 @@ std::vector<EffectiveRole> Engine::roles(Index user) const {
 }
 
 std::vector<Verdict> Engine::capabilities(std::string_view user, std::string_view site) const {
-  std::vector<Verdict> out;
-  out.reserve(kActions.size());
-  Request request;
-  request.user = std::string(user);
-  request.site = std::string(site);
-  for (const ActionSpec& spec : kActions) {
-    request.action = std::string(spec.id);
-    out.push_back(check_site_level(request));
-  }
+  std::vector<Verdict> out(kActions.size());
+  impl_->capabilities(user, site, out);
   return out;
+}
+
+void Engine::capabilities(std::string_view user, std::string_view site,
+                          std::span<Verdict> out) const noexcept {
+  impl_->capabilities(user, site, out);
 }
 
 }  // namespace calm

@@ -6,7 +6,10 @@
 #include "calm/ffi.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -374,6 +377,34 @@ std::string ffi::capabilities(const Engine& engine, std::string_view user, std::
   }
   out += "}}";
   return out;
+}
+
+std::size_t ffi::capability_codes(const Engine& engine, std::string_view user, std::string_view site,
+                                  std::span<std::uint8_t> out) noexcept {
+  std::array<Verdict, kActions.size()> verdicts;
+  engine.capabilities(user, site, verdicts);
+  const std::size_t n = std::min(out.size(), verdicts.size());
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(verdicts[i].code);
+  return n;
+}
+
+std::string ffi::capability(const Engine& engine, std::string_view user, std::string_view site,
+                            std::string_view action) {
+  Request request;
+  request.user = std::string(user);
+  request.site = std::string(site);
+  request.action = std::string(action);
+  std::string out;
+  append_decision(out, engine.explain(request, engine.check_site_level(request)));
+  return out;
+}
+
+std::string ffi::reason_codes() {
+  json list = json::array();
+  for (auto c = static_cast<std::uint8_t>(Code::invalid_request);
+       c <= static_cast<std::uint8_t>(Code::allowed); ++c)
+    list.push_back(std::string(code_name(static_cast<Code>(c))));
+  return detail::dump(list);
 }
 
 std::string ffi::roles(const Engine& engine, std::string_view user) {

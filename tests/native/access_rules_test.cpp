@@ -1570,6 +1570,34 @@ TEST_F(EngineQueries, DecisionTextIsWhatNlohmannWritesForAnyString) {
   }
 }
 
+// The compact capabilities: one code per action, numbered as `reason_codes`
+// names them, and each action's decision rendered on demand with the bytes
+// the whole map has for it.
+TEST_F(EngineQueries, Section9_CapabilityCodesAndOneCapabilityMatchTheMap) {
+  const json names = json::parse(calm::ffi::reason_codes());
+  ASSERT_EQ(names.front(), "invalid-request");
+  ASSERT_EQ(names.back(), "allowed");
+  for (const auto& [user, site] : std::vector<std::pair<std::string, std::string>>{
+           {"u-member", "north"}, {"u-deep", "north"}, {"u-ghost", "north"}, {"u-member", "nowhere"}, {"", "north"}}) {
+    const json map = json::parse(calm::ffi::capabilities(engine(), user, site))["value"];
+    std::vector<std::uint8_t> codes(calm::action_count() + 3, 0xEE);
+    ASSERT_EQ(calm::ffi::capability_codes(engine(), user, site, codes), calm::action_count());
+    EXPECT_EQ(codes[calm::action_count()], 0xEE) << "writes no more than one byte per action";
+    for (Index a = 0; a < calm::action_count(); ++a) {
+      const std::string id(calm::action_id(a));
+      EXPECT_EQ(names.at(codes[a]), map[id]["code"]) << user << " at " << site << ": " << id;
+      EXPECT_EQ(calm::ffi::capability(engine(), user, site, id),
+                map[id].dump(-1, ' ', false, json::error_handler_t::replace))
+          << user << " at " << site << ": " << id;
+    }
+    std::vector<std::uint8_t> two(2);
+    EXPECT_EQ(calm::ffi::capability_codes(engine(), user, site, two), 2u);
+  }
+  const json unknown = json::parse(calm::ffi::capability(engine(), "u-member", "north", "no.such.action"));
+  EXPECT_EQ(unknown["code"], "unknown-action");
+  EXPECT_FALSE(unknown["allowed"]);
+}
+
 TEST_F(EngineQueries, Section9_CapabilitiesAnswerResourceActionsAtSiteLevel) {
   const std::vector<calm::Verdict> caps = engine().capabilities("u-member", "north");
   auto verdict = [&](std::string_view action) -> std::string {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -318,6 +319,9 @@ class Engine {
   /// Every action with its decision for `user` at `site` (site-level for
   /// actions that need a resource).
   [[nodiscard]] std::vector<Verdict> capabilities(std::string_view user, std::string_view site) const;
+  /// The same verdicts written into `out` (the first `min(out.size(),
+  /// action_count())` actions), without allocating.
+  void capabilities(std::string_view user, std::string_view site, std::span<Verdict> out) const noexcept;
 
   // ---- Workflow (calm/workflow.hpp) ----
 

@@ -11,7 +11,10 @@
 /// malformed argument). Nothing here throws for bad input. JSON keys are
 /// written in nlohmann's (sorted) order, so the bytes are stable.
 
+#include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -102,6 +105,19 @@ namespace calm::ffi {
 [[nodiscard]] std::string explain(const Engine& engine, const IndexedRequest& request);
 /// `{ ok, value: { [action]: decision } }` or `{ ok: false, errors }`.
 [[nodiscard]] std::string capabilities(const Engine& engine, std::string_view user, std::string_view site);
+/// The compact form of `capabilities`: one byte per action, in the action
+/// table's order (`actions`), each the number of its verdict's code (`Code`,
+/// named by `reason_codes`). Writes `min(out.size(), action_count())` bytes
+/// and returns that count. No JSON, no allocation.
+std::size_t capability_codes(const Engine& engine, std::string_view user, std::string_view site,
+                             std::span<std::uint8_t> out) noexcept;
+/// One action's entry of `capabilities`: its site-level decision as JSON
+/// text, the bytes `capabilities` writes for it (a message rendered on demand
+/// for a compact code); `unknown-action` for an action not in the table.
+[[nodiscard]] std::string capability(const Engine& engine, std::string_view user, std::string_view site,
+                                     std::string_view action);
+/// The reason codes by number (`Code`), as a JSON array: `["invalid-request", ..., "allowed"]`.
+[[nodiscard]] std::string reason_codes();
 /// `{ ok, value: [{ site, module, role, entitled, sources }] }` or `{ ok: false, errors }`.
 [[nodiscard]] std::string roles(const Engine& engine, std::string_view user);
 /// A command as JSON text -> the answer as JSON text (malformed -> errors).
