@@ -281,8 +281,10 @@ std::string ffi::decide(const Engine& engine, std::string_view request_text) {
   if (request_text.size() > input_limit(Input::request)) return oversize(Input::request);
   // The nesting is bounded and a NUL refused before parsing (section 11
   // step 1); the request is read by the arena reader, as snapshots are.
-  const std::string_view fault = detail::json_text_fault(request_text);
-  const detail::FastDocument request(fault.empty() ? request_text : std::string_view(), detail::kMaxDepth);
+  const detail::FastDocument request(request_text, detail::kMaxDepth);
+  // Text the arena reader takes holds no NUL and is nested within the bound
+  // (it refuses both, at the same depth), so only a refused text is scanned.
+  const std::string_view fault = request.ok() ? std::string_view() : detail::json_text_fault(request_text);
   // Text the arena reader refuses is read again by nlohmann's parser, so that
   // exactly the texts it takes (a leading byte order mark, say) are requests.
   std::vector<Error> errors;
@@ -308,7 +310,7 @@ std::string ffi::decide(const Engine& engine, std::string_view request_text) {
 
 std::string ffi::decide(const Engine& engine, const RequestView& request) {
   const Verdict v = engine.check(request);
-  return decision_text(engine.explain(to_request(request), v));
+  return decision_text(engine.explain(request, v));
 }
 
 std::string ffi::explain(const Engine& engine, const IndexedRequest& q) {

@@ -305,6 +305,8 @@ class Engine {
   [[nodiscard]] Decision decide(const Request& request) const;
   /// Renders a verdict for `request`.
   [[nodiscard]] Decision explain(const Request& request, const Verdict& verdict) const;
+  /// The same for a request of views (no copy of its strings).
+  [[nodiscard]] Decision explain(const RequestView& request, const Verdict& verdict) const;
   /// True when `check(request)` allows.
   [[nodiscard]] bool can(const Request& request) const noexcept { return check(request).allowed(); }
 

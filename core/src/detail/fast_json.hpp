@@ -92,7 +92,8 @@ class Arena {
     std::size_t offset = (used_ + align - 1) & ~(align - 1);
     if (blocks_.empty() || offset + bytes > capacity_) {
       capacity_ = bytes + align > next_block_ ? bytes + align : next_block_;
-      blocks_.push_back(std::make_unique<std::max_align_t[]>(capacity_ / sizeof(std::max_align_t) + 1));
+      // Left uninitialised (`make_unique` would zero every block first).
+      blocks_.emplace_back(new std::max_align_t[capacity_ / sizeof(std::max_align_t) + 1]);  // NOLINT
       next_block_ *= 2;
       offset = 0;
     }
