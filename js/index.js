@@ -430,10 +430,46 @@ function tablesOf(module) {
   let t = tables.get(module);
   if (t === undefined) {
     const codes = Object.freeze(JSON.parse(module.reasonCodes()));
-    t = { codes, allowed: codes.indexOf('allowed'), actions: JSON.parse(module.actions()).length };
+    const actions = JSON.parse(module.actions());
+    // The resource keys an indexed request may name: key -> [bit, collection of `index`].
+    const keys = new Map(Object.entries(JSON.parse(module.indexedKeys())));
+    t = { codes, allowed: codes.indexOf('allowed'), actions: actions.length, actionIndex: indexOf(actions), keys };
     tables.set(module, t);
   }
   return t;
+}
+
+/** id -> its index in `list`. */
+function indexOf(list) {
+  const map = new Map();
+  for (let i = 0; i < list.length; i++) map.set(list[i], i);
+  return map;
+}
+
+/**
+ * The ids of the loaded snapshot by index, as the core numbers them
+ * (`ffi::index`): users, sites and every collection an indexed resource key
+ * points into, each made a map when first asked. Valid until the next load:
+ * commands only append ids, so an id added since is simply not found here.
+ */
+class IdIndex {
+  constructor(native) {
+    this.lists = JSON.parse(native.index());
+    this.maps = new Map();
+    this.users = this.#map('users');
+    this.sites = this.#map('sites');
+  }
+
+  #map(collection) {
+    const map = indexOf(this.lists[collection] ?? []);
+    this.maps.set(collection, map);
+    return map;
+  }
+
+  /** The index of `id` in `collection`, or undefined. */
+  find(collection, id) {
+    return (this.maps.get(collection) ?? this.#map(collection)).get(id);
+  }
 }
 
 // Frees the C++ engine of a JS engine that was dropped without dispose().
@@ -460,6 +496,8 @@ class Engine {
   #scratch;
   /** The core's tables this engine reads answers with (`tablesOf`). */
   #tables;
+  /** The loaded snapshot's ids by index (`IdIndex`), made when first needed after a load. */
+  #ids;
   /** Bumped by every change of what the engine holds (a load, an applied command). */
   #revision = 0;
   /** Who to tell when the revision changes (`subscribe`). */
@@ -487,6 +525,52 @@ class Engine {
       return this.#put(user, action, target);
     } catch {
       return false; // a proxy or a getter that throws: the JSON path refuses it
+    }
+  }
+
+  /**
+   * The verdict's code of a request asked by indices (no string goes into
+   * the wasm): when its user, action, site and at most one resource id, of
+   * a key the core can index, are all known ids; -1 otherwise (the words
+   * path then asks it, and answers unknown ids).
+   */
+  #checkIndexed(user, action, target) {
+    try {
+      if (typeof user !== 'string' || typeof action !== 'string') return -1;
+      const a = this.#tables.actionIndex.get(action);
+      if (a === undefined) return -1;
+      const ids = (this.#ids ??= new IdIndex(this.#native));
+      const u = ids.users.get(user);
+      if (u === undefined) return -1;
+      let site = ABSENT;
+      let key = 0;
+      let resource = ABSENT;
+      if (typeof target === 'string') {
+        site = ids.sites.get(target);
+        if (site === undefined) return -1;
+      } else if (isPlainObject(target)) {
+        for (const name in target) {
+          if (!Object.hasOwn(target, name)) continue;
+          const value = target[name];
+          if (value === undefined) continue; // as JSON.stringify drops it
+          if (typeof value !== 'string') return -1;
+          if (name === 'site') {
+            site = ids.sites.get(value);
+            if (site === undefined) return -1;
+            continue;
+          }
+          const spec = this.#tables.keys.get(name);
+          if (key !== 0 || spec === undefined) return -1; // a second key, or one the core does not index
+          resource = ids.find(spec[1], value);
+          if (resource === undefined) return -1;
+          key = spec[0];
+        }
+      } else if (target !== undefined && target !== null) {
+        return -1;
+      }
+      return this.#module._calm_check_indexed(this.#address, u, a, site, key, resource);
+    } catch {
+      return -1; // a getter or a proxy that throws: the other paths refuse it
     }
   }
 
@@ -580,6 +664,7 @@ class Engine {
       ),
     );
     if (answer.ok) {
+      this.#ids = undefined; // the new snapshot numbers its ids afresh
       this.#changed();
       return { ok: true, errors: [], stats: answer.stats };
     }
@@ -613,9 +698,11 @@ class Engine {
     return code >= 0 ? this.#tables.codes[code] : this.explain(user, action, target).code;
   }
 
-  /** The verdict's code number on the fast path, or -1 when the request does not take it. */
+  /** The verdict's code number on a fast path, or -1 when the request takes neither. */
   #check(user, action, target) {
     this.#engine();
+    const indexed = this.#checkIndexed(user, action, target);
+    if (indexed >= 0) return indexed;
     if (!this.#write(user, action, target)) return -1;
     const p = this.#scratch.pointer;
     return this.#module._calm_check(this.#address, p, this.#words, p + WORDS_BYTES, this.#bytes);

@@ -49,6 +49,8 @@ std::string engine_dry_run(const calm::Engine& engine, const std::string& comman
 
 std::string engine_snapshot(const calm::Engine& engine) { return calm::ffi::snapshot(engine); }
 
+std::string engine_index(const calm::Engine& engine) { return calm::ffi::index(engine); }
+
 std::string engine_my_courses(const calm::Engine& engine, const std::string& user, const std::string& date) {
   return calm::ffi::my_courses(engine, user, date);
 }
@@ -120,6 +122,8 @@ std::string actions() { return calm::ffi::actions(); }
 
 std::string reason_codes() { return calm::ffi::reason_codes(); }
 
+std::string indexed_keys() { return calm::ffi::indexed_keys(); }
+
 // The size limits, for the JS side to measure text before copying it in.
 std::string limits() { return calm::ffi::limits(); }
 
@@ -166,6 +170,15 @@ EMSCRIPTEN_KEEPALIVE int calm_check(const calm::Engine* engine, const std::uint3
   const auto request = calm::read_request_words(words, count, {bytes, size});
   if (!request) return -1;
   return static_cast<int>(engine->check(*request).code);
+}
+
+/// The verdict's code of an indexed request (`Engine::check(IndexedRequest)`):
+/// indices into the lists of `index` and `actions`, `site` and `resource`
+/// 0xFFFFFFFF when absent, `key` a bit of `indexedKeys` (0 for none).
+EMSCRIPTEN_KEEPALIVE int calm_check_indexed(const calm::Engine* engine, calm::Index user, calm::Index action,
+                                            calm::Index site, std::uint32_t key, calm::Index resource) {
+  const calm::IndexedRequest request{user, action, site, static_cast<std::uint16_t>(key), resource};
+  return static_cast<int>(engine->check(request).code);
 }
 
 /// The decision's text for the same request, empty when -1 above.
@@ -216,6 +229,7 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .function("apply", &engine_apply)
       .function("dryRun", &engine_dry_run)
       .function("snapshot", &engine_snapshot)
+      .function("index", &engine_index)
       .function("myCourses", &engine_my_courses)
       .function("course", &engine_course)
       .function("attempts", &engine_attempts)
@@ -234,6 +248,7 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .function("address", &engine_address);
   emscripten::function("actions", &actions);
   emscripten::function("reasonCodes", &reason_codes);
+  emscripten::function("indexedKeys", &indexed_keys);
   emscripten::function("limits", &limits);
   emscripten::function("oversize", &oversize);
 }
