@@ -94,7 +94,9 @@ class Arena {
       capacity_ = bytes + align > next_block_ ? bytes + align : next_block_;
       // Left uninitialised (`make_unique` would zero every block first).
       blocks_.emplace_back(new std::max_align_t[capacity_ / sizeof(std::max_align_t) + 1]);  // NOLINT
-      next_block_ *= 2;
+      // Doubling up to 1 MiB, then 1 MiB at a time: at most that much is
+      // left unused at the end (doubling left up to half of a large load's).
+      next_block_ = next_block_ >= kGrowthCap / 2 ? kGrowthCap : next_block_ * 2;
       offset = 0;
     }
     used_ = offset + bytes;
@@ -106,6 +108,7 @@ class Arena {
   std::size_t capacity_ = 0;
   std::size_t used_ = 0;
   std::size_t next_block_;
+  static constexpr std::size_t kGrowthCap = std::size_t{1} << 20;
 };
 
 /// The most values a document may hold (8 Mi, five times the large demo
