@@ -318,6 +318,10 @@ const MAX_FIELDS = 16;
 const MAX_UNITS = 1024;
 // The words come first in the scratch buffer (7 + 6 per field), the bytes after.
 const WORDS_BYTES = 512;
+// The words of a decision in parts (`explain`) go at the end of the words'
+// room: a request takes at most 7 + 6 * MAX_FIELDS = 103 of its 128 words.
+const PARTS = 16;
+const PARTS_AT = WORDS_BYTES - PARTS * 4;
 const SCRATCH_BYTES = WORDS_BYTES + (3 + 3 * MAX_FIELDS) * MAX_UNITS * 3;
 
 /**
@@ -433,7 +437,17 @@ function tablesOf(module) {
     const actions = JSON.parse(module.actions());
     // The resource keys an indexed request may name: key -> [bit, collection of `index`].
     const keys = new Map(Object.entries(JSON.parse(module.indexedKeys())));
-    t = { codes, allowed: codes.indexOf('allowed'), actions: actions.length, actionIndex: indexOf(actions), keys };
+    // The members of a decision's `requires` by bit, as `explain`'s parts name them.
+    const requirements = JSON.parse(module.requirementKeys());
+    t = {
+      codes,
+      allowed: codes.indexOf('allowed'),
+      actions: actions.length,
+      actionIndex: indexOf(actions),
+      keys,
+      requires: requirements.requires,
+      or: requirements.or,
+    };
     tables.set(module, t);
   }
   return t;
@@ -498,6 +512,8 @@ class Engine {
   #tables;
   /** The loaded snapshot's ids by index (`IdIndex`), made when first needed after a load. */
   #ids;
+  /** The indices of the request being asked (`#resolve`). */
+  #indices = [0, 0, 0, 0, 0];
   /** Bumped by every change of what the engine holds (a load, an applied command). */
   #revision = 0;
   /** Who to tell when the revision changes (`subscribe`). */
@@ -535,42 +551,59 @@ class Engine {
    * path then asks it, and answers unknown ids).
    */
   #checkIndexed(user, action, target) {
+    const q = this.#resolve(user, action, target);
+    return q === undefined ? -1 : this.#module._calm_check_indexed(this.#address, q[0], q[1], q[2], q[3], q[4]);
+  }
+
+  /**
+   * The request as indices `[user, action, site, key, resource]` (in a
+   * reused array) when its user, action, site and at most one resource id,
+   * of a key the core can index, are all known ids; undefined otherwise
+   * (the words path then asks it, and answers unknown ids).
+   */
+  #resolve(user, action, target) {
     try {
-      if (typeof user !== 'string' || typeof action !== 'string') return -1;
+      if (typeof user !== 'string' || typeof action !== 'string') return undefined;
       const a = this.#tables.actionIndex.get(action);
-      if (a === undefined) return -1;
+      if (a === undefined) return undefined;
       const ids = (this.#ids ??= new IdIndex(this.#native));
       const u = ids.users.get(user);
-      if (u === undefined) return -1;
+      if (u === undefined) return undefined;
       let site = ABSENT;
       let key = 0;
       let resource = ABSENT;
       if (typeof target === 'string') {
         site = ids.sites.get(target);
-        if (site === undefined) return -1;
+        if (site === undefined) return undefined;
       } else if (isPlainObject(target)) {
         for (const name in target) {
           if (!Object.hasOwn(target, name)) continue;
           const value = target[name];
           if (value === undefined) continue; // as JSON.stringify drops it
-          if (typeof value !== 'string') return -1;
+          if (typeof value !== 'string') return undefined;
           if (name === 'site') {
             site = ids.sites.get(value);
-            if (site === undefined) return -1;
+            if (site === undefined) return undefined;
             continue;
           }
           const spec = this.#tables.keys.get(name);
-          if (key !== 0 || spec === undefined) return -1; // a second key, or one the core does not index
+          if (key !== 0 || spec === undefined) return undefined; // a second key, or one the core does not index
           resource = ids.find(spec[1], value);
-          if (resource === undefined) return -1;
+          if (resource === undefined) return undefined;
           key = spec[0];
         }
       } else if (target !== undefined && target !== null) {
-        return -1;
+        return undefined;
       }
-      return this.#module._calm_check_indexed(this.#address, u, a, site, key, resource);
+      const q = this.#indices;
+      q[0] = u;
+      q[1] = a;
+      q[2] = site;
+      q[3] = key;
+      q[4] = resource;
+      return q;
     } catch {
-      return -1; // a getter or a proxy that throws: the other paths refuse it
+      return undefined; // a getter or a proxy that throws: the other paths refuse it
     }
   }
 
@@ -698,6 +731,45 @@ class Engine {
     return code >= 0 ? this.#tables.codes[code] : this.explain(user, action, target).code;
   }
 
+  /**
+   * The decision `core::ffi::decision_parts` left at word `w` (code, the
+   * `requires` members present, the UTF-16 length of each text piece) and in
+   * the answer buffer (the pieces), as the object `decide` parses from JSON.
+   */
+  #decisionOf(w) {
+    const m = this.#module;
+    const words = m.HEAPU32;
+    const t = this.#tables;
+    const text = readAnswer(m, m._calm_out());
+    let at = 0;
+    let i = w + 2;
+    const piece = () => {
+      const end = at + words[i++];
+      const value = text.slice(at, end);
+      at = end;
+      return value;
+    };
+    const rule = piece();
+    const message = piece();
+    const requires = {};
+    const flags = words[w + 1];
+    for (let b = 0; b < t.requires.length; b++) {
+      if ((flags & (1 << b)) === 0) continue;
+      const key = t.requires[b];
+      if (key === 'owner') {
+        requires.owner = true;
+      } else if (key === 'or') {
+        const or = {};
+        for (const name of t.or) or[name] = piece();
+        requires.or = or;
+      } else {
+        requires[key] = piece();
+      }
+    }
+    const code = words[w];
+    return { allowed: code === t.allowed, code: t.codes[code], message, requires, rule };
+  }
+
   /** The verdict's code number on a fast path, or -1 when the request takes neither. */
   #check(user, action, target) {
     this.#engine();
@@ -708,13 +780,24 @@ class Engine {
     return this.#module._calm_check(this.#address, p, this.#words, p + WORDS_BYTES, this.#bytes);
   }
 
-  // The same decision as `decide`; the request goes in without JSON.
+  // The same decision as `decide`; the request goes in without JSON, and
+  // the decision comes back in parts (no JSON either way).
   explain(user, action, target) {
     this.#engine();
+    const q = this.#resolve(user, action, target);
+    if (q !== undefined) {
+      const m = this.#module;
+      const parts = this.#scratch.pointer + PARTS_AT;
+      const n = m._calm_explain_indexed_parts(this.#address, q[0], q[1], q[2], q[3], q[4], parts, PARTS);
+      if (n >= 0) return this.#decisionOf(parts >> 2);
+    }
     if (this.#write(user, action, target)) {
       const m = this.#module;
       const p = this.#scratch.pointer;
-      const text = readAnswer(m, m._calm_explain(this.#address, p, this.#words, p + WORDS_BYTES, this.#bytes));
+      const at = this.#address;
+      const n = m._calm_explain_parts(at, p, this.#words, p + WORDS_BYTES, this.#bytes, p + PARTS_AT, PARTS);
+      if (n >= 0) return this.#decisionOf((p + PARTS_AT) >> 2);
+      const text = readAnswer(m, m._calm_explain(at, p, this.#words, p + WORDS_BYTES, this.#bytes));
       if (text !== '') return JSON.parse(text);
     }
     let request;

@@ -124,6 +124,8 @@ std::string reason_codes() { return calm::ffi::reason_codes(); }
 
 std::string indexed_keys() { return calm::ffi::indexed_keys(); }
 
+std::string requirement_keys() { return calm::ffi::requirement_keys(); }
+
 // The size limits, for the JS side to measure text before copying it in.
 std::string limits() { return calm::ffi::limits(); }
 
@@ -188,6 +190,30 @@ EMSCRIPTEN_KEEPALIVE const char* calm_explain(const calm::Engine* engine, const 
   return answer(request ? calm::ffi::decide(*engine, *request) : std::string());
 }
 
+/// `ffi::decision_parts` of a request written as words over bytes: the
+/// number of words written at `parts` (at most `capacity`), the text pieces
+/// left in the answer buffer (`calm_out`); -1 when the words are not a
+/// request the core reads this way or the parts do not fit (the caller then
+/// asks `calm_explain`).
+EMSCRIPTEN_KEEPALIVE int calm_explain_parts(const calm::Engine* engine, const std::uint32_t* words,
+                                            std::size_t count, const char* bytes, std::size_t size,
+                                            std::uint32_t* parts, std::size_t capacity) {
+  const auto request = calm::read_request_words(words, count, {bytes, size});
+  if (!request) return -1;
+  const auto written = calm::ffi::decision_parts(*engine, *request, {parts, capacity}, out);
+  return written ? static_cast<int>(*written) : -1;
+}
+
+/// `calm_explain_parts` for an indexed request (see `calm_check_indexed`).
+EMSCRIPTEN_KEEPALIVE int calm_explain_indexed_parts(const calm::Engine* engine, calm::Index user,
+                                                    calm::Index action, calm::Index site, std::uint32_t key,
+                                                    calm::Index resource, std::uint32_t* parts,
+                                                    std::size_t capacity) {
+  const calm::IndexedRequest request{user, action, site, static_cast<std::uint16_t>(key), resource};
+  const auto written = calm::ffi::decision_parts(*engine, request, {parts, capacity}, out);
+  return written ? static_cast<int>(*written) : -1;
+}
+
 /// `ffi::decide` of `size` bytes at `text`.
 EMSCRIPTEN_KEEPALIVE const char* calm_decide(const calm::Engine* engine, const char* text, std::size_t size) {
   return answer(calm::ffi::decide(*engine, std::string_view(text, size)));
@@ -249,6 +275,7 @@ EMSCRIPTEN_BINDINGS(calm_access) {
   emscripten::function("actions", &actions);
   emscripten::function("reasonCodes", &reason_codes);
   emscripten::function("indexedKeys", &indexed_keys);
+  emscripten::function("requirementKeys", &requirement_keys);
   emscripten::function("limits", &limits);
   emscripten::function("oversize", &oversize);
 }

@@ -313,6 +313,105 @@ std::string ffi::decide(const Engine& engine, const RequestView& request) {
   return decision_text(engine.explain(request, v));
 }
 
+namespace {
+
+// The UTF-16 length of well-formed UTF-8 text: one unit per sequence, two for
+// a four-byte one.
+std::uint32_t utf16_length(std::string_view text) noexcept {
+  std::uint32_t units = 0;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u & 0xC0U) != 0x80U) units += u >= 0xF0U ? 2U : 1U;
+  }
+  return units;
+}
+
+using ffi::RequirementKey;
+
+// `decision_parts` of a rendered decision.
+std::optional<std::size_t> parts_of(const Decision& d, std::span<std::uint32_t> words, std::string& text) {
+  const Requirements& r = d.requires_;
+  text.clear();
+  std::size_t n = 2;
+  std::uint32_t flags = 0;
+  bool fits = true;
+  const auto piece = [&](std::string_view value) {
+    if (n == words.size()) {
+      fits = false;
+      return;
+    }
+    words[n++] = utf16_length(value);
+    text += value;
+  };
+  const auto field = [&](RequirementKey key, std::optional<std::string_view> value) {
+    if (!value) return;
+    flags |= 1U << static_cast<unsigned>(key);
+    piece(*value);
+  };
+  const auto view = [](const std::optional<std::string>& value) {
+    return value ? std::optional<std::string_view>(*value) : std::nullopt;
+  };
+  piece(d.rule);
+  piece(d.message);
+  field(RequirementKey::condition, r.condition);
+  field(RequirementKey::entitlement, view(r.entitlement));
+  field(RequirementKey::integration, r.integration);
+  field(RequirementKey::module, view(r.module));
+  if (r.alternative) {
+    flags |= 1U << static_cast<unsigned>(RequirementKey::alternative);
+    piece(r.alternative->module);
+    piece(role_name(r.alternative->role));
+    piece(r.alternative->site);
+  }
+  if (r.owner) flags |= 1U << static_cast<unsigned>(RequirementKey::owner);
+  field(RequirementKey::resource, r.resource);
+  if (r.role) field(RequirementKey::role, role_name(*r.role));
+  field(RequirementKey::site, view(r.site));
+  if (r.site_permission) field(RequirementKey::site_permission, site_permission_name(*r.site_permission));
+  // Every piece is an id the snapshot or the checked request holds, a name
+  // of the core's or a message made of those: well-formed UTF-8, which the
+  // caller decodes as it is. Anything else takes the JSON path.
+  if (!fits || words.size() < 2 || !is_well_formed_utf8(text)) return std::nullopt;
+  words[0] = static_cast<std::uint32_t>(d.code);
+  words[1] = flags;
+  return n;
+}
+
+}  // namespace
+
+std::optional<std::size_t> ffi::decision_parts(const Engine& engine, const RequestView& request,
+                                               std::span<std::uint32_t> words, std::string& text) {
+  return parts_of(engine.explain(request, engine.check(request)), words, text);
+}
+
+std::optional<std::size_t> ffi::decision_parts(const Engine& engine, const IndexedRequest& q,
+                                               std::span<std::uint32_t> words, std::string& text) {
+  const Snapshot& s = engine.snapshot();
+  if (q.user >= s.users.size() || q.action >= kActions.size() ||
+      (q.site != kNone && q.site >= s.sites.size())) {
+    return std::nullopt;
+  }
+  // The request as its ids, viewed in the snapshot's tables.
+  RequestView view;
+  view.user = s.user_ids.at(q.user);
+  view.action = kActions[q.action].id;
+  if (q.site != kNone) view.site = s.site_ids.at(q.site);
+  if (q.key != 0) {
+    const ResourceKeySpec* k = indexed_key(q.key);
+    if (k == nullptr || q.resource >= (s.*k->ids).size()) return std::nullopt;
+    view.resource.*k->view = (s.*k->ids).at(q.resource);
+  }
+  Verdict v = engine.check(q);
+  // The indexed check says less of a malformed request than the full one.
+  if (v.code == Code::invalid_request) v = engine.check(view);
+  return parts_of(engine.explain(view, v), words, text);
+}
+
+std::string ffi::requirement_keys() {
+  return R"({"requires":["condition","entitlement","integration","module","or","owner","resource","role","site",)"
+         R"("sitePermission"],"or":["module","role","site"]})";
+}
+
 std::string ffi::explain(const Engine& engine, const IndexedRequest& q) {
   const Snapshot& s = engine.snapshot();
   if (q.user >= s.users.size() || q.action >= kActions.size() ||

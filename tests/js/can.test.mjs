@@ -123,6 +123,36 @@ describe('can agrees with explain, and explain with decide', () => {
     engine.dispose();
   });
 
+  it('explain in parts gives the bytes of decide for quoted ids of every kind of character (issue 13)', async () => {
+    const engine = await createEngine();
+    const odd = ['caf\u00e9', '\u{1F512} lock', 'tab\there', 'nl\nline', 'q"uote\\', '\u0001\u007f', 'x'.repeat(70) + '\u{1F512}', '\u00e9'.repeat(40), 'a\u0000b'];
+    const org = structuredClone(demo);
+    org.sites.push({ id: odd[1], name: 'Lock', parent: org.sites[0].id });
+    org.users.push({ id: odd[0], name: 'Cafe', email: 'cafe@example.org' });
+    assert.equal(engine.load(org).ok, true);
+    const actions = ['site.update', 'training.course.view', 'personnel.record.view', 'users.access.set', 'no.such\u00e9'];
+    let checked = 0;
+    for (const id of odd.concat(['u-leo', 'north'])) {
+      for (const action of actions) {
+        for (const [user, target] of [
+          [id, 'north'],
+          ['u-leo', id],
+          ['u-leo', { course: id }],
+          ['u-leo', { record: id, site: 'north' }],
+          [odd[0], { site: odd[1] }],
+          ['u-olive', { module: id, target: 'u-leo', role: 'member', site: 'north' }],
+        ]) {
+          const decision = engine.explain(user, action, target);
+          const viaJson = engine.decideJson(JSON.stringify(requestOf(user, action, target)));
+          assert.equal(JSON.stringify(decision), viaJson, JSON.stringify([user, action, target]));
+          checked += 1;
+        }
+      }
+    }
+    assert.ok(checked > 300);
+    engine.dispose();
+  });
+
   it('after a load replaces the snapshot (the id index follows the snapshot)', async () => {
     const engine = await createEngine();
     assert.equal(engine.load(demo).ok, true);

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -96,6 +97,38 @@ namespace calm::ffi {
 /// `explain` fast path, see `read_request_words`): the bytes `decide` gives
 /// for the same request as JSON text.
 [[nodiscard]] std::string decide(const Engine& engine, const RequestView& request);
+/// The members of a decision's `requires`, numbered in their JSON (sorted)
+/// order: bit `1 << key` of `decision_parts`'s flags.
+enum class RequirementKey : std::uint8_t {
+  condition,
+  entitlement,
+  integration,
+  module,
+  alternative,  ///< `or`: `{ module, role, site }`
+  owner,        ///< `true`, no text
+  resource,
+  role,
+  site,
+  site_permission,
+};
+/// The decision `decide` gives for a request of views, in parts instead of
+/// JSON (the JS `explain` fast path, which builds the object from them):
+/// `words[0]` the code's number, `words[1]` the `RequirementKey` bits set,
+/// then the UTF-16 length of each text piece, in order: the rule, the
+/// message, then each string of `requires` in key order (`or` as its
+/// module, role and site). `text` holds the pieces one after another. The
+/// number of words written, or nullopt when they do not fit or a piece is not
+/// well-formed UTF-8 (the caller then asks `decide`).
+[[nodiscard]] std::optional<std::size_t> decision_parts(const Engine& engine, const RequestView& request,
+                                                        std::span<std::uint32_t> words, std::string& text);
+/// The same for an indexed request (the JS `explain` when every id is known):
+/// the decision `decide` gives for the request of those ids; nullopt also
+/// when an index is out of range.
+[[nodiscard]] std::optional<std::size_t> decision_parts(const Engine& engine, const IndexedRequest& request,
+                                                        std::span<std::uint32_t> words, std::string& text);
+/// `RequirementKey`'s names as `decision_parts`'s reader needs them:
+/// `{ requires: [...keys by number], or: [module, role, site] }`.
+[[nodiscard]] std::string requirement_keys();
 /// A request as a JSON value -> the decision.
 [[nodiscard]] Decision decide_value(const Engine& engine, const nlohmann::json& request);
 /// The decision as JSON text (the bytes `decide` gives for the same request)
