@@ -714,7 +714,43 @@ class Engine {
   }
 
   decide(request) {
-    return JSON.parse(this.decideJson(toJsonText(request)));
+    return this.#decide(request) ?? JSON.parse(this.decideJson(toJsonText(request)));
+  }
+
+  /**
+   * `decide` of a plain request `{ user, action, site?, resource? }` of
+   * strings (and `{ record, block }`) asked as `explain` asks it, without
+   * JSON text; undefined for anything else, which the JSON reader judges (a
+   * fifth key, a `site` inside `resource`, a value that is not a string).
+   */
+  #decide(request) {
+    try {
+      if (!isPlainObject(request)) return undefined;
+      let user;
+      let action;
+      let site;
+      let resource;
+      for (const key in request) {
+        if (!Object.hasOwn(request, key)) continue;
+        const value = request[key];
+        if (value === undefined) continue; // as JSON.stringify drops it
+        if (key === 'user') user = value;
+        else if (key === 'action') action = value;
+        else if (key === 'site') site = value;
+        else if (key === 'resource') resource = value;
+        else return undefined;
+      }
+      if (typeof user !== 'string' || typeof action !== 'string') return undefined;
+      if (site !== undefined && typeof site !== 'string') return undefined;
+      let target = site;
+      if (resource !== undefined) {
+        if (!isPlainObject(resource) || Object.hasOwn(resource, 'site')) return undefined;
+        target = site === undefined ? resource : { ...resource, site };
+      }
+      return this.#explain(user, action, target);
+    } catch {
+      return undefined; // a getter or a proxy that throws: the JSON path refuses it
+    }
   }
 
   // The same answer as `explain(...).allowed`, without rendering a decision
@@ -783,6 +819,19 @@ class Engine {
   // The same decision as `decide`; the request goes in without JSON, and
   // the decision comes back in parts (no JSON either way).
   explain(user, action, target) {
+    const fast = this.#explain(user, action, target);
+    if (fast !== undefined) return fast;
+    let request;
+    try {
+      request = toRequest(user, action, target);
+    } catch {
+      return JSON.parse(this.decideJson(NOT_JSON)); // a target whose reading throws
+    }
+    return JSON.parse(this.decideJson(toJsonText(request)));
+  }
+
+  /** `explain` on the paths without JSON text in; undefined when the request takes none of them. */
+  #explain(user, action, target) {
     this.#engine();
     const q = this.#resolve(user, action, target);
     if (q !== undefined) {
@@ -800,13 +849,7 @@ class Engine {
       const text = readAnswer(m, m._calm_explain(at, p, this.#words, p + WORDS_BYTES, this.#bytes));
       if (text !== '') return JSON.parse(text);
     }
-    let request;
-    try {
-      request = toRequest(user, action, target);
-    } catch {
-      return JSON.parse(this.decideJson(NOT_JSON)); // a target whose reading throws
-    }
-    return this.decide(request);
+    return undefined;
   }
 
   assertCan(user, action, target) {
