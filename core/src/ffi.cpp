@@ -27,6 +27,19 @@ using namespace detail;  // NOLINT(google-build-using-namespace): this library's
 
 namespace {
 
+using ffi::RequirementKey;
+
+// The JSON names of a decision's `requires` members, by `RequirementKey`
+// (their sorted order), and of the members of its `or`.
+constexpr std::array<std::string_view, 10> kRequirementNames = {
+    "condition", "entitlement", "integration", "module", "or",
+    "owner",     "resource",    "role",        "site",   "sitePermission"};
+constexpr std::array<std::string_view, 3> kAlternativeNames = {"module", "role", "site"};
+
+constexpr std::string_view name_of(RequirementKey key) noexcept {
+  return kRequirementNames[static_cast<std::size_t>(key)];
+}
+
 // `requires` as `detail::dump` would write its JSON object: keys in
 // nlohmann's (sorted) order, only those set.
 void append_requirements(std::string& out, const Requirements& r) {
@@ -42,29 +55,34 @@ void append_requirements(std::string& out, const Requirements& r) {
     key(name);
     append_json_string(out, *value);
   };
-  text("condition", r.condition);
-  text("entitlement", r.entitlement);
-  text("integration", r.integration);
-  text("module", r.module);
+  text(name_of(RequirementKey::condition), r.condition);
+  text(name_of(RequirementKey::entitlement), r.entitlement);
+  text(name_of(RequirementKey::integration), r.integration);
+  text(name_of(RequirementKey::module), r.module);
   if (r.alternative) {
-    key("or");
-    out += R"({"module":)";
-    append_json_string(out, r.alternative->module);
-    out += R"(,"role":)";
-    append_json_string(out, role_name(r.alternative->role));
-    out += R"(,"site":)";
-    append_json_string(out, r.alternative->site);
+    key(name_of(RequirementKey::alternative));
+    const std::string_view values[] = {r.alternative->module, role_name(r.alternative->role),
+                                       r.alternative->site};
+    char inner = '{';
+    for (std::size_t i = 0; i < kAlternativeNames.size(); ++i) {
+      out += inner;
+      inner = ',';
+      append_json_string(out, kAlternativeNames[i]);
+      out += ':';
+      append_json_string(out, values[i]);
+    }
     out += '}';
   }
   if (r.owner) {
-    key("owner");
+    key(name_of(RequirementKey::owner));
     out += "true";
   }
-  text("resource", r.resource);
-  if (r.role) text("role", std::optional<std::string_view>(role_name(*r.role)));
-  text("site", r.site);
+  text(name_of(RequirementKey::resource), r.resource);
+  if (r.role) text(name_of(RequirementKey::role), std::optional<std::string_view>(role_name(*r.role)));
+  text(name_of(RequirementKey::site), r.site);
   if (r.site_permission) {
-    text("sitePermission", std::optional<std::string_view>(site_permission_name(*r.site_permission)));
+    text(name_of(RequirementKey::site_permission),
+         std::optional<std::string_view>(site_permission_name(*r.site_permission)));
   }
   out += sep == '{' ? "{}" : "}";
 }
@@ -326,8 +344,6 @@ std::uint32_t utf16_length(std::string_view text) noexcept {
   return units;
 }
 
-using ffi::RequirementKey;
-
 // `decision_parts` of a rendered decision.
 std::optional<std::size_t> parts_of(const Decision& d, std::span<std::uint32_t> words, std::string& text) {
   const Requirements& r = d.requires_;
@@ -408,8 +424,11 @@ std::optional<std::size_t> ffi::decision_parts(const Engine& engine, const Index
 }
 
 std::string ffi::requirement_keys() {
-  return R"({"requires":["condition","entitlement","integration","module","or","owner","resource","role","site",)"
-         R"("sitePermission"],"or":["module","role","site"]})";
+  json members = json::array();
+  for (const std::string_view name : kRequirementNames) members.push_back(std::string(name));
+  json alternative = json::array();
+  for (const std::string_view name : kAlternativeNames) alternative.push_back(std::string(name));
+  return detail::dump(json{{"requires", members}, {"or", alternative}});
 }
 
 std::string ffi::explain(const Engine& engine, const IndexedRequest& q) {
