@@ -14,8 +14,9 @@
 //   action whose only rule is that role (e.g. `site.update` = site manager+,
 //   `personnel.insights.view` = personnel manager+). The full decision
 //   function runs (action table, section 11 order, entitlement, owners, the
-//   role resolved from the raw grants and the site tree); the request's
-//   strings go into wasm memory and a boolean comes back (no JSON). Load is
+//   role resolved from the raw grants and the site tree); the ids are known,
+//   so the request goes into the wasm as indices (the package's id maps,
+//   read once per load) and a code comes back (no JSON, no string). Load is
 //   `engine.load(bytes)`: the snapshot's UTF-8 bytes straight into the wasm.
 // - CASL: one `createMongoAbility` per user, with rules transcribed 1:1 from
 //   that user's grants: a grant gives its role (and the roles below it) on

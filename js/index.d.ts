@@ -828,6 +828,13 @@ export interface Engine {
   explain(user: string, action: ActionId, target?: Target): Decision;
 
   /**
+   * The decision's code only (`explain(...).code`), without rendering its
+   * message: `'allowed'` or why not. Ask `explain` for the message when it
+   * is to be shown.
+   */
+  check(user: string, action: ActionId, target?: Target): DecisionCode;
+
+  /**
    * Returns the decision when it allows; throws a `ForbiddenError` carrying
    * it when it denies.
    *
@@ -844,6 +851,21 @@ export interface Engine {
    * surrogate, not 1 to 128 bytes) makes every decision `invalid-request`.
    */
   capabilities(user: string, site: string): Capabilities;
+
+  /**
+   * `capabilities` as one typed array, for gating a whole screen without
+   * rendering a message: element `i` is the number of the code of action
+   * `actions()[i]`'s decision, named by `reasonCodes()` (so
+   * `reasonCodes()[codes[i]] === capabilities(user, site)[actions()[i]].code`).
+   * Render a message on demand with `capability`.
+   */
+  capabilityCodes(user: string, site: string): Uint8Array;
+
+  /** One action's entry of `capabilities(user, site)`, rendered on demand. */
+  capability(user: string, site: string, action: ActionId): Decision;
+
+  /** The decision codes by number, as `capabilityCodes` numbers them; the core's order. */
+  reasonCodes(): DecisionCode[];
 
   /**
    * The effective role of every module at every site for `user`, with where

@@ -318,6 +318,10 @@ const MAX_FIELDS = 16;
 const MAX_UNITS = 1024;
 // The words come first in the scratch buffer (7 + 6 per field), the bytes after.
 const WORDS_BYTES = 512;
+// The words of a decision in parts (`explain`) go at the end of the words'
+// room: a request takes at most 7 + 6 * MAX_FIELDS = 103 of its 128 words.
+const PARTS = 16;
+const PARTS_AT = WORDS_BYTES - PARTS * 4;
 const SCRATCH_BYTES = WORDS_BYTES + (3 + 3 * MAX_FIELDS) * MAX_UNITS * 3;
 
 /**
@@ -349,6 +353,18 @@ function putText(heap, at, text) {
     heap[at + i] = c;
   }
   return n;
+}
+
+/**
+ * Writes an argument as `arg` or `actionArg` gives it (a well-formed string
+ * of at most 256 UTF-16 units, or bytes) at `at` in `heap`; the bytes written.
+ */
+function putArg(heap, at, value) {
+  if (typeof value !== 'string') {
+    heap.set(value, at);
+    return value.length;
+  }
+  return putText(heap, at, value);
 }
 
 /** True for a Uint8Array (a Buffer too); false for anything else, a proxy that throws included. */
@@ -410,6 +426,66 @@ export class QueryError extends Error {
   }
 }
 
+// The core's numbering, read once per module: reason codes by number (as
+// `check` and `capabilityCodes` answer), the number of `allowed`, the number
+// of actions. The JS keeps no copy of them.
+const tables = new WeakMap();
+function tablesOf(module) {
+  let t = tables.get(module);
+  if (t === undefined) {
+    const codes = Object.freeze(JSON.parse(module.reasonCodes()));
+    const actions = JSON.parse(module.actions());
+    // The resource keys an indexed request may name: key -> [bit, collection of `index`].
+    const keys = new Map(Object.entries(JSON.parse(module.indexedKeys())));
+    // The members of a decision's `requires` by bit, as `explain`'s parts name them.
+    const requirements = JSON.parse(module.requirementKeys());
+    t = {
+      codes,
+      allowed: codes.indexOf('allowed'),
+      actions: actions.length,
+      actionIndex: indexOf(actions),
+      keys,
+      requires: requirements.requires,
+      or: requirements.or,
+    };
+    tables.set(module, t);
+  }
+  return t;
+}
+
+/** id -> its index in `list`. */
+function indexOf(list) {
+  const map = new Map();
+  for (let i = 0; i < list.length; i++) map.set(list[i], i);
+  return map;
+}
+
+/**
+ * The ids of the loaded snapshot by index, as the core numbers them
+ * (`ffi::index`): users, sites and every collection an indexed resource key
+ * points into, each made a map when first asked. Valid until the next load:
+ * commands only append ids, so an id added since is simply not found here.
+ */
+class IdIndex {
+  constructor(native) {
+    this.lists = JSON.parse(native.index());
+    this.maps = new Map();
+    this.users = this.#map('users');
+    this.sites = this.#map('sites');
+  }
+
+  #map(collection) {
+    const map = indexOf(this.lists[collection] ?? []);
+    this.maps.set(collection, map);
+    return map;
+  }
+
+  /** The index of `id` in `collection`, or undefined. */
+  find(collection, id) {
+    return (this.maps.get(collection) ?? this.#map(collection)).get(id);
+  }
+}
+
 // Frees the C++ engine of a JS engine that was dropped without dispose().
 const finalizer =
   typeof FinalizationRegistry === 'function'
@@ -432,6 +508,12 @@ class Engine {
   #address;
   /** The reused input buffer in wasm memory. */
   #scratch;
+  /** The core's tables this engine reads answers with (`tablesOf`). */
+  #tables;
+  /** The loaded snapshot's ids by index (`IdIndex`), made when first needed after a load. */
+  #ids;
+  /** The indices of the request being asked (`#resolve`). */
+  #indices = [0, 0, 0, 0, 0];
   /** Bumped by every change of what the engine holds (a load, an applied command). */
   #revision = 0;
   /** Who to tell when the revision changes (`subscribe`). */
@@ -439,6 +521,7 @@ class Engine {
 
   constructor(module) {
     this.#module = module;
+    this.#tables = tablesOf(module);
     this.#limits = JSON.parse(module.limits());
     this.#native = new module.Engine();
     this.#address = this.#native.address();
@@ -458,6 +541,69 @@ class Engine {
       return this.#put(user, action, target);
     } catch {
       return false; // a proxy or a getter that throws: the JSON path refuses it
+    }
+  }
+
+  /**
+   * The verdict's code of a request asked by indices (no string goes into
+   * the wasm): when its user, action, site and at most one resource id, of
+   * a key the core can index, are all known ids; -1 otherwise (the words
+   * path then asks it, and answers unknown ids).
+   */
+  #checkIndexed(user, action, target) {
+    const q = this.#resolve(user, action, target);
+    return q === undefined ? -1 : this.#module._calm_check_indexed(this.#address, q[0], q[1], q[2], q[3], q[4]);
+  }
+
+  /**
+   * The request as indices `[user, action, site, key, resource]` (in a
+   * reused array) when its user, action, site and at most one resource id,
+   * of a key the core can index, are all known ids; undefined otherwise
+   * (the words path then asks it, and answers unknown ids).
+   */
+  #resolve(user, action, target) {
+    try {
+      if (typeof user !== 'string' || typeof action !== 'string') return undefined;
+      const a = this.#tables.actionIndex.get(action);
+      if (a === undefined) return undefined;
+      const ids = (this.#ids ??= new IdIndex(this.#native));
+      const u = ids.users.get(user);
+      if (u === undefined) return undefined;
+      let site = ABSENT;
+      let key = 0;
+      let resource = ABSENT;
+      if (typeof target === 'string') {
+        site = ids.sites.get(target);
+        if (site === undefined) return undefined;
+      } else if (isPlainObject(target)) {
+        for (const name in target) {
+          if (!Object.hasOwn(target, name)) continue;
+          const value = target[name];
+          if (value === undefined) continue; // as JSON.stringify drops it
+          if (typeof value !== 'string') return undefined;
+          if (name === 'site') {
+            site = ids.sites.get(value);
+            if (site === undefined) return undefined;
+            continue;
+          }
+          const spec = this.#tables.keys.get(name);
+          if (key !== 0 || spec === undefined) return undefined; // a second key, or one the core does not index
+          resource = ids.find(spec[1], value);
+          if (resource === undefined) return undefined;
+          key = spec[0];
+        }
+      } else if (target !== undefined && target !== null) {
+        return undefined;
+      }
+      const q = this.#indices;
+      q[0] = u;
+      q[1] = a;
+      q[2] = site;
+      q[3] = key;
+      q[4] = resource;
+      return q;
+    } catch {
+      return undefined; // a getter or a proxy that throws: the other paths refuse it
     }
   }
 
@@ -551,6 +697,7 @@ class Engine {
       ),
     );
     if (answer.ok) {
+      this.#ids = undefined; // the new snapshot numbers its ids afresh
       this.#changed();
       return { ok: true, errors: [], stats: answer.stats };
     }
@@ -567,37 +714,142 @@ class Engine {
   }
 
   decide(request) {
-    return JSON.parse(this.decideJson(toJsonText(request)));
+    return this.#decide(request) ?? JSON.parse(this.decideJson(toJsonText(request)));
+  }
+
+  /**
+   * `decide` of a plain request `{ user, action, site?, resource? }` of
+   * strings (and `{ record, block }`) asked as `explain` asks it, without
+   * JSON text; undefined for anything else, which the JSON reader judges (a
+   * fifth key, a `site` inside `resource`, a value that is not a string).
+   */
+  #decide(request) {
+    try {
+      if (!isPlainObject(request)) return undefined;
+      let user;
+      let action;
+      let site;
+      let resource;
+      for (const key in request) {
+        if (!Object.hasOwn(request, key)) continue;
+        const value = request[key];
+        if (value === undefined) continue; // as JSON.stringify drops it
+        if (key === 'user') user = value;
+        else if (key === 'action') action = value;
+        else if (key === 'site') site = value;
+        else if (key === 'resource') resource = value;
+        else return undefined;
+      }
+      if (typeof user !== 'string' || typeof action !== 'string') return undefined;
+      if (site !== undefined && typeof site !== 'string') return undefined;
+      let target = site;
+      if (resource !== undefined) {
+        if (!isPlainObject(resource) || Object.hasOwn(resource, 'site')) return undefined;
+        target = site === undefined ? resource : { ...resource, site };
+      }
+      return this.#explain(user, action, target);
+    } catch {
+      return undefined; // a getter or a proxy that throws: the JSON path refuses it
+    }
   }
 
   // The same answer as `explain(...).allowed`, without rendering a decision
   // or any JSON.
   can(user, action, target) {
-    this.#engine();
-    if (this.#write(user, action, target)) {
-      const p = this.#scratch.pointer;
-      const allowed = this.#module._calm_can(this.#address, p, this.#words, p + WORDS_BYTES, this.#bytes);
-      if (allowed >= 0) return allowed === 1;
-    }
-    return this.explain(user, action, target).allowed === true;
+    const code = this.#check(user, action, target);
+    return code >= 0 ? code === this.#tables.allowed : this.explain(user, action, target).allowed === true;
   }
 
-  // The same decision as `decide`; the request goes in without JSON.
-  explain(user, action, target) {
-    this.#engine();
-    if (this.#write(user, action, target)) {
-      const m = this.#module;
-      const p = this.#scratch.pointer;
-      const text = readAnswer(m, m._calm_explain(this.#address, p, this.#words, p + WORDS_BYTES, this.#bytes));
-      if (text !== '') return JSON.parse(text);
+  // The same answer as `explain(...).code`: the verdict's code only, its
+  // message rendered on demand by `explain`.
+  check(user, action, target) {
+    const code = this.#check(user, action, target);
+    return code >= 0 ? this.#tables.codes[code] : this.explain(user, action, target).code;
+  }
+
+  /**
+   * The decision `core::ffi::decision_parts` left at word `w` (code, the
+   * `requires` members present, the UTF-16 length of each text piece) and in
+   * the answer buffer (the pieces), as the object `decide` parses from JSON.
+   */
+  #decisionOf(w) {
+    const m = this.#module;
+    const words = m.HEAPU32;
+    const t = this.#tables;
+    const text = readAnswer(m, m._calm_out());
+    let at = 0;
+    let i = w + 2;
+    const piece = () => {
+      const end = at + words[i++];
+      const value = text.slice(at, end);
+      at = end;
+      return value;
+    };
+    const rule = piece();
+    const message = piece();
+    const requires = {};
+    const flags = words[w + 1];
+    for (let b = 0; b < t.requires.length; b++) {
+      if ((flags & (1 << b)) === 0) continue;
+      const key = t.requires[b];
+      if (key === 'owner') {
+        requires.owner = true;
+      } else if (key === 'or') {
+        const or = {};
+        for (const name of t.or) or[name] = piece();
+        requires.or = or;
+      } else {
+        requires[key] = piece();
+      }
     }
+    const code = words[w];
+    return { allowed: code === t.allowed, code: t.codes[code], message, requires, rule };
+  }
+
+  /** The verdict's code number on a fast path, or -1 when the request takes neither. */
+  #check(user, action, target) {
+    this.#engine();
+    const indexed = this.#checkIndexed(user, action, target);
+    if (indexed >= 0) return indexed;
+    if (!this.#write(user, action, target)) return -1;
+    const p = this.#scratch.pointer;
+    return this.#module._calm_check(this.#address, p, this.#words, p + WORDS_BYTES, this.#bytes);
+  }
+
+  // The same decision as `decide`; the request goes in without JSON, and
+  // the decision comes back in parts (no JSON either way).
+  explain(user, action, target) {
+    const fast = this.#explain(user, action, target);
+    if (fast !== undefined) return fast;
     let request;
     try {
       request = toRequest(user, action, target);
     } catch {
       return JSON.parse(this.decideJson(NOT_JSON)); // a target whose reading throws
     }
-    return this.decide(request);
+    return JSON.parse(this.decideJson(toJsonText(request)));
+  }
+
+  /** `explain` on the paths without JSON text in; undefined when the request takes none of them. */
+  #explain(user, action, target) {
+    this.#engine();
+    const q = this.#resolve(user, action, target);
+    if (q !== undefined) {
+      const m = this.#module;
+      const parts = this.#scratch.pointer + PARTS_AT;
+      const n = m._calm_explain_indexed_parts(this.#address, q[0], q[1], q[2], q[3], q[4], parts, PARTS);
+      if (n >= 0) return this.#decisionOf(parts >> 2);
+    }
+    if (this.#write(user, action, target)) {
+      const m = this.#module;
+      const p = this.#scratch.pointer;
+      const at = this.#address;
+      const n = m._calm_explain_parts(at, p, this.#words, p + WORDS_BYTES, this.#bytes, p + PARTS_AT, PARTS);
+      if (n >= 0) return this.#decisionOf((p + PARTS_AT) >> 2);
+      const text = readAnswer(m, m._calm_explain(at, p, this.#words, p + WORDS_BYTES, this.#bytes));
+      if (text !== '') return JSON.parse(text);
+    }
+    return undefined;
   }
 
   assertCan(user, action, target) {
@@ -607,21 +859,48 @@ class Engine {
   }
 
   capabilities(user, siteId) {
-    this.#engine();
+    const [u, uLength, site, siteLength] = this.#putIds(user, siteId);
     const m = this.#module;
-    const at = this.#address;
-    const site = arg(siteId);
-    // The user's bytes, then the site's, in the scratch buffer.
-    const answer = JSON.parse(
-      this.#through(arg(user), (userAt, userLength) => {
-        const siteBytes = typeof site === 'string' ? encoder.encode(site) : site;
-        const siteAt = this.#scratch.pointer + userLength;
-        m.HEAPU8.set(siteBytes, siteAt);
-        return m._calm_capabilities(at, userAt, userLength, siteAt, siteBytes.length);
-      }),
-    );
+    const answer = JSON.parse(readAnswer(m, m._calm_capabilities(this.#address, u, uLength, site, siteLength)));
     if (!answer.ok) throw new QueryError(answer.errors);
     return answer.value;
+  }
+
+  // `capabilities` as one byte per action (the verdict's code number): no
+  // JSON, no message.
+  capabilityCodes(user, siteId) {
+    const [u, uLength, site, siteLength, free] = this.#putIds(user, siteId);
+    const m = this.#module;
+    const n = m._calm_capability_codes(this.#address, u, uLength, site, siteLength, free, this.#tables.actions);
+    return m.HEAPU8.slice(free, free + n);
+  }
+
+  // One action's entry of `capabilities`, its message rendered on demand.
+  capability(user, siteId, action) {
+    const [u, uLength, site, siteLength, free] = this.#putIds(user, siteId);
+    const m = this.#module;
+    const a = putArg(m.HEAPU8, free, actionArg(action));
+    return JSON.parse(readAnswer(m, m._calm_capability(this.#address, u, uLength, site, siteLength, free, a)));
+  }
+
+  /** The codes of `check` and `capabilityCodes` by number, as the core numbers them. */
+  reasonCodes() {
+    return [...this.#tables.codes];
+  }
+
+  /**
+   * Writes the ids `user` and `site` (as `arg` takes them) one after the
+   * other into the scratch buffer: `[userAt, userLength, siteAt, siteLength,
+   * freeAt]`, `freeAt` the first byte after them.
+   */
+  #putIds(user, site) {
+    this.#engine();
+    const heap = this.#module.HEAPU8;
+    const u = this.#scratch.pointer;
+    const uLength = putArg(heap, u, arg(user));
+    const s = u + uLength;
+    const sLength = putArg(heap, s, arg(site));
+    return [u, uLength, s, sLength, s + sLength];
   }
 
   roles(user) {

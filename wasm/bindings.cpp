@@ -49,6 +49,8 @@ std::string engine_dry_run(const calm::Engine& engine, const std::string& comman
 
 std::string engine_snapshot(const calm::Engine& engine) { return calm::ffi::snapshot(engine); }
 
+std::string engine_index(const calm::Engine& engine) { return calm::ffi::index(engine); }
+
 std::string engine_my_courses(const calm::Engine& engine, const std::string& user, const std::string& date) {
   return calm::ffi::my_courses(engine, user, date);
 }
@@ -118,6 +120,12 @@ std::string engine_what_if(const calm::Engine& engine, const std::string& editor
 
 std::string actions() { return calm::ffi::actions(); }
 
+std::string reason_codes() { return calm::ffi::reason_codes(); }
+
+std::string indexed_keys() { return calm::ffi::indexed_keys(); }
+
+std::string requirement_keys() { return calm::ffi::requirement_keys(); }
+
 // The size limits, for the JS side to measure text before copying it in.
 std::string limits() { return calm::ffi::limits(); }
 
@@ -155,14 +163,24 @@ EMSCRIPTEN_KEEPALIVE const char* calm_load(calm::Engine* engine, const char* tex
   return answer(calm::ffi::load(*engine, {text, size}));
 }
 
-/// `can` on a request written as words over bytes (see `read_request_words`):
-/// 1 allowed, 0 denied, -1 when the words are not a request the core reads
-/// this way (the caller then sends JSON text).
-EMSCRIPTEN_KEEPALIVE int calm_can(const calm::Engine* engine, const std::uint32_t* words, std::size_t count,
-                                  const char* bytes, std::size_t size) {
+/// The verdict's code (the number of `calm::Code`, named by `reasonCodes`) of
+/// a request written as words over bytes (see `read_request_words`); -1 when
+/// the words are not a request the core reads this way (the caller then sends
+/// JSON text).
+EMSCRIPTEN_KEEPALIVE int calm_check(const calm::Engine* engine, const std::uint32_t* words, std::size_t count,
+                                    const char* bytes, std::size_t size) {
   const auto request = calm::read_request_words(words, count, {bytes, size});
   if (!request) return -1;
-  return engine->check(*request).allowed() ? 1 : 0;
+  return static_cast<int>(engine->check(*request).code);
+}
+
+/// The verdict's code of an indexed request (`Engine::check(IndexedRequest)`):
+/// indices into the lists of `index` and `actions`, `site` and `resource`
+/// 0xFFFFFFFF when absent, `key` a bit of `indexedKeys` (0 for none).
+EMSCRIPTEN_KEEPALIVE int calm_check_indexed(const calm::Engine* engine, calm::Index user, calm::Index action,
+                                            calm::Index site, std::uint32_t key, calm::Index resource) {
+  const calm::IndexedRequest request{user, action, site, static_cast<std::uint16_t>(key), resource};
+  return static_cast<int>(engine->check(request).code);
 }
 
 /// The decision's text for the same request, empty when -1 above.
@@ -170,6 +188,30 @@ EMSCRIPTEN_KEEPALIVE const char* calm_explain(const calm::Engine* engine, const 
                                               std::size_t count, const char* bytes, std::size_t size) {
   const auto request = calm::read_request_words(words, count, {bytes, size});
   return answer(request ? calm::ffi::decide(*engine, *request) : std::string());
+}
+
+/// `ffi::decision_parts` of a request written as words over bytes: the
+/// number of words written at `parts` (at most `capacity`), the text pieces
+/// left in the answer buffer (`calm_out`); -1 when the words are not a
+/// request the core reads this way or the parts do not fit (the caller then
+/// asks `calm_explain`).
+EMSCRIPTEN_KEEPALIVE int calm_explain_parts(const calm::Engine* engine, const std::uint32_t* words,
+                                            std::size_t count, const char* bytes, std::size_t size,
+                                            std::uint32_t* parts, std::size_t capacity) {
+  const auto request = calm::read_request_words(words, count, {bytes, size});
+  if (!request) return -1;
+  const auto written = calm::ffi::decision_parts(*engine, *request, {parts, capacity}, out);
+  return written ? static_cast<int>(*written) : -1;
+}
+
+/// `calm_explain_parts` for an indexed request (see `calm_check_indexed`).
+EMSCRIPTEN_KEEPALIVE int calm_explain_indexed_parts(const calm::Engine* engine, calm::Index user,
+                                                    calm::Index action, calm::Index site, std::uint32_t key,
+                                                    calm::Index resource, std::uint32_t* parts,
+                                                    std::size_t capacity) {
+  const calm::IndexedRequest request{user, action, site, static_cast<std::uint16_t>(key), resource};
+  const auto written = calm::ffi::decision_parts(*engine, request, {parts, capacity}, out);
+  return written ? static_cast<int>(*written) : -1;
 }
 
 /// `ffi::decide` of `size` bytes at `text`.
@@ -184,6 +226,23 @@ EMSCRIPTEN_KEEPALIVE const char* calm_capabilities(const calm::Engine* engine, c
   return answer(calm::ffi::capabilities(*engine, {user, user_size}, {site, site_size}));
 }
 
+/// `ffi::capability_codes` of the ids at `user` and `site`, written as `n`
+/// bytes at `codes`; the count written.
+EMSCRIPTEN_KEEPALIVE std::size_t calm_capability_codes(const calm::Engine* engine, const char* user,
+                                                       std::size_t user_size, const char* site,
+                                                       std::size_t site_size, std::uint8_t* codes,
+                                                       std::size_t n) {
+  return calm::ffi::capability_codes(*engine, {user, user_size}, {site, site_size}, {codes, n});
+}
+
+/// `ffi::capability` of the ids at `user`, `site` and `action`.
+EMSCRIPTEN_KEEPALIVE const char* calm_capability(const calm::Engine* engine, const char* user,
+                                                 std::size_t user_size, const char* site,
+                                                 std::size_t site_size, const char* action,
+                                                 std::size_t action_size) {
+  return answer(calm::ffi::capability(*engine, {user, user_size}, {site, site_size}, {action, action_size}));
+}
+
 }  // extern "C"
 
 EMSCRIPTEN_BINDINGS(calm_access) {
@@ -196,6 +255,7 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .function("apply", &engine_apply)
       .function("dryRun", &engine_dry_run)
       .function("snapshot", &engine_snapshot)
+      .function("index", &engine_index)
       .function("myCourses", &engine_my_courses)
       .function("course", &engine_course)
       .function("attempts", &engine_attempts)
@@ -213,6 +273,9 @@ EMSCRIPTEN_BINDINGS(calm_access) {
       .function("viewerSnapshot", &engine_viewer_snapshot)
       .function("address", &engine_address);
   emscripten::function("actions", &actions);
+  emscripten::function("reasonCodes", &reason_codes);
+  emscripten::function("indexedKeys", &indexed_keys);
+  emscripten::function("requirementKeys", &requirement_keys);
   emscripten::function("limits", &limits);
   emscripten::function("oversize", &oversize);
 }

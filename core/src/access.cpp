@@ -190,111 +190,185 @@ bool Engine::has_site_permission(Index user, Index site, SitePermission permissi
 
 Decision Engine::decide(const Request& request) const { return explain(request, check(request)); }
 
-Decision Engine::explain(const Request& request, const Verdict& v) const {
+namespace {
+
+// `text` appended clipped and in backticks, as messages name ids.
+void put_tick(std::string& out, std::string_view text) {
+  out += '`';
+  if (text.size() <= 64) {
+    out += text;  // as `clip` gives it, without a copy
+  } else {
+    out += clip(text);
+  }
+  out += '`';
+}
+
+std::string_view text_of(const std::string& text) noexcept { return text; }
+std::string_view text_of(std::string_view text) noexcept { return text; }
+template <class T>
+std::string_view text_of(const std::optional<T>& text) noexcept {
+  return text ? std::string_view(*text) : std::string_view();
+}
+
+// The decision for a verdict on `request` (a `Request` or a `RequestView`),
+// its message built in one string.
+template <class R>
+Decision explain_verdict(const Snapshot& s, const R& request, const Verdict& v) {
   Decision d;
   d.allowed = v.allowed();
   d.code = v.code;
   d.rule = std::string(v.rule);
-  const std::string site = impl_->id_of_site(v.site);
-  const std::string module = impl_->id_of_module(v.module);
+  const std::string_view site =
+      v.site == kNone ? std::string_view() : std::string_view(s.site_ids.at(v.site));
+  const std::string_view module =
+      v.module == kNone ? std::string_view() : std::string_view(s.module_ids.at(v.module));
   const ActionSpec* spec = v.action == kNone ? nullptr : &kActions[v.action];
+  std::string& m = d.message;
+  m.reserve(96);
+  auto needs_role_at_site = [&] {
+    d.requires_.module = std::string(module);
+    d.requires_.role = v.needed;
+    d.requires_.site = std::string(site);
+  };
+  const auto& res = request.resource;
   switch (v.code) {
     case Code::invalid_request:
-      d.message = "invalid request: " + std::string(v.detail.empty() ? "malformed" : v.detail);
+      m += "invalid request: ";
+      m += v.detail.empty() ? std::string_view("malformed") : v.detail;
       break;
     case Code::unknown_action:
-      d.message = "unknown action " + tick(request.action);
+      m += "unknown action ";
+      put_tick(m, text_of(request.action));
       break;
     case Code::unknown_user:
-      d.message = "unknown user " + tick(request.user);
+      m += "unknown user ";
+      put_tick(m, text_of(request.user));
       break;
     case Code::unknown_site:
-      d.message = "unknown site " + tick(request.site.value_or(""));
+      m += "unknown site ";
+      put_tick(m, text_of(request.site));
       break;
     case Code::unknown_resource: {
-      const Resource& r = request.resource;
       std::string id;
       for (const ResourceKeySpec& k : kResourceKeys) {
         if (k.name != v.field) continue;
-        if (k.field != nullptr) id = (r.*k.field).value_or("");
-        if (k.bit == kBlock && r.block) id = r.block->record + "/" + r.block->block;
+        if (k.field != nullptr) id = text_of(field_of(res, k));
+        if (k.bit == kBlock && res.block) {
+          id = text_of(res.block->record);
+          id += '/';
+          id += text_of(res.block->block);
+        }
       }
-      d.message = "unknown " + std::string(v.field) + " " + tick(id);
+      m += "unknown ";
+      m += v.field;
+      m += ' ';
+      put_tick(m, id);
       d.requires_.resource = v.field;
       break;
     }
     case Code::unknown_module:
-      d.message = "unknown module " + tick(request.resource.module.value_or(""));
+      m += "unknown module ";
+      put_tick(m, text_of(res.module));
       break;
     case Code::not_entitled:
-      d.message = "the organisation is not entitled to the " + tick(module) + " module";
-      d.requires_.entitlement = module;
+      m += "the organisation is not entitled to the ";
+      put_tick(m, module);
+      m += " module";
+      d.requires_.entitlement = std::string(module);
       break;
     case Code::missing_role:
-      d.message = "needs " + tick(module) + " " + std::string(role_name(v.needed)) + " at " + tick(site) +
-                  "; holds " + std::string(role_name(v.held));
-      d.requires_.module = module;
-      d.requires_.role = v.needed;
-      d.requires_.site = site;
+      m += "needs ";
+      put_tick(m, module);
+      m += ' ';
+      m += role_name(v.needed);
+      m += " at ";
+      put_tick(m, site);
+      m += "; holds ";
+      m += role_name(v.held);
+      needs_role_at_site();
       break;
     case Code::missing_site_permission:
-      d.message = "needs the " + tick(site_permission_name(v.permission)) + " site permission (site " +
-                  std::string(role_name(v.needed)) + ") at " + tick(site);
+      m += "needs the ";
+      put_tick(m, site_permission_name(v.permission));
+      m += " site permission (site ";
+      m += role_name(v.needed);
+      m += ") at ";
+      put_tick(m, site);
       d.requires_.site_permission = v.permission;
       d.requires_.module = "site";
       d.requires_.role = v.needed;
-      d.requires_.site = site;
+      d.requires_.site = std::string(site);
       break;
     case Code::not_assigned:
-      d.message = "a member sees only courses assigned to them; " +
-                  tick(request.resource.course.value_or("")) + " is not";
+      m += "a member sees only courses assigned to them; ";
+      put_tick(m, text_of(res.course));
+      m += " is not";
       d.requires_.condition = "assigned";
-      d.requires_.alternative = Requirements::Alternative{"personnel", Role::manager, site};
+      d.requires_.alternative = Requirements::Alternative{"personnel", Role::manager, std::string(site)};
       break;
     case Code::not_own_thread:
-      d.message =
-          "Restrict Comment Viewing is on at " + tick(site) + ": a member sees only threads they started";
+      m += "Restrict Comment Viewing is on at ";
+      put_tick(m, site);
+      m += ": a member sees only threads they started";
       d.requires_.condition = "own-thread";
-      d.requires_.alternative = Requirements::Alternative{"personnel", Role::manager, site};
+      d.requires_.alternative = Requirements::Alternative{"personnel", Role::manager, std::string(site)};
       break;
     case Code::not_own_fulfillment:
-      d.message =
-          "fulfillment " + tick(request.resource.fulfillment.value_or("")) + " belongs to someone else";
+      m += "fulfillment ";
+      put_tick(m, text_of(res.fulfillment));
+      m += " belongs to someone else";
       d.requires_.condition = "own-fulfillment";
       break;
     case Code::external_course:
-      d.message = "course " + tick(request.resource.course.value_or("")) +
-                  " is an external (iHasco) course; only Calm courses can be published, archived or assigned";
+      m += "course ";
+      put_tick(m, text_of(res.course));
+      m += " is an external (iHasco) course; only Calm courses can be published, archived or assigned";
       d.requires_.condition = "calm-course";
       break;
     case Code::integration_not_connected:
-      d.message = "the iHasco integration is not connected at " + tick(site);
+      m += "the iHasco integration is not connected at ";
+      put_tick(m, site);
       d.requires_.integration = "ihasco";
-      d.requires_.site = site;
+      d.requires_.site = std::string(site);
       break;
     case Code::escalation:
       if (spec != nullptr && spec->condition == Condition::actor_is_owner) {
-        d.message = "only an organisation owner can make or unmake an owner";
+        m += "only an organisation owner can make or unmake an owner";
         d.requires_.owner = true;
       } else {
-        d.message = "cannot set " + tick(module) + " " + std::string(role_name(v.needed)) + " at " +
-                    tick(site) + ": above the editor's own role (" + std::string(role_name(v.held)) + ")";
-        d.requires_.module = module;
-        d.requires_.role = v.needed;
-        d.requires_.site = site;
+        m += "cannot set ";
+        put_tick(m, module);
+        m += ' ';
+        m += role_name(v.needed);
+        m += " at ";
+        put_tick(m, site);
+        m += ": above the editor's own role (";
+        m += role_name(v.held);
+        m += ')';
+        needs_role_at_site();
       }
       break;
     case Code::invalid_state:
-      d.message = "the resource's state forbids it";
+      m += "the resource's state forbids it";
       break;
     case Code::allowed:
-      d.message = "allowed";
+      m += "allowed";
       break;
   }
   if (spec != nullptr && spec->p17 && (v.code == Code::missing_role || v.code == Code::not_entitled)) {
-    d.message = std::string(kP17Message);
+    m = kP17Message;
   }
   return d;
+}
+
+}  // namespace
+
+Decision Engine::explain(const Request& request, const Verdict& v) const {
+  return explain_verdict(impl_->snapshot, request, v);
+}
+
+Decision Engine::explain(const RequestView& request, const Verdict& v) const {
+  return explain_verdict(impl_->snapshot, request, v);
 }
 
 std::vector<EffectiveRole> Engine::roles(Index user) const {
@@ -338,16 +412,14 @@ std::vector<EffectiveRole> Engine::roles(Index user) const {
 }
 
 std::vector<Verdict> Engine::capabilities(std::string_view user, std::string_view site) const {
-  std::vector<Verdict> out;
-  out.reserve(kActions.size());
-  Request request;
-  request.user = std::string(user);
-  request.site = std::string(site);
-  for (const ActionSpec& spec : kActions) {
-    request.action = std::string(spec.id);
-    out.push_back(check_site_level(request));
-  }
+  std::vector<Verdict> out(kActions.size());
+  impl_->capabilities(user, site, out);
   return out;
+}
+
+void Engine::capabilities(std::string_view user, std::string_view site,
+                          std::span<Verdict> out) const noexcept {
+  impl_->capabilities(user, site, out);
 }
 
 }  // namespace calm

@@ -149,6 +149,11 @@ std::string access_change_problem(const Snapshot& s, const AccessChange& change)
   return {};
 }
 
+// The tables an access change writes that have derived indexes.
+constexpr Snapshot::Changed kAccessTables{.owners = true, .grants = true};
+
+// Writes an access change into `s`'s stored tables (owners, grants); the
+// caller rebuilds their indexes (`kAccessTables`).
 json apply_access_change(Snapshot& s, const AccessChange& change) {
   const Index user = s.user_ids.find(change.user);
   json details{{"user", change.user}};
@@ -158,8 +163,6 @@ json apply_access_change(Snapshot& s, const AccessChange& change) {
     } else {
       std::erase(s.owners, user);
     }
-    s.owner.assign(s.users.size(), false);
-    for (Index u : s.owners) s.owner[u] = true;
     details["owner"] = change.kind == AccessChange::Kind::owner_set;
     return details;
   }
@@ -184,14 +187,13 @@ json apply_access_change(Snapshot& s, const AccessChange& change) {
   }
   details["roles"] = roles;
   if (change.kind == AccessChange::Kind::apply_template) details["template"] = change.template_id;
-  s.rebuild_grant_index();
   return details;
 }
 
 namespace {
 
 void access_command(CommandContext& ctx) {
-  Snapshot& s = ctx.state;
+  const Snapshot& s = ctx.state;
   auto change = read_access_change(ctx.reader, s, ctx.command, ctx.type);
   if (!change) return;
   if (auto denial = check_access_change(ctx.engine, ctx.actor_id, *change)) {
@@ -200,39 +202,42 @@ void access_command(CommandContext& ctx) {
   }
   if (std::string problem = access_change_problem(s, *change); !problem.empty())
     return ctx.refuse("S2", problem);
-  if (!ctx.commit()) return;
   const Index site = change->site.empty() ? kNone : s.site_ids.find(change->site);
-  json details = apply_access_change(s, *change);
-  ctx.emit("site.access.changed", change->user, site, details);
-  // PW5: where the command grants a personnel role (at its site, and at the
-  // child sites it cascades to) and autoCreateRecords is on, a user without a
-  // record there gets one.
-  const bool grants_personnel = std::any_of(
-      change->roles.begin(), change->roles.end(),
-      [](const auto& entry) { return entry.first == kModulePersonnel && entry.second >= Role::member; });
-  if (!grants_personnel || site == kNone) return;  // only a command that grants a personnel role
-  const Index user = s.user_ids.find(change->user);
-  for (Index at : s.site_preorder) {
-    const bool reached = at == site || (change->include_child_sites && s.is_ancestor_or_self(site, at));
-    if (!reached || !s.settings[at].auto_create_records) continue;
-    if (ctx.engine.effective_role(user, at, kModulePersonnel) < Role::member) continue;
-    const bool has_record = std::any_of(s.records.begin(), s.records.end(), [&](const Record& record) {
-      return !record.deleted && record.user == user && record.site == at;
-    });
-    if (has_record) continue;
-    const std::string base = bounded_id("rec:" + s.site_ids.at(at) + ":" + change->user, "rec:");
-    std::string id = base;
-    for (int n = 2; s.record_ids.find(id) != kNone; ++n)
-      id = bounded_id(base + ":" + std::to_string(n), "rec:");
-    Record record;
-    record.site = at;
-    record.user = user;
-    record.name = s.users[user].name;
-    record.email = s.users[user].email;
-    s.record_ids.add(id);
-    s.records.push_back(std::move(record));
-    ctx.emit("personnel.record.created", id, at, {{"user", change->user}, {"auto", true}}, "system");
-  }
+  ctx.edit(kAccessTables, [&](Snapshot& w) {
+    ctx.emit("site.access.changed", change->user, site, apply_access_change(w, *change));
+  });
+  // Then the records the new roles call for, read with the rebuilt grant index:
+  ctx.edit([&](Snapshot& w) {
+    // PW5: where the command grants a personnel role (at its site, and at the
+    // child sites it cascades to) and autoCreateRecords is on, a user without a
+    // record there gets one.
+    const bool grants_personnel = std::any_of(
+        change->roles.begin(), change->roles.end(),
+        [](const auto& entry) { return entry.first == kModulePersonnel && entry.second >= Role::member; });
+    if (!grants_personnel || site == kNone) return;  // only a command that grants a personnel role
+    const Index user = w.user_ids.find(change->user);
+    for (Index at : w.site_preorder) {
+      const bool reached = at == site || (change->include_child_sites && w.is_ancestor_or_self(site, at));
+      if (!reached || !w.settings[at].auto_create_records) continue;
+      if (ctx.engine.effective_role(user, at, kModulePersonnel) < Role::member) continue;
+      const bool has_record = std::any_of(w.records.begin(), w.records.end(), [&](const Record& record) {
+        return !record.deleted && record.user == user && record.site == at;
+      });
+      if (has_record) continue;
+      const std::string base = bounded_id("rec:" + w.site_ids.at(at) + ":" + change->user, "rec:");
+      std::string id = base;
+      for (int n = 2; w.record_ids.find(id) != kNone; ++n)
+        id = bounded_id(base + ":" + std::to_string(n), "rec:");
+      Record record;
+      record.site = at;
+      record.user = user;
+      record.name = w.users[user].name;
+      record.email = w.users[user].email;
+      w.record_ids.add(id);
+      w.records.push_back(std::move(record));
+      ctx.emit("personnel.record.created", id, at, {{"user", change->user}, {"auto", true}}, "system");
+    }
+  });
 }
 
 }  // namespace
@@ -272,7 +277,7 @@ AccessRun run_access_changes(const Engine& base, std::string_view actor, std::st
   Snapshot& work = CommandContext::state_of(run.engine);
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const json& change = changes[i];
-    CommandContext step(run.engine, work, change, false);
+    CommandContext step(run.engine, work, &work, change);
     step.type = change.is_object() && change.contains("type") && change["type"].is_string()
                     ? change["type"].get<std::string>()
                     : std::string();
@@ -313,7 +318,10 @@ AccessRun run_access_changes(const Engine& base, std::string_view actor, std::st
       // unchecked, when the state allows it (owners).
       JsonReader quiet;  // the change was read once already
       auto parsed = read_access_change(quiet, work, change, step.type);
-      if (parsed && access_change_problem(work, *parsed).empty()) apply_access_change(work, *parsed);
+      if (parsed && access_change_problem(work, *parsed).empty()) {
+        apply_access_change(work, *parsed);
+        work.rebuild(kAccessTables);
+      }
       continue;
     }
     for (json& e : step.events) run.events.push_back(std::move(e));
@@ -335,11 +343,12 @@ void access_batch(CommandContext& ctx) {
     return;
   }
   ctx.result = {{"changes", changes.size()}};
-  if (!ctx.commit()) return;
-  Snapshot& after = CommandContext::state_of(run.engine);
-  after.revealed = std::move(ctx.state.revealed);  // reveals last for the session (PW2)
-  ctx.state = std::move(after);
-  ctx.events = std::move(run.events);
+  ctx.edit([&](Snapshot& s) {
+    Snapshot& after = CommandContext::state_of(run.engine);
+    after.revealed = std::move(s.revealed);  // reveals last for the session (PW2)
+    s = std::move(after);
+    ctx.events = std::move(run.events);
+  });
 }
 
 constexpr CommandEntry kAccessCommands[] = {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "actions.hpp"
@@ -24,6 +26,11 @@ inline constexpr std::string_view kP17Message =
 inline Role min_role_for(SitePermission permission) noexcept {
   return permission == SitePermission::manage_integrations ? Role::admin : Role::manager;
 }
+
+inline constexpr std::string_view kInvalidUser =
+    "`user` must be an id of 1 to 128 bytes of well-formed UTF-8";
+inline constexpr std::string_view kInvalidSite =
+    "`site` must be an id of 1 to 128 bytes of well-formed UTF-8";
 
 inline Verdict deny(Code code, std::string_view rule) noexcept {
   Verdict v;
@@ -86,11 +93,9 @@ struct Engine::Impl {
     // 1. Shape.
     // An id is 1 to 128 bytes of well-formed UTF-8: a lone surrogate from
     // JavaScript arrives as bytes that are not, and is refused here.
-    if (!is_valid_id(req.user)) return invalid("`user` must be an id of 1 to 128 bytes of well-formed UTF-8");
+    if (!is_valid_id(req.user)) return invalid(kInvalidUser);
     if (!is_well_formed_utf8(req.action)) return invalid("`action` must be a string of well-formed UTF-8");
-    if (req.site && !is_valid_id(*req.site)) {
-      return invalid("`site` must be an id of 1 to 128 bytes of well-formed UTF-8");
-    }
+    if (req.site && !is_valid_id(*req.site)) return invalid(kInvalidSite);
     const auto& res = req.resource;
     for (const auto* field :
          {&res.course, &res.fulfillment, &res.record, &res.thread, &res.company, &res.target, &res.module}) {
@@ -309,6 +314,31 @@ struct Engine::Impl {
     }();
     v.action = q.action;
     return v;
+  }
+
+  // Every action at site level for one user at one site, in the action
+  // table's order: the verdicts `check(request, true)` gives per action, with
+  // the user and the site read once.
+  void capabilities(std::string_view user, std::string_view site, std::span<Verdict> out) const noexcept {
+    const Snapshot& s = snapshot;
+    std::optional<Verdict> refused;
+    Index u = kNone;
+    Index at = kNone;
+    if (!is_valid_id(user)) {
+      refused = invalid(kInvalidUser);
+    } else if (!is_valid_id(site)) {
+      refused = invalid(kInvalidSite);
+    } else if (u = s.user_ids.find(user); u == kNone) {
+      refused = unknown(Code::unknown_user, "user");
+    } else if (at = s.site_ids.find(site); at == kNone) {
+      refused = unknown(Code::unknown_site, "site");
+    }
+    // Step 1 refuses before the action is read; later steps name it.
+    const bool names_action = !refused || refused->code != Code::invalid_request;
+    for (std::size_t i = 0; i < out.size() && i < kActions.size(); ++i) {
+      out[i] = refused ? *refused : finish(u, at, kActions[i], Resolved{});
+      if (names_action) out[i].action = static_cast<Index>(i);
+    }
   }
 
   std::string id_of_module(Index m) const { return m == kNone ? std::string() : snapshot.module_ids.at(m); }

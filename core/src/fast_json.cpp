@@ -52,13 +52,34 @@ json FastValue::to_json() const {
   }
 }
 
+// The parser's per-depth work lists, kept between parses: a request of a few
+// bytes is parsed without allocating them again (only its arena).
+struct ParserScratch {
+  std::vector<std::vector<FastValue>> elements;
+  std::vector<std::vector<FastMember>> members;
+};
+
 class FastParser {
  public:
   FastParser(std::string_view text, Arena& arena, std::size_t max_depth)
       : p_(text.data()), end_(text.data() + text.size()), arena_(arena), max_depth_(max_depth) {
-    elements_.resize(max_depth + 2);
-    members_.resize(max_depth + 2);
+    // Taken from the cache (a nested parse finds it empty and makes its own).
+    std::swap(elements_, cache().elements);
+    std::swap(members_, cache().members);
+    if (elements_.size() < max_depth + 2) elements_.resize(max_depth + 2);
+    if (members_.size() < max_depth + 2) members_.resize(max_depth + 2);
   }
+  ~FastParser() {
+    // A failed parse leaves some entries, at the depths it reached.
+    for (std::size_t d = 0; d <= deepest_ && d < elements_.size(); ++d) {
+      elements_[d].clear();
+      members_[d].clear();
+    }
+    std::swap(elements_, cache().elements);
+    std::swap(members_, cache().members);
+  }
+  FastParser(const FastParser&) = delete;
+  FastParser& operator=(const FastParser&) = delete;
 
   bool parse(FastValue& root) {
     skip_space();
@@ -98,6 +119,7 @@ class FastParser {
   }
 
   bool value(FastValue& out, std::size_t depth) {
+    if (depth > deepest_) deepest_ = depth;
     if (p_ == end_) return fail("invalid-json", "expected a JSON value, got the end of the text");
     if (++values_ > kMaxValues) {
       return fail("too-large", "expected at most " + std::to_string(kMaxValues) + " JSON values");
@@ -431,7 +453,13 @@ class FastParser {
   const char* end_;
   Arena& arena_;
   std::size_t max_depth_;
+  static ParserScratch& cache() noexcept {
+    static thread_local ParserScratch scratch;
+    return scratch;
+  }
+
   std::size_t values_ = 0;
+  std::size_t deepest_ = 0;  // the deepest `depth` a value was read at (its children are one deeper)
   std::vector<std::vector<FastValue>> elements_;
   std::vector<std::vector<FastMember>> members_;
 };

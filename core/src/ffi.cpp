@@ -6,7 +6,10 @@
 #include "calm/ffi.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +27,19 @@ using namespace detail;  // NOLINT(google-build-using-namespace): this library's
 
 namespace {
 
+using ffi::RequirementKey;
+
+// The JSON names of a decision's `requires` members, by `RequirementKey`
+// (their sorted order), and of the members of its `or`.
+constexpr std::array<std::string_view, 10> kRequirementNames = {
+    "condition", "entitlement", "integration", "module", "or",
+    "owner",     "resource",    "role",        "site",   "sitePermission"};
+constexpr std::array<std::string_view, 3> kAlternativeNames = {"module", "role", "site"};
+
+constexpr std::string_view name_of(RequirementKey key) noexcept {
+  return kRequirementNames[static_cast<std::size_t>(key)];
+}
+
 // `requires` as `detail::dump` would write its JSON object: keys in
 // nlohmann's (sorted) order, only those set.
 void append_requirements(std::string& out, const Requirements& r) {
@@ -39,29 +55,34 @@ void append_requirements(std::string& out, const Requirements& r) {
     key(name);
     append_json_string(out, *value);
   };
-  text("condition", r.condition);
-  text("entitlement", r.entitlement);
-  text("integration", r.integration);
-  text("module", r.module);
+  text(name_of(RequirementKey::condition), r.condition);
+  text(name_of(RequirementKey::entitlement), r.entitlement);
+  text(name_of(RequirementKey::integration), r.integration);
+  text(name_of(RequirementKey::module), r.module);
   if (r.alternative) {
-    key("or");
-    out += R"({"module":)";
-    append_json_string(out, r.alternative->module);
-    out += R"(,"role":)";
-    append_json_string(out, role_name(r.alternative->role));
-    out += R"(,"site":)";
-    append_json_string(out, r.alternative->site);
+    key(name_of(RequirementKey::alternative));
+    const std::string_view values[] = {r.alternative->module, role_name(r.alternative->role),
+                                       r.alternative->site};
+    char inner = '{';
+    for (std::size_t i = 0; i < kAlternativeNames.size(); ++i) {
+      out += inner;
+      inner = ',';
+      append_json_string(out, kAlternativeNames[i]);
+      out += ':';
+      append_json_string(out, values[i]);
+    }
     out += '}';
   }
   if (r.owner) {
-    key("owner");
+    key(name_of(RequirementKey::owner));
     out += "true";
   }
-  text("resource", r.resource);
-  if (r.role) text("role", std::optional<std::string_view>(role_name(*r.role)));
-  text("site", r.site);
+  text(name_of(RequirementKey::resource), r.resource);
+  if (r.role) text(name_of(RequirementKey::role), std::optional<std::string_view>(role_name(*r.role)));
+  text(name_of(RequirementKey::site), r.site);
   if (r.site_permission) {
-    text("sitePermission", std::optional<std::string_view>(site_permission_name(*r.site_permission)));
+    text(name_of(RequirementKey::site_permission),
+         std::optional<std::string_view>(site_permission_name(*r.site_permission)));
   }
   out += sep == '{' ? "{}" : "}";
 }
@@ -278,8 +299,10 @@ std::string ffi::decide(const Engine& engine, std::string_view request_text) {
   if (request_text.size() > input_limit(Input::request)) return oversize(Input::request);
   // The nesting is bounded and a NUL refused before parsing (section 11
   // step 1); the request is read by the arena reader, as snapshots are.
-  const std::string_view fault = detail::json_text_fault(request_text);
-  const detail::FastDocument request(fault.empty() ? request_text : std::string_view(), detail::kMaxDepth);
+  const detail::FastDocument request(request_text, detail::kMaxDepth);
+  // Text the arena reader takes holds no NUL and is nested within the bound
+  // (it refuses both, at the same depth), so only a refused text is scanned.
+  const std::string_view fault = request.ok() ? std::string_view() : detail::json_text_fault(request_text);
   // Text the arena reader refuses is read again by nlohmann's parser, so that
   // exactly the texts it takes (a leading byte order mark, say) are requests.
   std::vector<Error> errors;
@@ -305,7 +328,107 @@ std::string ffi::decide(const Engine& engine, std::string_view request_text) {
 
 std::string ffi::decide(const Engine& engine, const RequestView& request) {
   const Verdict v = engine.check(request);
-  return decision_text(engine.explain(to_request(request), v));
+  return decision_text(engine.explain(request, v));
+}
+
+namespace {
+
+// The UTF-16 length of well-formed UTF-8 text: one unit per sequence, two for
+// a four-byte one.
+std::uint32_t utf16_length(std::string_view text) noexcept {
+  std::uint32_t units = 0;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u & 0xC0U) != 0x80U) units += u >= 0xF0U ? 2U : 1U;
+  }
+  return units;
+}
+
+// `decision_parts` of a rendered decision.
+std::optional<std::size_t> parts_of(const Decision& d, std::span<std::uint32_t> words, std::string& text) {
+  const Requirements& r = d.requires_;
+  text.clear();
+  std::size_t n = 2;
+  std::uint32_t flags = 0;
+  bool fits = true;
+  const auto piece = [&](std::string_view value) {
+    if (n == words.size()) {
+      fits = false;
+      return;
+    }
+    words[n++] = utf16_length(value);
+    text += value;
+  };
+  const auto field = [&](RequirementKey key, std::optional<std::string_view> value) {
+    if (!value) return;
+    flags |= 1U << static_cast<unsigned>(key);
+    piece(*value);
+  };
+  const auto view = [](const std::optional<std::string>& value) {
+    return value ? std::optional<std::string_view>(*value) : std::nullopt;
+  };
+  piece(d.rule);
+  piece(d.message);
+  field(RequirementKey::condition, r.condition);
+  field(RequirementKey::entitlement, view(r.entitlement));
+  field(RequirementKey::integration, r.integration);
+  field(RequirementKey::module, view(r.module));
+  if (r.alternative) {
+    flags |= 1U << static_cast<unsigned>(RequirementKey::alternative);
+    piece(r.alternative->module);
+    piece(role_name(r.alternative->role));
+    piece(r.alternative->site);
+  }
+  if (r.owner) flags |= 1U << static_cast<unsigned>(RequirementKey::owner);
+  field(RequirementKey::resource, r.resource);
+  if (r.role) field(RequirementKey::role, role_name(*r.role));
+  field(RequirementKey::site, view(r.site));
+  if (r.site_permission) field(RequirementKey::site_permission, site_permission_name(*r.site_permission));
+  // Every piece is an id the snapshot or the checked request holds, a name
+  // of the core's or a message made of those: well-formed UTF-8, which the
+  // caller decodes as it is. Anything else takes the JSON path.
+  if (!fits || words.size() < 2 || !is_well_formed_utf8(text)) return std::nullopt;
+  words[0] = static_cast<std::uint32_t>(d.code);
+  words[1] = flags;
+  return n;
+}
+
+}  // namespace
+
+std::optional<std::size_t> ffi::decision_parts(const Engine& engine, const RequestView& request,
+                                               std::span<std::uint32_t> words, std::string& text) {
+  return parts_of(engine.explain(request, engine.check(request)), words, text);
+}
+
+std::optional<std::size_t> ffi::decision_parts(const Engine& engine, const IndexedRequest& q,
+                                               std::span<std::uint32_t> words, std::string& text) {
+  const Snapshot& s = engine.snapshot();
+  if (q.user >= s.users.size() || q.action >= kActions.size() ||
+      (q.site != kNone && q.site >= s.sites.size())) {
+    return std::nullopt;
+  }
+  // The request as its ids, viewed in the snapshot's tables.
+  RequestView view;
+  view.user = s.user_ids.at(q.user);
+  view.action = kActions[q.action].id;
+  if (q.site != kNone) view.site = s.site_ids.at(q.site);
+  if (q.key != 0) {
+    const ResourceKeySpec* k = indexed_key(q.key);
+    if (k == nullptr || q.resource >= (s.*k->ids).size()) return std::nullopt;
+    view.resource.*k->view = (s.*k->ids).at(q.resource);
+  }
+  Verdict v = engine.check(q);
+  // The indexed check says less of a malformed request than the full one.
+  if (v.code == Code::invalid_request) v = engine.check(view);
+  return parts_of(engine.explain(view, v), words, text);
+}
+
+std::string ffi::requirement_keys() {
+  json members = json::array();
+  for (const std::string_view name : kRequirementNames) members.push_back(std::string(name));
+  json alternative = json::array();
+  for (const std::string_view name : kAlternativeNames) alternative.push_back(std::string(name));
+  return detail::dump(json{{"requires", members}, {"or", alternative}});
 }
 
 std::string ffi::explain(const Engine& engine, const IndexedRequest& q) {
@@ -374,6 +497,34 @@ std::string ffi::capabilities(const Engine& engine, std::string_view user, std::
   }
   out += "}}";
   return out;
+}
+
+std::size_t ffi::capability_codes(const Engine& engine, std::string_view user, std::string_view site,
+                                  std::span<std::uint8_t> out) noexcept {
+  std::array<Verdict, kActions.size()> verdicts;
+  engine.capabilities(user, site, verdicts);
+  const std::size_t n = std::min(out.size(), verdicts.size());
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(verdicts[i].code);
+  return n;
+}
+
+std::string ffi::capability(const Engine& engine, std::string_view user, std::string_view site,
+                            std::string_view action) {
+  Request request;
+  request.user = std::string(user);
+  request.site = std::string(site);
+  request.action = std::string(action);
+  std::string out;
+  append_decision(out, engine.explain(request, engine.check_site_level(request)));
+  return out;
+}
+
+std::string ffi::reason_codes() {
+  json list = json::array();
+  for (auto c = static_cast<std::uint8_t>(Code::invalid_request);
+       c <= static_cast<std::uint8_t>(Code::allowed); ++c)
+    list.push_back(std::string(code_name(static_cast<Code>(c))));
+  return detail::dump(list);
 }
 
 std::string ffi::roles(const Engine& engine, std::string_view user) {

@@ -115,17 +115,23 @@ std::string dump(const json& value) { return value.dump(-1, ' ', false, json::er
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (const char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
+  const std::size_t start = out.size();
+  out += '"';
+  // Runs of characters written as they are go in whole.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    if (u >= 0x80) {
       // Non-ASCII: nlohmann validates UTF-8 and replaces what is invalid; let
       // it write this string so the bytes stay exactly the same.
+      out.resize(start);
       out += dump(json(std::string(text)));
       return;
     }
-  }
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
+    switch (u) {
       case '"':
         out += "\\\"";
         break;
@@ -148,16 +154,12 @@ void append_json_string(std::string& out, std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          const auto u = static_cast<unsigned char>(c);
-          out += "\\u00";
-          out += kHex[u >> 4];
-          out += kHex[u & 0xF];
-        } else {
-          out += c;
-        }
+        out += "\\u00";
+        out += kHex[u >> 4];
+        out += kHex[u & 0xF];
     }
   }
+  out.append(text.data() + run, text.size() - run);
   out += '"';
 }
 

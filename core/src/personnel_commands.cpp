@@ -64,7 +64,7 @@ void read_record_fields(CommandContext& ctx, const json& body, Record& out) {
 
 void record_create(CommandContext& ctx) {
   auto& r = ctx.reader;
-  Snapshot& s = ctx.state;
+  const Snapshot& s = ctx.state;
   const json* body = r.member(ctx.command, "record", kReq, json::value_t::object);
   if (body == nullptr) return;
   std::optional<std::string> id;
@@ -87,10 +87,11 @@ void record_create(CommandContext& ctx) {
       }
     }
   }
-  if (!ctx.commit()) return;
-  s.record_ids.add(*id);
-  s.records.push_back(std::move(record));
-  ctx.emit("personnel.record.created", *id, s.records.back().site);
+  ctx.edit([&](Snapshot& w) {
+    w.record_ids.add(*id);
+    w.records.push_back(std::move(record));
+    ctx.emit("personnel.record.created", *id, w.records.back().site);
+  });
 }
 
 Index live_record(const Snapshot& s, const std::string& id) { return s.record_ids.find(id); }
@@ -110,35 +111,36 @@ void record_update(CommandContext& ctx) {
     }
     read_record_fields(ctx, *changes, updated);
   }
-  if (!ctx.commit()) return;
-  json fields = json::array();
-  for (const auto& [key, value] : changes->items()) fields.push_back(key);
-  ctx.state.records[i] = std::move(updated);
-  ctx.emit("personnel.record.updated", *id, ctx.state.records[i].site, {{"fields", fields}});
+  ctx.edit([&](Snapshot& s) {
+    json fields = json::array();
+    for (const auto& [key, value] : changes->items()) fields.push_back(key);
+    s.records[i] = std::move(updated);
+    ctx.emit("personnel.record.updated", *id, s.records[i].site, {{"fields", fields}});
+  });
 }
 
 void record_delete(CommandContext& ctx) {
   auto id = ctx.reader.id(ctx.command, "record", kReq);
   if (!id || !ctx.guard("personnel.record.delete", record_resource(*id))) return;  // P8
-  if (!ctx.commit()) return;
-  Snapshot& s = ctx.state;
-  const Index i = live_record(s, *id);
-  Record& record = s.records[i];
-  // PW3: the person's open fulfillments at the record's site are withdrawn; results stay.
-  json withdrawn = json::array();
-  if (record.user != kNone) {
-    for (Index f = 0; f < s.fulfillments.size(); ++f) {
-      Fulfillment& ful = s.fulfillments[f];
-      const bool open =
-          ful.status == FulfillmentStatus::not_started || ful.status == FulfillmentStatus::in_progress;
-      if (open && ful.user == record.user && s.courses[ful.course].site == record.site) {
-        ful.status = FulfillmentStatus::withdrawn;
-        withdrawn.push_back(s.fulfillment_ids.at(f));
+  ctx.edit([&](Snapshot& s) {
+    const Index i = live_record(s, *id);
+    Record& record = s.records[i];
+    // PW3: the person's open fulfillments at the record's site are withdrawn; results stay.
+    json withdrawn = json::array();
+    if (record.user != kNone) {
+      for (Index f = 0; f < s.fulfillments.size(); ++f) {
+        Fulfillment& ful = s.fulfillments[f];
+        const bool open =
+            ful.status == FulfillmentStatus::not_started || ful.status == FulfillmentStatus::in_progress;
+        if (open && ful.user == record.user && s.courses[ful.course].site == record.site) {
+          ful.status = FulfillmentStatus::withdrawn;
+          withdrawn.push_back(s.fulfillment_ids.at(f));
+        }
       }
     }
-  }
-  record.deleted = true;
-  ctx.emit("personnel.record.deleted", *id, record.site, {{"withdrawn", withdrawn}});
+    record.deleted = true;
+    ctx.emit("personnel.record.deleted", *id, record.site, {{"withdrawn", withdrawn}});
+  });
 }
 
 // Reads a block body (add) or block changes (update) into `block`.
@@ -176,9 +178,10 @@ void block_add(CommandContext& ctx) {
     }
     read_block_fields(ctx, *body, block, true);
   }
-  if (!ctx.commit()) return;
-  ctx.emit("personnel.block.added", *record, ctx.state.records[i].site, {{"block", block.id}});
-  ctx.state.records[i].blocks.push_back(std::move(block));
+  ctx.edit([&](Snapshot& s) {
+    ctx.emit("personnel.block.added", *record, s.records[i].site, {{"block", block.id}});
+    s.records[i].blocks.push_back(std::move(block));
+  });
 }
 
 void block_update(CommandContext& ctx) {
@@ -196,9 +199,10 @@ void block_update(CommandContext& ctx) {
     if (changes->contains("id")) r.fail_at("id", "wrong-type", "a block id cannot change");
     read_block_fields(ctx, *changes, updated, false);
   }
-  if (!ctx.commit()) return;
-  ctx.state.records[i].blocks[b] = std::move(updated);
-  ctx.emit("personnel.block.updated", *record, ctx.state.records[i].site, {{"block", *block_id}});
+  ctx.edit([&](Snapshot& s) {
+    s.records[i].blocks[b] = std::move(updated);
+    ctx.emit("personnel.block.updated", *record, s.records[i].site, {{"block", *block_id}});
+  });
 }
 
 void block_remove(CommandContext& ctx) {
@@ -207,11 +211,12 @@ void block_remove(CommandContext& ctx) {
   auto block_id = r.id(ctx.command, "block", kReq);
   if (!record || !block_id || !ctx.guard("personnel.block.manage", block_resource(*record, *block_id)))
     return;
-  if (!ctx.commit()) return;
-  const Index i = live_record(ctx.state, *record);
-  auto& blocks = ctx.state.records[i].blocks;
-  blocks.erase(blocks.begin() + static_cast<std::ptrdiff_t>(find_in(blocks, *block_id)));
-  ctx.emit("personnel.block.removed", *record, ctx.state.records[i].site, {{"block", *block_id}});
+  ctx.edit([&](Snapshot& s) {
+    const Index i = live_record(s, *record);
+    auto& blocks = s.records[i].blocks;
+    blocks.erase(blocks.begin() + static_cast<std::ptrdiff_t>(find_in(blocks, *block_id)));
+    ctx.emit("personnel.block.removed", *record, s.records[i].site, {{"block", *block_id}});
+  });
 }
 
 void block_reveal(CommandContext& ctx) {
@@ -222,10 +227,11 @@ void block_reveal(CommandContext& ctx) {
   // PW2 (changed): revealing is checked by the permission to view the block:
   // P11 for a sensitive block, P9 for any other.
   if (!ctx.guard("personnel.block.view", block_resource(*record, *block_id))) return;
-  if (!ctx.commit()) return;
-  ctx.state.revealed.insert(reveal_key(ctx.actor_id, *record, *block_id));  // PW2: for the engine's session
-  ctx.emit("personnel.block.revealed", *record, ctx.state.records[live_record(ctx.state, *record)].site,
-           {{"block", *block_id}});
+  ctx.edit([&](Snapshot& s) {
+    s.revealed.insert(reveal_key(ctx.actor_id, *record, *block_id));  // PW2: for the engine's session
+    ctx.emit("personnel.block.revealed", *record, s.records[live_record(s, *record)].site,
+             {{"block", *block_id}});
+  });
 }
 
 void file_add(CommandContext& ctx) {
@@ -248,9 +254,10 @@ void file_add(CommandContext& ctx) {
     file.name = r.text(*body, "name");
     file.sensitive = r.boolean(*body, "sensitive", false);
   }
-  if (!ctx.commit()) return;
-  ctx.emit("personnel.file.added", *record, ctx.state.records[i].site, {{"file", file.id}});
-  ctx.state.records[i].files.push_back(std::move(file));
+  ctx.edit([&](Snapshot& s) {
+    ctx.emit("personnel.file.added", *record, s.records[i].site, {{"file", file.id}});
+    s.records[i].files.push_back(std::move(file));
+  });
 }
 
 void file_remove(CommandContext& ctx) {
@@ -259,15 +266,17 @@ void file_remove(CommandContext& ctx) {
   auto file_id = r.id(ctx.command, "file", kReq);
   if (!record || !file_id || !ctx.guard("personnel.file.manage", record_resource(*record))) return;  // P10
   const Index i = live_record(ctx.state, *record);
-  auto& files = ctx.state.records[i].files;
+  const auto& files = ctx.state.records[i].files;
   const Index f = find_in(files, *file_id);
   if (f == kNone) {
     r.fail_at("file", "dangling-reference", "no file `" + clip(*file_id) + "` on the record");
     return;
   }
-  if (!ctx.commit()) return;
-  files.erase(files.begin() + static_cast<std::ptrdiff_t>(f));
-  ctx.emit("personnel.file.removed", *record, ctx.state.records[i].site, {{"file", *file_id}});
+  ctx.edit([&](Snapshot& s) {
+    auto& kept = s.records[i].files;
+    kept.erase(kept.begin() + static_cast<std::ptrdiff_t>(f));
+    ctx.emit("personnel.file.removed", *record, s.records[i].site, {{"file", *file_id}});
+  });
 }
 
 void read_company_fields(CommandContext& ctx, const json& body, Company& out) {
@@ -279,7 +288,7 @@ void read_company_fields(CommandContext& ctx, const json& body, Company& out) {
 
 void company_create(CommandContext& ctx) {
   auto& r = ctx.reader;
-  Snapshot& s = ctx.state;
+  const Snapshot& s = ctx.state;
   const json* body = r.member(ctx.command, "company", kReq, json::value_t::object);
   if (body == nullptr) return;
   std::optional<std::string> id;
@@ -293,11 +302,12 @@ void company_create(CommandContext& ctx) {
     read_company_fields(ctx, *body, company);
   }
   if (!site || !ctx.guard("personnel.company.manage", {}, *site)) return;  // P12
-  if (!ctx.commit()) return;
-  company.site = s.site_ids.find(*site);
-  s.company_ids.add(*id);
-  s.companies.push_back(std::move(company));
-  ctx.emit("personnel.company.created", *id, s.companies.back().site);
+  ctx.edit([&](Snapshot& w) {
+    company.site = w.site_ids.find(*site);
+    w.company_ids.add(*id);
+    w.companies.push_back(std::move(company));
+    ctx.emit("personnel.company.created", *id, w.companies.back().site);
+  });
 }
 
 void company_update(CommandContext& ctx) {
@@ -312,20 +322,21 @@ void company_update(CommandContext& ctx) {
     auto g = r.push("changes");
     read_company_fields(ctx, *changes, updated);
   }
-  if (!ctx.commit()) return;
-  ctx.state.companies[c] = std::move(updated);
-  ctx.emit("personnel.company.updated", *id, ctx.state.companies[c].site);
+  ctx.edit([&](Snapshot& s) {
+    s.companies[c] = std::move(updated);
+    ctx.emit("personnel.company.updated", *id, s.companies[c].site);
+  });
 }
 
 void company_delete(CommandContext& ctx) {
   auto id = ctx.reader.id(ctx.command, "company", kReq);
   if (!id || !ctx.guard("personnel.company.delete", company_resource(*id))) return;  // P13
-  if (!ctx.commit()) return;
-  Snapshot& s = ctx.state;
-  const Index c = s.company_ids.find(*id);
-  for (Record& record : s.records) std::erase(record.companies, c);
-  s.companies[c].deleted = true;
-  ctx.emit("personnel.company.deleted", *id, s.companies[c].site);
+  ctx.edit([&](Snapshot& s) {
+    const Index c = s.company_ids.find(*id);
+    for (Record& record : s.records) std::erase(record.companies, c);
+    s.companies[c].deleted = true;
+    ctx.emit("personnel.company.deleted", *id, s.companies[c].site);
+  });
 }
 
 void read_contact_fields(CommandContext& ctx, const json& body, Contact& out) {
@@ -356,9 +367,10 @@ void contact_add(CommandContext& ctx) {
     if (!body->contains("name")) r.fail_at("name", "missing-field", "expected `name`");
     read_contact_fields(ctx, *body, contact);
   }
-  if (!ctx.commit()) return;
-  ctx.emit("personnel.contact.added", *company, ctx.state.companies[c].site, {{"contact", contact.id}});
-  ctx.state.companies[c].contacts.push_back(std::move(contact));
+  ctx.edit([&](Snapshot& s) {
+    ctx.emit("personnel.contact.added", *company, s.companies[c].site, {{"contact", contact.id}});
+    s.companies[c].contacts.push_back(std::move(contact));
+  });
 }
 
 // The contact named by the command, or kNone with an error.
@@ -383,9 +395,10 @@ void contact_update(CommandContext& ctx) {
     auto g = r.push("changes");
     read_contact_fields(ctx, *changes, updated);
   }
-  if (!ctx.commit()) return;
-  ctx.state.companies[c].contacts[k] = std::move(updated);
-  ctx.emit("personnel.contact.updated", *company, ctx.state.companies[c].site, {{"contact", *contact}});
+  ctx.edit([&](Snapshot& s) {
+    s.companies[c].contacts[k] = std::move(updated);
+    ctx.emit("personnel.contact.updated", *company, s.companies[c].site, {{"contact", *contact}});
+  });
 }
 
 void contact_delete(CommandContext& ctx) {
@@ -396,15 +409,17 @@ void contact_delete(CommandContext& ctx) {
     return;  // P13
   const Index c = ctx.state.company_ids.find(*company);
   const Index k = command_contact(ctx, c, *contact);
-  if (k == kNone || !ctx.commit()) return;
-  auto& contacts = ctx.state.companies[c].contacts;
-  contacts.erase(contacts.begin() + static_cast<std::ptrdiff_t>(k));
-  ctx.emit("personnel.contact.deleted", *company, ctx.state.companies[c].site, {{"contact", *contact}});
+  if (k == kNone) return;
+  ctx.edit([&](Snapshot& s) {
+    auto& contacts = s.companies[c].contacts;
+    contacts.erase(contacts.begin() + static_cast<std::ptrdiff_t>(k));
+    ctx.emit("personnel.contact.deleted", *company, s.companies[c].site, {{"contact", *contact}});
+  });
 }
 
 void comment_add(CommandContext& ctx) {
   auto& r = ctx.reader;
-  Snapshot& s = ctx.state;
+  const Snapshot& s = ctx.state;
   const json* body = r.member(ctx.command, "comment", kReq, json::value_t::object);
   if (body == nullptr) return;
   std::optional<std::string> id;
@@ -430,18 +445,19 @@ void comment_add(CommandContext& ctx) {
     thread.thread = s.comment_ids.at(s.comments[parent].root);
     if (!ctx.guard("personnel.comment.view", thread)) return;  // P6: one replies only to a thread one sees
   }
-  if (!ctx.commit()) return;
-  Comment comment;
-  comment.record = rec;
-  comment.author = ctx.actor;
-  comment.parent = parent;
-  comment.root = parent == kNone ? static_cast<Index>(s.comments.size()) : s.comments[parent].root;
-  comment.body = std::move(text);
-  comment.created_at = ctx.at;
-  s.comment_ids.add(*id);
-  s.comments.push_back(std::move(comment));
-  ctx.emit("personnel.comment.added", *id, s.records[rec].site,
-           {{"record", *record}, {"thread", s.comment_ids.at(s.comments.back().root)}});
+  ctx.edit([&](Snapshot& w) {
+    Comment comment;
+    comment.record = rec;
+    comment.author = ctx.actor;
+    comment.parent = parent;
+    comment.root = parent == kNone ? static_cast<Index>(w.comments.size()) : w.comments[parent].root;
+    comment.body = std::move(text);
+    comment.created_at = ctx.at;
+    w.comment_ids.add(*id);
+    w.comments.push_back(std::move(comment));
+    ctx.emit("personnel.comment.added", *id, w.records[rec].site,
+             {{"record", *record}, {"thread", w.comment_ids.at(w.comments.back().root)}});
+  });
 }
 
 void settings_update(CommandContext& ctx) {
@@ -459,9 +475,10 @@ void settings_update(CommandContext& ctx) {
     if (const json* n = r.member(*p, "notifications", kOpt, json::value_t::object)) next.notifications = *n;
   }
   if (!site || !ctx.guard("personnel.settings.edit", {}, *site)) return;  // P15
-  if (!ctx.commit()) return;
-  ctx.state.settings[s_index] = std::move(next);
-  ctx.emit("personnel.settings.updated", *site, s_index, *p);
+  ctx.edit([&](Snapshot& s) {
+    s.settings[s_index] = std::move(next);
+    ctx.emit("personnel.settings.updated", *site, s_index, *p);
+  });
 }
 
 constexpr CommandEntry kPersonnelCommands[] = {

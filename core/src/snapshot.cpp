@@ -155,8 +155,6 @@ Index Snapshot::find_block(Index record, std::string_view block_id) const noexce
 }
 
 void Snapshot::rebuild_indexes() {
-  owner.assign(users.size(), false);
-  for (Index u : owners) owner[u] = true;
   // Site tree: children, pre-order intervals, depth (iterative, no recursion).
   for (Site& site : sites) site.children.clear();
   site_preorder.clear();
@@ -186,10 +184,18 @@ void Snapshot::rebuild_indexes() {
       }
     }
   }
-  rebuild_grant_index();
-  rebuild_fulfillment_index();
+  rebuild({.owners = true, .grants = true, .fulfillments = true});
   applied_index.clear();
   for (std::size_t i = 0; i < applied_commands.size(); ++i) applied_index[applied_commands[i].first] = i;
+}
+
+void Snapshot::rebuild(Changed changed) {
+  if (changed.owners) {
+    owner.assign(users.size(), false);
+    for (Index u : owners) owner[u] = true;
+  }
+  if (changed.grants) rebuild_grant_index();
+  if (changed.fulfillments) rebuild_fulfillment_index();
 }
 
 void Snapshot::rebuild_grant_index() {

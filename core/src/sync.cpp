@@ -161,7 +161,7 @@ json counts_json(const Counts& c) {
 
 void integration_sync(CommandContext& ctx) {
   auto& r = ctx.reader;
-  Snapshot& s = ctx.state;
+  const Snapshot& s = ctx.state;
   auto site_id = r.id(ctx.command, "site", kReq);
   const json* payload_json = r.member(ctx.command, "payload", kReq, json::value_t::object);
   Payload payload;
@@ -377,46 +377,46 @@ void integration_sync(CommandContext& ctx) {
                   {"unmatched", results_unmatched}}},
                 {"fulfillments", {{"completed", completions.size()}}},
                 {"unmatched", unmatched}};
-  if (!ctx.commit()) return;
-
-  for (auto& [index, course] : course_writes) {
-    if (index < s.courses.size()) {
-      s.courses[index] = std::move(course);
-    } else {
-      s.course_ids.add(synced_id(*site_id, course.external_id));
-      s.courses.push_back(std::move(course));
+  ctx.edit([&](Snapshot& w) {
+    for (auto& [index, course] : course_writes) {
+      if (index < w.courses.size()) {
+        w.courses[index] = std::move(course);
+      } else {
+        w.course_ids.add(synced_id(*site_id, course.external_id));
+        w.courses.push_back(std::move(course));
+      }
     }
-  }
-  for (auto& [record, custom] : field_writes) s.records[record].custom_fields = std::move(custom);
-  std::size_t fresh = 0;
-  for (auto& [index, result] : result_writes) {
-    if (index < s.results.size()) {
-      s.results[index] = std::move(result);
-    } else {
-      s.result_ids.add(new_result_ids[fresh++]);
-      s.results.push_back(std::move(result));
+    for (auto& [record, custom] : field_writes) w.records[record].custom_fields = std::move(custom);
+    std::size_t fresh = 0;
+    for (auto& [index, result] : result_writes) {
+      if (index < w.results.size()) {
+        w.results[index] = std::move(result);
+      } else {
+        w.result_ids.add(new_result_ids[fresh++]);
+        w.results.push_back(std::move(result));
+      }
     }
-  }
-  for (const auto& [f, result_id] : completions) {
-    s.fulfillments[f].status = FulfillmentStatus::completed;
-    s.fulfillments[f].completed_at = ctx.at;
-  }
-  for (const json& e : course_events) {
-    ctx.emit(e["type"].get<std::string>(), e["subject"].get<std::string>(), site, json::object(), "system");
-  }
-  for (const json& e : result_events) {
-    ctx.emit(e["type"].get<std::string>(), e["subject"].get<std::string>(), site, json::object(), "system");
-  }
-  for (const auto& [f, result_id] : completions) {
-    ctx.emit("training.fulfillment.completed", s.fulfillment_ids.at(f), site,
-             {{"by", "sync"}, {"result", result_id}}, "system");
-  }
-  if (!field_writes.empty()) {
-    json records = json::array();
-    for (const auto& write : field_writes) records.push_back(s.record_ids.at(write.first));
-    ctx.emit("personnel.record.updated", "customFields", site, {{"records", records}}, "system");
-  }
-  ctx.emit("training.integration.synced", "ihasco", site, ctx.result);
+    for (const auto& [f, result_id] : completions) {
+      w.fulfillments[f].status = FulfillmentStatus::completed;
+      w.fulfillments[f].completed_at = ctx.at;
+    }
+    for (const json& e : course_events) {
+      ctx.emit(e["type"].get<std::string>(), e["subject"].get<std::string>(), site, json::object(), "system");
+    }
+    for (const json& e : result_events) {
+      ctx.emit(e["type"].get<std::string>(), e["subject"].get<std::string>(), site, json::object(), "system");
+    }
+    for (const auto& [f, result_id] : completions) {
+      ctx.emit("training.fulfillment.completed", w.fulfillment_ids.at(f), site,
+               {{"by", "sync"}, {"result", result_id}}, "system");
+    }
+    if (!field_writes.empty()) {
+      json records = json::array();
+      for (const auto& write : field_writes) records.push_back(w.record_ids.at(write.first));
+      ctx.emit("personnel.record.updated", "customFields", site, {{"records", records}}, "system");
+    }
+    ctx.emit("training.integration.synced", "ihasco", site, ctx.result);
+  });
 }
 
 }  // namespace calm::detail

@@ -122,16 +122,16 @@ void course_create(CommandContext& ctx) {
     read_course_fields(ctx, *body, course);
   }
   if (!ctx.guard("training.course.create", {}, *site)) return;
-  if (!ctx.commit()) return;
-  course.site = ctx.state.site_ids.find(*site);
-  course.source = CourseSource::calm;
-  course.status = CourseStatus::draft;  // W1
-  course.created_by = ctx.actor_id;
-  course.updated_at = ctx.at;
-  ctx.state.course_ids.add(*id);
-  ctx.state.courses.push_back(std::move(course));
-  ctx.emit("training.course.created", *id, ctx.state.courses.back().site,
-           {{"title", ctx.state.courses.back().title}});
+  ctx.edit([&](Snapshot& s) {
+    course.site = s.site_ids.find(*site);
+    course.source = CourseSource::calm;
+    course.status = CourseStatus::draft;  // W1
+    course.created_by = ctx.actor_id;
+    course.updated_at = ctx.at;
+    s.course_ids.add(*id);
+    s.courses.push_back(std::move(course));
+    ctx.emit("training.course.created", *id, s.courses.back().site, {{"title", s.courses.back().title}});
+  });
 }
 
 void course_update(CommandContext& ctx) {
@@ -151,65 +151,74 @@ void course_update(CommandContext& ctx) {
     // A published Calm course stays publishable (W2); external content is iHasco's.
     if (std::string problem = publish_problem(updated); !problem.empty()) return ctx.refuse("W2", problem);
   }
-  if (!ctx.commit()) return;
-  updated.updated_at = ctx.at;
-  // W3: progress on steps that remain is kept; completed fulfillments stay completed.
-  for (Fulfillment& f : ctx.state.fulfillments) {
-    if (f.course != c || !is_open(f.status)) continue;
-    std::erase_if(f.completed_steps,
-                  [&](const std::string& step) { return find_step(updated, step) == nullptr; });
-  }
-  json fields = json::array();
-  for (const auto& [key, value] : changes->items()) fields.push_back(key);
-  ctx.state.courses[c] = std::move(updated);
-  ctx.emit("training.course.updated", *id, ctx.state.courses[c].site, {{"fields", fields}});
+  ctx.edit([&](Snapshot& s) {
+    updated.updated_at = ctx.at;
+    // W3: progress on steps that remain is kept; completed fulfillments stay completed.
+    for (Fulfillment& f : s.fulfillments) {
+      if (f.course != c || !is_open(f.status)) continue;
+      std::erase_if(f.completed_steps,
+                    [&](const std::string& step) { return find_step(updated, step) == nullptr; });
+    }
+    json fields = json::array();
+    for (const auto& [key, value] : changes->items()) fields.push_back(key);
+    s.courses[c] = std::move(updated);
+    ctx.emit("training.course.updated", *id, s.courses[c].site, {{"fields", fields}});
+  });
 }
 
 void course_publish(CommandContext& ctx) {
   auto id = id_field(ctx, "course");
   if (!id || !ctx.guard("training.course.publish", course_resource(*id))) return;
   const Index c = live_course(ctx.state, *id);
-  Course& course = ctx.state.courses[c];
+  const Course& course = ctx.state.courses[c];
   if (course.status == CourseStatus::published)
     return ctx.refuse("W1", "course `" + *id + "` is already published");
   if (course.status == CourseStatus::archived) {
     return ctx.refuse("W1", "course `" + *id + "` is archived: restore it to publish it again");
   }
   if (std::string problem = publish_problem(course); !problem.empty()) return ctx.refuse("W2", problem);
-  if (!ctx.commit()) return;
-  course.status = CourseStatus::published;
-  course.updated_at = ctx.at;
-  ctx.emit("training.course.published", *id, course.site);
+  ctx.edit([&](Snapshot& s) {
+    Course& changed = s.courses[c];
+    changed.status = CourseStatus::published;
+    changed.updated_at = ctx.at;
+    ctx.emit("training.course.published", *id, changed.site);
+  });
 }
 
 void course_archive(CommandContext& ctx) {
   auto id = id_field(ctx, "course");
   if (!id || !ctx.guard("training.course.archive", course_resource(*id))) return;
-  Course& course = ctx.state.courses[live_course(ctx.state, *id)];
+  const Index c = live_course(ctx.state, *id);
+  const Course& course = ctx.state.courses[c];
   if (course.status != CourseStatus::published) {
     return ctx.refuse("W1", "only a published course can be archived; `" + *id + "` is not published");
   }
-  if (!ctx.commit()) return;
-  course.status = CourseStatus::archived;  // W4: open fulfillments stay completable
-  course.updated_at = ctx.at;
-  ctx.emit("training.course.archived", *id, course.site);
+  ctx.edit([&](Snapshot& s) {
+    Course& changed = s.courses[c];
+    changed.status = CourseStatus::archived;  // W4: open fulfillments stay completable
+    changed.updated_at = ctx.at;
+    ctx.emit("training.course.archived", *id, changed.site);
+  });
 }
 
 void course_restore(CommandContext& ctx) {
   auto id = id_field(ctx, "course");
   // Restoring is publishing an archived course again (W1), so it is the publish gate.
   if (!id || !ctx.guard("training.course.publish", course_resource(*id))) return;
-  Course& course = ctx.state.courses[live_course(ctx.state, *id)];
+  const Index c = live_course(ctx.state, *id);
+  const Course& course = ctx.state.courses[c];
   if (course.status != CourseStatus::archived) {
     return ctx.refuse("W1", "only an archived course can be restored; `" + *id + "` is not archived");
   }
   if (course.source == CourseSource::calm) {
     if (std::string problem = publish_problem(course); !problem.empty()) return ctx.refuse("W2", problem);
   }
-  if (!ctx.commit()) return;
-  course.status = CourseStatus::published;
-  course.updated_at = ctx.at;
-  ctx.emit("training.course.restored", *id, course.site);
+  ctx.edit([&](Snapshot& s) {
+    Course& changed = s.courses[c];
+    changed.status = CourseStatus::published;
+    changed.updated_at = ctx.at;
+    ctx.emit("training.course.restored", *id, changed.site);
+  });
 }
 
 // Withdraws every open fulfillment that `pick` selects; returns their ids.
@@ -229,22 +238,22 @@ json withdraw_open(Snapshot& s, Pick pick) {
 void course_delete(CommandContext& ctx) {
   auto id = id_field(ctx, "course");
   if (!id || !ctx.guard("training.course.delete", course_resource(*id))) return;  // T8 / T7
-  if (!ctx.commit()) return;
-  Snapshot& s = ctx.state;
-  const Index c = live_course(s, *id);
-  // W5: open fulfillments are withdrawn; completed ones and results stay as history.
-  json withdrawn = withdraw_open(s, [&](const Fulfillment& f) { return f.course == c; });
-  for (TrainingResult& result : s.results) {
-    if (result.course == c && result.title.empty()) result.title = s.courses[c].title;
-  }
-  s.courses[c].deleted = true;
-  s.courses[c].updated_at = ctx.at;
-  ctx.emit("training.course.deleted", *id, s.courses[c].site, {{"withdrawn", withdrawn}});
+  ctx.edit([&](Snapshot& s) {
+    const Index c = live_course(s, *id);
+    // W5: open fulfillments are withdrawn; completed ones and results stay as history.
+    json withdrawn = withdraw_open(s, [&](const Fulfillment& f) { return f.course == c; });
+    for (TrainingResult& result : s.results) {
+      if (result.course == c && result.title.empty()) result.title = s.courses[c].title;
+    }
+    s.courses[c].deleted = true;
+    s.courses[c].updated_at = ctx.at;
+    ctx.emit("training.course.deleted", *id, s.courses[c].site, {{"withdrawn", withdrawn}});
+  });
 }
 
 void course_assign(CommandContext& ctx) {
   auto& r = ctx.reader;
-  Snapshot& s = ctx.state;
+  const Snapshot& s = ctx.state;
   auto id = id_field(ctx, "course");
   auto assignment_id = ctx.new_id(ctx.command, "assignment", s.assignment_ids, "assignment");
   std::vector<Index> people = r.ref_list(ctx.command, "people", s.user_ids, "user");
@@ -299,35 +308,33 @@ void course_assign(CommandContext& ctx) {
     }
   }
   ctx.result = {{"assigned", assigned}, {"skipped", skipped}};
-  if (!ctx.commit()) return;
-  Assignment a;
-  a.course = c;
-  a.people = people;
-  a.groups = groups;
-  a.due_date = due;
-  a.assigned_by = ctx.actor_id;
-  a.assigned_at = ctx.at;
-  s.assignment_ids.add(*assignment_id);
-  s.assignments.push_back(std::move(a));
-  const Index a_index = static_cast<Index>(s.assignments.size() - 1);
-  for (Index u : to_create) {
-    Fulfillment f;
-    f.course = c;
-    f.user = u;
-    f.assignment = a_index;
-    f.due_date = due;
-    s.fulfillment_ids.add(*assignment_id + ":" + s.user_ids.at(u));
-    s.fulfillments.push_back(std::move(f));
-    auto& held = s.courses_by_user[u];
-    if (!std::binary_search(held.begin(), held.end(), c))
-      held.insert(std::upper_bound(held.begin(), held.end(), c), c);
-  }
-  ctx.emit("training.course.assigned", *assignment_id, course.site,
-           {{"course", *id}, {"assigned", assigned}, {"skipped", skipped}, {"dueDate", due}});
+  ctx.edit({.fulfillments = true}, [&](Snapshot& w) {
+    Assignment a;
+    a.course = c;
+    a.people = people;
+    a.groups = groups;
+    a.due_date = due;
+    a.assigned_by = ctx.actor_id;
+    a.assigned_at = ctx.at;
+    w.assignment_ids.add(*assignment_id);
+    w.assignments.push_back(std::move(a));
+    const Index a_index = static_cast<Index>(w.assignments.size() - 1);
+    for (Index u : to_create) {
+      Fulfillment f;
+      f.course = c;
+      f.user = u;
+      f.assignment = a_index;
+      f.due_date = due;
+      w.fulfillment_ids.add(*assignment_id + ":" + w.user_ids.at(u));
+      w.fulfillments.push_back(std::move(f));
+    }
+    ctx.emit("training.course.assigned", *assignment_id, course.site,
+             {{"course", *id}, {"assigned", assigned}, {"skipped", skipped}, {"dueDate", due}});
+  });
 }
 
 void assignment_revoke(CommandContext& ctx) {
-  Snapshot& s = ctx.state;
+  const Snapshot& s = ctx.state;
   auto id = id_field(ctx, "assignment");
   if (!id) return;
   const Index a = s.assignment_ids.find(*id);
@@ -338,11 +345,12 @@ void assignment_revoke(CommandContext& ctx) {
   const std::string& course_id = s.course_ids.at(s.assignments[a].course);
   if (!ctx.guard("training.course.assign", course_resource(course_id))) return;  // T6
   if (s.assignments[a].revoked) return ctx.refuse("W7", "assignment `" + *id + "` is already revoked");
-  if (!ctx.commit()) return;
-  json withdrawn = withdraw_open(s, [&](const Fulfillment& f) { return f.assignment == a; });
-  s.assignments[a].revoked = true;
-  ctx.emit("training.assignment.revoked", *id, s.courses[s.assignments[a].course].site,
-           {{"course", course_id}, {"withdrawn", withdrawn}});
+  ctx.edit([&](Snapshot& w) {
+    json withdrawn = withdraw_open(w, [&](const Fulfillment& f) { return f.assignment == a; });
+    w.assignments[a].revoked = true;
+    ctx.emit("training.assignment.revoked", *id, w.courses[w.assignments[a].course].site,
+             {{"course", course_id}, {"withdrawn", withdrawn}});
+  });
 }
 
 // The checks common to a learner's commands on their fulfillment (T1, W8).
@@ -368,12 +376,12 @@ Index learner_fulfillment(CommandContext& ctx, std::string& id) {
   return f;
 }
 
-void mark_started(CommandContext& ctx, Index f) {
-  Fulfillment& ful = ctx.state.fulfillments[f];
+// Part of a change: runs inside `CommandContext::edit` on the writable state.
+void mark_started(CommandContext& ctx, Snapshot& s, Index f) {
+  Fulfillment& ful = s.fulfillments[f];
   if (ful.status != FulfillmentStatus::not_started) return;
   ful.status = FulfillmentStatus::in_progress;
-  ctx.emit("training.fulfillment.started", ctx.state.fulfillment_ids.at(f),
-           ctx.state.courses[ful.course].site);
+  ctx.emit("training.fulfillment.started", s.fulfillment_ids.at(f), s.courses[ful.course].site);
 }
 
 void step_complete(CommandContext& ctx) {
@@ -381,7 +389,7 @@ void step_complete(CommandContext& ctx) {
   auto step_id = id_field(ctx, "step");
   const Index f = learner_fulfillment(ctx, fid);
   if (f == kNone || !step_id) return;
-  Fulfillment& ful = ctx.state.fulfillments[f];
+  const Fulfillment& ful = ctx.state.fulfillments[f];
   const Course& course = ctx.state.courses[ful.course];
   const Step* step = find_step(course, *step_id);
   if (step == nullptr) {
@@ -395,10 +403,11 @@ void step_complete(CommandContext& ctx) {
       ful.completed_steps.end()) {
     return ctx.refuse("W8", "step `" + *step_id + "` is already done");
   }
-  if (!ctx.commit()) return;
-  ful.completed_steps.push_back(*step_id);
-  mark_started(ctx, f);
-  ctx.emit("training.step.completed", fid, course.site, {{"step", *step_id}});
+  ctx.edit([&](Snapshot& s) {
+    s.fulfillments[f].completed_steps.push_back(*step_id);
+    mark_started(ctx, s, f);
+    ctx.emit("training.step.completed", fid, course.site, {{"step", *step_id}});
+  });
 }
 
 std::vector<Index> attempts_of(const Snapshot& s, Index f, std::string_view step) {
@@ -448,7 +457,7 @@ namespace {
 
 void assessment_submit(CommandContext& ctx) {
   auto& r = ctx.reader;
-  Snapshot& s = ctx.state;
+  const Snapshot& s = ctx.state;
   std::string fid;
   auto step_id = id_field(ctx, "step");
   auto attempt_id = ctx.new_id(ctx.command, "attempt", s.attempt_ids, "attempt");
@@ -504,28 +513,29 @@ void assessment_submit(CommandContext& ctx) {
   }
   const auto graded = grade(assessment, *answers);
   ctx.result = graded ? json{{"score", graded->first}, {"passed", graded->second}} : json{{"pending", true}};
-  if (!ctx.commit()) return;
-  Attempt attempt;
-  attempt.fulfillment = f;
-  attempt.step = *step_id;
-  attempt.answers = *answers;
-  attempt.at = ctx.at;
-  if (graded) {
-    attempt.score = graded->first;
-    attempt.passed = graded->second;
-  } else {
-    attempt.pending = true;  // W11
-  }
-  s.attempt_ids.add(*attempt_id);
-  s.attempts.push_back(std::move(attempt));
-  mark_started(ctx, f);
-  json details{{"attempt", *attempt_id}, {"step", *step_id}};
-  details.update(ctx.result);
-  ctx.emit("training.assessment.submitted", fid, course.site, details);
+  ctx.edit([&](Snapshot& w) {
+    Attempt attempt;
+    attempt.fulfillment = f;
+    attempt.step = *step_id;
+    attempt.answers = *answers;
+    attempt.at = ctx.at;
+    if (graded) {
+      attempt.score = graded->first;
+      attempt.passed = graded->second;
+    } else {
+      attempt.pending = true;  // W11
+    }
+    w.attempt_ids.add(*attempt_id);
+    w.attempts.push_back(std::move(attempt));
+    mark_started(ctx, w, f);
+    json details{{"attempt", *attempt_id}, {"step", *step_id}};
+    details.update(ctx.result);
+    ctx.emit("training.assessment.submitted", fid, course.site, details);
+  });
 }
 
 void course_complete(CommandContext& ctx) {
-  Snapshot& s = ctx.state;
+  const Snapshot& s = ctx.state;
   std::string fid;
   const Index f = learner_fulfillment(ctx, fid);
   if (f == kNone) return;
@@ -577,13 +587,14 @@ void course_complete(CommandContext& ctx) {
   if (course.validity_months) result.expires_on = add_months(on, *course.validity_months);
   ctx.result = {{"result", result_id}, {"completedOn", on}};
   if (!result.expires_on.empty()) ctx.result["expiresOn"] = result.expires_on;
-  if (!ctx.commit()) return;
-  s.fulfillments[f].status = FulfillmentStatus::completed;
-  s.fulfillments[f].completed_at = ctx.at;
-  s.result_ids.add(result_id);
-  s.results.push_back(std::move(result));
-  ctx.emit("training.fulfillment.completed", fid, course.site, {{"course", s.course_ids.at(c)}});
-  ctx.emit("training.result.recorded", result_id, course.site, ctx.result);
+  ctx.edit([&](Snapshot& w) {
+    w.fulfillments[f].status = FulfillmentStatus::completed;
+    w.fulfillments[f].completed_at = ctx.at;
+    w.result_ids.add(result_id);
+    w.results.push_back(std::move(result));
+    ctx.emit("training.fulfillment.completed", fid, course.site, {{"course", w.course_ids.at(c)}});
+    ctx.emit("training.result.recorded", result_id, course.site, ctx.result);
+  });
 }
 
 // The site a result is recorded at: its course's, else its person's record's.
@@ -652,7 +663,7 @@ void check_result_dates(CommandContext& ctx, const json& body, const TrainingRes
 
 void result_record(CommandContext& ctx) {
   auto& r = ctx.reader;
-  Snapshot& s = ctx.state;
+  const Snapshot& s = ctx.state;
   const json* body = r.member(ctx.command, "result", kReq, json::value_t::object);
   if (body == nullptr) return;
   std::optional<std::string> id;
@@ -676,23 +687,24 @@ void result_record(CommandContext& ctx) {
   if (result.course != kNone && result.title.empty()) result.title = s.courses[result.course].title;
   result.source = ResultSource::manual;
   result.recorded_by = ctx.actor;
-  if (!ctx.commit()) return;
-  const Index site = result_site(s, result.user, result.course);
-  // W12: the person's open fulfillment of that course becomes completed.
-  json completed = json::array();
-  for (Index i = 0; i < s.fulfillments.size(); ++i) {
-    Fulfillment& f = s.fulfillments[i];
-    if (result.course != kNone && f.course == result.course && f.user == result.user && is_open(f.status)) {
-      f.status = FulfillmentStatus::completed;
-      f.completed_at = ctx.at;
-      completed.push_back(s.fulfillment_ids.at(i));
-      ctx.emit("training.fulfillment.completed", s.fulfillment_ids.at(i), site, {{"by", "result"}});
+  ctx.edit([&](Snapshot& w) {
+    const Index site = result_site(w, result.user, result.course);
+    // W12: the person'w open fulfillment of that course becomes completed.
+    json completed = json::array();
+    for (Index i = 0; i < w.fulfillments.size(); ++i) {
+      Fulfillment& f = w.fulfillments[i];
+      if (result.course != kNone && f.course == result.course && f.user == result.user && is_open(f.status)) {
+        f.status = FulfillmentStatus::completed;
+        f.completed_at = ctx.at;
+        completed.push_back(w.fulfillment_ids.at(i));
+        ctx.emit("training.fulfillment.completed", w.fulfillment_ids.at(i), site, {{"by", "result"}});
+      }
     }
-  }
-  s.result_ids.add(*id);
-  s.results.push_back(std::move(result));
-  ctx.emit("training.result.recorded", *id, site,
-           {{"user", s.user_ids.at(s.results.back().user)}, {"completedFulfillments", completed}});
+    w.result_ids.add(*id);
+    w.results.push_back(std::move(result));
+    ctx.emit("training.result.recorded", *id, site,
+             {{"user", w.user_ids.at(w.results.back().user)}, {"completedFulfillments", completed}});
+  });
 }
 
 Index existing_result(CommandContext& ctx) {
@@ -724,30 +736,32 @@ void result_update(CommandContext& ctx) {
     if (!r.failed()) check_result_dates(ctx, *changes, updated);
   }
   if (!ctx.fine() || !guard_results(ctx, updated.user, updated.course, "result")) return;
-  if (!ctx.commit()) return;
-  json before = result_json(ctx.state, ctx.state.results[i]);
-  ctx.state.results[i] = std::move(updated);
-  ctx.emit("training.result.updated", ctx.state.result_ids.at(i),
-           result_site(ctx.state, ctx.state.results[i].user, ctx.state.results[i].course),
-           {{"before", before}, {"after", result_json(ctx.state, ctx.state.results[i])}});
+  ctx.edit([&](Snapshot& s) {
+    json before = result_json(s, s.results[i]);
+    s.results[i] = std::move(updated);
+    ctx.emit("training.result.updated", s.result_ids.at(i),
+             result_site(s, s.results[i].user, s.results[i].course),
+             {{"before", before}, {"after", result_json(s, s.results[i])}});
+  });
 }
 
 void result_delete(CommandContext& ctx) {
   const Index i = existing_result(ctx);
   if (i == kNone) return;
-  Snapshot& s = ctx.state;
+  const Snapshot& s = ctx.state;
   if (!guard_results(ctx, s.results[i].user, s.results[i].course, "result")) return;
-  if (!ctx.commit()) return;
-  const std::string id = s.result_ids.at(i);
-  const Index site = result_site(s, s.results[i].user, s.results[i].course);
-  json removed = result_json(s, s.results[i]);
-  s.results.erase(s.results.begin() + static_cast<std::ptrdiff_t>(i));
-  IdTable ids;
-  for (Index k = 0; k < s.result_ids.size(); ++k) {
-    if (k != i) ids.add(s.result_ids.at(k));
-  }
-  s.result_ids = std::move(ids);
-  ctx.emit("training.result.deleted", id, site, {{"result", removed}});  // kept in the audit events (W12)
+  ctx.edit([&](Snapshot& w) {
+    const std::string id = w.result_ids.at(i);
+    const Index site = result_site(w, w.results[i].user, w.results[i].course);
+    json removed = result_json(w, w.results[i]);
+    w.results.erase(w.results.begin() + static_cast<std::ptrdiff_t>(i));
+    IdTable ids;
+    for (Index k = 0; k < w.result_ids.size(); ++k) {
+      if (k != i) ids.add(w.result_ids.at(k));
+    }
+    w.result_ids = std::move(ids);
+    ctx.emit("training.result.deleted", id, site, {{"result", removed}});  // kept in the audit events (W12)
+  });
 }
 
 void integration_set(CommandContext& ctx, bool connect) {
@@ -761,14 +775,16 @@ void integration_set(CommandContext& ctx, bool connect) {
   }
   if (!site || !ctx.guard("training.integration.connect", {}, *site)) return;  // T12
   const Index s_index = ctx.state.site_ids.find(*site);
-  IhascoIntegration& ih = ctx.state.integrations[s_index];
+  const IhascoIntegration& ih = ctx.state.integrations[s_index];
   if (connect && ih.connected) return ctx.refuse("W13", "iHasco is already connected at `" + *site + "`");
   if (!connect && !ih.connected) return ctx.refuse("W13", "iHasco is not connected at `" + *site + "`");
-  if (!ctx.commit()) return;
-  ih.connected = true;
-  if (mapping != nullptr) ih.mapping = *mapping;
-  ctx.emit(connect ? "training.integration.connected" : "training.integration.updated", "ihasco", s_index,
-           {{"mapping", ih.mapping}});
+  ctx.edit([&](Snapshot& s) {
+    IhascoIntegration& changed = s.integrations[s_index];
+    changed.connected = true;
+    if (mapping != nullptr) changed.mapping = *mapping;
+    ctx.emit(connect ? "training.integration.connected" : "training.integration.updated", "ihasco", s_index,
+             {{"mapping", changed.mapping}});
+  });
 }
 
 void integration_connect(CommandContext& ctx) { integration_set(ctx, true); }

@@ -118,13 +118,15 @@ CommandResult errors_only(std::vector<Error> errors) {
   return out;
 }
 
-// Runs one command against `state`. On success with `!dry_run`, the handler
-// has changed `state`; otherwise nothing changed.
-CommandResult run_command(const Engine& engine, Snapshot& state, const json& command, bool dry_run) {
+// Runs one command against `state`. `writable` is `state` when the command is
+// applied, null for a dry run (which then reads `state` only). On success with
+// `writable`, the handler's change has been applied; otherwise nothing changed.
+CommandResult run_command(const Engine& engine, const Snapshot& state, Snapshot* writable,
+                          const json& command) {
   if (!command.is_object()) {
     return errors_only({{"wrong-type", "", "expected a command object, got " + detail::describe(command)}});
   }
-  CommandContext ctx(engine, state, command, dry_run);
+  CommandContext ctx(engine, state, writable, command);
   auto& r = ctx.reader;
   auto id = r.id(command, "id", detail::JsonReader::kRequired);
   const json* type = r.member(command, "type", detail::JsonReader::kRequired, json::value_t::string);
@@ -173,10 +175,11 @@ CommandResult run_command(const Engine& engine, Snapshot& state, const json& com
   }
   out.ok = true;
   out.result = std::move(ctx.result);
-  if (!dry_run) {
+  if (writable != nullptr) {
     out.events = std::move(ctx.events);
-    state.applied_index[*id] = state.applied_commands.size();
-    state.applied_commands.emplace_back(*id, json{{"id", *id}, {"command", command}, {"result", out.result}});
+    writable->applied_index[*id] = writable->applied_commands.size();
+    writable->applied_commands.emplace_back(*id,
+                                            json{{"id", *id}, {"command", command}, {"result", out.result}});
   }
   return out;
 }
@@ -184,12 +187,12 @@ CommandResult run_command(const Engine& engine, Snapshot& state, const json& com
 }  // namespace
 
 CommandResult Engine::apply(const json& command) {
-  return run_command(*this, impl_->snapshot, command, false);
+  return run_command(*this, impl_->snapshot, &impl_->snapshot, command);
 }
 
 CommandResult Engine::dry_run(const json& command) const {
-  // INVARIANT: with dry_run set, handlers never write the state (workflow_impl.hpp).
-  return run_command(*this, const_cast<Snapshot&>(impl_->snapshot), command, true);  // NOLINT: see invariant
+  // No writable state: the handler reads the const state and its change is not applied.
+  return run_command(*this, impl_->snapshot, nullptr, command);
 }
 
 }  // namespace calm

@@ -2,15 +2,22 @@
 // The command machinery shared by the training, personnel and access command
 // translation units: the context a handler works in and the registries.
 //
-// INVARIANT: a handler validates its fields and runs every check (the
-// decision function through `guard`, then state rules through `refuse`)
-// before it changes anything, and changes nothing when `commit()` is false.
+// A handler receives the state only as `const Snapshot&` (`CommandContext::state`):
+// it validates its fields and runs every check (the decision function through
+// `guard`, then state rules through `refuse`) against that const state, and
+// its one write is the change it hands to `edit`, which runs only when every
+// check passed and the command is applied (not for `dryRun`), and then
+// rebuilds the derived indexes of the tables the change names, once (no
+// handler patches an index by hand). So a refused
+// command changes nothing, and `dryRun` runs the same handler on the const
+// state with no cast: the constness is structural, not a convention.
 
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "calm/workflow.hpp"
 #include "detail/json_util.hpp"
@@ -19,15 +26,16 @@
 namespace calm {
 
 struct CommandContext {
-  CommandContext(const Engine& engine_in, Snapshot& state_in, const nlohmann::json& command_in,
-                 bool dry_run_in)
-      : engine(engine_in), state(state_in), command(command_in), dry_run(dry_run_in) {}
+  /// `writable` is the same state as `state_in` when the command is applied,
+  /// null for a dry run.
+  CommandContext(const Engine& engine_in, const Snapshot& state_in, Snapshot* writable,
+                 const nlohmann::json& command_in)
+      : engine(engine_in), state(state_in), command(command_in), writable_(writable) {}
 
   const Engine& engine;
-  /// The engine's state. Written only when `commit()` is true.
-  Snapshot& state;
+  /// The engine's state, read only for the handler (see `edit`).
+  const Snapshot& state;
   const nlohmann::json& command;
-  const bool dry_run;
   detail::JsonReader reader;
 
   std::string type;
@@ -51,8 +59,23 @@ struct CommandContext {
   void refuse(std::string_view rule, std::string message);
   /// True when no error or denial was recorded.
   [[nodiscard]] bool fine() const noexcept { return !reader.failed() && !denial; }
-  /// True when the handler may now change the state.
-  [[nodiscard]] bool commit() const noexcept { return fine() && !dry_run; }
+  /// Applies the handler's change: runs `change` on the writable state when
+  /// no error or denial was recorded and the command is applied (not a dry
+  /// run), then rebuilds the derived indexes of the tables it names in
+  /// `changed`, once; otherwise does nothing. The only way a handler writes
+  /// the state, so handlers call it last, after every check. A change never
+  /// patches a derived index itself.
+  template <class Change>
+  void edit(Snapshot::Changed changed, Change&& change) {
+    if (!fine() || writable_ == nullptr) return;
+    std::forward<Change>(change)(*writable_);
+    writable_->rebuild(changed);
+  }
+  /// `edit` for a change to tables without derived indexes.
+  template <class Change>
+  void edit(Change&& change) {
+    edit(Snapshot::Changed{}, std::forward<Change>(change));
+  }
   /// Adds an event.
   void emit(std::string_view type, std::string_view subject, Index site,
             nlohmann::json details = nlohmann::json::object(), std::string_view actor_override = {});
@@ -65,6 +88,9 @@ struct CommandContext {
   /// The state held by `engine`, writable: for a scratch engine on which a
   /// sequence of changes runs (access.batch, whatIf), never the engine of `this`.
   static Snapshot& state_of(Engine& engine) noexcept;
+
+ private:
+  Snapshot* writable_;
 };
 
 using CommandHandler = void (*)(CommandContext&);

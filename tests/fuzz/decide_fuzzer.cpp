@@ -14,12 +14,14 @@
 //     whose user, action and site are ids of the snapshot, byte for byte;
 //   - the decision does not depend on how the request is written: its compact
 //     re-serialisation gets the same bytes, `ffi::decide_value` and `check`
-//     agree, and so does the bindings' indexed path (`ffi::explain`) where it
-//     applies;
+//     agree, and so does the bindings' indexed path (`ffi::explain`, and
+//     `ffi::decision_parts` rebuilt as the JS `explain` rebuilds it) where
+//     it applies;
 //   - the section 9 questions asked with the same text (`capabilities`,
 //     `sitesWhere`, `whoCan`, `whatIf`) answer `{ ok, ... }` and never allow
 //     an unknown user.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -95,6 +97,46 @@ void check_allowed_request(const Engine& engine, const json& request, const std:
   }
 }
 
+// The decision the JS `explain` builds from `ffi::decision_parts`: pieces cut
+// from the text by their UTF-16 lengths (js/index.js `#decisionOf`).
+json decision_from_parts(const std::vector<std::uint32_t>& words, std::size_t n, const std::string& text) {
+  static const json keys = json::parse(calm::ffi::requirement_keys());
+  static const json codes = json::parse(calm::ffi::reason_codes());
+  std::size_t at = 0;
+  std::size_t i = 2;
+  auto piece = [&] {
+    std::uint32_t units = i < n ? words[i++] : 0;
+    const std::size_t start = at;
+    while (units > 0 && at < text.size()) {
+      const auto lead = static_cast<unsigned char>(text[at]);
+      const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+      units -= std::min<std::uint32_t>(units, length == 4 ? 2 : 1);
+      at += length;
+    }
+    return text.substr(start, at - start);
+  };
+  const std::string rule = piece();
+  const std::string message = piece();
+  json needs = json::object();
+  for (std::size_t b = 0; b < keys["requires"].size(); ++b) {
+    if ((words[1] & (1U << b)) == 0) continue;
+    const std::string key = keys["requires"][b];
+    if (key == "owner") {
+      needs[key] = true;
+    } else if (key == "or") {
+      for (const auto& name : keys["or"]) needs[key][name.get<std::string>()] = piece();
+    } else {
+      needs[key] = piece();
+    }
+  }
+  CALM_REQUIRE(i == n && at == text.size(), "decision_parts: the lengths do not cover the text", text);
+  return {{"allowed", codes.at(words[0]) == "allowed"},
+          {"code", codes.at(words[0])},
+          {"message", message},
+          {"requires", needs},
+          {"rule", rule}};
+}
+
 // The bindings' fast path: a request of known ids with at most one plain
 // resource key is also answered by `ffi::explain`, which must give the same bytes.
 void check_indexed_path(const Engine& engine, const json& request, const std::string& answer) {
@@ -135,6 +177,14 @@ void check_indexed_path(const Engine& engine, const json& request, const std::st
   const std::string fast = calm::ffi::explain(engine, q);
   CALM_REQUIRE(fast == answer, "ffi::explain (indexed) and ffi::decide answer the same request differently",
                fast + "\n  vs\n" + answer);
+  // And in parts, as the JS `explain` asks it.
+  std::vector<std::uint32_t> words(16);
+  std::string text;
+  const auto n = calm::ffi::decision_parts(engine, q, words, text);
+  CALM_REQUIRE(n.has_value(), "decision_parts refused an indexed request of known ids", answer);
+  const json rebuilt = decision_from_parts(words, *n, text);
+  CALM_REQUIRE(rebuilt == json::parse(answer), "decision_parts and ffi::decide answer differently",
+               rebuilt.dump() + "\n  vs\n" + answer);
 }
 
 void check_query_answer(const json& answer, std::string_view what) {

@@ -388,6 +388,46 @@ describe('capabilities', () => {
     }
   });
 
+  it('capabilityCodes is the same map as one typed array, each entry rendered on demand by capability (issue 13)', () => {
+    const names = engine.reasonCodes();
+    assert.equal(names.length, new Set(names).size);
+    assert.ok(names.includes('allowed') && names.includes('missing-role'));
+    const actions = engine.actions();
+    const people = [...demo.users.map((u) => u.id), 'u-ghost', 42];
+    const sites = [...demo.sites.map((s) => s.id), 'mars'];
+    let allowed = 0;
+    for (const user of people) {
+      for (const site of sites) {
+        const map = engine.capabilities(user, site);
+        const codes = engine.capabilityCodes(user, site);
+        assert.ok(codes instanceof Uint8Array);
+        assert.equal(codes.length, actions.length);
+        actions.forEach((action, i) => {
+          assert.equal(names[codes[i]], map[action].code, `${user} at ${site}: ${action}`);
+          if (names[codes[i]] === 'allowed') allowed += 1;
+        });
+        for (const action of [actions[0], 'training.insights.view', 'site.update']) {
+          assert.deepEqual(engine.capability(user, site, action), map[action], `${user} at ${site}: ${action}`);
+        }
+      }
+    }
+    assert.ok(allowed > 0, 'some capability is allowed');
+    assert.equal(engine.capability('u-leo', 'north', 'no.such.action').code, 'unknown-action');
+  });
+
+  it('check gives the code of explain without its message (issue 13)', () => {
+    for (const [user, action, target] of [
+      ['u-priya', 'training.insights.view', 'north'],
+      ['u-leo', 'site.update', 'north-lab'],
+      ['u-ghost', 'site.update', 'north'],
+      ['u-leo', 'no.such.action', 'north'],
+      [42, 'site.update', 'north'],
+      ['u-leo', 'training.course.edit', { course: demo.training.courses[0].id }],
+    ]) {
+      assert.equal(engine.check(user, action, target), engine.explain(user, action, target).code);
+    }
+  });
+
   it('ids that are not strings make every decision invalid-request, never a throw (ACCESS.md section 11 step 1)', () => {
     for (const [user, site] of [
       [42, 'north'],

@@ -142,8 +142,11 @@ const NEVER_THROWS = {
   decide: 1,
   decideJson: 1,
   can: 3,
+  check: 3,
   explain: 3,
   capabilities: 2,
+  capabilityCodes: 2,
+  capability: 3,
   apply: 1,
   dryRun: 1,
   freshness: 1,
@@ -177,6 +180,9 @@ describe('arbitrary values in every argument position (README "never throws")', 
           const answer = target[method](...given.map(materialize));
           if (method === 'decideJson') assert.equal(typeof JSON.parse(answer).allowed, 'boolean');
           if (method === 'can') assert.equal(typeof answer, 'boolean');
+          if (method === 'check') assert.ok(target.reasonCodes().includes(answer), String(answer));
+          if (method === 'capabilityCodes') assert.equal(answer.length, target.actions().length);
+          if (method === 'capability') assert.equal(typeof answer.allowed, 'boolean');
         }),
         { seed: SEED, numRuns: RUNS },
       );
@@ -247,6 +253,7 @@ describe('no allow on anything malformed (ACCESS.md section 11 step 1)', () => {
     fc.assert(
       fc.property(arb, ([user, action, target, where]) => {
         assert.equal(engine.can(user, action, target), false);
+        assert.equal(engine.check(user, action, target), 'invalid-request');
         const explained = engine.explain(user, action, target);
         assert.equal(explained.allowed, false);
         assert.equal(explained.code, 'invalid-request', JSON.stringify(explained));
@@ -254,6 +261,9 @@ describe('no allow on anything malformed (ACCESS.md section 11 step 1)', () => {
         if (where === 'user' || where === 'site') {
           const capabilities = engine.capabilities(user, target);
           for (const decision of Object.values(capabilities)) assert.equal(decision.allowed, false);
+          const names = engine.reasonCodes();
+          for (const code of engine.capabilityCodes(user, target)) assert.notEqual(names[code], 'allowed');
+          assert.equal(engine.capability(user, target, action).allowed, false);
         }
         const request = { user, action };
         if (typeof target === 'string' || (typeof target === 'object' && target !== null && 'site' in target)) {
@@ -351,9 +361,15 @@ describe('one answer whichever entry point asks (can, explain, decide, decideJso
         if (target && typeof target === 'object' && target.site === undefined) delete target.site;
         assert.deepEqual(engine.explain(request.user, request.action, target), decided);
         assert.equal(engine.can(request.user, request.action, target), decided.allowed);
+        assert.equal(engine.check(request.user, request.action, target), decided.code);
         if (request.resource === undefined && request.site !== undefined && decided.code !== 'invalid-request') {
           const capabilities = engine.capabilities(request.user, request.site);
-          if (Object.hasOwn(capabilities, request.action)) assert.deepEqual(capabilities[request.action], decided);
+          if (Object.hasOwn(capabilities, request.action)) {
+            assert.deepEqual(capabilities[request.action], decided);
+            assert.deepEqual(engine.capability(request.user, request.site, request.action), decided);
+            const codes = engine.capabilityCodes(request.user, request.site);
+            assert.equal(engine.reasonCodes()[codes[ACTIONS.indexOf(request.action)]], decided.code);
+          }
         }
         asked.push([text, engine.decideJson(text)]);
       }),

@@ -48,6 +48,7 @@ function assertSame(engine, user, action, target, where) {
   const decision = engine.explain(user, action, target);
   const question = JSON.stringify([user, action, target]);
   assert.equal(engine.can(user, action, target), decision.allowed, `${where}: can(${question})`);
+  assert.equal(engine.check(user, action, target), decision.code, `${where}: check(${question})`);
   const viaJson = JSON.parse(engine.decideJson(JSON.stringify(requestOf(user, action, target)) ?? ''));
   assert.deepEqual(decision, viaJson, `${where}: explain(${question})`);
 }
@@ -122,6 +123,36 @@ describe('can agrees with explain, and explain with decide', () => {
     engine.dispose();
   });
 
+  it('explain in parts gives the bytes of decide for quoted ids of every kind of character (issue 13)', async () => {
+    const engine = await createEngine();
+    const odd = ['caf\u00e9', '\u{1F512} lock', 'tab\there', 'nl\nline', 'q"uote\\', '\u0001\u007f', 'x'.repeat(70) + '\u{1F512}', '\u00e9'.repeat(40), 'a\u0000b'];
+    const org = structuredClone(demo);
+    org.sites.push({ id: odd[1], name: 'Lock', parent: org.sites[0].id });
+    org.users.push({ id: odd[0], name: 'Cafe', email: 'cafe@example.org' });
+    assert.equal(engine.load(org).ok, true);
+    const actions = ['site.update', 'training.course.view', 'personnel.record.view', 'users.access.set', 'no.such\u00e9'];
+    let checked = 0;
+    for (const id of odd.concat(['u-leo', 'north'])) {
+      for (const action of actions) {
+        for (const [user, target] of [
+          [id, 'north'],
+          ['u-leo', id],
+          ['u-leo', { course: id }],
+          ['u-leo', { record: id, site: 'north' }],
+          [odd[0], { site: odd[1] }],
+          ['u-olive', { module: id, target: 'u-leo', role: 'member', site: 'north' }],
+        ]) {
+          const decision = engine.explain(user, action, target);
+          const viaJson = engine.decideJson(JSON.stringify(requestOf(user, action, target)));
+          assert.equal(JSON.stringify(decision), viaJson, JSON.stringify([user, action, target]));
+          checked += 1;
+        }
+      }
+    }
+    assert.ok(checked > 300);
+    engine.dispose();
+  });
+
   it('after a load replaces the snapshot (the id index follows the snapshot)', async () => {
     const engine = await createEngine();
     assert.equal(engine.load(demo).ok, true);
@@ -140,6 +171,41 @@ describe('can agrees with explain, and explain with decide', () => {
     assert.equal(engine.can('u-sam', 'site.update', 'north-lab'), false);
     assert.equal(engine.load('{').ok, false);
     assert.equal(engine.can('u-sam', 'site.update', 'north-lab'), false);
+    engine.dispose();
+  });
+
+  it('after commands add and delete ids (indices only ever appended; new ids take the other path)', async () => {
+    const engine = await createEngine();
+    assert.equal(engine.load(demo).ok, true);
+    const site = demo.sites[1].id;
+    const owner = demo.organisation.owners[0];
+    const actions = engine.actions();
+    const people = demo.users.map((u) => u.id);
+    const everyone = (what, target) => {
+      for (const user of people) {
+        for (const action of actions) assertSame(engine, user, action, target, what);
+      }
+    };
+    everyone('before', { course: demo.training.courses[0].id }); // builds the id index
+    const at = '2026-03-02T09:00:00Z';
+    for (const command of [
+      { id: 'i-1', type: 'course.create', site, course: { id: 'c-new', title: 'New course', steps: [{ id: 's-1', type: 'content', title: 'Read', body: 'Text.' }] } },
+      { id: 'i-2', type: 'course.publish', course: 'c-new' },
+      { id: 'i-3', type: 'course.assign', course: 'c-new', assignment: 'a-new', people },
+      { id: 'i-4', type: 'record.create', record: { id: 'r-new', site, name: 'New Person' } },
+      { id: 'i-5', type: 'company.create', company: { id: 'co-new', site, name: 'New Co' } },
+      { id: 'i-6', type: 'course.delete', course: demo.training.courses[0].id },
+    ]) {
+      const result = engine.apply({ actor: owner, at, ...command });
+      assert.equal(result.ok, true, `${command.type}: ${JSON.stringify(result)}`);
+    }
+    everyone('new course', { course: 'c-new' });
+    everyone('new course at its site', { course: 'c-new', site });
+    everyone('new fulfillment', { fulfillment: `a-new:${people[2]}` });
+    everyone('new record', { record: 'r-new' });
+    everyone('new company', { company: 'co-new' });
+    everyone('deleted course', { course: demo.training.courses[0].id });
+    everyone('an old record', { record: demo.personnel.records[0].id });
     engine.dispose();
   });
 });

@@ -1489,6 +1489,47 @@ struct Words {
   }
 };
 
+// The decision the JS `explain` builds from `ffi::decision_parts` (its
+// reader in js/index.js `#decisionOf`, here on bytes: these ids are ASCII, so
+// a UTF-16 length is a byte length).
+template <class R>  // RequestView or IndexedRequest
+json decision_from_parts(const calm::Engine& engine, const R& view) {
+  std::vector<std::uint32_t> words(16);
+  std::string text;
+  const auto n = calm::ffi::decision_parts(engine, view, words, text);
+  if (!n) return "no parts";
+  const json keys = json::parse(calm::ffi::requirement_keys());
+  std::size_t at = 0;
+  std::size_t i = 2;
+  auto piece = [&] {
+    const std::string value = text.substr(at, words[i]);
+    at += words[i++];
+    return value;
+  };
+  const std::string rule = piece();
+  const std::string message = piece();
+  json needs = json::object();
+  for (std::size_t b = 0; b < keys["requires"].size(); ++b) {
+    if ((words[1] & (1U << b)) == 0) continue;
+    const std::string key = keys["requires"][b];
+    if (key == "owner") {
+      needs[key] = true;
+    } else if (key == "or") {
+      for (const auto& name : keys["or"]) needs[key][name.get<std::string>()] = piece();
+    } else {
+      needs[key] = piece();
+    }
+  }
+  EXPECT_EQ(i, *n);
+  EXPECT_EQ(at, text.size());
+  const json names = json::parse(calm::ffi::reason_codes());
+  return {{"allowed", names.at(words[0]) == "allowed"},
+          {"code", names.at(words[0])},
+          {"message", message},
+          {"requires", needs},
+          {"rule", rule}};
+}
+
 TEST_F(EngineQueries, RequestWordsDecideAsTheRequestsJsonText) {
   // Section 11: the JS fast path (strings in wasm memory, no JSON) gives the
   // bytes decide_json gives, for every user x action x site, with each kind of
@@ -1516,11 +1557,48 @@ TEST_F(EngineQueries, RequestWordsDecideAsTheRequestsJsonText) {
         ASSERT_TRUE(view.has_value()) << request.dump();
         EXPECT_EQ(calm::ffi::decide(engine(), *view), calm::ffi::decide(engine(), request.dump())) << request.dump();
         EXPECT_EQ(engine().check(*view).allowed(), engine().decide(calm::to_request(*view)).allowed);
+        EXPECT_EQ(decision_from_parts(engine(), *view), json::parse(calm::ffi::decide(engine(), *view))) << request.dump();
         ++compared;
       }
     }
   }
   EXPECT_GT(compared, 1000u);
+}
+
+TEST_F(EngineQueries, IndexedRequestsInPartsDecideAsTheRequestsJsonText) {
+  // The JS `explain` with every id known: the decision of the indexed
+  // request, in parts, is the one decide_json gives for its ids' JSON, for
+  // every user x action x site, with no key, a course, a fulfillment, a
+  // record and a company.
+  const calm::Snapshot& s = engine().snapshot();
+  const json keys = json::parse(calm::ffi::indexed_keys());
+  std::vector<std::pair<std::string, Index>> resources = {{"", kNone}, {"course", 0}, {"fulfillment", 0},
+                                                          {"record", 0}, {"company", 0}};
+  std::size_t compared = 0;
+  for (Index u = 0; u < s.user_ids.size(); ++u) {
+    for (Index a = 0; a < calm::action_count(); ++a) {
+      for (Index site = 0; site <= s.site_ids.size(); ++site) {
+        const auto& [key, index] = resources[(u + a + site) % resources.size()];
+        calm::IndexedRequest q{u, a, site < s.site_ids.size() ? site : kNone, 0, kNone};
+        json request{{"user", s.user_ids.at(u)}, {"action", std::string(calm::action_id(a))}};
+        if (q.site != kNone) request["site"] = s.site_ids.at(site);
+        if (!key.empty()) {
+          q.key = keys.at(key).at(0).get<std::uint16_t>();
+          q.resource = index;
+          const std::string collection = keys.at(key).at(1);
+          request["resource"][key] = json::parse(calm::ffi::index(engine())).at(collection).at(index);
+        }
+        EXPECT_EQ(decision_from_parts(engine(), q), json::parse(calm::ffi::decide(engine(), request.dump())))
+            << request.dump();
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000u);
+  calm::IndexedRequest out_of_range{static_cast<Index>(s.user_ids.size()), 0, kNone, 0, kNone};
+  std::vector<std::uint32_t> words(16);
+  std::string text;
+  EXPECT_FALSE(calm::ffi::decision_parts(engine(), out_of_range, words, text).has_value());
 }
 
 TEST_F(EngineQueries, RequestWordsOutsideTheirBytesOrOfTheWrongShapeAreNotRead) {
@@ -1568,6 +1646,34 @@ TEST_F(EngineQueries, DecisionTextIsWhatNlohmannWritesForAnyString) {
     if (reparsed.is_discarded() || reparsed != text_request) continue;
     EXPECT_EQ(calm::ffi::decide(engine(), text), dump(calm::ffi::decide_value(engine(), text_request).to_json())) << id;
   }
+}
+
+// The compact capabilities: one code per action, numbered as `reason_codes`
+// names them, and each action's decision rendered on demand with the bytes
+// the whole map has for it.
+TEST_F(EngineQueries, Section9_CapabilityCodesAndOneCapabilityMatchTheMap) {
+  const json names = json::parse(calm::ffi::reason_codes());
+  ASSERT_EQ(names.front(), "invalid-request");
+  ASSERT_EQ(names.back(), "allowed");
+  for (const auto& [user, site] : std::vector<std::pair<std::string, std::string>>{
+           {"u-member", "north"}, {"u-deep", "north"}, {"u-ghost", "north"}, {"u-member", "nowhere"}, {"", "north"}}) {
+    const json map = json::parse(calm::ffi::capabilities(engine(), user, site))["value"];
+    std::vector<std::uint8_t> codes(calm::action_count() + 3, 0xEE);
+    ASSERT_EQ(calm::ffi::capability_codes(engine(), user, site, codes), calm::action_count());
+    EXPECT_EQ(codes[calm::action_count()], 0xEE) << "writes no more than one byte per action";
+    for (Index a = 0; a < calm::action_count(); ++a) {
+      const std::string id(calm::action_id(a));
+      EXPECT_EQ(names.at(codes[a]), map[id]["code"]) << user << " at " << site << ": " << id;
+      EXPECT_EQ(calm::ffi::capability(engine(), user, site, id),
+                map[id].dump(-1, ' ', false, json::error_handler_t::replace))
+          << user << " at " << site << ": " << id;
+    }
+    std::vector<std::uint8_t> two(2);
+    EXPECT_EQ(calm::ffi::capability_codes(engine(), user, site, two), 2u);
+  }
+  const json unknown = json::parse(calm::ffi::capability(engine(), "u-member", "north", "no.such.action"));
+  EXPECT_EQ(unknown["code"], "unknown-action");
+  EXPECT_FALSE(unknown["allowed"]);
 }
 
 TEST_F(EngineQueries, Section9_CapabilitiesAnswerResourceActionsAtSiteLevel) {

@@ -926,3 +926,13 @@ TEST_F(PersonnelWorkflow, PW3_ADryRunAnswersLikeApplyAndChangesNothing) {
 }
 
 }  // namespace
+
+// Issue 13: a personnel command refused after its guard passed (a file that
+// is not on the record, read after the record) leaves the export byte-identical.
+TEST_F(PersonnelWorkflow, P10_ACommandRefusedPartWayLeavesTheExportByteIdentical) {
+  const std::string before = engine.export_snapshot().dump();
+  const CommandResult r = engine.apply(command("file.remove", "u-pm", {{"record", "rec-lee"}, {"file", "f-nope"}}));
+  EXPECT_FALSE(r.ok) << show(r);
+  EXPECT_TRUE(r.events.empty()) << show(r);
+  EXPECT_EQ(engine.export_snapshot().dump(), before);
+}

@@ -390,4 +390,41 @@ TEST(Property, MalformedRequestsAreNeverAllowed_Section11) {
   }
 }
 
+// Section 9: a capability map is the site-level check of every action, in the
+// action table's order. `capabilities` reads the user and site once; it must
+// give, field by field, the verdict `check_site_level` gives per action, for
+// known, unknown and malformed ids alike.
+TEST(Property, CapabilitiesAreTheSiteLevelCheckOfEveryAction_Section9) {
+  const auto same = [](const calm::Verdict& a, const calm::Verdict& b) {
+    return a.code == b.code && a.action == b.action && a.rule == b.rule && a.site == b.site &&
+           a.module == b.module && a.needed == b.needed && a.held == b.held && a.permission == b.permission &&
+           a.detail == b.detail && a.field == b.field;
+  };
+  for (std::uint64_t seed = kFirstSeed; seed < kFirstSeed + kSnapshots / 3; ++seed) {
+    calm_test::Rng rng(seed);
+    const json snapshot = calm_test::random_snapshot(rng);
+    const Loaded loaded(snapshot);
+    ASSERT_TRUE(loaded.ok) << "seed " << seed << ": " << loaded.errors;
+    std::vector<std::string> users = ids_of(snapshot["users"]);
+    std::vector<std::string> sites = ids_of(snapshot["sites"]);
+    for (auto* ids : {&users, &sites}) {
+      ids->insert(ids->end(), {"ghost", "", std::string(129, 'x'), "bad \xff"});
+    }
+    for (int n = 0; n < kRequests; ++n) {
+      const std::string user = rng.pick(users);
+      const std::string site = rng.pick(sites);
+      const std::vector<calm::Verdict> caps = loaded.engine.capabilities(user, site);
+      ASSERT_EQ(caps.size(), calm::action_count());
+      calm::Request request;
+      request.user = user;
+      request.site = site;
+      for (calm::Index a = 0; a < calm::action_count(); ++a) {
+        request.action = std::string(calm::action_id(a));
+        EXPECT_TRUE(same(caps[a], loaded.engine.check_site_level(request)))
+            << "seed " << seed << ": " << user << " at " << site << ", " << request.action;
+      }
+    }
+  }
+}
+
 }  // namespace

@@ -484,3 +484,15 @@ TEST_F(SyncIhasco, W8_ADryRunOfASyncThatCompletesAFulfillmentReportsItAndChanges
 }
 
 }  // namespace
+
+// Issue 13: a sync whose payload is refused part-way (courses and people well
+// formed, results not) leaves the export byte-identical.
+TEST_F(SyncIhasco, W14_ASyncRefusedPartWayLeavesTheExportByteIdentical) {
+  const std::string before = engine.export_snapshot().dump();
+  json payload = ihasco_payload();
+  payload["results"] = 5;
+  const CommandResult r = sync(payload);
+  EXPECT_FALSE(r.ok) << r.to_json().dump();
+  EXPECT_TRUE(r.events.empty());
+  EXPECT_EQ(engine.export_snapshot().dump(), before);
+}

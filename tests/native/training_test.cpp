@@ -2187,3 +2187,18 @@ TEST_F(TrainingWorkflow, W7_AnAssignmentMustNameAtLeastOnePersonOrGroup) {
 }
 
 }  // namespace
+
+// Issue 13: handlers read the state only as const and hand their change to
+// one place that applies it; a command refused after its guard passed (a
+// state rule checked part-way) leaves the exported state byte-identical, and
+// so does any dry run.
+TEST_F(TrainingWorkflow, W1_ACommandRefusedPartWayLeavesTheExportByteIdentical) {
+  const std::string before = engine.export_snapshot().dump();
+  EXPECT_TRUE(IsRefused(run("course.publish", "u-pm", {{"course", "c-fire"}}), "W1"));
+  EXPECT_TRUE(IsRefused(run("course.archive", "u-pm", {{"course", "c-manual-handling"}}), "W1"));
+  EXPECT_TRUE(IsRefused(run("course.restore", "u-pm", {{"course", "c-fire"}}), "W1"));
+  EXPECT_EQ(engine.export_snapshot().dump(), before);
+  EXPECT_TRUE(IsOk(engine.dry_run(calm::test::training::command("course.publish", "u-pm",
+                                                                 {{"course", "c-manual-handling"}}))));
+  EXPECT_EQ(engine.export_snapshot().dump(), before) << "a dry run changes nothing";
+}

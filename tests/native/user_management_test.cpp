@@ -755,3 +755,13 @@ TEST_F(UserManagementCommands, WhatIf_ByAnEditorWhoIsNotAKnownUserIsRefusedUnkno
 }
 
 }  // namespace
+
+// Issue 13: an access command refused after it was read whole (escalation,
+// S2) leaves the export byte-identical, as does its dry run.
+TEST_F(UserManagementCommands, S2_ACommandRefusedPartWayLeavesTheExportByteIdentical) {
+  const std::string before = engine.export_snapshot().dump();
+  EXPECT_TRUE(IsDenied(engine.apply(set("u-pm", "u-lee", "north", "site", "admin")), "escalation", "S2"));
+  EXPECT_EQ(engine.export_snapshot().dump(), before);
+  EXPECT_TRUE(IsOk(engine.dry_run(set("u-pm", "u-lee", "north", "personnel", "manager"))));
+  EXPECT_EQ(engine.export_snapshot().dump(), before) << "a dry run changes nothing";
+}

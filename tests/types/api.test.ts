@@ -135,6 +135,15 @@ void one;
 void capabilities['training.course.fly'];
 // @ts-expect-error: capabilities needs a site
 engine.capabilities('u-1');
+const codes: Uint8Array = engine.capabilityCodes('u-1', 'north');
+const named: DecisionCode | undefined = engine.reasonCodes()[codes[0]];
+void named;
+const single: Decision = engine.capability('u-1', 'north', 'site.update');
+void single;
+const checked: DecisionCode = engine.check('u-1', 'site.update', 'north');
+void checked;
+// @ts-expect-error: not an action id
+engine.check('u-1', 'site.fly', 'north');
 
 const roles: EffectiveRole[] = engine.roles('u-1');
 for (const row of roles) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -304,6 +305,8 @@ class Engine {
   [[nodiscard]] Decision decide(const Request& request) const;
   /// Renders a verdict for `request`.
   [[nodiscard]] Decision explain(const Request& request, const Verdict& verdict) const;
+  /// The same for a request of views (no copy of its strings).
+  [[nodiscard]] Decision explain(const RequestView& request, const Verdict& verdict) const;
   /// True when `check(request)` allows.
   [[nodiscard]] bool can(const Request& request) const noexcept { return check(request).allowed(); }
 
@@ -318,6 +321,9 @@ class Engine {
   /// Every action with its decision for `user` at `site` (site-level for
   /// actions that need a resource).
   [[nodiscard]] std::vector<Verdict> capabilities(std::string_view user, std::string_view site) const;
+  /// The same verdicts written into `out` (the first `min(out.size(),
+  /// action_count())` actions), without allocating.
+  void capabilities(std::string_view user, std::string_view site, std::span<Verdict> out) const noexcept;
 
   // ---- Workflow (calm/workflow.hpp) ----
 

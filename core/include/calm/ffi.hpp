@@ -11,7 +11,11 @@
 /// malformed argument). Nothing here throws for bad input. JSON keys are
 /// written in nlohmann's (sorted) order, so the bytes are stable.
 
+#include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -93,6 +97,38 @@ namespace calm::ffi {
 /// `explain` fast path, see `read_request_words`): the bytes `decide` gives
 /// for the same request as JSON text.
 [[nodiscard]] std::string decide(const Engine& engine, const RequestView& request);
+/// The members of a decision's `requires`, numbered in their JSON (sorted)
+/// order: bit `1 << key` of `decision_parts`'s flags.
+enum class RequirementKey : std::uint8_t {
+  condition,
+  entitlement,
+  integration,
+  module,
+  alternative,  ///< `or`: `{ module, role, site }`
+  owner,        ///< `true`, no text
+  resource,
+  role,
+  site,
+  site_permission,
+};
+/// The decision `decide` gives for a request of views, in parts instead of
+/// JSON (the JS `explain` fast path, which builds the object from them):
+/// `words[0]` the code's number, `words[1]` the `RequirementKey` bits set,
+/// then the UTF-16 length of each text piece, in order: the rule, the
+/// message, then each string of `requires` in key order (`or` as its
+/// module, role and site). `text` holds the pieces one after another. The
+/// number of words written, or nullopt when they do not fit or a piece is not
+/// well-formed UTF-8 (the caller then asks `decide`).
+[[nodiscard]] std::optional<std::size_t> decision_parts(const Engine& engine, const RequestView& request,
+                                                        std::span<std::uint32_t> words, std::string& text);
+/// The same for an indexed request (the JS `explain` when every id is known):
+/// the decision `decide` gives for the request of those ids; nullopt also
+/// when an index is out of range.
+[[nodiscard]] std::optional<std::size_t> decision_parts(const Engine& engine, const IndexedRequest& request,
+                                                        std::span<std::uint32_t> words, std::string& text);
+/// `RequirementKey`'s names as `decision_parts`'s reader needs them:
+/// `{ requires: [...keys by number], or: [module, role, site] }`.
+[[nodiscard]] std::string requirement_keys();
 /// A request as a JSON value -> the decision.
 [[nodiscard]] Decision decide_value(const Engine& engine, const nlohmann::json& request);
 /// The decision as JSON text (the bytes `decide` gives for the same request)
@@ -102,6 +138,19 @@ namespace calm::ffi {
 [[nodiscard]] std::string explain(const Engine& engine, const IndexedRequest& request);
 /// `{ ok, value: { [action]: decision } }` or `{ ok: false, errors }`.
 [[nodiscard]] std::string capabilities(const Engine& engine, std::string_view user, std::string_view site);
+/// The compact form of `capabilities`: one byte per action, in the action
+/// table's order (`actions`), each the number of its verdict's code (`Code`,
+/// named by `reason_codes`). Writes `min(out.size(), action_count())` bytes
+/// and returns that count. No JSON, no allocation.
+std::size_t capability_codes(const Engine& engine, std::string_view user, std::string_view site,
+                             std::span<std::uint8_t> out) noexcept;
+/// One action's entry of `capabilities`: its site-level decision as JSON
+/// text, the bytes `capabilities` writes for it (a message rendered on demand
+/// for a compact code); `unknown-action` for an action not in the table.
+[[nodiscard]] std::string capability(const Engine& engine, std::string_view user, std::string_view site,
+                                     std::string_view action);
+/// The reason codes by number (`Code`), as a JSON array: `["invalid-request", ..., "allowed"]`.
+[[nodiscard]] std::string reason_codes();
 /// `{ ok, value: [{ site, module, role, entitled, sources }] }` or `{ ok: false, errors }`.
 [[nodiscard]] std::string roles(const Engine& engine, std::string_view user);
 /// A command as JSON text -> the answer as JSON text (malformed -> errors).

@@ -380,6 +380,15 @@ struct Snapshot {
   /// Recomputes `courses_by_user` (after fulfillments change).
   void rebuild_fulfillment_index();
 
+  /// The stored tables a change wrote that have derived indexes.
+  struct Changed {
+    bool owners = false;        ///< `owners` -> `owner`
+    bool grants = false;        ///< `grants` -> `grants_by_user`
+    bool fulfillments = false;  ///< `fulfillments` -> `courses_by_user`
+  };
+  /// Recomputes the derived indexes of the tables `changed` names, each once.
+  void rebuild(Changed changed);
+
   /// True when `ancestor` is `site` or one of its ancestors.
   [[nodiscard]] bool is_ancestor_or_self(Index ancestor, Index site) const noexcept {
     const Site& a = sites[ancestor];
