@@ -70,10 +70,14 @@ class FastParser {
     if (members_.size() < max_depth + 2) members_.resize(max_depth + 2);
   }
   ~FastParser() {
-    // A failed parse leaves some entries, at the depths it reached.
+    // A failed parse leaves some entries, at the depths it reached. A list
+    // grown for a snapshot's long array is let go (it would stay allocated,
+    // unused, beside the loaded snapshot); a request's short ones are kept.
     for (std::size_t d = 0; d <= deepest_ && d < elements_.size(); ++d) {
       elements_[d].clear();
       members_[d].clear();
+      if (elements_[d].capacity() > kKeptScratch) std::vector<FastValue>().swap(elements_[d]);
+      if (members_[d].capacity() > kKeptScratch) std::vector<FastMember>().swap(members_[d]);
     }
     std::swap(elements_, cache().elements);
     std::swap(members_, cache().members);
@@ -453,6 +457,8 @@ class FastParser {
   const char* end_;
   Arena& arena_;
   std::size_t max_depth_;
+  /// The most entries a kept work list holds on to between parses.
+  static constexpr std::size_t kKeptScratch = 256;
   static ParserScratch& cache() noexcept {
     static thread_local ParserScratch scratch;
     return scratch;
