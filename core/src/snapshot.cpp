@@ -103,17 +103,8 @@ std::uint32_t IdTable::hash(std::string_view id) noexcept {
 
 bool IdTable::add(std::string_view id) {
   if (find(id) != kNone) return false;
-  if ((ids_.size() + 1) * 2 > slots_.size()) {
-    // At most half full: rehash every id into twice the slots.
-    std::vector<Index> slots(slots_.empty() ? 16 : slots_.size() * 2, kNone);
-    const std::size_t mask = slots.size() - 1;
-    for (Index i = 0; i < ids_.size(); ++i) {
-      std::size_t at = hash(ids_[i]) & mask;
-      while (slots[at] != kNone) at = (at + 1) & mask;
-      slots[at] = i;
-    }
-    slots_ = std::move(slots);
-  }
+  // At most half full: room for twice the ids (every id rehashed into twice the slots).
+  if ((ids_.size() + 1) * 2 > slots_.size()) reserve(ids_.size() < 8 ? 8 : ids_.size() * 2);
   const std::size_t mask = slots_.size() - 1;
   std::size_t at = hash(id) & mask;
   while (slots_[at] != kNone) at = (at + 1) & mask;
@@ -124,6 +115,7 @@ bool IdTable::add(std::string_view id) {
 
 void IdTable::reserve(std::size_t count) {
   ids_.reserve(count);
+  // The slots: a power of two, at least twice the ids.
   std::size_t slots = 16;
   while (slots < count * 2) slots *= 2;
   if (slots <= slots_.size()) return;
