@@ -230,6 +230,15 @@ Decision explain_verdict(const Snapshot& s, const R& request, const Verdict& v) 
     d.requires_.role = v.needed;
     d.requires_.site = std::string(site);
   };
+  // "`module` <role> at `site`", as the missing-role and escalation messages
+  // name the role.
+  auto put_role_at_site = [&](Role role) {
+    put_tick(m, module);
+    m += ' ';
+    m += role_name(role);
+    m += " at ";
+    put_tick(m, site);
+  };
   const auto& res = request.resource;
   switch (v.code) {
     case Code::invalid_request:
@@ -278,11 +287,7 @@ Decision explain_verdict(const Snapshot& s, const R& request, const Verdict& v) 
       break;
     case Code::missing_role:
       m += "needs ";
-      put_tick(m, module);
-      m += ' ';
-      m += role_name(v.needed);
-      m += " at ";
-      put_tick(m, site);
+      put_role_at_site(v.needed);
       m += "; holds ";
       m += role_name(v.held);
       needs_role_at_site();
@@ -337,11 +342,7 @@ Decision explain_verdict(const Snapshot& s, const R& request, const Verdict& v) 
         d.requires_.owner = true;
       } else {
         m += "cannot set ";
-        put_tick(m, module);
-        m += ' ';
-        m += role_name(v.needed);
-        m += " at ";
-        put_tick(m, site);
+        put_role_at_site(v.needed);
         m += ": above the editor's own role (";
         m += role_name(v.held);
         m += ')';
