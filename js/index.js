@@ -21,6 +21,11 @@ const NODE_FS = 'node:fs/promises';
 const NOT_JSON = '';
 // JSON.stringify ran out of string length: the value is past every limit.
 const TOO_LARGE = Symbol('too large');
+// JSON.stringify ran out of stack: the value is nested thousands of levels
+// deep, far past the core's limit (128). Text opening as many arrays gets the
+// core's own `too-deep` answer (and, were that limit ever higher, is still
+// unterminated: malformed).
+const TOO_DEEP = '['.repeat(4096);
 // One byte that is not UTF-8: what goes in where an id, an action or a date is
 // expected and the argument is not a primitive string (or is far longer than
 // any id). The core refuses it as it refuses any malformed id.
@@ -254,7 +259,8 @@ function plainData(key, value) {
 
 /**
  * JSON text of plain data; text that is not JSON (which the core refuses)
- * for anything else, TOO_LARGE past the engine's string length. A lone
+ * for anything else, TOO_LARGE past the engine's string length, TOO_DEEP past
+ * its stack. A lone
  * surrogate is written as its `\\u` escape, which the core's parsers refuse.
  */
 function toJsonText(value) {
@@ -262,7 +268,9 @@ function toJsonText(value) {
     const text = JSON.stringify(value, plainData);
     return typeof text === 'string' ? text : NOT_JSON;
   } catch (error) {
-    return error instanceof RangeError && /string length/i.test(error.message) ? TOO_LARGE : NOT_JSON;
+    if (!(error instanceof RangeError)) return NOT_JSON;
+    if (/string length/i.test(error.message)) return TOO_LARGE;
+    return /call stack/i.test(error.message) ? TOO_DEEP : NOT_JSON;
   }
 }
 

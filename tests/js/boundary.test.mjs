@@ -328,3 +328,83 @@ describe('size limits (section 11 step 1: past a documented limit, a clear error
     own.dispose();
   });
 });
+
+describe('nesting is bounded at 128 levels in every entry point (README limits; the wasm has a 1 MiB stack)', () => {
+  // `k` arrays inside an object member: the text is nested 1 + k levels deep.
+  const arrays = (k) => `${'['.repeat(k)}${']'.repeat(k)}`;
+  const TOO_DEEP = /nested (too deeply|at most 128 levels)/;
+
+  it('a snapshot nested 128 levels loads; 129 levels, or 100,000, is too-deep, as text, bytes or a value, and nothing changes', async () => {
+    const fresh = await createEngine();
+    const withIgnored = (k) => `${crownText.trimEnd().slice(0, -1)},"ignored":${arrays(k)}}`;
+    const asValue = (k) => ({ ...crown, ignored: JSON.parse(arrays(k)) });
+    for (const input of [withIgnored(127), new TextEncoder().encode(withIgnored(127)), asValue(127)]) {
+      assert.deepEqual(fresh.load(input).errors, [], 'a snapshot nested 128 levels loads');
+    }
+    const revision = fresh.revision;
+    for (const k of [128, 100000]) {
+      for (const input of [withIgnored(k), new TextEncoder().encode(withIgnored(k)), asValue(k)]) {
+        const answer = fresh.load(input);
+        assert.equal(answer.ok, false, `${1 + k} levels`);
+        assert.deepEqual(answer.errors.map((e) => [e.code, e.path]), [['too-deep', '']], `${1 + k} levels`);
+        assert.match(answer.errors[0].message, TOO_DEEP);
+      }
+    }
+    assert.equal(fresh.revision, revision, 'the refused loads changed nothing');
+    assert.equal(fresh.can(OWNER, 'site.update', 'hq'), true);
+    fresh.dispose();
+  });
+
+  it('a request nested 128 levels is decided on its shape; 129 levels, or 100,000, is invalid-request for its nesting', () => {
+    const request = (k) => `{"user":"${OWNER}","action":"site.update","site":"hq","resource":{"x":${arrays(k)}}}`;
+    // 1 (request) + 1 (resource) + k.
+    const shaped = JSON.parse(engine.decideJson(request(126)));
+    assertInvalidRequest(shaped, '128 levels');
+    assert.doesNotMatch(shaped.message, TOO_DEEP, 'refused for its shape, not its depth');
+    for (const k of [127, 100000]) {
+      const decision = JSON.parse(engine.decideJson(request(k)));
+      assertInvalidRequest(decision, `${2 + k} levels`);
+      assert.match(decision.message, TOO_DEEP);
+      const bytes = JSON.parse(engine.decideJson(new TextEncoder().encode(request(k))));
+      assert.deepEqual(bytes, decision, 'the same as bytes');
+    }
+    assert.equal(engine.decide({ user: OWNER, action: 'site.update', site: 'hq' }).allowed, true);
+  });
+
+  it('a command or a question nested 128 levels is read on its shape; past that it is too-deep, refused whole', () => {
+    // Built as values (JSON.parse is iterative); the package writes them as JSON text.
+    const nested = (k) => JSON.parse(arrays(k));
+    const command = { id: 'deep', type: 'owner.set', actor: OWNER, at: '2026-06-01T10:00:00Z', user: 'u-leo' };
+    // 1 (command) + k: an unknown member is ignored, so 128 levels is the command itself.
+    assert.equal(engine.dryRun({ ...command, x: nested(127) }).ok, true, 'a command 128 levels deep');
+    const codeOf = (call) => {
+      try {
+        call();
+      } catch (error) {
+        assert.ok(error instanceof QueryError || error instanceof ForbiddenError, String(error));
+        return error.code;
+      }
+      return 'answered';
+    };
+    // whoCan: 1 (request) + 1 (resource) + k; whatIf: 1 (changes) + 1 (change) + k.
+    assert.equal(codeOf(() => engine.whoCan('site.update', 'hq', { x: nested(126) })), 'invalid-request');
+    assert.equal(codeOf(() => engine.whatIf(OWNER, [{ x: nested(126) }])), 'unknown-command');
+    for (const k of [128, 100000]) {
+      for (const answer of [engine.dryRun({ ...command, x: nested(k) }), engine.apply({ ...command, x: nested(k) })]) {
+        assert.equal(answer.ok, false, `a command ${1 + k} levels deep`);
+        assert.deepEqual(answer.errors.map((e) => e.code), ['too-deep'], `a command ${1 + k} levels deep`);
+      }
+    }
+    // Past what JSON.stringify can write (100,000 levels) the package hands the core text as deep.
+    for (const k of [127, 100000]) {
+      assert.equal(codeOf(() => engine.whoCan('site.update', 'hq', { x: nested(k) })), 'too-deep', `whoCan, ${2 + k} levels`);
+      assert.equal(codeOf(() => engine.whatIf(OWNER, [{ x: nested(k) }])), 'too-deep', `whatIf, ${2 + k} levels`);
+      const decision = engine.decide({ user: OWNER, action: 'site.update', site: 'hq', resource: { x: nested(k) } });
+      assertInvalidRequest(decision, `decide, ${2 + k} levels`);
+      assert.match(decision.message, TOO_DEEP);
+    }
+    // The refusals changed nothing: the command without the nesting is still new, and applies.
+    assert.equal(engine.dryRun(command).duplicate, undefined);
+    assert.equal(engine.can(OWNER, 'site.update', 'hq'), true);
+  });
+});
