@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "../decision_parts.hpp"
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
 #include "fuzz_util.hpp"
@@ -97,46 +98,6 @@ void check_allowed_request(const Engine& engine, const json& request, const std:
   }
 }
 
-// The decision the JS `explain` builds from `ffi::decision_parts`: pieces cut
-// from the text by their UTF-16 lengths (js/index.js `#decisionOf`).
-json decision_from_parts(const std::vector<std::uint32_t>& words, std::size_t n, const std::string& text) {
-  static const json keys = json::parse(calm::ffi::requirement_keys());
-  static const json codes = json::parse(calm::ffi::reason_codes());
-  std::size_t at = 0;
-  std::size_t i = 2;
-  auto piece = [&] {
-    std::uint32_t units = i < n ? words[i++] : 0;
-    const std::size_t start = at;
-    while (units > 0 && at < text.size()) {
-      const auto lead = static_cast<unsigned char>(text[at]);
-      const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-      units -= std::min<std::uint32_t>(units, length == 4 ? 2 : 1);
-      at += length;
-    }
-    return text.substr(start, at - start);
-  };
-  const std::string rule = piece();
-  const std::string message = piece();
-  json needs = json::object();
-  for (std::size_t b = 0; b < keys["requires"].size(); ++b) {
-    if ((words[1] & (1U << b)) == 0) continue;
-    const std::string key = keys["requires"][b];
-    if (key == "owner") {
-      needs[key] = true;
-    } else if (key == "or") {
-      for (const auto& name : keys["or"]) needs[key][name.get<std::string>()] = piece();
-    } else {
-      needs[key] = piece();
-    }
-  }
-  CALM_REQUIRE(i == n && at == text.size(), "decision_parts: the lengths do not cover the text", text);
-  return {{"allowed", codes.at(words[0]) == "allowed"},
-          {"code", codes.at(words[0])},
-          {"message", message},
-          {"requires", needs},
-          {"rule", rule}};
-}
-
 // The bindings' fast path: a request of known ids with at most one plain
 // resource key is also answered by `ffi::explain`, which must give the same bytes.
 void check_indexed_path(const Engine& engine, const json& request, const std::string& answer) {
@@ -182,9 +143,10 @@ void check_indexed_path(const Engine& engine, const json& request, const std::st
   std::string text;
   const auto n = calm::ffi::decision_parts(engine, q, words, text);
   CALM_REQUIRE(n.has_value(), "decision_parts refused an indexed request of known ids", answer);
-  const json rebuilt = decision_from_parts(words, *n, text);
-  CALM_REQUIRE(rebuilt == json::parse(answer), "decision_parts and ffi::decide answer differently",
-               rebuilt.dump() + "\n  vs\n" + answer);
+  const auto rebuilt = calm::testing::decision_from_parts(words, *n, text);
+  CALM_REQUIRE(rebuilt.has_value(), "decision_parts: the lengths do not cover the text", text);
+  CALM_REQUIRE(*rebuilt == json::parse(answer), "decision_parts and ffi::decide answer differently",
+               rebuilt->dump() + "\n  vs\n" + answer);
 }
 
 void check_query_answer(const json& answer, std::string_view what) {
@@ -218,7 +180,8 @@ void ask_questions(const Engine& engine, const json& request) {
                    where.dump());
     }
   }
-  if (!request.contains("user")) check_query_answer(json::parse(calm::ffi::who_can(engine, request.dump())), "whoCan");
+  if (!request.contains("user"))
+    check_query_answer(json::parse(calm::ffi::who_can(engine, request.dump())), "whoCan");
   if (has_user && request.contains("resource")) {
     check_query_answer(json(calm::what_if(engine, request["user"].get<std::string>(), request["resource"])),
                        "whatIf");

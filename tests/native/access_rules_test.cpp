@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "../decision_parts.hpp"
 #include "calm/access.hpp"
 #include "test_util.hpp"
 
@@ -1489,45 +1490,17 @@ struct Words {
   }
 };
 
-// The decision the JS `explain` builds from `ffi::decision_parts` (its
-// reader in js/index.js `#decisionOf`, here on bytes: these ids are ASCII, so
-// a UTF-16 length is a byte length).
+// The decision the JS `explain` builds from `ffi::decision_parts` of `view`
+// (tests/decision_parts.hpp, as js/index.js `#decisionOf` reads them).
 template <class R>  // RequestView or IndexedRequest
 json decision_from_parts(const calm::Engine& engine, const R& view) {
   std::vector<std::uint32_t> words(16);
   std::string text;
   const auto n = calm::ffi::decision_parts(engine, view, words, text);
   if (!n) return "no parts";
-  const json keys = json::parse(calm::ffi::requirement_keys());
-  std::size_t at = 0;
-  std::size_t i = 2;
-  auto piece = [&] {
-    const std::string value = text.substr(at, words[i]);
-    at += words[i++];
-    return value;
-  };
-  const std::string rule = piece();
-  const std::string message = piece();
-  json needs = json::object();
-  for (std::size_t b = 0; b < keys["requires"].size(); ++b) {
-    if ((words[1] & (1U << b)) == 0) continue;
-    const std::string key = keys["requires"][b];
-    if (key == "owner") {
-      needs[key] = true;
-    } else if (key == "or") {
-      for (const auto& name : keys["or"]) needs[key][name.get<std::string>()] = piece();
-    } else {
-      needs[key] = piece();
-    }
-  }
-  EXPECT_EQ(i, *n);
-  EXPECT_EQ(at, text.size());
-  const json names = json::parse(calm::ffi::reason_codes());
-  return {{"allowed", names.at(words[0]) == "allowed"},
-          {"code", names.at(words[0])},
-          {"message", message},
-          {"requires", needs},
-          {"rule", rule}};
+  const auto decision = calm::testing::decision_from_parts(words, *n, text);
+  if (!decision) return "the lengths do not cover the text";
+  return *decision;
 }
 
 TEST_F(EngineQueries, RequestWordsDecideAsTheRequestsJsonText) {
