@@ -393,6 +393,83 @@ m = r.obj == p.obj && r.act == p.act && g(r.sub, p.sub, r.dom)
     `${links.length} role links from the parsed object`]);
 }
 
+// ---- load, like for like -----------------------------------------------------------
+// The table's load/build column is one run each, from what each engine is
+// usually given: calm its snapshot's bytes (the whole organisation, training
+// and personnel too, parsed and validated), the others the already parsed
+// object (JSON.parse not counted) and indexes built by this script (not
+// counted either). Here, medians of several runs, on the same inputs:
+// - calm from the whole snapshot's bytes (after the first load: the wasm code
+//   warm, memory already grown), and from the bytes of just what CASL is
+//   given (version, organisation, sites, users, grants);
+// - CASL from the parsed object (as in the table) and from the same bytes
+//   (JSON.parse, its own ancestor and grant indexes, then the abilities).
+
+const likeForLike = [];
+function caslFrom(o) {
+  const { createMongoAbility } = casl;
+  const up = new Map(o.sites.map((s) => [s.id, s.parent]));
+  const ancestors = new Map();
+  for (const s of o.sites) {
+    const list = [];
+    for (let p = s.parent; p !== undefined; p = up.get(p)) list.push(p);
+    ancestors.set(s.id, list);
+  }
+  const byUser = new Map();
+  for (const g of o.grants) {
+    if (!byUser.has(g.user)) byUser.set(g.user, []);
+    byUser.get(g.user).push(g);
+  }
+  const isOwner = new Set(o.organisation.owners);
+  const entitledList = ['site', ...o.organisation.entitlements];
+  const isEntitled = new Set(entitledList);
+  const abilities = new Map();
+  for (const u of o.users) {
+    const rules = [];
+    if (isOwner.has(u.id)) rules.push({ action: LEVELS, subject: 'Site', conditions: { module: { $in: entitledList } } });
+    for (const g of byUser.get(u.id) ?? []) {
+      const r = RANK[g.role];
+      if (r === 0 || !isEntitled.has(g.module)) continue;
+      const levels = LEVELS.slice(0, r);
+      rules.push({ action: levels, subject: 'Site', conditions: { id: g.site, module: g.module } });
+      if (g.includeChildSites) rules.push({ action: levels, subject: 'Site', conditions: { ancestors: g.site, module: g.module } });
+      const above = ancestors.get(g.site);
+      if (above.length) rules.push({ action: 'member', subject: 'Site', conditions: { id: { $in: above }, module: g.module } });
+    }
+    abilities.set(u.id, createMongoAbility(rules));
+  }
+  return abilities;
+}
+function medianMs(runs, op) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    gc();
+    const t0 = performance.now();
+    sink(op());
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+{
+  const RUNS = 5;
+  const accessOnly = Buffer.from(JSON.stringify({
+    version: org.version, organisation: org.organisation, sites: org.sites, users: org.users, grants: org.grants,
+  }));
+  const mib = (b) => `${(b.length / 1048576).toFixed(1)} MiB`;
+  if (existsSync(wasmPath)) {
+    const { createEngine } = await import(pathToFileURL(join(root, 'js/index.js')).href);
+    const engine = await createEngine();
+    engine.load(bytes); // memory grown, code warm
+    likeForLike.push([`calm: the whole snapshot's bytes (${mib(bytes)})`, medianMs(RUNS, () => engine.load(bytes).ok)]);
+    likeForLike.push([`calm: the bytes of what CASL is given (${mib(accessOnly)})`, medianMs(RUNS, () => engine.load(accessOnly).ok)]);
+    engine.dispose();
+  }
+  likeForLike.push(['CASL: from the parsed object (its indexes not counted)', medianMs(RUNS, () => caslFrom(org).size > 0)]);
+  likeForLike.push([`CASL: from the same bytes (${mib(accessOnly)}: JSON.parse, indexes, abilities)`,
+    medianMs(RUNS, () => caslFrom(JSON.parse(accessOnly.toString('utf8'))).size > 0)]);
+}
+
 // ---- report -----------------------------------------------------------------------
 
 const pad = (s, n) => String(s).padEnd(n);
@@ -416,6 +493,18 @@ if (calmRow) {
   for (const [name, buildMs, , s] of rows) {
     if (name === calmRow[0]) continue;
     console.log(`  vs ${pad(name, 47)} checks/s ${(calmRow[3].opsPerSecond / s.opsPerSecond).toFixed(1)}x, load ${(buildMs / calmRow[1]).toFixed(1)}x faster`);
+  }
+}
+if (likeForLike.length) {
+  console.log('load, like for like (medians of 5 runs; the wasm warm and grown):');
+  for (const [name, ms] of likeForLike) console.log(`  ${pad(name, 75)} ${lpad(`${ms.toFixed(0)} ms`, 8)}`);
+  const find = (prefix) => likeForLike.find(([name]) => name.startsWith(prefix))?.[1];
+  const calmAccess = find('calm: the bytes');
+  const caslBytes = find('CASL: from the same bytes');
+  const caslObject = find('CASL: from the parsed');
+  if (calmAccess !== undefined) {
+    console.log(`  calm on CASL's data is ${(caslBytes / calmAccess).toFixed(1)}x faster than CASL from the same bytes, ` +
+      `${(caslObject / calmAccess).toFixed(1)}x than CASL from the parsed object`);
   }
 }
 console.log(`(sink ${sinkValue & 0xff})`);
