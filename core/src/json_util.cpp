@@ -92,6 +92,46 @@ std::string_view json_text_fault(std::string_view text) noexcept {
   return {};
 }
 
+std::optional<std::string> too_deep_at(const json& value, std::size_t max_depth) {
+  if (!value.is_structured()) return std::nullopt;
+  if (max_depth == 0) return std::string();
+  // One frame per open container: the container and the member being visited.
+  struct Frame {
+    const json* container;
+    json::const_iterator at;
+  };
+  std::vector<Frame> frames;
+  frames.push_back({&value, value.cbegin()});
+  while (!frames.empty()) {
+    Frame& top = frames.back();
+    if (top.at == top.container->cend()) {
+      frames.pop_back();
+      if (!frames.empty()) ++frames.back().at;  // past the container just walked
+      continue;
+    }
+    const json& child = *top.at;
+    if (!child.is_structured() || child.empty()) {
+      // An empty container opens a level too.
+      if (child.is_structured() && frames.size() + 1 > max_depth) break;
+      ++top.at;
+      continue;
+    }
+    if (frames.size() + 1 > max_depth) break;
+    frames.push_back({&child, child.cbegin()});
+  }
+  if (frames.empty()) return std::nullopt;
+  std::string pointer;
+  for (const Frame& frame : frames) {
+    pointer += '/';
+    if (frame.container->is_object()) {
+      pointer += pointer_escape(frame.at.key());
+    } else {
+      pointer += std::to_string(frame.at - frame.container->cbegin());
+    }
+  }
+  return pointer;
+}
+
 json parse_json(std::string_view text, std::vector<Error>& errors) {
   const std::string_view fault = json_text_fault(text);
   if (fault == "invalid-json") {

@@ -126,6 +126,14 @@ CommandResult run_command(const Engine& engine, const Snapshot& state, Snapshot*
   if (!command.is_object()) {
     return errors_only({{"wrong-type", "", "expected a command object, got " + detail::describe(command)}});
   }
+  if (const auto at = detail::too_deep_at(command, detail::kMaxCommandDepth)) {
+    // Kept in the state and exported with it, a deeper command would make a
+    // snapshot that does not load (detail/json_util.hpp).
+    return errors_only({{"too-deep", *at,
+                         "expected a command nested at most " + std::to_string(detail::kMaxCommandDepth) +
+                             " levels (it is kept in the snapshot, which may be nested at most " +
+                             std::to_string(detail::kMaxDepth) + ")"}});
+  }
   CommandContext ctx(engine, state, writable, command);
   auto& r = ctx.reader;
   auto id = r.id(command, "id", detail::JsonReader::kRequired);

@@ -371,12 +371,38 @@ describe('nesting is bounded at 128 levels in every entry point (README limits; 
     assert.equal(engine.decide({ user: OWNER, action: 'site.update', site: 'hq' }).allowed, true);
   });
 
-  it('a command or a question nested 128 levels is read on its shape; past that it is too-deep, refused whole', () => {
+  it('a command is nested at most 123 levels, so that the state it makes (and each viewer snapshot) loads again', async () => {
     // Built as values (JSON.parse is iterative); the package writes them as JSON text.
     const nested = (k) => JSON.parse(arrays(k));
     const command = { id: 'deep', type: 'owner.set', actor: OWNER, at: '2026-06-01T10:00:00Z', user: 'u-leo' };
-    // 1 (command) + k: an unknown member is ignored, so 128 levels is the command itself.
-    assert.equal(engine.dryRun({ ...command, x: nested(127) }).ok, true, 'a command 128 levels deep');
+    // 1 (command) + k: an unknown member is kept with the command, in the snapshot's appliedCommands.
+    assert.equal(engine.dryRun({ ...command, x: nested(122) }).ok, true, 'a command 123 levels deep');
+    for (const k of [123, 127]) {
+      const answer = engine.dryRun({ ...command, x: nested(k) });
+      assert.deepEqual(answer.errors.map((e) => e.code), ['too-deep'], `a command ${1 + k} levels deep`);
+      assert.equal(answer.errors[0].path, `/x${'/0'.repeat(122)}`, 'the path of level 124');
+      assert.match(answer.errors[0].message, /at most 123 levels/);
+    }
+    // A block's data sits 7 levels down in a snapshot: at the limit, the state still exports and reloads.
+    const owner = await createEngine();
+    assert.equal(owner.load(crown).ok, true);
+    const record = crown.personnel.records[0];
+    let data = {};
+    for (let i = 0; i < 120; i++) data = { x: data }; // 121 levels: the command (1) > block (2) > data (3) ... 123
+    const add = { id: 'deep-block', type: 'block.add', actor: OWNER, at: '2026-06-01T10:00:00Z', record: record.id };
+    assert.equal(owner.apply({ ...add, block: { id: 'b-deep', type: 'other', title: 'Deep', data } }).ok, true);
+    const refused = owner.apply({ ...add, id: 'deeper-block', block: { id: 'b-deeper', type: 'other', title: 'Deeper', data: { x: data } } });
+    assert.deepEqual(refused.errors.map((e) => e.code), ['too-deep']);
+    const again = await createEngine();
+    assert.deepEqual(again.load(owner.snapshot()).errors, [], 'the state reloads');
+    assert.deepEqual(again.load(owner.viewerSnapshot(OWNER)).errors, [], "the owner's viewer snapshot loads");
+    owner.dispose();
+    again.dispose();
+  });
+
+  it('a question nested 128 levels is read on its shape; a question or command past that is too-deep, refused whole', () => {
+    const nested = (k) => JSON.parse(arrays(k));
+    const command = { id: 'deep', type: 'owner.set', actor: OWNER, at: '2026-06-01T10:00:00Z', user: 'u-leo' };
     const codeOf = (call) => {
       try {
         call();
@@ -393,6 +419,7 @@ describe('nesting is bounded at 128 levels in every entry point (README limits; 
       for (const answer of [engine.dryRun({ ...command, x: nested(k) }), engine.apply({ ...command, x: nested(k) })]) {
         assert.equal(answer.ok, false, `a command ${1 + k} levels deep`);
         assert.deepEqual(answer.errors.map((e) => e.code), ['too-deep'], `a command ${1 + k} levels deep`);
+        assert.equal(answer.errors[0].path, '', 'refused as text, before it is parsed');
       }
     }
     // Past what JSON.stringify can write (100,000 levels) the package hands the core text as deep.

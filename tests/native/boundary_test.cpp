@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -331,6 +332,111 @@ TEST(SnapshotValidation, CommandsCannotWriteWhatWouldNotReload_Snapshot) {
     EXPECT_EQ(c.engine->export_snapshot(), before) << c.what << ": nothing changed";
     Engine reloaded;
     EXPECT_TRUE(reloaded.load(c.engine->export_snapshot().dump()).empty()) << c.what;
+  }
+}
+
+// `{}` wrapped in `{"x": ...}` until it is nested `levels` deep.
+json nested_objects(std::size_t levels) {
+  json value = json::object();
+  for (std::size_t i = 1; i < levels; ++i) value = json{{"x", std::move(value)}};
+  return value;
+}
+
+TEST(SnapshotValidation, ACommandIsNestedSoThatTheStateItMakesStillLoads_Snapshot) {
+  // A command is kept in the state (`appliedCommands`, 3 levels down) and its
+  // free-form values are exported up to 7 levels down (a block's `data`):
+  // commands are nested at most 123 levels, so every export (and every viewer
+  // snapshot) stays within the 128 levels a load takes.
+  using calm::test::command;
+  Engine engine;
+  calm::test::load_ok(engine, calm::test::fixture_json("personnel-org.json"));
+  auto block_add = [](const std::string& id, std::size_t data_levels) {
+    return command("block.add", "u-owner",
+                   {{"id", id},
+                    {"record", "rec-pia"},
+                    {"block", {{"id", id}, {"type", "other"}, {"title", "Deep"}, {"data", nested_objects(data_levels)}}}});
+  };
+  auto reloads = [](const json& snapshot) {
+    Engine reloaded;
+    const std::vector<calm::Error> errors = reloaded.load(snapshot.dump());
+    return errors.empty() ? std::string() : calm::test::describe(errors);
+  };
+  // At the limit: the command (1) > block (2) > data (3) and 120 levels more.
+  ASSERT_TRUE(calm::test::IsOk(engine.apply(block_add("b-deepest", 121))));
+  // An unknown member at the limit too: the command is kept whole.
+  json unknown = command("owner.set", "u-owner", {{"id", "deep-owner"}, {"user", "u-lee"}});
+  unknown["note"] = nested_objects(122);
+  ASSERT_TRUE(calm::test::IsOk(engine.apply(unknown)));
+  const json state = engine.export_snapshot();
+  EXPECT_EQ(reloads(state), "");
+  const json viewer = calm::viewer_snapshot(engine, "u-owner");
+  ASSERT_EQ(viewer["ok"], true) << viewer.dump();
+  EXPECT_EQ(reloads(viewer["value"]), "");
+
+  // One level more is refused whole, with the path of the first level too many.
+  std::string too_deep = "/block/data";
+  for (int i = 0; i < 121; ++i) too_deep += "/x";
+  for (const json& c : {block_add("b-deeper", 122), [&] {
+                          json more = command("owner.set", "u-owner", {{"id", "deeper-owner"}, {"user", "u-kim"}});
+                          more["note"] = nested_objects(123);
+                          return more;
+                        }()}) {
+    const calm::CommandResult answer = engine.apply(c);
+    ASSERT_FALSE(answer.ok) << calm::test::show(answer);
+    ASSERT_EQ(answer.errors.size(), 1u) << calm::test::show(answer);
+    EXPECT_EQ(answer.errors[0].code, "too-deep");
+    EXPECT_NE(answer.errors[0].message.find("at most 123 levels"), std::string::npos) << answer.errors[0].message;
+    if (c["type"] == "block.add") EXPECT_EQ(answer.errors[0].path, too_deep);
+    EXPECT_FALSE(engine.dry_run(c).ok);
+  }
+  EXPECT_EQ(engine.export_snapshot(), state) << "nothing changed";
+  // As text: past 128 levels refused before it is parsed (path ""), from 124
+  // to 128 by the command check (the path of level 124).
+  for (const std::size_t levels : {124u, 128u, 129u}) {
+    json c = command("owner.set", "u-owner", {{"id", "text-owner"}, {"user", "u-kim"}});
+    c["note"] = nested_objects(levels - 1);
+    const json answer = json::parse(calm::ffi::apply(engine, c.dump()));
+    EXPECT_EQ(answer["ok"], false) << levels;
+    EXPECT_EQ(answer["errors"][0]["code"], "too-deep") << answer.dump();
+    EXPECT_EQ(answer["errors"][0]["path"].get<std::string>().empty(), levels > 128) << answer.dump();
+  }
+  EXPECT_EQ(engine.export_snapshot(), state) << "nothing changed";
+}
+
+TEST(SnapshotValidation, ACommandsNestingIsCountedOnEveryBranch_Snapshot) {
+  // The deepest branch decides, wherever it is: after shallow siblings, in an
+  // array or an object, ending in an empty container or a scalar.
+  using calm::test::command;
+  Engine engine;
+  calm::test::load_ok(engine, calm::test::fixture_json("personnel-org.json"));
+  // `levels` containers, alternately arrays and objects, each holding an empty
+  // container and a scalar before the next (so the branch is `levels + 1`
+  // deep); the innermost holds `inner` (at most one level more) too.
+  auto branch = [](std::size_t levels, const json& inner) {
+    json value = inner;
+    for (std::size_t i = 0; i < levels; ++i) {
+      value = i % 2 == 0 ? json::array({json::array(), 1, std::move(value)})
+                         : json{{"a", json::object()}, {"b", "x"}, {"z", std::move(value)}};
+    }
+    return value;
+  };
+  for (const json& inner : {json(nullptr), json::array(), json::object(), json{{"k", 1}}}) {
+    json ok = command("owner.set", "u-owner", {{"id", "branch"}, {"user", "u-lee"}});
+    ok["a"] = json::array({1, json::object()});
+    ok["note"] = branch(121, inner);  // 1 + 122 levels
+    ok["z"] = json::object();
+    EXPECT_TRUE(calm::test::IsOk(engine.dry_run(ok))) << inner.dump();
+    json deeper = ok;
+    deeper["note"] = branch(122, inner);  // 1 + 123 levels
+    const calm::CommandResult answer = engine.dry_run(deeper);
+    ASSERT_EQ(answer.errors.size(), 1u) << inner.dump() << calm::test::show(answer);
+    EXPECT_EQ(answer.errors[0].code, "too-deep");
+    const json::json_pointer at(answer.errors[0].path);
+    ASSERT_TRUE(deeper.contains(at)) << answer.errors[0].path;
+    EXPECT_TRUE(deeper.at(at).is_structured()) << answer.errors[0].path;
+    // The pointer names the container at level 124: 123 steps from the command.
+    EXPECT_EQ(std::count(answer.errors[0].path.begin(), answer.errors[0].path.end(), '/'), 123)
+        << answer.errors[0].path;
   }
 }
 

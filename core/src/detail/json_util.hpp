@@ -18,12 +18,27 @@ namespace calm::detail {
 
 /// Deepest nesting a document may have; deeper input is rejected before parsing.
 inline constexpr std::size_t kMaxDepth = 128;
+/// Deepest nesting a command may have. A command is kept in the state it
+/// changes and exported with it: whole, under `appliedCommands` (its root 4
+/// levels down), and its free-form values (a block's `data`, a step's body,
+/// custom fields, ...) at most 7 levels down
+/// (`/personnel/records/i/blocks/j/data`, `/training/courses/i/steps/j/<key>`).
+/// A value `d` levels down in the command is at most `kMaxCommandDepth - d + 1`
+/// deep itself, so the export stays within `kMaxDepth` and loads again.
+inline constexpr std::size_t kDeepestFreeFormValue = 7;
+inline constexpr std::size_t kMaxCommandDepth = kMaxDepth + 2 - kDeepestFreeFormValue;
+static_assert(kMaxCommandDepth + 3 <= kMaxDepth, "an applied command must export within kMaxDepth");
 /// Errors kept per load; the rest are counted in one final error.
 inline constexpr std::size_t kMaxErrors = 100;
 
 /// What is wrong with `text` before it is parsed: "invalid-json" for a NUL
 /// byte, "too-deep" for nesting past `kMaxDepth`, empty when neither.
 std::string_view json_text_fault(std::string_view text) noexcept;
+
+/// The JSON Pointer of the first array or object in `value` that opens more
+/// than `max_depth` levels down (`value` itself is level 1), or nothing when
+/// `value` is nested at most `max_depth` levels. Iterative: any depth is safe.
+std::optional<std::string> too_deep_at(const nlohmann::json& value, std::size_t max_depth);
 
 /// "a string", "null", "an array", ... for messages.
 std::string describe(nlohmann::json::value_t type);
