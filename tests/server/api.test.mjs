@@ -9,6 +9,8 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createEngine } from 'calm-access';
+
 import { Client, command, courseCreate, readState, startServerProcess, tempDir } from './support.mjs';
 
 let dir;
@@ -353,6 +355,28 @@ describe('bad input never stops the server', () => {
     // Still serving.
     assert.equal((await owner.request('/api/session')).status, 200);
     assert.equal(server.child.exitCode, null);
+  });
+});
+
+describe('a command cannot make a state that does not load', () => {
+  test('a command nested 124 levels is refused; at 123 it applies, and the snapshot the server then sends loads', async () => {
+    // An accepted command is kept in the state (appliedCommands) and in its
+    // actor's viewer snapshot: nested deeper, it would make every later
+    // snapshot, and the compacted base, fail to load (README limits).
+    const owner = await signedIn('u-owner');
+    const nested = (k) => JSON.parse(`${'['.repeat(k)}${']'.repeat(k)}`);
+    const [refused] = await owner.commands([{ ...courseCreate('u-owner', 'c-deep-no'), note: nested(123) }]);
+    assert.equal(refused.ok, false);
+    assert.deepEqual(refused.errors.map((e) => [e.code, e.path]), [['too-deep', `/note${'/0'.repeat(122)}`]]);
+    const [applied] = await owner.commands([{ ...courseCreate('u-owner', 'c-deep-ok'), note: nested(122) }]);
+    assert.equal(applied.ok, true, JSON.stringify(applied));
+    const snapshot = await owner.request('/api/snapshot');
+    assert.equal(snapshot.status, 200);
+    const engine = await createEngine();
+    assert.deepEqual(engine.load(snapshot.json).errors, [], "the owner's snapshot loads");
+    assert.ok(engine.snapshot().training.courses.some((c) => c.id === 'c-deep-ok'));
+    assert.ok(!engine.snapshot().training.courses.some((c) => c.id === 'c-deep-no'));
+    engine.dispose();
   });
 });
 
