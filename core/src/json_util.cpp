@@ -110,14 +110,15 @@ std::optional<std::string> too_deep_at(const json& value, std::size_t max_depth)
       continue;
     }
     const json& child = *top.at;
-    if (!child.is_structured() || child.empty()) {
-      // An empty container opens a level too.
-      if (child.is_structured() && frames.size() + 1 > max_depth) break;
-      ++top.at;
-      continue;
+    if (child.is_structured()) {
+      // The child opens a level (an empty one too).
+      if (frames.size() + 1 > max_depth) break;
+      if (!child.empty()) {
+        frames.push_back({&child, child.cbegin()});
+        continue;
+      }
     }
-    if (frames.size() + 1 > max_depth) break;
-    frames.push_back({&child, child.cbegin()});
+    ++top.at;
   }
   if (frames.empty()) return std::nullopt;
   std::string pointer;
