@@ -260,8 +260,8 @@ function plainData(key, value) {
 /**
  * JSON text of plain data; text that is not JSON (which the core refuses)
  * for anything else, TOO_LARGE past the engine's string length, TOO_DEEP past
- * its stack. A lone
- * surrogate is written as its `\\u` escape, which the core's parsers refuse.
+ * its stack. A lone surrogate is written as its `\\u` escape, which the
+ * core's parsers refuse.
  */
 function toJsonText(value) {
   try {
