@@ -57,7 +57,10 @@ test('on a phone the navigation is behind the Menu button, which opens and close
   assert.equal(await menu.getAttribute('aria-expanded'), 'true');
   await nav.getByRole('link', { name: 'People' }).click();
   await page.waitForFunction(() => location.hash === '#/people');
+  // The new screen is drawn after the hash changes: wait for it, then look.
+  await page.locator('main h1').filter({ hasText: 'People' }).waitFor();
   assert.equal(await nav.isVisible(), false, 'choosing a screen closes the menu');
+  assert.equal(await menu.getAttribute('aria-expanded'), 'false');
   assert.equal(await overflow(page), 0);
   assert.deepEqual(problems, []);
   await context.close();

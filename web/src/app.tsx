@@ -158,12 +158,14 @@ export function App() {
     document.documentElement.dataset.ready = 'true';
   }, []);
   const active = route.join('/');
-  const [menuOpen, setMenuOpen] = useState(false);
-  // Choosing a screen closes the menu on a phone.
-  useEffect(() => setMenuOpen(false), [active]);
+  // The menu (on a phone) is open on the screen it was opened on: choosing
+  // another screen closes it in the same render, with no frame of the new
+  // screen under an open menu.
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const menuOpen = openOn === active;
   return (
     <AccessProvider engine={state.engine} user={state.user}>
-      <Header state={state} menuOpen={menuOpen} toggleMenu={() => setMenuOpen(!menuOpen)} />
+      <Header state={state} menuOpen={menuOpen} toggleMenu={() => setOpenOn(menuOpen ? null : active)} />
       <div class="layout">
         <nav aria-label="Main" id="main-nav" class={menuOpen ? 'nav-open' : undefined}>
           {NAV.map(({ section, entries }) => (
