@@ -443,8 +443,9 @@ function tablesOf(module) {
   if (t === undefined) {
     const codes = Object.freeze(JSON.parse(module.reasonCodes()));
     const actions = JSON.parse(module.actions());
-    // The resource keys an indexed request may name: key -> [bit, collection of `index`].
-    const keys = new Map(Object.entries(JSON.parse(module.indexedKeys())));
+    // The resource keys an indexed request may name: key -> [bit, collection of `index`, word].
+    const indexed = JSON.parse(module.indexedKeys());
+    const keys = new Map(Object.entries(indexed.keys));
     // The members of a decision's `requires` by bit, as `explain`'s parts name them.
     const requirements = JSON.parse(module.requirementKeys());
     t = {
@@ -453,6 +454,7 @@ function tablesOf(module) {
       actions: actions.length,
       actionIndex: indexOf(actions),
       keys,
+      indexedWords: indexed.words,
       requires: requirements.requires,
       or: requirements.or,
     };
@@ -520,8 +522,6 @@ class Engine {
   #tables;
   /** The loaded snapshot's ids by index (`IdIndex`), made when first needed after a load. */
   #ids;
-  /** The indices of the request being asked (`#resolve`). */
-  #indices = [0, 0, 0, 0, 0];
   /** Bumped by every change of what the engine holds (a load, an applied command). */
   #revision = 0;
   /** Who to tell when the revision changes (`subscribe`). */
@@ -553,65 +553,90 @@ class Engine {
   }
 
   /**
-   * The verdict's code of a request asked by indices (no string goes into
-   * the wasm): when its user, action, site and at most one resource id, of
-   * a key the core can index, are all known ids; -1 otherwise (the words
-   * path then asks it, and answers unknown ids).
+   * The verdict's code of a request asked by indices: when its user, action,
+   * site and resources are all known ids and at most one resource is named
+   * by its id; -1 otherwise (the words path then asks it, and answers
+   * unknown ids).
    */
   #checkIndexed(user, action, target) {
-    const q = this.#resolve(user, action, target);
-    return q === undefined ? -1 : this.#module._calm_check_indexed(this.#address, q[0], q[1], q[2], q[3], q[4]);
+    if (!this.#resolve(user, action, target)) return -1;
+    const p = this.#scratch.pointer;
+    return this.#module._calm_check_indexed(this.#address, p, p + WORDS_BYTES, this.#bytes);
   }
 
   /**
-   * The request as indices `[user, action, site, key, resource]` (in a
-   * reused array) when its user, action, site and at most one resource id,
-   * of a key the core can index, are all known ids; undefined otherwise
-   * (the words path then asks it, and answers unknown ids).
+   * Writes the request as an indexed request (core `read_indexed_words`:
+   * indices of the ids of `index`, a block's id as bytes) at the start of the
+   * scratch buffer when its user, action, site and resources are all known
+   * ids and at most one resource is named by its id; false otherwise (the
+   * words path then asks it, and answers unknown ids). Which word holds each
+   * key's value, and the list its index points into, is the core's
+   * (`indexedKeys`).
    */
   #resolve(user, action, target) {
     try {
-      if (typeof user !== 'string' || typeof action !== 'string') return undefined;
+      if (typeof user !== 'string' || typeof action !== 'string') return false;
       const a = this.#tables.actionIndex.get(action);
-      if (a === undefined) return undefined;
+      if (a === undefined) return false;
       const ids = (this.#ids ??= new IdIndex(this.#native));
       const u = ids.users.get(user);
-      if (u === undefined) return undefined;
-      let site = ABSENT;
+      if (u === undefined) return false;
+      const m = this.#module;
+      const words = m.HEAPU32;
+      const w = this.#scratch.pointer >> 2;
+      words[w] = u;
+      words[w + 1] = a;
+      const n = this.#tables.indexedWords;
+      for (let i = 2; i < n; i++) words[w + i] = ABSENT;
       let key = 0;
-      let resource = ABSENT;
+      this.#bytes = 0;
       if (typeof target === 'string') {
-        site = ids.sites.get(target);
-        if (site === undefined) return undefined;
+        const site = ids.sites.get(target);
+        if (site === undefined) return false;
+        words[w + 2] = site;
       } else if (isPlainObject(target)) {
         for (const name in target) {
           if (!Object.hasOwn(target, name)) continue;
           const value = target[name];
           if (value === undefined) continue; // as JSON.stringify drops it
-          if (typeof value !== 'string') return undefined;
           if (name === 'site') {
-            site = ids.sites.get(value);
-            if (site === undefined) return undefined;
+            if (typeof value !== 'string') return false;
+            const site = ids.sites.get(value);
+            if (site === undefined) return false;
+            words[w + 2] = site;
             continue;
           }
-          const spec = this.#tables.keys.get(name);
-          if (key !== 0 || spec === undefined) return undefined; // a second key, or one the core does not index
-          resource = ids.find(spec[1], value);
-          if (resource === undefined) return undefined;
-          key = spec[0];
+          const spec = this.#tables.keys.get(name); // [bit, collection, word]
+          if (spec === undefined) return false; // a key the core does not index
+          const at = w + spec[2];
+          if (words[at] !== ABSENT) return false; // a second resource named by its id
+          if (typeof value === 'string') {
+            const i = ids.find(spec[1], value);
+            if (i === undefined) return false;
+            words[at] = i;
+          } else if (isPlainObject(value)) {
+            // `block`: `{ record, block }`, the record by its index, the block by its id.
+            if (Object.keys(value).length !== 2 || typeof value.record !== 'string' || typeof value.block !== 'string') {
+              return false;
+            }
+            const record = ids.find(spec[1], value.record);
+            if (record === undefined) return false;
+            const end = putWords(m.HEAPU8, words, w, this.#scratch.pointer + WORDS_BYTES, spec[2] + 1, 0, value.block);
+            if (end < 0) return false;
+            words[at] = record;
+            this.#bytes = end;
+          } else {
+            return false;
+          }
+          key |= spec[0];
         }
       } else if (target !== undefined && target !== null) {
-        return undefined;
+        return false;
       }
-      const q = this.#indices;
-      q[0] = u;
-      q[1] = a;
-      q[2] = site;
-      q[3] = key;
-      q[4] = resource;
-      return q;
+      words[w + 3] = key;
+      return true;
     } catch {
-      return undefined; // a getter or a proxy that throws: the other paths refuse it
+      return false; // a getter or a proxy that throws: the other paths refuse it
     }
   }
 
@@ -841,12 +866,11 @@ class Engine {
   /** `explain` on the paths without JSON text in; undefined when the request takes none of them. */
   #explain(user, action, target) {
     this.#engine();
-    const q = this.#resolve(user, action, target);
-    if (q !== undefined) {
+    if (this.#resolve(user, action, target)) {
       const m = this.#module;
-      const parts = this.#scratch.pointer + PARTS_AT;
-      const n = m._calm_explain_indexed_parts(this.#address, q[0], q[1], q[2], q[3], q[4], parts, PARTS);
-      if (n >= 0) return this.#decisionOf(parts >> 2);
+      const p = this.#scratch.pointer;
+      const n = m._calm_explain_indexed_parts(this.#address, p, p + WORDS_BYTES, this.#bytes, p + PARTS_AT, PARTS);
+      if (n >= 0) return this.#decisionOf((p + PARTS_AT) >> 2);
     }
     if (this.#write(user, action, target)) {
       const m = this.#module;

@@ -119,6 +119,27 @@ Verdict Engine::check(const RequestView& request) const noexcept { return impl_-
 
 Verdict Engine::check(const IndexedRequest& request) const noexcept { return impl_->check_indexed(request); }
 
+std::optional<IndexedRequest> read_indexed_words(const std::uint32_t* words,
+                                                 std::string_view bytes) noexcept {
+  IndexedRequest q;
+  q.user = words[0];
+  q.action = words[1];
+  q.site = words[2];
+  // The key bits are 9: a wider word names keys no table has (refused as such).
+  q.key = words[3] > 0xFFFF ? std::uint16_t{0xFFFF} : static_cast<std::uint16_t>(words[3]);
+  q.resource = words[4];
+  q.block_record = words[5];
+  const std::uint32_t offset = words[6];
+  const std::uint32_t size = words[7];
+  if (size != 0xFFFFFFFF) {  // absent otherwise
+    if (offset > bytes.size() || size > bytes.size() - offset) return std::nullopt;
+    q.block = bytes.substr(offset, size);
+  }
+  q.module = words[8];
+  q.role = words[9];
+  return q;
+}
+
 std::optional<RequestView> read_request_words(const std::uint32_t* words, std::size_t count,
                                               std::string_view bytes) noexcept {
   constexpr std::uint32_t kAbsent = 0xFFFFFFFF;

@@ -293,22 +293,49 @@ struct Engine::Impl {
 
   Verdict check_indexed(const IndexedRequest& q) const noexcept {
     const Snapshot& s = snapshot;
+    // 1. Shape: a block's id is an id, a role one of the four (as `parse_role` reads its name).
+    if ((q.key & kBlock) != 0 && !is_valid_id(q.block))
+      return invalid("`resource.block` must be `{ record, block }` ids");
+    if ((q.key & kRole) != 0 && q.role > static_cast<Index>(Role::admin)) {
+      return invalid("`resource.role` must be one of `none`, `member`, `manager`, `admin`");
+    }
     if (q.action >= kActions.size()) return deny(Code::unknown_action, "ACCESS-8");
     const ActionSpec& spec = kActions[q.action];
     const std::uint16_t allowed_keys = spec.required | spec.optional;
-    if ((q.key & ~allowed_keys) != 0 || (q.key & spec.required) != spec.required ||
-        (q.key != 0 && q.resource == kNone)) {
+    if ((q.key & ~allowed_keys) != 0 || (q.key & spec.required) != spec.required) {
       return with_action(invalid("the resource keys do not match the action"), q.action);
+    }
+    const std::uint16_t id_keys = q.key & kIdKeys;
+    if ((id_keys & (id_keys - 1)) != 0) {
+      return with_action(invalid("the fast path takes at most one resource named by its id"), q.action);
     }
     Verdict v = [&]() noexcept {
       if (q.user >= s.users.size()) return unknown(Code::unknown_user, "user");
       if (q.site != kNone && q.site >= s.sites.size()) return unknown(Code::unknown_site, "site");
+      // 5. Resources, in the key table's order, as `run` resolves them.
       Resolved r;
-      if (q.key != 0) {
-        const ResourceKeySpec* k = indexed_key(q.key);
-        if (k == nullptr) return invalid("the fast path takes at most one simple resource key");
-        if (!k->live(s, q.resource)) return unknown(k->unknown, k->name);
-        r.*k->slot = q.resource;
+      for (const ResourceKeySpec& k : kResourceKeys) {
+        if ((q.key & k.bit) == 0) continue;
+        switch (k.word) {
+          case kIdWord:
+          case kModuleWord: {
+            const Index i = k.word == kIdWord ? q.resource : q.module;
+            if (!k.live(s, i)) return unknown(k.unknown, k.name);
+            r.*k.slot = i;
+            break;
+          }
+          case kBlockWord:
+            if (!live_record(s, q.block_record)) return unknown(k.unknown, k.name);
+            r.block_record = q.block_record;
+            r.block = s.find_block(q.block_record, q.block);
+            if (r.block == kNone) return unknown(k.unknown, k.name);
+            break;
+          case kRoleWord:
+            r.role = static_cast<Role>(q.role);
+            break;
+          default:
+            return invalid("a resource key the fast path does not take");
+        }
       }
       return finish(q.user, q.site, spec, r);
     }();

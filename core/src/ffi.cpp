@@ -400,27 +400,48 @@ std::optional<std::size_t> ffi::decision_parts(const Engine& engine, const Reque
   return parts_of(engine.explain(request, engine.check(request)), words, text);
 }
 
-std::optional<std::size_t> ffi::decision_parts(const Engine& engine, const IndexedRequest& q,
-                                               std::span<std::uint32_t> words, std::string& text) {
-  const Snapshot& s = engine.snapshot();
+namespace {
+
+// The request an indexed request names, its ids viewed in the snapshot's
+// tables; nullopt when an index is out of range.
+std::optional<RequestView> view_of(const Snapshot& s, const IndexedRequest& q) noexcept {
   if (q.user >= s.users.size() || q.action >= kActions.size() ||
       (q.site != kNone && q.site >= s.sites.size())) {
     return std::nullopt;
   }
-  // The request as its ids, viewed in the snapshot's tables.
   RequestView view;
   view.user = s.user_ids.at(q.user);
   view.action = kActions[q.action].id;
   if (q.site != kNone) view.site = s.site_ids.at(q.site);
-  if (q.key != 0) {
-    const ResourceKeySpec* k = indexed_key(q.key);
-    if (k == nullptr || q.resource >= (s.*k->ids).size()) return std::nullopt;
-    view.resource.*k->view = (s.*k->ids).at(q.resource);
+  for (const ResourceKeySpec& k : kResourceKeys) {
+    if ((q.key & k.bit) == 0) continue;
+    if (k.word == kIdWord || k.word == kModuleWord) {
+      const Index i = k.word == kIdWord ? q.resource : q.module;
+      if (i >= (s.*k.ids).size()) return std::nullopt;
+      view.resource.*k.view = (s.*k.ids).at(i);
+    } else if (k.word == kBlockWord) {
+      if (q.block_record >= s.records.size()) return std::nullopt;
+      view.resource.block = BlockRefView{s.record_ids.at(q.block_record), q.block};
+    } else if (k.word == kRoleWord) {
+      if (q.role > static_cast<Index>(Role::admin)) return std::nullopt;
+      view.resource.role = role_name(static_cast<Role>(q.role));
+    } else {
+      return std::nullopt;
+    }
   }
+  return view;
+}
+
+}  // namespace
+
+std::optional<std::size_t> ffi::decision_parts(const Engine& engine, const IndexedRequest& q,
+                                               std::span<std::uint32_t> words, std::string& text) {
+  const auto view = view_of(engine.snapshot(), q);
+  if (!view) return std::nullopt;
   Verdict v = engine.check(q);
   // The indexed check says less of a malformed request than the full one.
-  if (v.code == Code::invalid_request) v = engine.check(view);
-  return parts_of(engine.explain(view, v), words, text);
+  if (v.code == Code::invalid_request) v = engine.check(*view);
+  return parts_of(engine.explain(*view, v), words, text);
 }
 
 std::string ffi::requirement_keys() {
@@ -432,25 +453,12 @@ std::string ffi::requirement_keys() {
 }
 
 std::string ffi::explain(const Engine& engine, const IndexedRequest& q) {
-  const Snapshot& s = engine.snapshot();
-  if (q.user >= s.users.size() || q.action >= kActions.size() ||
-      (q.site != kNone && q.site >= s.sites.size())) {
-    return {};
-  }
-  // The request as its ids, as parse_request would read them from JSON.
-  Request request;
-  request.user = s.user_ids.at(q.user);
-  request.action = std::string(kActions[q.action].id);
-  if (q.site != kNone) request.site = s.site_ids.at(q.site);
-  if (q.key != 0) {
-    const ResourceKeySpec* k = indexed_key(q.key);
-    if (k == nullptr || q.resource >= (s.*k->ids).size()) return {};
-    request.resource.*k->field = (s.*k->ids).at(q.resource);
-  }
+  const auto view = view_of(engine.snapshot(), q);
+  if (!view) return {};
   // The same Request decide_json would build from this request's JSON, so
   // the same decision and message by construction (not the indexed verdict,
   // whose invalid-request details are coarser).
-  return decision_text(engine.decide(request));
+  return decision_text(engine.decide(to_request(*view)));
 }
 
 std::string ffi::load(Engine& engine, std::string_view json_text) {
@@ -584,17 +592,26 @@ std::string ffi::actions() {
 
 std::string ffi::indexed_keys() {
   json keys = json::object();
-  for (const ResourceKeySpec& k : kResourceKeys) {
-    if (!k.collection.empty()) keys[std::string(k.name)] = {k.bit, std::string(k.collection)};
-  }
-  return detail::dump(keys);
+  for (const ResourceKeySpec& k : kResourceKeys)
+    keys[std::string(k.name)] = {k.bit, std::string(k.collection), k.word};
+  return detail::dump(json{{"words", kIndexedRequestWords}, {"keys", std::move(keys)}});
 }
 
 std::string ffi::index(const Engine& engine) {
   const Snapshot& s = engine.snapshot();
   json ids{{"users", s.user_ids.ids()}, {"sites", s.site_ids.ids()}};
   for (const ResourceKeySpec& k : kResourceKeys) {
-    if (!k.collection.empty()) ids[std::string(k.collection)] = (s.*k.ids).ids();
+    if (k.word == kBlockWord) continue;  // its record's index is in `records`
+    json& list = ids[std::string(k.collection)];
+    if (k.ids != nullptr) {
+      list = (s.*k.ids).ids();
+    } else if (k.word == kRoleWord) {
+      // Roles by rank.
+      list = json::array();
+      for (const Role role : {Role::none, Role::member, Role::manager, Role::admin}) {
+        list.push_back(std::string(role_name(role)));
+      }
+    }
   }
   return detail::dump(ids);
 }

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "../decision_parts.hpp"
+#include "../indexed_request.hpp"
 #include "calm/access.hpp"
 #include "calm/personnel.hpp"
 #include "fuzz_util.hpp"
@@ -98,43 +99,17 @@ void check_allowed_request(const Engine& engine, const json& request, const std:
   }
 }
 
-// The bindings' fast path: a request of known ids with at most one plain
-// resource key is also answered by `ffi::explain`, which must give the same bytes.
+// The bindings' fast path: a request whose ids are all known, with at most
+// one resource named by its id, is also asked by indices (as js/index.js
+// writes it); `check` must give the same verdict and `ffi::explain` the same bytes.
 void check_indexed_path(const Engine& engine, const json& request, const std::string& answer) {
-  if (!request.is_object()) return;
-  const calm::Snapshot& s = engine.snapshot();
-  calm::IndexedRequest q;
-  for (const auto& [key, value] : request.items()) {
-    if (!value.is_string() && key != "resource") return;
-    if (key == "user") {
-      q.user = s.user_ids.find(value.get<std::string>());
-    } else if (key == "action") {
-      q.action = calm::find_action(value.get<std::string>());
-    } else if (key == "site") {
-      q.site = s.site_ids.find(value.get<std::string>());
-      if (q.site == kNone) return;
-    } else if (key == "resource") {
-      if (!value.is_object() || value.size() != 1 || !value.begin()->is_string()) return;
-      const std::string& kind = value.begin().key();
-      const std::string id = value.begin()->get<std::string>();
-      static const std::pair<const char*, std::uint16_t> kKeys[] = {
-          {"course", 1}, {"fulfillment", 2}, {"record", 4}, {"thread", 16}, {"company", 32}, {"target", 64}};
-      const calm::IdTable* tables[] = {&s.course_ids,  &s.fulfillment_ids, &s.record_ids,
-                                       &s.comment_ids, &s.company_ids,     &s.user_ids};
-      bool found = false;
-      for (std::size_t i = 0; i < std::size(kKeys); ++i) {
-        if (kind == kKeys[i].first) {
-          q.key = kKeys[i].second;
-          q.resource = tables[i]->find(id);
-          found = true;
-        }
-      }
-      if (!found || q.resource == kNone) return;
-    } else {
-      return;
-    }
-  }
-  if (q.user == kNone || q.action == kNone) return;
+  static const json tables = json::parse(calm::ffi::indexed_keys());
+  const auto indexed = calm::testing::indexed_of(tables, json::parse(calm::ffi::index(engine)), request);
+  if (!indexed) return;
+  const calm::IndexedRequest q = indexed->request();
+  const auto verdict = engine.check(q).code;
+  const auto full = engine.check(calm::ffi::parse_request(request).request).code;
+  CALM_REQUIRE(verdict == full, "check (indexed) and check (request) answer the same request differently", answer);
   const std::string fast = calm::ffi::explain(engine, q);
   CALM_REQUIRE(fast == answer, "ffi::explain (indexed) and ffi::decide answer the same request differently",
                fast + "\n  vs\n" + answer);

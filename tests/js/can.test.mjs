@@ -28,6 +28,8 @@ function idsOf(snapshot) {
     records: list(snapshot.personnel?.records),
     comments: list(snapshot.personnel?.comments),
     companies: list(snapshot.personnel?.companies),
+    // [record, block] of every block.
+    blocks: (snapshot.personnel?.records ?? []).flatMap((r) => list(r.blocks).map((b) => [r.id, b])),
   };
 }
 
@@ -112,9 +114,12 @@ describe('can agrees with explain, and explain with decide', () => {
             const [key, collection] = pick(keys);
             target[key] = id(collection);
           }
-          if (next() < 0.05) target.block = { record: id('records'), block: 'b-1' };
-          if (next() < 0.05) target.module = pick(['site', 'personnel', 'premises', 'nope']);
-          if (next() < 0.05) target.role = pick(['member', 'admin', 'root']);
+          if (next() < 0.1) {
+            const [record, block] = next() < 0.8 && ids.blocks.length ? pick(ids.blocks) : [id('records'), pick(['b-1', '', 'nope'])];
+            target.block = { record, block };
+          }
+          if (next() < 0.1) target.module = pick(['site', 'personnel', 'premises', 'nope']);
+          if (next() < 0.1) target.role = pick(['none', 'member', 'admin', 'root']);
           if (next() < 0.02) target.extra = 'x';
         }
         assertSame(engine, user, action, target, file);
@@ -150,6 +155,42 @@ describe('can agrees with explain, and explain with decide', () => {
       }
     }
     assert.ok(checked > 300);
+    engine.dispose();
+  });
+
+  it('after a command removes a block, every block is still asked by its id (issue 13)', async () => {
+    // A record's blocks are renumbered when one is removed: the indexed
+    // request names the block by its id, so the answers follow the block.
+    const engine = await createEngine();
+    assert.equal(engine.load(demo).ok, true);
+    const users = demo.users.map((u) => u.id);
+    const actions = engine.actions().filter((a) => a.startsWith('personnel.block.') || a === 'personnel.sensitive.view');
+    const blocks = ['b-quals', 'b-dbs', 'b-emergency', 'b-nope'];
+    const answers = () => {
+      const seen = new Map();
+      for (const user of users) {
+        for (const action of actions) {
+          for (const block of blocks) {
+            const ref = { record: 'r-leo', block };
+            for (const target of [{ block: ref }, { record: 'r-leo', block: ref }, { site: 'north-lab', block: ref }]) {
+              assertSame(engine, user, action, target, 'demo');
+            }
+            seen.set(`${user} ${action} ${block}`, engine.check(user, action, { block: ref }));
+          }
+        }
+      }
+      return seen;
+    };
+    const before = answers();
+    // Some person is answered differently for the two blocks that move (one is sensitive, P11).
+    assert.ok(users.some((u) => before.get(`${u} personnel.block.view b-dbs`) !== before.get(`${u} personnel.block.view b-emergency`)));
+    const removed = engine.apply({ id: 'rm-1', type: 'block.remove', actor: 'u-olive', at: '2026-03-02T09:00:00Z', record: 'r-leo', block: 'b-quals' });
+    assert.equal(removed.ok, true, JSON.stringify(removed));
+    const after = answers();
+    for (const [question, code] of before) {
+      if (question.endsWith(' b-quals')) assert.equal(after.get(question), 'unknown-resource', question);
+      else assert.equal(after.get(question), code, question);
+    }
     engine.dispose();
   });
 

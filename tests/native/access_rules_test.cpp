@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "../decision_parts.hpp"
+#include "../indexed_request.hpp"
 #include "calm/access.hpp"
 #include "test_util.hpp"
 
@@ -1401,62 +1403,6 @@ TEST_F(EngineQueries, Section9_CapabilitiesListEveryActionOnce) {
             json({{"ok", true}, {"value", expected}}).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-TEST_F(EngineQueries, ExplainJsonByIndicesIsDecideJsonByText) {
-  // The JS explain fast path: indices in, the same bytes as decide_json out,
-  // for every user x action x site, with and without each kind of resource.
-  // The keys and their id lists come from the core's key table, as the JS
-  // side reads them (indexedKeys, index): the six section 8 keys that name
-  // one resource by one id.
-  const calm::Snapshot& s = engine().snapshot();
-  const json keys = json::parse(calm::ffi::indexed_keys());
-  const json index = json::parse(calm::ffi::index(engine()));
-  EXPECT_EQ(keys, json::parse(R"({"course": [1, "courses"], "fulfillment": [2, "fulfillments"],
-    "record": [4, "records"], "thread": [16, "comments"], "company": [32, "companies"],
-    "target": [64, "users"]})"));
-  struct Kind {
-    std::uint16_t bit;
-    std::string key;
-    std::vector<std::string> ids;
-  };
-  std::vector<Kind> kinds;
-  for (const auto& [key, spec] : keys.items()) {
-    kinds.push_back({spec[0].get<std::uint16_t>(), key, index.at(spec[1].get<std::string>())});
-  }
-  std::size_t compared = 0;
-  for (Index u = 0; u < s.user_ids.size(); ++u) {
-    for (Index a = 0; a < calm::action_count(); ++a) {
-      for (Index site = 0; site <= s.site_ids.size(); ++site) {
-        calm::IndexedRequest q;
-        q.user = u;
-        q.action = a;
-        q.site = site == s.site_ids.size() ? kNone : site;
-        json request{{"user", s.user_ids.at(u)}, {"action", std::string(calm::action_id(a))}};
-        if (q.site != kNone) request["site"] = s.site_ids.at(q.site);
-        EXPECT_EQ(calm::ffi::explain(engine(), q), calm::ffi::decide(engine(), request.dump())) << request.dump();
-        ++compared;
-        for (const Kind& kind : kinds) {
-          if (kind.ids.empty()) continue;
-          const Index r = (u + a) % static_cast<Index>(kind.ids.size());
-          q.key = kind.bit;
-          q.resource = r;
-          json with = request;
-          with["resource"][kind.key] = kind.ids[r];
-          EXPECT_EQ(calm::ffi::explain(engine(), q), calm::ffi::decide(engine(), with.dump())) << with.dump();
-          ++compared;
-        }
-        q.key = 0;
-        q.resource = kNone;
-      }
-    }
-  }
-  EXPECT_GT(compared, 1000u);
-  // An index the snapshot does not hold: no answer (the caller asks decide_json).
-  calm::IndexedRequest unknown;
-  unknown.user = static_cast<Index>(s.user_ids.size());
-  unknown.action = 0;
-  EXPECT_EQ(calm::ffi::explain(engine(), unknown), "");
-}
-
 // The words the JS `can` / `explain` fast path writes for a request (see
 // `read_request_words`): the request's strings in `bytes`, described by words.
 struct Words {
@@ -1538,40 +1484,101 @@ TEST_F(EngineQueries, RequestWordsDecideAsTheRequestsJsonText) {
   EXPECT_GT(compared, 1000u);
 }
 
-TEST_F(EngineQueries, IndexedRequestsInPartsDecideAsTheRequestsJsonText) {
-  // The JS `explain` with every id known: the decision of the indexed
-  // request, in parts, is the one decide_json gives for its ids' JSON, for
-  // every user x action x site, with no key, a course, a fulfillment, a
-  // record and a company.
+TEST_F(EngineQueries, IndexedRequestsDecideAsTheRequestsJsonText) {
+  // Section 11: the JS fast path with every id known (indices in, no JSON)
+  // gives the verdict `check` gives for the request's ids, and the decision
+  // (as text and in parts) decide_json gives for its JSON, for every user x
+  // action x site, with no key, each key named by an id, a block alone and
+  // with its record, a role to set, and their errors (a block that is not
+  // the record's, an unknown block, a block id that is not one, records that
+  // differ). The keys and their lists come from the core's key table, as the
+  // JS reads them.
   const calm::Snapshot& s = engine().snapshot();
-  const json keys = json::parse(calm::ffi::indexed_keys());
-  std::vector<std::pair<std::string, Index>> resources = {{"", kNone}, {"course", 0}, {"fulfillment", 0},
-                                                          {"record", 0}, {"company", 0}};
-  std::size_t compared = 0;
+  const json tables = json::parse(calm::ffi::indexed_keys());
+  const json index = json::parse(calm::ffi::index(engine()));
+  EXPECT_EQ(tables, json::parse(R"({"words": 10, "keys": {"course": [1, "courses", 4],
+    "fulfillment": [2, "fulfillments", 4], "record": [4, "records", 4], "block": [8, "records", 5],
+    "thread": [16, "comments", 4], "company": [32, "companies", 4], "target": [64, "users", 4],
+    "module": [128, "modules", 8], "role": [256, "roles", 9]}})"));
+  EXPECT_EQ(index.at("roles"), json::parse(R"(["none", "member", "manager", "admin"])"));
+  const std::string r0 = s.record_ids.at(0);
+  const std::string r1 = s.record_ids.at(1);
+  const json block{{"record", r0}, {"block", "b-1"}};
+  const std::vector<json> resources = {
+      json(nullptr),
+      {{"course", s.course_ids.at(0)}},
+      {{"fulfillment", s.fulfillment_ids.at(0)}},
+      {{"record", r0}},
+      {{"thread", s.comment_ids.at(0)}},
+      {{"company", s.company_ids.at(0)}},
+      {{"target", s.user_ids.at(1)}},
+      {{"block", block}},
+      {{"record", r0}, {"block", block}},
+      {{"record", r1}, {"block", block}},
+      {{"block", {{"record", r0}, {"block", "nope"}}}},
+      {{"block", {{"record", r0}, {"block", ""}}}},
+      {{"target", s.user_ids.at(1)}, {"module", "personnel"}, {"role", "manager"}},
+      {{"target", s.user_ids.at(0)}, {"module", "site"}, {"role", "none"}},
+      {{"target", s.user_ids.at(1)}, {"module", "premises"}, {"role", "admin"}},
+      {{"target", s.user_ids.at(1)}, {"role", "member"}},
+  };
+  std::map<std::string, std::size_t> indexed_by_kind;
   for (Index u = 0; u < s.user_ids.size(); ++u) {
     for (Index a = 0; a < calm::action_count(); ++a) {
       for (Index site = 0; site <= s.site_ids.size(); ++site) {
-        const auto& [key, index] = resources[(u + a + site) % resources.size()];
-        calm::IndexedRequest q{u, a, site < s.site_ids.size() ? site : kNone, 0, kNone};
-        json request{{"user", s.user_ids.at(u)}, {"action", std::string(calm::action_id(a))}};
-        if (q.site != kNone) request["site"] = s.site_ids.at(site);
-        if (!key.empty()) {
-          q.key = keys.at(key).at(0).get<std::uint16_t>();
-          q.resource = index;
-          const std::string collection = keys.at(key).at(1);
-          request["resource"][key] = json::parse(calm::ffi::index(engine())).at(collection).at(index);
+        for (std::size_t k = (u + a + site) % 4; k < resources.size(); k += 4) {
+          json request{{"user", s.user_ids.at(u)}, {"action", std::string(calm::action_id(a))}};
+          if (site < s.site_ids.size()) request["site"] = s.site_ids.at(site);
+          if (!resources[k].is_null()) request["resource"] = resources[k];
+          const auto indexed = calm::testing::indexed_of(tables, index, request);
+          ASSERT_TRUE(indexed.has_value()) << request.dump();
+          const calm::IndexedRequest q = indexed->request();
+          const std::string decided = calm::ffi::decide(engine(), request.dump());
+          const calm::ffi::ParsedRequest parsed = calm::ffi::parse_request(request);
+          EXPECT_EQ(engine().check(q).code, engine().check(parsed.request).code) << request.dump();
+          EXPECT_EQ(calm::ffi::explain(engine(), q), decided) << request.dump();
+          EXPECT_EQ(decision_from_parts(engine(), q), json::parse(decided)) << request.dump();
+          ++indexed_by_kind[resources[k].dump()];
         }
-        EXPECT_EQ(decision_from_parts(engine(), q), json::parse(calm::ffi::decide(engine(), request.dump())))
-            << request.dump();
-        ++compared;
       }
     }
   }
-  EXPECT_GT(compared, 1000u);
+  ASSERT_EQ(indexed_by_kind.size(), resources.size());
+  for (const auto& [kind, count] : indexed_by_kind) EXPECT_GT(count, 50u) << kind;
+  // What the JS asks another way: two resources named by id, an unknown id, a key no table indexes.
+  const json base{{"user", s.user_ids.at(0)}, {"action", "personnel.record.view"}};
+  for (const json& resource : {json{{"record", r0}, {"company", s.company_ids.at(0)}}, json{{"record", "nope"}},
+                               json{{"module", "nope"}}, json{{"role", "boss"}}, json{{"colour", "red"}}}) {
+    json request = base;
+    request["resource"] = resource;
+    EXPECT_FALSE(calm::testing::indexed_of(tables, index, request).has_value()) << request.dump();
+  }
+  // Out of range: no answer (the JS then asks by words).
   calm::IndexedRequest out_of_range{static_cast<Index>(s.user_ids.size()), 0, kNone, 0, kNone};
   std::vector<std::uint32_t> words(16);
   std::string text;
   EXPECT_FALSE(calm::ffi::decision_parts(engine(), out_of_range, words, text).has_value());
+  EXPECT_EQ(calm::ffi::explain(engine(), out_of_range), "");
+}
+
+TEST_F(EngineQueries, IndexedRequestWordsOutsideTheirBytesAreNotRead) {
+  std::vector<std::uint32_t> words(calm::kIndexedRequestWords, 0xFFFFFFFF);
+  words[0] = 0;
+  words[1] = 0;
+  words[3] = 8;  // block
+  words[5] = 0;
+  words[6] = 0;
+  words[7] = 3;
+  EXPECT_EQ(calm::read_indexed_words(words.data(), "b-1")->block, "b-1");
+  EXPECT_FALSE(calm::read_indexed_words(words.data(), "b-").has_value());
+  words[6] = 1;
+  EXPECT_FALSE(calm::read_indexed_words(words.data(), "b-1").has_value());
+  words[6] = 0xFFFFFFFF;
+  EXPECT_FALSE(calm::read_indexed_words(words.data(), "b-1").has_value());
+  // A key word wider than the table's bits names keys no action takes.
+  words[6] = 0;
+  words[3] = 0x10008;
+  EXPECT_EQ(engine().check(*calm::read_indexed_words(words.data(), "b-1")).code, calm::Code::invalid_request);
 }
 
 TEST_F(EngineQueries, RequestWordsOutsideTheirBytesOrOfTheWrongShapeAreNotRead) {

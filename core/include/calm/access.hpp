@@ -259,17 +259,36 @@ struct EffectiveRole {
 [[nodiscard]] Index find_action(std::string_view id) noexcept;
 
 /// A request whose ids are already dense indices (the bindings' fast path).
-/// `key` is zero or the bit of one resource key that `ffi::indexed_keys`
-/// lists, and `resource` an index into that key's collection of
-/// `ffi::index`; any other request goes through `Request` or `RequestView`.
-/// Out-of-range indices are unknown ids.
+/// `key` holds the bits of the resource keys it names, each of them listed
+/// by `ffi::indexed_keys`, which also says the member that holds its value:
+/// `resource` for the one key that names a resource by its id (at most one);
+/// `block_record` and `block` for `block` (its record's index, and the
+/// block's id: a record's blocks are renumbered when one is removed);
+/// `module`; `role` (an index into `roles`). Every index points into the
+/// collection of `ffi::index` the key names. Any other request goes through
+/// `Request` or `RequestView`. Out-of-range indices are unknown ids.
 struct IndexedRequest {
   Index user = kNone;
   Index action = kNone;
   Index site = kNone;
   std::uint16_t key = 0;
   Index resource = kNone;
+  Index block_record = kNone;
+  std::string_view block;
+  Index module = kNone;
+  Index role = kNone;
 };
+
+/// The number of words of an indexed request as `read_indexed_words` reads them.
+inline constexpr std::size_t kIndexedRequestWords = 10;
+
+/// An indexed request from `kIndexedRequestWords` words over `bytes` (the JS
+/// fast path writes them into wasm memory): `user`, `action`, `site`, `key`,
+/// `resource`, `block_record`, the offset and the size of `block` in `bytes`,
+/// `module`, `role`; words absent are 0xFFFFFFFF. Nullopt when `block`'s
+/// bytes are not within `bytes`.
+[[nodiscard]] std::optional<IndexedRequest> read_indexed_words(const std::uint32_t* words,
+                                                               std::string_view bytes) noexcept;
 
 /// The access engine: holds one snapshot and answers questions about it.
 class Engine {

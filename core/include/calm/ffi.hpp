@@ -160,13 +160,17 @@ std::size_t capability_codes(const Engine& engine, std::string_view user, std::s
 /// The current state in the snapshot format, as JSON text.
 [[nodiscard]] std::string snapshot(const Engine& engine);
 /// The ids of users, sites and of every collection an indexed resource key
-/// points into, in index order, as `{ users: [...], ... }`, so that bindings
-/// can build `IndexedRequest`s.
+/// points into, in index order, as `{ users: [...], sites: [...], courses:
+/// [...], ... }`, so that bindings can build `IndexedRequest`s (`roles`
+/// holds the role names by rank).
 [[nodiscard]] std::string index(const Engine& engine);
 /// The resource keys an `IndexedRequest` may name, from the core's one
-/// resource-key table: `{ [key]: [bit, collection] }`, e.g.
-/// `{ "course": [1, "courses"], ... }`, `collection` naming the id list of
-/// `index` the key's index points into.
+/// resource-key table, and the words `read_indexed_words` reads: `{ words,
+/// keys: { [key]: [bit, collection, word] } }`, e.g. `{ "words": 10, "keys":
+/// { "course": [1, "courses", 4], ... } }`, `collection` naming the list of
+/// `index` the key's value is an index of and `word` the word of
+/// `read_indexed_words` that holds it (for `block`, its record's index; the
+/// block's id follows as bytes).
 [[nodiscard]] std::string indexed_keys();
 /// Ids of the action table, as a JSON array.
 [[nodiscard]] std::string actions();

@@ -44,15 +44,24 @@ struct ResourceKeySpec {
   IdTable Snapshot::*ids = nullptr;
   /// Where its index goes once resolved; null for `block` and `role`.
   Index Resolved::*slot = nullptr;
-  /// The collection of `index()` an indexed request names it by, alone;
-  /// empty when an indexed request cannot name it.
+  /// The collection of `ffi::index` an indexed request names it by.
   std::string_view collection;
+  /// Which member of `IndexedRequest` holds its value, as the word of
+  /// `read_indexed_words`: `kIdWord` (`resource`) for a key that names a
+  /// resource by its id, `kBlockWord` (`block_record`; the block's id
+  /// follows), `kModuleWord`, `kRoleWord`.
+  std::uint8_t word = 0;
   /// The code when its id names nothing live.
   Code unknown = Code::unknown_resource;
   /// Whether index `i` of `ids` names a live resource (in range, not deleted;
   /// a thread, not a reply).
   bool (*live)(const Snapshot& s, Index i) noexcept = nullptr;
 };
+
+inline constexpr std::uint8_t kIdWord = 4;
+inline constexpr std::uint8_t kBlockWord = 5;
+inline constexpr std::uint8_t kModuleWord = 8;
+inline constexpr std::uint8_t kRoleWord = 9;
 
 inline bool live_course(const Snapshot& s, Index i) noexcept {
   return i < s.courses.size() && !s.courses[i].deleted;
@@ -74,25 +83,26 @@ inline bool live_module(const Snapshot& s, Index i) noexcept { return i < s.modu
 // clang-format off
 /// In bit order, which is the order of resolution (section 11, step 5).
 inline constexpr std::array kResourceKeys = {
-  ResourceKeySpec{kCourse, "course", &Resource::course, &ResourceView::course, &Snapshot::course_ids, &Resolved::course, "courses", Code::unknown_resource, live_course},
-  ResourceKeySpec{kFulfillment, "fulfillment", &Resource::fulfillment, &ResourceView::fulfillment, &Snapshot::fulfillment_ids, &Resolved::fulfillment, "fulfillments", Code::unknown_resource, live_fulfillment},
-  ResourceKeySpec{kRecord, "record", &Resource::record, &ResourceView::record, &Snapshot::record_ids, &Resolved::record, "records", Code::unknown_resource, live_record},
-  ResourceKeySpec{kBlock, "block", nullptr, nullptr, nullptr, nullptr, "", Code::unknown_resource, nullptr},
-  ResourceKeySpec{kThread, "thread", &Resource::thread, &ResourceView::thread, &Snapshot::comment_ids, &Resolved::thread, "comments", Code::unknown_resource, live_thread},
-  ResourceKeySpec{kCompany, "company", &Resource::company, &ResourceView::company, &Snapshot::company_ids, &Resolved::company, "companies", Code::unknown_resource, live_company},
-  ResourceKeySpec{kTarget, "target", &Resource::target, &ResourceView::target, &Snapshot::user_ids, &Resolved::target, "users", Code::unknown_resource, live_user},
-  ResourceKeySpec{kModule, "module", &Resource::module, &ResourceView::module, &Snapshot::module_ids, &Resolved::module, "", Code::unknown_module, live_module},
-  ResourceKeySpec{kRole, "role", &Resource::role, &ResourceView::role, nullptr, nullptr, "", Code::invalid_request, nullptr},
+  ResourceKeySpec{kCourse, "course", &Resource::course, &ResourceView::course, &Snapshot::course_ids, &Resolved::course, "courses", kIdWord, Code::unknown_resource, live_course},
+  ResourceKeySpec{kFulfillment, "fulfillment", &Resource::fulfillment, &ResourceView::fulfillment, &Snapshot::fulfillment_ids, &Resolved::fulfillment, "fulfillments", kIdWord, Code::unknown_resource, live_fulfillment},
+  ResourceKeySpec{kRecord, "record", &Resource::record, &ResourceView::record, &Snapshot::record_ids, &Resolved::record, "records", kIdWord, Code::unknown_resource, live_record},
+  ResourceKeySpec{kBlock, "block", nullptr, nullptr, nullptr, nullptr, "records", kBlockWord, Code::unknown_resource, nullptr},
+  ResourceKeySpec{kThread, "thread", &Resource::thread, &ResourceView::thread, &Snapshot::comment_ids, &Resolved::thread, "comments", kIdWord, Code::unknown_resource, live_thread},
+  ResourceKeySpec{kCompany, "company", &Resource::company, &ResourceView::company, &Snapshot::company_ids, &Resolved::company, "companies", kIdWord, Code::unknown_resource, live_company},
+  ResourceKeySpec{kTarget, "target", &Resource::target, &ResourceView::target, &Snapshot::user_ids, &Resolved::target, "users", kIdWord, Code::unknown_resource, live_user},
+  ResourceKeySpec{kModule, "module", &Resource::module, &ResourceView::module, &Snapshot::module_ids, &Resolved::module, "modules", kModuleWord, Code::unknown_module, live_module},
+  ResourceKeySpec{kRole, "role", &Resource::role, &ResourceView::role, nullptr, nullptr, "roles", kRoleWord, Code::invalid_request, nullptr},
 };
 // clang-format on
 
-/// The key an indexed request names by `bit` alone, or null when it cannot.
-inline const ResourceKeySpec* indexed_key(std::uint16_t bit) noexcept {
+/// The keys that name a resource by its id (at most one in an indexed request).
+inline constexpr std::uint16_t kIdKeys = [] {
+  std::uint16_t bits = 0;
   for (const ResourceKeySpec& k : kResourceKeys) {
-    if (k.bit == bit) return k.collection.empty() ? nullptr : &k;
+    if (k.word == kIdWord) bits |= k.bit;
   }
-  return nullptr;
-}
+  return bits;
+}();
 
 /// The key's field in a request's resource (`k.field` must not be null).
 inline const std::optional<std::string>& field_of(const Resource& r, const ResourceKeySpec& k) noexcept {
