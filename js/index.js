@@ -610,23 +610,21 @@ class Engine {
           if (spec === undefined) return false; // a key the core does not index
           const at = w + spec[2];
           if (words[at] !== ABSENT) return false; // a second resource named by its id
-          if (typeof value === 'string') {
+          if (name !== 'block') {
+            if (typeof value !== 'string') return false;
             const i = ids.find(spec[1], value);
             if (i === undefined) return false;
             words[at] = i;
-          } else if (isPlainObject(value)) {
-            // `block`: `{ record, block }`, the record by its index, the block by its id.
-            if (Object.keys(value).length !== 2 || typeof value.record !== 'string' || typeof value.block !== 'string') {
-              return false;
-            }
+          } else {
+            // `{ record, block }`: the record by its index, the block by its id.
+            if (!isPlainObject(value) || Object.keys(value).length !== 2) return false;
+            if (typeof value.record !== 'string' || typeof value.block !== 'string') return false;
             const record = ids.find(spec[1], value.record);
             if (record === undefined) return false;
             const end = putWords(m.HEAPU8, words, w, this.#scratch.pointer + WORDS_BYTES, spec[2] + 1, 0, value.block);
             if (end < 0) return false;
             words[at] = record;
             this.#bytes = end;
-          } else {
-            return false;
           }
           key |= spec[0];
         }

@@ -66,9 +66,12 @@ inline std::optional<Indexed> indexed_of(const nlohmann::json& tables, const nlo
     const json& spec = tables["keys"][name];
     const std::size_t at = spec.at(2);
     if (out.words.at(at) != kAbsent) return std::nullopt;
-    const bool block = value.is_object() && value.size() == 2 && value.contains("record") &&
-                       value.contains("block") && value["block"].is_string();
-    if (!value.is_string() && !block) return std::nullopt;
+    const bool block = name == "block";
+    if (block ? !(value.is_object() && value.size() == 2 && value.contains("record") &&
+                  value.contains("block") && value["block"].is_string())
+              : !value.is_string()) {
+      return std::nullopt;
+    }
     const auto i = find(spec.at(1), block ? value["record"] : value);
     if (!i) return std::nullopt;
     out.words[at] = *i;

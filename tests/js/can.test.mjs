@@ -117,6 +117,8 @@ describe('can agrees with explain, and explain with decide', () => {
           if (next() < 0.1) {
             const [record, block] = next() < 0.8 && ids.blocks.length ? pick(ids.blocks) : [id('records'), pick(['b-1', '', 'nope'])];
             target.block = { record, block };
+          } else if (next() < 0.02) {
+            target.block = id('records'); // not `{ record, block }`
           }
           if (next() < 0.1) target.module = pick(['site', 'personnel', 'premises', 'nope']);
           if (next() < 0.1) target.role = pick(['none', 'member', 'admin', 'root']);

@@ -1548,7 +1548,8 @@ TEST_F(EngineQueries, IndexedRequestsDecideAsTheRequestsJsonText) {
   // What the JS asks another way: two resources named by id, an unknown id, a key no table indexes.
   const json base{{"user", s.user_ids.at(0)}, {"action", "personnel.record.view"}};
   for (const json& resource : {json{{"record", r0}, {"company", s.company_ids.at(0)}}, json{{"record", "nope"}},
-                               json{{"module", "nope"}}, json{{"role", "boss"}}, json{{"colour", "red"}}}) {
+                               json{{"module", "nope"}}, json{{"role", "boss"}}, json{{"colour", "red"}},
+                               json{{"block", r0}}, json{{"record", json{{"record", r0}, {"block", "b-1"}}}}}) {
     json request = base;
     request["resource"] = resource;
     EXPECT_FALSE(calm::testing::indexed_of(tables, index, request).has_value()) << request.dump();
