@@ -329,6 +329,13 @@ const WORDS_BYTES = 512;
 // The words of a decision in parts (`explain`) go at the end of the words'
 // room: a request takes at most 7 + 6 * MAX_FIELDS = 103 of its 128 words.
 const PARTS = 16;
+// How `#resolve` found a request: not one to ask by indices; by its first
+// five words as arguments (`_calm_check_indexed`); by all its words written
+// into memory (`_calm_check_indexed_words`).
+const NOT_INDEXED = 0;
+const SHORT = 1;
+const WORDS = 2;
+const SHORT_WORDS = 5;
 const PARTS_AT = WORDS_BYTES - PARTS * 4;
 const SCRATCH_BYTES = WORDS_BYTES + (3 + 3 * MAX_FIELDS) * MAX_UNITS * 3;
 
@@ -522,6 +529,9 @@ class Engine {
   #tables;
   /** The loaded snapshot's ids by index (`IdIndex`), made when first needed after a load. */
   #ids;
+  /** The indexed request being asked (`#resolve`): its words, and the id of the block it names. */
+  #indices = [];
+  #block = undefined;
   /** Bumped by every change of what the engine holds (a load, an applied command). */
   #revision = 0;
   /** Who to tell when the revision changes (`subscribe`). */
@@ -530,6 +540,7 @@ class Engine {
   constructor(module) {
     this.#module = module;
     this.#tables = tablesOf(module);
+    this.#indices = new Array(this.#tables.indexedWords).fill(ABSENT);
     this.#limits = JSON.parse(module.limits());
     this.#native = new module.Engine();
     this.#address = this.#native.address();
@@ -559,83 +570,108 @@ class Engine {
    * unknown ids).
    */
   #checkIndexed(user, action, target) {
-    if (!this.#resolve(user, action, target)) return -1;
+    const form = this.#resolve(user, action, target);
+    if (form === NOT_INDEXED) return -1;
+    const q = this.#indices;
+    const m = this.#module;
+    if (form === SHORT) return m._calm_check_indexed(this.#address, q[0], q[1], q[2], q[3], q[4]);
+    if (!this.#writeIndexed()) return -1;
     const p = this.#scratch.pointer;
-    return this.#module._calm_check_indexed(this.#address, p, p + WORDS_BYTES, this.#bytes);
+    return m._calm_check_indexed_words(this.#address, p, p + WORDS_BYTES, this.#bytes);
   }
 
   /**
-   * Writes the request as an indexed request (core `read_indexed_words`:
-   * indices of the ids of `index`, a block's id as bytes) at the start of the
-   * scratch buffer when its user, action, site and resources are all known
-   * ids and at most one resource is named by its id; false otherwise (the
-   * words path then asks it, and answers unknown ids). Which word holds each
-   * key's value, and the list its index points into, is the core's
-   * (`indexedKeys`).
+   * Reads the request as an indexed request (core `read_indexed_words`) into
+   * `#indices` and `#block` when its user, action, site and resources are
+   * all known ids and at most one resource is named by its id: SHORT when
+   * it needs only the first five words (user, action, site, key bits, the
+   * resource named by id), which go into the wasm as arguments, WORDS when
+   * it names a block, a module or a role (`#writeIndexed`); NOT_INDEXED
+   * otherwise (the words path then asks it, and answers unknown ids). Which
+   * word holds each key's value, and the list its index points into, is the
+   * core's (`indexedKeys`).
    */
   #resolve(user, action, target) {
     try {
-      if (typeof user !== 'string' || typeof action !== 'string') return false;
+      if (typeof user !== 'string' || typeof action !== 'string') return NOT_INDEXED;
       const a = this.#tables.actionIndex.get(action);
-      if (a === undefined) return false;
+      if (a === undefined) return NOT_INDEXED;
       const ids = (this.#ids ??= new IdIndex(this.#native));
       const u = ids.users.get(user);
-      if (u === undefined) return false;
-      const m = this.#module;
-      const words = m.HEAPU32;
-      const w = this.#scratch.pointer >> 2;
-      words[w] = u;
-      words[w + 1] = a;
-      const n = this.#tables.indexedWords;
-      for (let i = 2; i < n; i++) words[w + i] = ABSENT;
-      let key = 0;
-      this.#bytes = 0;
+      if (u === undefined) return NOT_INDEXED;
+      const q = this.#indices;
+      q[0] = u;
+      q[1] = a;
+      q[2] = ABSENT;
+      q[3] = 0;
+      q[4] = ABSENT;
+      let form = SHORT;
       if (typeof target === 'string') {
         const site = ids.sites.get(target);
-        if (site === undefined) return false;
-        words[w + 2] = site;
+        if (site === undefined) return NOT_INDEXED;
+        q[2] = site;
       } else if (isPlainObject(target)) {
         for (const name in target) {
           if (!Object.hasOwn(target, name)) continue;
           const value = target[name];
           if (value === undefined) continue; // as JSON.stringify drops it
           if (name === 'site') {
-            if (typeof value !== 'string') return false;
+            if (typeof value !== 'string') return NOT_INDEXED;
             const site = ids.sites.get(value);
-            if (site === undefined) return false;
-            words[w + 2] = site;
+            if (site === undefined) return NOT_INDEXED;
+            q[2] = site;
             continue;
           }
           const spec = this.#tables.keys.get(name); // [bit, collection, word]
-          if (spec === undefined) return false; // a key the core does not index
-          const at = w + spec[2];
-          if (words[at] !== ABSENT) return false; // a second resource named by its id
+          if (spec === undefined) return NOT_INDEXED; // a key the core does not index
+          const at = spec[2];
+          if (at >= SHORT_WORDS && form === SHORT) {
+            form = WORDS;
+            q.fill(ABSENT, SHORT_WORDS);
+            this.#block = undefined;
+          }
+          if (q[at] !== ABSENT) return NOT_INDEXED; // a second resource named by its id
           if (name !== 'block') {
-            if (typeof value !== 'string') return false;
+            if (typeof value !== 'string') return NOT_INDEXED;
             const i = ids.find(spec[1], value);
-            if (i === undefined) return false;
-            words[at] = i;
+            if (i === undefined) return NOT_INDEXED;
+            q[at] = i;
           } else {
             // `{ record, block }`: the record by its index, the block by its id.
-            if (!isPlainObject(value) || Object.keys(value).length !== 2) return false;
-            if (typeof value.record !== 'string' || typeof value.block !== 'string') return false;
+            if (!isPlainObject(value) || Object.keys(value).length !== 2) return NOT_INDEXED;
+            if (typeof value.record !== 'string' || typeof value.block !== 'string') return NOT_INDEXED;
             const record = ids.find(spec[1], value.record);
-            if (record === undefined) return false;
-            const end = putWords(m.HEAPU8, words, w, this.#scratch.pointer + WORDS_BYTES, spec[2] + 1, 0, value.block);
-            if (end < 0) return false;
-            words[at] = record;
-            this.#bytes = end;
+            if (record === undefined) return NOT_INDEXED;
+            q[at] = record;
+            this.#block = value.block;
           }
-          key |= spec[0];
+          q[3] |= spec[0];
         }
       } else if (target !== undefined && target !== null) {
-        return false;
+        return NOT_INDEXED;
       }
-      words[w + 3] = key;
-      return true;
+      return form;
     } catch {
-      return false; // a getter or a proxy that throws: the other paths refuse it
+      return NOT_INDEXED; // a getter or a proxy that throws: the other paths refuse it
     }
+  }
+
+  /**
+   * Writes `#indices` (and `#block`'s id as bytes after them) as the words of
+   * an indexed request at the start of the scratch buffer; false when the
+   * block's id is not well-formed (the words path then asks it).
+   */
+  #writeIndexed() {
+    const m = this.#module;
+    const words = m.HEAPU32;
+    const w = this.#scratch.pointer >> 2;
+    const q = this.#indices;
+    for (let i = 0; i < q.length; i++) words[w + i] = q[i];
+    this.#bytes = 0;
+    if (this.#block === undefined) return true;
+    const at = this.#tables.keys.get('block')[2] + 1;
+    this.#bytes = putWords(m.HEAPU8, words, w, this.#scratch.pointer + WORDS_BYTES, at, 0, this.#block);
+    return this.#bytes >= 0;
   }
 
   #put(user, action, target) {
@@ -864,10 +900,17 @@ class Engine {
   /** `explain` on the paths without JSON text in; undefined when the request takes none of them. */
   #explain(user, action, target) {
     this.#engine();
-    if (this.#resolve(user, action, target)) {
+    const form = this.#resolve(user, action, target);
+    if (form !== NOT_INDEXED) {
       const m = this.#module;
       const p = this.#scratch.pointer;
-      const n = m._calm_explain_indexed_parts(this.#address, p, p + WORDS_BYTES, this.#bytes, p + PARTS_AT, PARTS);
+      const q = this.#indices;
+      let n = -1;
+      if (form === SHORT) {
+        n = m._calm_explain_indexed_parts(this.#address, q[0], q[1], q[2], q[3], q[4], p + PARTS_AT, PARTS);
+      } else if (this.#writeIndexed()) {
+        n = m._calm_explain_indexed_words_parts(this.#address, p, p + WORDS_BYTES, this.#bytes, p + PARTS_AT, PARTS);
+      }
       if (n >= 0) return this.#decisionOf((p + PARTS_AT) >> 2);
     }
     if (this.#write(user, action, target)) {

@@ -175,10 +175,20 @@ EMSCRIPTEN_KEEPALIVE int calm_check(const calm::Engine* engine, const std::uint3
 }
 
 /// The verdict's code of an indexed request (`Engine::check(IndexedRequest)`)
-/// written as `kIndexedRequestWords` words at `words` over `size` bytes at
-/// `bytes` (`read_indexed_words`); -1 when they are not one.
-EMSCRIPTEN_KEEPALIVE int calm_check_indexed(const calm::Engine* engine, const std::uint32_t* words,
-                                            const char* bytes, std::size_t size) {
+/// given by its first five members: indices into the lists of `index` and
+/// `actions`, `site` and `resource` 0xFFFFFFFF when absent, `key` the bits of
+/// the keys named (`indexedKeys`: at most one, named by its id).
+EMSCRIPTEN_KEEPALIVE int calm_check_indexed(const calm::Engine* engine, calm::Index user, calm::Index action,
+                                            calm::Index site, std::uint32_t key, calm::Index resource) {
+  const calm::IndexedRequest request{user, action, site, static_cast<std::uint16_t>(key), resource};
+  return static_cast<int>(engine->check(request).code);
+}
+
+/// The same for an indexed request of any keys, written as
+/// `kIndexedRequestWords` words at `words` over `size` bytes at `bytes`
+/// (`read_indexed_words`); -1 when they are not one.
+EMSCRIPTEN_KEEPALIVE int calm_check_indexed_words(const calm::Engine* engine, const std::uint32_t* words,
+                                                  const char* bytes, std::size_t size) {
   const auto request = calm::read_indexed_words(words, {bytes, size});
   return request ? static_cast<int>(engine->check(*request).code) : -1;
 }
@@ -205,9 +215,20 @@ EMSCRIPTEN_KEEPALIVE int calm_explain_parts(const calm::Engine* engine, const st
 }
 
 /// `calm_explain_parts` for an indexed request (see `calm_check_indexed`).
-EMSCRIPTEN_KEEPALIVE int calm_explain_indexed_parts(const calm::Engine* engine, const std::uint32_t* words,
-                                                    const char* bytes, std::size_t size, std::uint32_t* parts,
+EMSCRIPTEN_KEEPALIVE int calm_explain_indexed_parts(const calm::Engine* engine, calm::Index user,
+                                                    calm::Index action, calm::Index site, std::uint32_t key,
+                                                    calm::Index resource, std::uint32_t* parts,
                                                     std::size_t capacity) {
+  const calm::IndexedRequest request{user, action, site, static_cast<std::uint16_t>(key), resource};
+  const auto written = calm::ffi::decision_parts(*engine, request, {parts, capacity}, out);
+  return written ? static_cast<int>(*written) : -1;
+}
+
+/// The same for an indexed request written as words (see `calm_check_indexed_words`).
+EMSCRIPTEN_KEEPALIVE int calm_explain_indexed_words_parts(const calm::Engine* engine,
+                                                          const std::uint32_t* words, const char* bytes,
+                                                          std::size_t size, std::uint32_t* parts,
+                                                          std::size_t capacity) {
   const auto request = calm::read_indexed_words(words, {bytes, size});
   if (!request) return -1;
   const auto written = calm::ffi::decision_parts(*engine, *request, {parts, capacity}, out);
