@@ -403,10 +403,12 @@ std::optional<std::size_t> ffi::decision_parts(const Engine& engine, const Reque
 namespace {
 
 // The request an indexed request names, its ids viewed in the snapshot's
-// tables; nullopt when an index is out of range.
+// tables; nullopt when an index is out of range or it names two resources by
+// id (both would be read from `resource`).
 std::optional<RequestView> view_of(const Snapshot& s, const IndexedRequest& q) noexcept {
+  const std::uint16_t id_keys = q.key & kIdKeys;
   if (q.user >= s.users.size() || q.action >= kActions.size() ||
-      (q.site != kNone && q.site >= s.sites.size())) {
+      (q.site != kNone && q.site >= s.sites.size()) || (id_keys & (id_keys - 1)) != 0) {
     return std::nullopt;
   }
   RequestView view;

@@ -1560,6 +1560,11 @@ TEST_F(EngineQueries, IndexedRequestsDecideAsTheRequestsJsonText) {
   std::string text;
   EXPECT_FALSE(calm::ffi::decision_parts(engine(), out_of_range, words, text).has_value());
   EXPECT_EQ(calm::ffi::explain(engine(), out_of_range), "");
+  // Two resources named by id (the JS never sends one): the check refuses it, and no answer by parts or text.
+  calm::IndexedRequest two{0, calm::find_action("personnel.record.view"), kNone, 4 | 32, 0};
+  EXPECT_EQ(engine().check(two).code, calm::Code::invalid_request);
+  EXPECT_FALSE(calm::ffi::decision_parts(engine(), two, words, text).has_value());
+  EXPECT_EQ(calm::ffi::explain(engine(), two), "");
 }
 
 TEST_F(EngineQueries, IndexedRequestWordsOutsideTheirBytesAreNotRead) {
