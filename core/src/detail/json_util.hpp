@@ -86,8 +86,17 @@ class JsonReader {
     std::vector<Segment>& path_;
   };
 
-  PathGuard push(std::string_view key);
-  PathGuard push(std::size_t index);
+  // Inline: called for every member and element a snapshot has, from the
+  // loader (compiled for speed) while this file's out-of-line code is
+  // compiled for size in the wasm build.
+  PathGuard push(std::string_view key) {
+    path_.push_back({key, 0, false});
+    return PathGuard(path_);
+  }
+  PathGuard push(std::size_t index) {
+    path_.push_back({{}, index, true});
+    return PathGuard(path_);
+  }
 
   void fail(std::string_view code, std::string message);
   /// Records errors found by another reader (their paths as they are).
