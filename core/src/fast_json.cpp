@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -108,6 +109,22 @@ class FastParser {
 
   void skip_space() noexcept {
     while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  // Skips the bytes a string holds as they are (printable ASCII other than
+  // `"` and `\`) eight at a time: most of a snapshot's text is ids and names.
+  void skip_plain() noexcept {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    auto zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+    while (end_ - p_ >= 8) {
+      std::uint64_t v;
+      std::memcpy(&v, p_, 8);
+      const std::uint64_t special = zero_byte(v ^ (kOnes * '"')) | zero_byte(v ^ (kOnes * '\\')) |
+                                    ((v - kOnes * 0x20) & ~v & kHigh) | (v & kHigh);
+      if (special != 0) return;
+      p_ += 8;
+    }
   }
 
   template <typename T>
@@ -292,6 +309,7 @@ class FastParser {
   bool string(std::string_view& out) {
     ++p_;  // "
     const char* start = p_;
+    skip_plain();
     while (p_ != end_) {
       const auto c = static_cast<unsigned char>(*p_);
       if (c == '"') {

@@ -1600,6 +1600,46 @@ TEST_F(EngineQueries, RequestWordsOutsideTheirBytesOrOfTheWrongShapeAreNotRead) 
   EXPECT_FALSE(calm::read_request_words(many.words.data(), many.words.size(), many.bytes).has_value());
 }
 
+TEST_F(EngineQueries, JsonStringsAreReadAsNlohmannReadsThemWhereverTheirSpecialBytesFall) {
+  // The reader scans a string's plain bytes eight at a time: a quote, an
+  // escape, a control character, DEL, non-ASCII or invalid UTF-8 at each
+  // place of a site's name of 0 to 17 bytes is read (or refused) as
+  // nlohmann reads it.
+  const std::vector<std::string> specials = {"\"",   "\\\"", "\\\\",     "\\n",
+                                             "\\u00e9", "\x01", "\x1f",     "\x7f",
+                                             "\x80", "\xc3\xa9", "\xc3", "\xf0\x9f\x94\x92",
+                                             "\xed\xa0\x80", " ", "~"};
+  json base = json::parse(calm::ffi::snapshot(engine()));
+  base["sites"][0]["name"] = "@NAME@";
+  const std::string shape = base.dump();
+  const std::size_t hole = shape.find("@NAME@");
+  ASSERT_NE(hole, std::string::npos);
+  std::size_t read = 0;
+  std::size_t refused = 0;
+  for (std::size_t length = 0; length < 18; ++length) {
+    for (std::size_t at = 0; at <= length; ++at) {
+      for (const std::string& special : specials) {
+        const std::string name = std::string(at, 'a') + special + std::string(length - at, 'b');
+        const std::string text = shape.substr(0, hole) + name + shape.substr(hole + 6);
+        const json parsed = json::parse(text, nullptr, false);
+        calm::Engine loaded;
+        const auto errors = loaded.load(text);
+        if (parsed.is_discarded()) {
+          ASSERT_FALSE(errors.empty()) << name;
+          EXPECT_EQ(errors[0].code, "invalid-json") << name;
+          ++refused;
+        } else {
+          ASSERT_TRUE(errors.empty()) << name;
+          EXPECT_EQ(json::parse(calm::ffi::snapshot(loaded))["sites"][0]["name"], parsed["sites"][0]["name"]) << name;
+          ++read;
+        }
+      }
+    }
+  }
+  EXPECT_GT(read, 1000u);
+  EXPECT_GT(refused, 500u);
+}
+
 TEST_F(EngineQueries, DecisionTextIsWhatNlohmannWritesForAnyString) {
   // Quotes, backslashes, control characters, non-ASCII and invalid UTF-8 in
   // ids that messages quote: the directly written text has nlohmann's bytes.
