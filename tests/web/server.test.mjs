@@ -25,7 +25,7 @@ function strings(value, out = []) {
   return out;
 }
 
-/** Everything in the page's IndexedDB databases, as one JSON text. */
+/** Everything in the page's IndexedDB databases, as one JSON text (bytes as the UTF-8 text they hold). */
 function indexedDbText(page) {
   return page.evaluate(async () => {
     const out = [];
@@ -45,7 +45,8 @@ function indexedDbText(page) {
       }
       db.close();
     }
-    return JSON.stringify(out);
+    const text = (bytes) => new TextDecoder().decode(bytes);
+    return JSON.stringify(out, (_, v) => (v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? text(v) : v));
   });
 }
 

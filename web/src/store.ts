@@ -213,14 +213,36 @@ async function session(): Promise<Person | null | 'unreachable'> {
   }
 }
 
+/**
+ * A viewer snapshot as the server sent it: its UTF-8 bytes, which the engine
+ * loads and IndexedDB keeps as they are (no stringify, no structured clone of
+ * the whole tree), and the object the screens read names and lists from.
+ */
+interface Base {
+  bytes: Uint8Array;
+  snapshot: Snapshot;
+}
+
+function baseOf(bytes: Uint8Array): Base {
+  return { bytes, snapshot: JSON.parse(new TextDecoder().decode(bytes)) as Snapshot };
+}
+
+/** The kept base (bytes; an object as kept by an earlier version of the app), or undefined. */
+async function keptBase(): Promise<Base | undefined> {
+  const kept = await kv.get<ArrayBuffer | Snapshot>('base');
+  if (kept === undefined) return undefined;
+  if (kept instanceof ArrayBuffer) return baseOf(new Uint8Array(kept));
+  return baseOf(new TextEncoder().encode(JSON.stringify(kept)));
+}
+
 /** The viewer snapshot, or null when the server says the one held (`revision`) is current (304). */
-async function fetchSnapshot(revision: number | undefined): Promise<Snapshot | null> {
+async function fetchSnapshot(revision: number | undefined): Promise<Base | null> {
   const headers: Record<string, string> = revision === undefined ? {} : { 'if-none-match': `"${revision}"` };
   const response = await call('snapshot', { headers });
   if (response.status === 304) return null;
   if (response.status === 401) throw new SignedOut();
   if (!response.ok) throw new Error(`the snapshot did not load: ${await errorOf(response)}`);
-  return (await response.json()) as Snapshot;
+  return baseOf(new Uint8Array(await response.arrayBuffer()));
 }
 
 class SignedOut extends Error {}
@@ -260,15 +282,16 @@ export async function boot(): Promise<Boot> {
     forgotten = false;
   }
   const mine = saved?.user.id === person.id ? saved : undefined;
-  const base = mine === undefined ? undefined : await kv.get<Snapshot>('base').catch(() => undefined);
+  const base = mine === undefined ? undefined : await keptBase().catch(() => undefined);
 
   const engine = await createEngine();
-  let snapshot = base;
-  if (snapshot === undefined) {
+  let held = base;
+  if (held === undefined) {
     if (who === 'unreachable') return { kind: 'unavailable', reason: 'The server cannot be reached and nothing is kept here.' };
-    snapshot = (await fetchSnapshot(undefined))!;
+    held = (await fetchSnapshot(undefined))!;
   }
-  const loaded = engine.load(snapshot);
+  const { snapshot } = held;
+  const loaded = engine.load(held.bytes);
   if (!loaded.ok) {
     const first = loaded.errors[0];
     throw new Error(`the snapshot did not load: ${first?.path} ${first?.message}`);
@@ -288,7 +311,7 @@ export async function boot(): Promise<Boot> {
   replay(engine, state.queue);
   dataVersion += 1;
   if (state.queue.length === 0) exported = { dataVersion, snapshot };
-  if (base === undefined) void saveBase(snapshot);
+  if (base === undefined) void saveBase(held.bytes);
   else void save();
   window.addEventListener('online', () => {
     set({ online: true });
@@ -327,12 +350,14 @@ function save(): Promise<void> {
   return queueWrite(() => kv.set('state', saved));
 }
 
-/** Makes `snapshot` (the server's, for this person) the kept base, replacing the previous one. */
-function saveBase(snapshot: Snapshot): Promise<void> {
+/** Makes `bytes` (the server's snapshot, for this person) the kept base, replacing the previous one. */
+function saveBase(bytes: Uint8Array): Promise<void> {
   if (state === undefined || forgotten) return saving;
   const saved = savedNow();
+  // The bytes alone (not a view of a larger buffer).
+  const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
   return queueWrite(async () => {
-    await kv.set('base', snapshot);
+    await kv.set('base', copy);
     await kv.set('state', saved);
   });
 }
@@ -469,12 +494,14 @@ async function refresh(answered: number): Promise<void> {
   const held = current();
   const fetched = await fetchSnapshot(held.revision);
   if (fetched === null && answered === 0) return;
-  const base = fetched ?? (await kv.get<Snapshot>('base'));
-  if (base === undefined) return;
+  const kept = fetched === null || baseIds === undefined ? await keptBase() : undefined;
+  const next = fetched ?? kept;
+  if (next === undefined) return;
+  const base = next.snapshot;
   // What the held snapshot let this person know of (from the kept copy the first time: no export of the engine's state).
-  const before = fetched === null ? undefined : (baseIds ?? ids(await kv.get<Snapshot>('base')));
+  const before = fetched === null ? undefined : (baseIds ?? ids(kept?.snapshot));
   const s = current();
-  const loaded = s.engine.load(base);
+  const loaded = s.engine.load(next.bytes);
   if (!loaded.ok) {
     console.error('calm: the server sent a snapshot that does not load', loaded.errors[0]);
     return;
@@ -483,7 +510,7 @@ async function refresh(answered: number): Promise<void> {
   dataVersion += 1;
   exported = undefined;
   // Something this person could see is gone (a revoked role, a deleted course): remount the screens.
-  const after = fetched === null ? undefined : ids(fetched);
+  const after = fetched === null ? undefined : ids(fetched.snapshot);
   const removed = before !== undefined && after !== undefined && [...before].some((id) => !after.has(id));
   if (after !== undefined) baseIds = after;
   if (removed) revealed.clear();
@@ -493,7 +520,7 @@ async function refresh(answered: number): Promise<void> {
     epoch: removed ? s.epoch + 1 : s.epoch,
     site: base.sites.some((x) => x.id === s.site) ? s.site : firstSite(base),
   });
-  if (fetched !== null) await saveBase(fetched);
+  if (fetched !== null) await saveBase(fetched.bytes);
 }
 
 function signedOut() {
