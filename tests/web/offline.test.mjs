@@ -93,3 +93,52 @@ test('offline: network off, reload, complete a step, reload, close the tab, open
   await stop(server);
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('a snapshot kept in IndexedDB as an object (by an earlier version of the app) still loads, offline', async () => {
+  const org = demo();
+  const { user, fulfillment, step, site } = openStep(org);
+  const { server, url, dir } = await serve();
+  const { context, page, problems } = await openPage(browser);
+  await openApp(page, url);
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+  await actAs(page, user, site, `learn/${fulfillment}`);
+  // The kept base is the server's bytes; rewrite it as the object they hold, as the app kept it before.
+  const kind = await page.evaluate(async () => {
+    const open = () =>
+      new Promise((resolve, reject) => {
+        const r = indexedDB.open('calm-app');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    const request = (db, mode, use) =>
+      new Promise((resolve, reject) => {
+        const tx = db.transaction('kv', mode);
+        const r = use(tx.objectStore('kv'));
+        tx.oncomplete = () => resolve(r.result);
+        tx.onerror = () => reject(tx.error);
+      });
+    let db = await open();
+    let base;
+    for (let i = 0; i < 50 && base === undefined; i++) {
+      base = await request(db, 'readonly', (s) => s.get('base'));
+      if (base === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    const was = base instanceof ArrayBuffer ? 'bytes' : typeof base;
+    await request(db, 'readwrite', (s) => s.put(JSON.parse(new TextDecoder().decode(base)), 'base'));
+    db.close();
+    db = await open();
+    const now = await request(db, 'readonly', (s) => s.get('base'));
+    db.close();
+    return `${was} -> ${now instanceof ArrayBuffer ? 'bytes' : typeof now}`;
+  });
+  assert.equal(kind, 'bytes -> object');
+  await stop(server);
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector('html[data-ready="true"]');
+  assert.equal(await page.getAttribute('[data-testid="signed-in"]', 'data-user'), user);
+  await page.waitForSelector(`[data-testid="step-complete"][data-step="${step}"]`);
+  assert.deepEqual(problems.filter((p) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(p)), []);
+  await context.close();
+  rmSync(dir, { recursive: true, force: true });
+});
