@@ -329,6 +329,8 @@ const WORDS_BYTES = 512;
 // The words of a decision in parts (`explain`) go at the end of the words'
 // room: a request takes at most 7 + 6 * MAX_FIELDS = 103 of its 128 words.
 const PARTS = 16;
+const PARTS_AT = WORDS_BYTES - PARTS * 4;
+const SCRATCH_BYTES = WORDS_BYTES + (3 + 3 * MAX_FIELDS) * MAX_UNITS * 3;
 // How `#resolve` found a request: not one to ask by indices; by its first
 // five words as arguments (`_calm_check_indexed`); by all its words written
 // into memory (`_calm_check_indexed_words`).
@@ -336,8 +338,6 @@ const NOT_INDEXED = 0;
 const SHORT = 1;
 const WORDS = 2;
 const SHORT_WORDS = 5;
-const PARTS_AT = WORDS_BYTES - PARTS * 4;
-const SCRATCH_BYTES = WORDS_BYTES + (3 + 3 * MAX_FIELDS) * MAX_UNITS * 3;
 
 /**
  * Writes `text` at byte `end` after `b` and its offset and size at word
