@@ -462,6 +462,8 @@ function tablesOf(module) {
       actionIndex: indexOf(actions),
       keys,
       indexedWords: indexed.words,
+      // The word of an indexed request after which a block's id goes as bytes (offset, size).
+      blockTextWord: indexed.keys.block[2] + 1,
       requires: requirements.requires,
       or: requirements.or,
     };
@@ -669,7 +671,7 @@ class Engine {
     for (let i = 0; i < q.length; i++) words[w + i] = q[i];
     this.#bytes = 0;
     if (this.#block === undefined) return true;
-    const at = this.#tables.keys.get('block')[2] + 1;
+    const at = this.#tables.blockTextWord;
     this.#bytes = putWords(m.HEAPU8, words, w, this.#scratch.pointer + WORDS_BYTES, at, 0, this.#block);
     return this.#bytes >= 0;
   }

@@ -305,8 +305,7 @@ struct Engine::Impl {
     if ((q.key & ~allowed_keys) != 0 || (q.key & spec.required) != spec.required) {
       return with_action(invalid("the resource keys do not match the action"), q.action);
     }
-    const std::uint16_t id_keys = q.key & kIdKeys;
-    if ((id_keys & (id_keys - 1)) != 0) {
+    if (!at_most_one_id_key(q.key)) {
       return with_action(invalid("the fast path takes at most one resource named by its id"), q.action);
     }
     Verdict v = [&]() noexcept {

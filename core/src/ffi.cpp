@@ -406,9 +406,8 @@ namespace {
 // tables; nullopt when an index is out of range or it names two resources by
 // id (both would be read from `resource`).
 std::optional<RequestView> view_of(const Snapshot& s, const IndexedRequest& q) noexcept {
-  const std::uint16_t id_keys = q.key & kIdKeys;
   if (q.user >= s.users.size() || q.action >= kActions.size() ||
-      (q.site != kNone && q.site >= s.sites.size()) || (id_keys & (id_keys - 1)) != 0) {
+      (q.site != kNone && q.site >= s.sites.size()) || !at_most_one_id_key(q.key)) {
     return std::nullopt;
   }
   RequestView view;

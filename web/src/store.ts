@@ -232,7 +232,7 @@ async function keptBase(): Promise<Base | undefined> {
   const kept = await kv.get<ArrayBuffer | Snapshot>('base');
   if (kept === undefined) return undefined;
   if (kept instanceof ArrayBuffer) return baseOf(new Uint8Array(kept));
-  return baseOf(new TextEncoder().encode(JSON.stringify(kept)));
+  return { bytes: new TextEncoder().encode(JSON.stringify(kept)), snapshot: kept };
 }
 
 /** The viewer snapshot, or null when the server says the one held (`revision`) is current (304). */

@@ -104,6 +104,12 @@ inline constexpr std::uint16_t kIdKeys = [] {
   return bits;
 }();
 
+/// Whether `keys` names at most one resource by its id, as an indexed request must.
+inline constexpr bool at_most_one_id_key(std::uint16_t keys) noexcept {
+  const std::uint16_t ids = keys & kIdKeys;
+  return (ids & (ids - 1)) == 0;
+}
+
 /// The key's field in a request's resource (`k.field` must not be null).
 inline const std::optional<std::string>& field_of(const Resource& r, const ResourceKeySpec& k) noexcept {
   return r.*k.field;
